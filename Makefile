@@ -1,0 +1,35 @@
+# Two commands do all set-up on a fresh machine (Python 3.11, make, PyPI):
+#   make run   — the whole system with a seeded demo region
+#   make test  — the whole suite (starts its own PostgreSQL and NATS)
+SHELL := /bin/bash
+UV_BOOT := .tools/bin/uv
+UV := $(shell command -v uv 2>/dev/null || echo $(UV_BOOT))
+PYTHON ?= python3
+
+.PHONY: run test test-slow lint bench sync clean-data
+
+$(UV_BOOT):
+	@command -v uv >/dev/null 2>&1 || { $(PYTHON) -m venv .tools && .tools/bin/pip install -q "uv>=0.5"; }
+
+sync: $(UV_BOOT)
+	@$(UV) sync --frozen --all-packages --group dev -q
+
+run: sync
+	@$(UV) run --frozen edureg-dev
+
+test: sync
+	@$(UV) run --frozen pytest -m "not slow" -p no:cacheprovider
+
+test-slow: sync
+	@$(UV) run --frozen pytest -m slow -p no:cacheprovider
+
+lint: sync
+	@$(UV) run --frozen ruff check .
+	@$(UV) run --frozen ruff format --check .
+	@$(UV) run --frozen mypy shared/src services/*/src tools/devstack/src
+
+bench: sync
+	@$(UV) run --frozen python bench/enrolment.py
+
+clean-data:
+	rm -rf .edureg

@@ -1,0 +1,1 @@
+"""Pure rules of the movement book: no I/O, no frameworks."""

@@ -1,0 +1,105 @@
+"""Contingent's HTTP API. Thin: each route translates into one service call."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+
+from edureg_contingent.http.schemas import (
+    GroupRead,
+    GuardianRead,
+    OrderItemRead,
+    OrderRead,
+    StudentRead,
+)
+from edureg_contingent.services import groups, orders, students
+from edureg_contingent.services.commands import (
+    CreateEnrolmentOrder,
+    CreateExpulsionOrder,
+    CreateGroup,
+)
+from edureg_shared.http import Context, unit_of_work
+
+router = APIRouter(prefix="/api/v1")
+
+GroupsRead = Annotated[Context, Depends(unit_of_work("contingent.groups.read"))]
+GroupsWrite = Annotated[Context, Depends(unit_of_work("contingent.groups.write"))]
+OrdersRead = Annotated[Context, Depends(unit_of_work("contingent.orders.read"))]
+OrdersWrite = Annotated[Context, Depends(unit_of_work("contingent.orders.write"))]
+OrdersSign = Annotated[Context, Depends(unit_of_work("contingent.orders.sign"))]
+StudentsRead = Annotated[Context, Depends(unit_of_work("contingent.students.read"))]
+
+
+def _order(view: orders.OrderView) -> OrderRead:
+    o = view.order
+    return OrderRead(
+        id=o.id, kind=o.kind, number=o.number, order_date=o.order_date,
+        effective_date=o.effective_date, status=o.status, reason=o.reason, signed_at=o.signed_at,
+        items=[OrderItemRead.model_validate(i) for i in view.items],
+    )
+
+
+@router.post("/groups", status_code=status.HTTP_201_CREATED, response_model=GroupRead,
+             tags=["groups"], summary="Создать группу (класс)")
+async def create_group(cmd: CreateGroup, ctx: GroupsWrite) -> GroupRead:
+    group = await groups.create_group(session=ctx.session, tenant_id=ctx.tenant_id,
+                                      actor=ctx.actor, cmd=cmd, prefix=ctx.nats_prefix)
+    return GroupRead.model_validate(group)
+
+
+@router.get("/groups", response_model=list[GroupRead], tags=["groups"], summary="Группы организации")
+async def list_groups(ctx: GroupsRead) -> list[GroupRead]:
+    found = await groups.list_groups(session=ctx.session, tenant_id=ctx.tenant_id)
+    return [GroupRead.model_validate(g) for g in found]
+
+
+@router.get("/groups/{group_id}", response_model=GroupRead, tags=["groups"], summary="Группа")
+async def get_group(group_id: uuid.UUID, ctx: GroupsRead) -> GroupRead:
+    group = await groups.get_group(session=ctx.session, tenant_id=ctx.tenant_id, group_id=group_id)
+    return GroupRead.model_validate(group)
+
+
+@router.post("/orders/enrolment", status_code=status.HTTP_201_CREATED, response_model=OrderRead,
+             tags=["orders"], summary="Проект приказа о зачислении")
+async def create_enrolment_order(cmd: CreateEnrolmentOrder, ctx: OrdersWrite) -> OrderRead:
+    view = await orders.create_enrolment_order(session=ctx.session, tenant_id=ctx.tenant_id,
+                                               actor=ctx.actor, cmd=cmd)
+    return _order(view)
+
+
+@router.post("/orders/expulsion", status_code=status.HTTP_201_CREATED, response_model=OrderRead,
+             tags=["orders"], summary="Проект приказа об отчислении")
+async def create_expulsion_order(cmd: CreateExpulsionOrder, ctx: OrdersWrite) -> OrderRead:
+    view = await orders.create_expulsion_order(session=ctx.session, tenant_id=ctx.tenant_id,
+                                               actor=ctx.actor, cmd=cmd)
+    return _order(view)
+
+
+@router.get("/orders/{order_id}", response_model=OrderRead, tags=["orders"], summary="Приказ")
+async def get_order(order_id: uuid.UUID, ctx: OrdersRead) -> OrderRead:
+    return _order(await orders.get_order(session=ctx.session, tenant_id=ctx.tenant_id,
+                                         order_id=order_id))
+
+
+@router.post("/orders/{order_id}/sign", response_model=OrderRead, tags=["orders"],
+             summary="Подписать приказ")
+async def sign_order(order_id: uuid.UUID, ctx: OrdersSign) -> OrderRead:
+    view = await orders.sign_order(session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor,
+                                   order_id=order_id, prefix=ctx.nats_prefix)
+    return _order(view)
+
+
+@router.get("/students/{student_id}", response_model=StudentRead, tags=["students"],
+            summary="Личное дело обучающегося")
+async def get_student(student_id: uuid.UUID, ctx: StudentsRead) -> StudentRead:
+    f = await students.read_student_file(session=ctx.session, tenant_id=ctx.tenant_id,
+                                         actor=ctx.actor, student_id=student_id)
+    s = f.student
+    return StudentRead(
+        id=s.id, surname=s.surname, name=s.name, patronymic=s.patronymic,
+        birth_date=s.birth_date, sex=s.sex, status=s.status, group_id=s.group_id,
+        guardians=[GuardianRead(id=g.id, surname=g.surname, name=g.name,
+                                patronymic=g.patronymic, relation=r) for g, r in f.guardians],
+    )

@@ -1,0 +1,1 @@
+"""Tables and repositories: all of contingent's SQL lives here."""

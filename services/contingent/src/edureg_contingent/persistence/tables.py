@@ -1,0 +1,132 @@
+"""Contingent's tables. Every one is tenant-owned: `tenant_id` leads the primary key and
+every foreign key, so the data can be distributed by organisation without code changes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from edureg_shared.db import NAMING_CONVENTION
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _uuid_pk() -> Mapped[uuid.UUID]:
+    return mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+
+
+def _tenant() -> Mapped[uuid.UUID]:
+    return mapped_column(UUID(as_uuid=True), primary_key=True)
+
+
+class Group(Base):
+    __tablename__ = "groups"
+    __table_args__ = (UniqueConstraint("tenant_id", "academic_year", "name"),)
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    name: Mapped[str] = mapped_column(String(50))
+    grade: Mapped[int] = mapped_column(Integer)
+    academic_year: Mapped[str] = mapped_column(String(9))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Student(Base):
+    """The personal file (личное дело) of a student; this issue keeps the fields the
+    enrolment flow needs."""
+
+    __tablename__ = "students"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "group_id"], ["groups.tenant_id", "groups.id"]),
+        Index(None, "tenant_id", "group_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    surname: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(100))
+    patronymic: Mapped[str | None] = mapped_column(String(100))
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))
+    status: Mapped[str] = mapped_column(String(20))
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+
+class Guardian(Base):
+    __tablename__ = "guardians"
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    surname: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(100))
+    patronymic: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class StudentGuardian(Base):
+    __tablename__ = "student_guardians"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "student_id"], ["students.tenant_id", "students.id"]),
+        ForeignKeyConstraint(["tenant_id", "guardian_id"], ["guardians.tenant_id", "guardians.id"]),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    guardian_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    relation: Mapped[str] = mapped_column(String(20))
+
+
+class Order(Base):
+    """An order of the movement book. Signed orders are never edited."""
+
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("tenant_id", "number"),)
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(30))
+    order_date: Mapped[date] = mapped_column(Date)
+    effective_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    created_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    signed_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OrderItem(Base):
+    __tablename__ = "order_items"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "order_id"], ["orders.tenant_id", "orders.id"]),
+        ForeignKeyConstraint(["tenant_id", "student_id"], ["students.tenant_id", "students.id"]),
+        ForeignKeyConstraint(["tenant_id", "group_id"], ["groups.tenant_id", "groups.id"]),
+        Index(None, "tenant_id", "student_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    order_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))

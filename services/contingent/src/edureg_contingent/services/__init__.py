@@ -1,0 +1,1 @@
+"""Use cases: one async function per command. They never commit: the caller's unit of work does."""

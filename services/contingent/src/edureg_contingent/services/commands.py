@@ -1,0 +1,78 @@
+"""Commands (what a caller asks contingent to do), validated at the edge."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from edureg_contingent.domain.orders import valid_name
+
+Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(valid_name)]
+OptionalName = Annotated[
+    str | None, Field(default=None, max_length=100),
+    AfterValidator(lambda v: valid_name(v) if v else None),
+]
+
+
+class _Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CreateGroup(_Command):
+    name: Annotated[str, Field(min_length=1, max_length=50, examples=["5А", "ИСП-21"])]
+    grade: Annotated[int, Field(ge=1, le=11, description="Класс (1–11) или курс (1–5)")]
+    academic_year: Annotated[str, Field(pattern=r"^\d{4}/\d{4}$", examples=["2026/2027"])]
+
+    @model_validator(mode="after")
+    def _consecutive_years(self) -> CreateGroup:
+        start, end = (int(x) for x in self.academic_year.split("/"))
+        if end != start + 1:
+            raise ValueError("Учебный год указывается как два соседних года, например 2026/2027")
+        return self
+
+
+class NewGuardian(_Command):
+    surname: Name
+    name: Name
+    patronymic: OptionalName = None
+    relation: Literal["mother", "father", "guardian", "other"]
+    phone: Annotated[str | None, Field(default=None, pattern=r"^\+?\d{10,15}$")] = None
+
+
+class ExistingGuardian(_Command):
+    guardian_id: uuid.UUID
+    relation: Literal["mother", "father", "guardian", "other"]
+
+
+class NewStudent(_Command):
+    surname: Name
+    name: Name
+    patronymic: OptionalName = None
+    birth_date: date
+    sex: Literal["m", "f"]
+    guardians: Annotated[list[NewGuardian | ExistingGuardian], Field(max_length=4)] = []
+
+    @model_validator(mode="after")
+    def _plausible_birth_date(self) -> NewStudent:
+        if not date(1930, 1, 1) <= self.birth_date <= date.today():
+            raise ValueError("Недопустимая дата рождения")
+        return self
+
+
+class CreateEnrolmentOrder(_Command):
+    number: Annotated[str, Field(min_length=1, max_length=30, examples=["12-к"])]
+    order_date: date
+    effective_date: date
+    group_id: uuid.UUID
+    students: Annotated[list[NewStudent], Field(min_length=1, max_length=1000)]
+
+
+class CreateExpulsionOrder(_Command):
+    number: Annotated[str, Field(min_length=1, max_length=30)]
+    order_date: date
+    effective_date: date
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    student_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=1000)]

@@ -1,0 +1,1 @@
+"""edureg journal service."""

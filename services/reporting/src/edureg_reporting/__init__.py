@@ -1,0 +1,1 @@
+"""edureg reporting service."""

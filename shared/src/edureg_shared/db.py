@@ -1,0 +1,95 @@
+"""Engine, sessions and the tenant scope.
+
+Every unit of work runs in one transaction that starts with
+`set_config('app.tenant_id', <tenant>, true)`: transaction-local, so a pooled connection
+handed to the next user carries no tenant. PostgreSQL row-level security reads the
+setting; with none set, a tenant-owned table shows no rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from sqlalchemy import DateTime, func, text
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+TENANT_SETTING = "app.tenant_id"
+
+
+class TenantMixin:
+    """A tenant-owned row. `tenant_id` leads every composite key and index."""
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+
+
+def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"application_name": "edureg"}},
+    )
+
+
+class Database:
+    """The application's engine and session factory; the only way code reaches a table."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def tenant_session(self, tenant_id: uuid.UUID) -> AsyncIterator[AsyncSession]:
+        """One transaction scoped to `tenant_id`; commits on success, rolls back on error."""
+        async with self.sessionmaker() as session, session.begin():
+            await set_tenant(session, tenant_id)
+            yield session
+
+    @asynccontextmanager
+    async def unscoped_session(self) -> AsyncIterator[AsyncSession]:
+        """A transaction with no tenant: tenant-owned tables show nothing in it.
+
+        For the few lookups that precede knowing the tenant (a login by name), which go
+        through SECURITY DEFINER functions that reveal one row at most.
+        """
+        async with self.sessionmaker() as session, session.begin():
+            yield session
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+async def set_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> None:
+    await session.execute(
+        text("SELECT set_config(:name, :value, true)"),
+        {"name": TENANT_SETTING, "value": str(tenant_id)},
+    )

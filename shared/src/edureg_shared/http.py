@@ -1,0 +1,45 @@
+"""Request-scoped unit of work: the verified caller, a permission check, and one
+transaction scoped to the caller's tenant that commits when the handler succeeds."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edureg_shared.auth import Principal, require
+from edureg_shared.events.envelope import Actor
+
+
+@dataclass(frozen=True)
+class Context:
+    session: AsyncSession
+    principal: Principal
+    nats_prefix: str
+
+    @property
+    def tenant_id(self) -> uuid.UUID:
+        return self.principal.tenant_id
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(kind="user", id=self.principal.user_id)
+
+
+def unit_of_work(permission: str) -> Callable[..., Any]:
+    """Dependency: the caller must hold `permission`; yields a tenant-scoped Context."""
+
+    async def dependency(
+        request: Request, principal: Principal = Depends(require(permission))
+    ) -> AsyncIterator[Context]:
+        runtime = request.app.state.runtime
+        async with runtime.db.tenant_session(principal.tenant_id) as session:
+            yield Context(session=session, principal=principal,
+                          nats_prefix=runtime.settings.nats_prefix)
+
+    dependency.__name__ = f"uow_{permission.replace('.', '_')}"
+    return dependency

@@ -1,0 +1,53 @@
+"""Settings base shared by every service. Each service subclasses it with its own env prefix."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Common settings; a service sets `model_config = SettingsConfigDict(env_prefix=...)`.
+
+    Environment variables are the only source (plus an optional .env file): no module
+    reads os.environ on its own.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="EDUREG_", extra="ignore")
+
+    service_name: str = "edureg"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    public_url: str | None = None
+
+    # The application role: neither owner, superuser nor BYPASSRLS.
+    database_url: str = "postgresql+asyncpg://app@127.0.0.1:5432/edureg"
+    # The relay role: reads and deletes the outbox only.
+    relay_database_url: str | None = None
+    # The owner role: runs migrations. Never used by request handling.
+    migrations_database_url: str | None = None
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+
+    nats_url: str = "nats://127.0.0.1:4222"
+    # Prefix of every subject and stream name: lets tests share one NATS server.
+    nats_prefix: str = ""
+    nats_stream_replicas: int = 1
+    consumer_max_deliver: int = 5
+    consumer_backoff_base_s: float = 0.5
+    consumer_backoff_max_s: float = 30.0
+    consumer_ack_wait_s: float = 30.0
+    consumer_batch_size: int = 64
+    outbox_batch_size: int = 500
+    outbox_poll_interval_s: float = 1.0
+
+    # JWT verification: every service trusts the issuer's JWKS, whoever the issuer is.
+    jwt_issuer: str = "edureg-identity"
+    jwt_audience: str = "edureg"
+    jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
+
+    log_level: str = "INFO"
+    log_format: str = Field(default="json", pattern="^(json|text)$")
+    otel_exporter_otlp_endpoint: str | None = None
+    # Writes finished spans as JSON lines here (dev and tests); empty disables.
+    otel_spans_file: str | None = None

@@ -1,0 +1,1 @@
+"""Pytest support: real PostgreSQL and NATS started once per test run, per-test copies."""
