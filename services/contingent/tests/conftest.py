@@ -16,8 +16,12 @@ from edureg_shared.testing.tokens import TestIssuer
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 
 ALL = [
-    "contingent.groups.read", "contingent.groups.write", "contingent.orders.read",
-    "contingent.orders.write", "contingent.orders.sign", "contingent.students.read",
+    "contingent.groups.read",
+    "contingent.groups.write",
+    "contingent.orders.read",
+    "contingent.orders.write",
+    "contingent.orders.sign",
+    "contingent.students.read",
 ]
 
 

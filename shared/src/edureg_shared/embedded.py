@@ -113,15 +113,17 @@ class EmbeddedPostgres:
         subprocess.run(
             [
                 _pg_bin("initdb"),
-                "-D", str(self.data_dir),
-                "-U", self.superuser,
+                "-D",
+                str(self.data_dir),
+                "-U",
+                self.superuser,
                 "--auth=trust",
                 "--encoding=UTF8",
                 "--locale=C.UTF-8",
             ],
             check=True,
             capture_output=True,
-            preexec_fn=self._preexec,  # noqa: PLW1509 - the server must not run as root
+            preexec_fn=self._preexec,
         )
 
     def start(self, *, fsync: bool = True, timeout: float = 30.0) -> EmbeddedPostgres:
@@ -134,21 +136,33 @@ class EmbeddedPostgres:
                 time.sleep(1.0)
         args = [
             _pg_bin("postgres"),
-            "-D", str(self.data_dir),
-            "-p", str(self.port),
-            "-h", "127.0.0.1",
-            "-k", str(self.data_dir),
-            "-c", "max_connections=400",
-            "-c", "shared_buffers=256MB",
-            "-c", "log_min_messages=warning",
+            "-D",
+            str(self.data_dir),
+            "-p",
+            str(self.port),
+            "-h",
+            "127.0.0.1",
+            "-k",
+            str(self.data_dir),
+            "-c",
+            "max_connections=400",
+            "-c",
+            "shared_buffers=256MB",
+            "-c",
+            "log_min_messages=warning",
         ]
         if not fsync:
             # Test clusters are thrown away after the run: durability costs time there only.
-            args += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+            args += [
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ]
         log = open(self.data_dir.parent / f"{self.data_dir.name}.log", "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(  # noqa: S603
-            args, stdout=log, stderr=log, preexec_fn=self._preexec  # noqa: PLW1509
-        )
+        self.proc = subprocess.Popen(args, stdout=log, stderr=log, preexec_fn=self._preexec)
         _wait_for_port("127.0.0.1", self.port, self.proc, timeout)
         self._wait_accepting(timeout)
         return self
@@ -156,8 +170,16 @@ class EmbeddedPostgres:
     def _wait_accepting(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            res = subprocess.run(  # noqa: S603
-                [_pg_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port), "-U", self.superuser],
+            res = subprocess.run(
+                [
+                    _pg_bin("pg_isready"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                    "-U",
+                    self.superuser,
+                ],
                 capture_output=True,
                 check=False,
             )
@@ -213,7 +235,7 @@ class EmbeddedNats:
         conf.write_text(
             "\n".join(
                 [
-                    "listen: 127.0.0.1:%d" % self.port,
+                    f"listen: 127.0.0.1:{self.port}",
                     "jetstream {",
                     f'  store_dir: "{self.data_dir}"',
                     f"  sync_interval: {self.sync_interval}",
@@ -226,11 +248,11 @@ class EmbeddedNats:
             + "\n"
         )
         log = open(self.data_dir.parent / f"{self.data_dir.name}.log", "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(  # noqa: S603
+        self.proc = subprocess.Popen(
             [nats_server_binary(), "-c", str(conf)],
             stdout=log,
             stderr=log,
-            preexec_fn=os.setpgrp,  # noqa: PLW1509
+            preexec_fn=os.setpgrp,
         )
         _wait_for_port("127.0.0.1", self.port, self.proc, timeout)
         return self

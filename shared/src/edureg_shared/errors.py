@@ -153,5 +153,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"error_type": type(exc).__name__})
-        return problem(500, "internal", "Внутренняя ошибка сервиса",
-                       "Повторите попытку позже; данные не изменены.")
+        return problem(
+            500,
+            "internal",
+            "Внутренняя ошибка сервиса",
+            "Повторите попытку позже; данные не изменены.",
+        )

@@ -38,8 +38,9 @@ def unit_of_work(permission: str) -> Callable[..., Any]:
     ) -> AsyncIterator[Context]:
         runtime = request.app.state.runtime
         async with runtime.db.tenant_session(principal.tenant_id) as session:
-            yield Context(session=session, principal=principal,
-                          nats_prefix=runtime.settings.nats_prefix)
+            yield Context(
+                session=session, principal=principal, nats_prefix=runtime.settings.nats_prefix
+            )
 
     dependency.__name__ = f"uow_{permission.replace('.', '_')}"
     return dependency

@@ -34,7 +34,9 @@ def roles(service: str) -> Roles:
     return Roles(owner=base, app=f"{base}_app", relay=f"{base}_relay")
 
 
-def tenant_table(table: str, *, service: str, privileges: str = "SELECT, INSERT, UPDATE, DELETE") -> None:
+def tenant_table(
+    table: str, *, service: str, privileges: str = "SELECT, INSERT, UPDATE, DELETE"
+) -> None:
     """Turn on and force row-level security for a tenant-owned table; grant the app role."""
     r = roles(service)
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")

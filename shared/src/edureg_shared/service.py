@@ -49,13 +49,15 @@ class Runtime:
 def build_runtime(settings: ServiceSettings, *, produces: bool = True) -> Runtime:
     setup_telemetry(settings)
     engine = create_engine(
-        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
     )
     broker = NatsBroker(
         settings.nats_url,
         # Reconnect for as long as it takes: the broker restarting must not end the service.
         max_reconnect_attempts=-1,
-        reconnect_time_wait=0.5,
+        reconnect_time_wait=1,
         connect_timeout=5,
         logger=logging.getLogger(f"edureg.{settings.service_name}.broker"),
         log_level=logging.DEBUG,
@@ -63,8 +65,13 @@ def build_runtime(settings: ServiceSettings, *, produces: bool = True) -> Runtim
     return Runtime(settings=settings, db=Database(engine), broker=broker, produces=produces)
 
 
-def document_event(runtime: Runtime, event_type: str, model: type[BaseModel], version: int = 1,
-                   description: str | None = None) -> None:
+def document_event(
+    runtime: Runtime,
+    event_type: str,
+    model: type[BaseModel],
+    version: int = 1,
+    description: str | None = None,
+) -> None:
     """Declare an event this service publishes, for the AsyncAPI document."""
     runtime.broker.publisher(
         f"{runtime.settings.nats_prefix}{event_type}.v{version}",
@@ -118,17 +125,22 @@ def health_router(runtime: Runtime) -> APIRouter:
         try:
             await asyncio.wait_for(runtime.db.ping(), timeout=2.0)
             checks["database"] = "ok"
-        except Exception as exc:  # noqa: BLE001 - reported, not raised
+        except Exception as exc:
             checks["database"] = type(exc).__name__
         try:
             connected = runtime.broker.connection.is_connected
-        except Exception:  # noqa: BLE001 - not connected yet
+        except Exception:
             connected = False
         checks["broker"] = "ok" if connected else "unavailable"
         if all(v == "ok" for v in checks.values()):
             return JSONResponse({"status": "ok", "checks": checks})
-        return problem(503, "not-ready", "Сервис не готов", "Недоступны: " + ", ".join(
-            k for k, v in checks.items() if v != "ok"), checks=checks)
+        return problem(
+            503,
+            "not-ready",
+            "Сервис не готов",
+            "Недоступны: " + ", ".join(k for k, v in checks.items() if v != "ok"),
+            checks=checks,
+        )
 
     @router.get("/asyncapi.json", include_in_schema=False)
     async def asyncapi_json() -> JSONResponse:

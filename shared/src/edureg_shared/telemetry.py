@@ -111,12 +111,16 @@ def setup_telemetry(settings: ServiceSettings) -> None:
 
         provider.add_span_processor(
             BatchSpanProcessor(
-                OTLPSpanExporter(endpoint=settings.otel_exporter_otlp_endpoint.rstrip("/") + "/v1/traces")
+                OTLPSpanExporter(
+                    endpoint=settings.otel_exporter_otlp_endpoint.rstrip("/") + "/v1/traces"
+                )
             )
         )
     if settings.otel_spans_file:
         provider.add_span_processor(
-            BatchSpanProcessor(JsonLinesSpanExporter(settings.otel_spans_file), schedule_delay_millis=500)
+            BatchSpanProcessor(
+                JsonLinesSpanExporter(settings.otel_spans_file), schedule_delay_millis=500
+            )
         )
     trace.set_tracer_provider(provider)
 

@@ -8,4 +8,6 @@ class Settings(ServiceSettings):
 
     service_name: str = "contingent"
     http_port: int = 8002
-    database_url: str = "postgresql+asyncpg://edureg_contingent_app@127.0.0.1:5432/edureg_contingent"
+    database_url: str = (
+        "postgresql+asyncpg://edureg_contingent_app@127.0.0.1:5432/edureg_contingent"
+    )

@@ -79,8 +79,10 @@ async def test_rls_rejects_writing_a_row_for_another_tenant(
         with pytest.raises(DBAPIError, match="row-level security"):
             async with database.tenant_session(tenant_a) as session:
                 await session.execute(
-                    text("INSERT INTO groups (tenant_id, id, name, grade, academic_year) "
-                         "VALUES (:t, :i, '1А', 1, '2026/2027')"),
+                    text(
+                        "INSERT INTO groups (tenant_id, id, name, grade, academic_year) "
+                        "VALUES (:t, :i, '1А', 1, '2026/2027')"
+                    ),
                     {"t": tenant_b, "i": uuid.uuid4()},
                 )
     finally:
@@ -91,19 +93,39 @@ async def test_service_roles_cannot_bypass_rls(db: ServiceDatabase) -> None:
     database = Database(create_engine(db.admin_url))
     try:
         async with database.unscoped_session() as session:
-            rows = (await session.execute(text(
-                "SELECT rolname, rolsuper, rolbypassrls FROM pg_roles "
-                "WHERE rolname LIKE 'edureg_contingent%'"))).all()
+            rows = (
+                await session.execute(
+                    text(
+                        "SELECT rolname, rolsuper, rolbypassrls FROM pg_roles "
+                        "WHERE rolname LIKE 'edureg_contingent%'"
+                    )
+                )
+            ).all()
             assert {r.rolname for r in rows} == {
-                "edureg_contingent", "edureg_contingent_app", "edureg_contingent_relay"}
+                "edureg_contingent",
+                "edureg_contingent_app",
+                "edureg_contingent_relay",
+            }
             assert not any(r.rolsuper or r.rolbypassrls for r in rows)
-            owners = (await session.execute(text(
-                "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"))).scalars()
+            owners = (
+                await session.execute(
+                    text("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")
+                )
+            ).scalars()
             assert set(owners) == {"edureg_contingent"}
-            unforced = (await session.execute(text(
-                "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = "
-                "'public'::regnamespace AND relname <> 'alembic_version' "
-                "AND NOT (relrowsecurity AND relforcerowsecurity)"))).scalars().all()
+            unforced = (
+                (
+                    await session.execute(
+                        text(
+                            "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = "
+                            "'public'::regnamespace AND relname <> 'alembic_version' "
+                            "AND NOT (relrowsecurity AND relforcerowsecurity)"
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
             assert unforced == []
     finally:
         await database.dispose()

@@ -16,8 +16,10 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from faststream.nats import AckPolicy, ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
+from faststream import AckPolicy
+from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
 from nats.js.api import AckPolicy as JsAckPolicy
 from nats.js.api import DeliverPolicy
 from opentelemetry import propagate, trace
@@ -46,7 +48,7 @@ Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 
 async def claim(session: AsyncSession, consumer: str, event: Envelope) -> bool:
     """Record `event` as handled by `consumer`; False if it already was (a redelivery)."""
-    result = await session.execute(
+    result: Any = await session.execute(
         insert(INBOX)
         .values(
             consumer=consumer,
@@ -119,9 +121,16 @@ def subscribe(
             span.set_attribute("messaging.destination.name", subject)
             span.set_attribute("messaging.message.delivery_count", delivered)
             if delivered > max_deliver:
-                await _dead_letter(broker, prefix, consumer, event_type, raw.data, headers,
-                                   error=headers.get("X-Last-Error", "max deliveries exceeded"),
-                                   delivered=delivered)
+                await _dead_letter(
+                    broker,
+                    prefix,
+                    consumer,
+                    event_type,
+                    raw.data,
+                    headers,
+                    error=headers.get("X-Last-Error", "max deliveries exceeded"),
+                    delivered=delivered,
+                )
                 await msg.ack()
                 return
             try:
@@ -134,23 +143,40 @@ def subscribe(
                 span.record_exception(exc)
                 error = f"{type(exc).__name__}: {str(exc)[:300]}"
                 if delivered >= max_deliver:
-                    await _dead_letter(broker, prefix, consumer, event_type, raw.data, headers,
-                                       error=error, delivered=delivered)
+                    await _dead_letter(
+                        broker,
+                        prefix,
+                        consumer,
+                        event_type,
+                        raw.data,
+                        headers,
+                        error=error,
+                        delivered=delivered,
+                    )
                     await msg.ack()
                     log.error(
                         "event dead-lettered",
-                        extra={"consumer": consumer, "delivered": delivered,
-                               "error_type": type(exc).__name__},
+                        extra={
+                            "consumer": consumer,
+                            "delivered": delivered,
+                            "error_type": type(exc).__name__,
+                        },
                     )
                 else:
                     await msg.nack(
-                        delay=backoff(delivered, settings.consumer_backoff_base_s,
-                                      settings.consumer_backoff_max_s)
+                        delay=backoff(
+                            delivered,
+                            settings.consumer_backoff_base_s,
+                            settings.consumer_backoff_max_s,
+                        )
                     )
                     log.warning(
                         "event handling failed, will retry",
-                        extra={"consumer": consumer, "delivered": delivered,
-                               "error_type": type(exc).__name__},
+                        extra={
+                            "consumer": consumer,
+                            "delivered": delivered,
+                            "error_type": type(exc).__name__,
+                        },
                     )
                 return
             await msg.ack()
@@ -170,9 +196,7 @@ async def _dead_letter(
     delivered: int,
 ) -> None:
     original_id = headers.get("Nats-Msg-Id") or str(uuid.uuid4())
-    dl_headers = {
-        k: v for k, v in headers.items() if k.lower() in ("traceparent", "tracestate")
-    }
+    dl_headers = {k: v for k, v in headers.items() if k.lower() in ("traceparent", "tracestate")}
     dl_headers.update(
         {
             "Nats-Msg-Id": f"{original_id}:{consumer}",

@@ -136,16 +136,19 @@ class OutboxRelay:
             # stores one publisher's messages in the order it receives them.
             futures = []
             for row in rows:
-                headers: dict[str, Any] = json.loads(row["headers"]) if isinstance(
-                    row["headers"], str
-                ) else dict(row["headers"])
-                headers["Nats-Msg-Id"] = str(row["id"])
-                futures.append(
-                    js.publish(row["subject"], row["payload"].encode(), headers=headers)
+                headers: dict[str, Any] = (
+                    json.loads(row["headers"])
+                    if isinstance(row["headers"], str)
+                    else dict(row["headers"])
                 )
+                headers["Nats-Msg-Id"] = str(row["id"])
+                futures.append(js.publish(row["subject"], row["payload"].encode(), headers=headers))
             results = await asyncio.gather(*futures, return_exceptions=True)
-            done = [row["seq"] for row, res in zip(rows, results, strict=True)
-                    if not isinstance(res, BaseException)]
+            done = [
+                row["seq"]
+                for row, res in zip(rows, results, strict=True)
+                if not isinstance(res, BaseException)
+            ]
             failed = [res for res in results if isinstance(res, BaseException)]
             if done:
                 await conn.execute("DELETE FROM outbox WHERE seq = ANY($1::bigint[])", done)
@@ -153,6 +156,8 @@ class OutboxRelay:
                 kind = type(failed[0]).__name__
                 if isinstance(failed[0], NoStreamResponseError):
                     kind = "no stream for subject"
-                log.warning("outbox relay: %d of %d publishes failed (%s)", len(failed), len(rows), kind)
+                log.warning(
+                    "outbox relay: %d of %d publishes failed (%s)", len(failed), len(rows), kind
+                )
             self.published += len(done)
             return len(done)

@@ -56,7 +56,7 @@ async def eventually(
 @contextlib.asynccontextmanager
 async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """Run `app`'s lifespan (broker, relay) and give an HTTP client bound to it."""
-    async with app.router.lifespan_context(app):  # type: ignore[attr-defined]
+    async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client

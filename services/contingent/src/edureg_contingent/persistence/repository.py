@@ -19,7 +19,9 @@ from edureg_contingent.persistence.tables import (
 )
 
 
-async def get_group(session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID) -> Group | None:
+async def get_group(
+    session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID
+) -> Group | None:
     return await session.get(Group, (tenant_id, group_id))
 
 
@@ -40,7 +42,9 @@ async def find_group(
     )
 
 
-async def get_order(session: AsyncSession, tenant_id: uuid.UUID, order_id: uuid.UUID) -> Order | None:
+async def get_order(
+    session: AsyncSession, tenant_id: uuid.UUID, order_id: uuid.UUID
+) -> Order | None:
     return await session.get(Order, (tenant_id, order_id))
 
 
@@ -52,7 +56,9 @@ async def get_order_for_update(
     )
 
 
-async def find_order_by_number(session: AsyncSession, tenant_id: uuid.UUID, number: str) -> Order | None:
+async def find_order_by_number(
+    session: AsyncSession, tenant_id: uuid.UUID, number: str
+) -> Order | None:
     return await session.scalar(
         select(Order).where(Order.tenant_id == tenant_id, Order.number == number)
     )
@@ -70,7 +76,11 @@ async def order_items(
 
 
 async def students_by_ids(
-    session: AsyncSession, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID], *, for_update: bool = False
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    ids: Sequence[uuid.UUID],
+    *,
+    for_update: bool = False,
 ) -> dict[uuid.UUID, Student]:
     stmt = select(Student).where(Student.tenant_id == tenant_id, Student.id.in_(ids))
     if for_update:
@@ -79,7 +89,9 @@ async def students_by_ids(
     return {s.id: s for s in result.all()}
 
 
-async def get_student(session: AsyncSession, tenant_id: uuid.UUID, student_id: uuid.UUID) -> Student | None:
+async def get_student(
+    session: AsyncSession, tenant_id: uuid.UUID, student_id: uuid.UUID
+) -> Student | None:
     return await session.get(Student, (tenant_id, student_id))
 
 

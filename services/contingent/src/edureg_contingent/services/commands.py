@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -12,7 +12,8 @@ from edureg_contingent.domain.orders import valid_name
 
 Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(valid_name)]
 OptionalName = Annotated[
-    str | None, Field(default=None, max_length=100),
+    str | None,
+    Field(default=None, max_length=100),
     AfterValidator(lambda v: valid_name(v) if v else None),
 ]
 
@@ -57,7 +58,7 @@ class NewStudent(_Command):
 
     @model_validator(mode="after")
     def _plausible_birth_date(self) -> NewStudent:
-        if not date(1930, 1, 1) <= self.birth_date <= date.today():
+        if not date(1930, 1, 1) <= self.birth_date <= datetime.now(UTC).date():
             raise ValueError("Недопустимая дата рождения")
         return self
 

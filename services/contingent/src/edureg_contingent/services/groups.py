@@ -21,19 +21,35 @@ async def create_group(
     if await repo.find_group(session, tenant_id, cmd.academic_year, cmd.name):
         raise Conflict(f"Группа «{cmd.name}» на {cmd.academic_year} учебный год уже есть")
     group = Group(
-        tenant_id=tenant_id, id=uuid.uuid4(), name=cmd.name, grade=cmd.grade,
+        tenant_id=tenant_id,
+        id=uuid.uuid4(),
+        name=cmd.name,
+        grade=cmd.grade,
         academic_year=cmd.academic_year,
     )
     session.add(group)
     await session.flush()
-    await audit.record(session, tenant_id=tenant_id, actor=actor, action="create",
-                       entity="group", entity_id=group.id)
+    await audit.record(
+        session,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="create",
+        entity="group",
+        entity_id=group.id,
+    )
     await add_event(
         session,
         Envelope(
-            type=GROUP_CREATED, tenant_id=tenant_id, actor=actor, subject_id=group.id,
-            data=GroupCreatedV1(group_id=group.id, name=group.name, grade=group.grade,
-                                academic_year=group.academic_year).model_dump(mode="json"),
+            type=GROUP_CREATED,
+            tenant_id=tenant_id,
+            actor=actor,
+            subject_id=group.id,
+            data=GroupCreatedV1(
+                group_id=group.id,
+                name=group.name,
+                grade=group.grade,
+                academic_year=group.academic_year,
+            ).model_dump(mode="json"),
         ),
         prefix=prefix,
     )

@@ -26,6 +26,12 @@ async def read_student_file(
     if student is None:
         raise NotFound("Обучающийся не найден")
     guardians = (await repo.guardians_of(session, tenant_id, [student_id])).get(student_id, [])
-    await audit.record(session, tenant_id=tenant_id, actor=actor, action="read",
-                       entity="student", entity_id=student_id)
+    await audit.record(
+        session,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="read",
+        entity="student",
+        entity_id=student_id,
+    )
     return StudentFile(student=student, guardians=guardians)

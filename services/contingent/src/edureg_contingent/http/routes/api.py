@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, status
 
 from edureg_contingent.http.schemas import (
     GroupRead,
@@ -35,21 +35,39 @@ StudentsRead = Annotated[Context, Depends(unit_of_work("contingent.students.read
 def _order(view: orders.OrderView) -> OrderRead:
     o = view.order
     return OrderRead(
-        id=o.id, kind=o.kind, number=o.number, order_date=o.order_date,
-        effective_date=o.effective_date, status=o.status, reason=o.reason, signed_at=o.signed_at,
+        id=o.id,
+        kind=o.kind,
+        number=o.number,
+        order_date=o.order_date,
+        effective_date=o.effective_date,
+        status=o.status,
+        reason=o.reason,
+        signed_at=o.signed_at,
         items=[OrderItemRead.model_validate(i) for i in view.items],
     )
 
 
-@router.post("/groups", status_code=status.HTTP_201_CREATED, response_model=GroupRead,
-             tags=["groups"], summary="Создать группу (класс)")
+@router.post(
+    "/groups",
+    status_code=status.HTTP_201_CREATED,
+    response_model=GroupRead,
+    tags=["groups"],
+    summary="Создать группу (класс)",
+)
 async def create_group(cmd: CreateGroup, ctx: GroupsWrite) -> GroupRead:
-    group = await groups.create_group(session=ctx.session, tenant_id=ctx.tenant_id,
-                                      actor=ctx.actor, cmd=cmd, prefix=ctx.nats_prefix)
+    group = await groups.create_group(
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
+        cmd=cmd,
+        prefix=ctx.nats_prefix,
+    )
     return GroupRead.model_validate(group)
 
 
-@router.get("/groups", response_model=list[GroupRead], tags=["groups"], summary="Группы организации")
+@router.get(
+    "/groups", response_model=list[GroupRead], tags=["groups"], summary="Группы организации"
+)
 async def list_groups(ctx: GroupsRead) -> list[GroupRead]:
     found = await groups.list_groups(session=ctx.session, tenant_id=ctx.tenant_id)
     return [GroupRead.model_validate(g) for g in found]
@@ -61,45 +79,89 @@ async def get_group(group_id: uuid.UUID, ctx: GroupsRead) -> GroupRead:
     return GroupRead.model_validate(group)
 
 
-@router.post("/orders/enrolment", status_code=status.HTTP_201_CREATED, response_model=OrderRead,
-             tags=["orders"], summary="Проект приказа о зачислении")
+@router.post(
+    "/orders/enrolment",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrderRead,
+    tags=["orders"],
+    summary="Проект приказа о зачислении",
+)
 async def create_enrolment_order(cmd: CreateEnrolmentOrder, ctx: OrdersWrite) -> OrderRead:
-    view = await orders.create_enrolment_order(session=ctx.session, tenant_id=ctx.tenant_id,
-                                               actor=ctx.actor, cmd=cmd)
+    view = await orders.create_enrolment_order(
+        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, cmd=cmd
+    )
     return _order(view)
 
 
-@router.post("/orders/expulsion", status_code=status.HTTP_201_CREATED, response_model=OrderRead,
-             tags=["orders"], summary="Проект приказа об отчислении")
+@router.post(
+    "/orders/expulsion",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrderRead,
+    tags=["orders"],
+    summary="Проект приказа об отчислении",
+)
 async def create_expulsion_order(cmd: CreateExpulsionOrder, ctx: OrdersWrite) -> OrderRead:
-    view = await orders.create_expulsion_order(session=ctx.session, tenant_id=ctx.tenant_id,
-                                               actor=ctx.actor, cmd=cmd)
+    view = await orders.create_expulsion_order(
+        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, cmd=cmd
+    )
     return _order(view)
+
+
+@router.get(
+    "/orders", response_model=list[OrderRead], tags=["orders"], summary="Приказы (поиск по номеру)"
+)
+async def find_orders(
+    ctx: OrdersRead, number: Annotated[str, Query(min_length=1, max_length=30)]
+) -> list[OrderRead]:
+    views = await orders.find_orders(session=ctx.session, tenant_id=ctx.tenant_id, number=number)
+    return [_order(v) for v in views]
 
 
 @router.get("/orders/{order_id}", response_model=OrderRead, tags=["orders"], summary="Приказ")
 async def get_order(order_id: uuid.UUID, ctx: OrdersRead) -> OrderRead:
-    return _order(await orders.get_order(session=ctx.session, tenant_id=ctx.tenant_id,
-                                         order_id=order_id))
+    return _order(
+        await orders.get_order(session=ctx.session, tenant_id=ctx.tenant_id, order_id=order_id)
+    )
 
 
-@router.post("/orders/{order_id}/sign", response_model=OrderRead, tags=["orders"],
-             summary="Подписать приказ")
+@router.post(
+    "/orders/{order_id}/sign", response_model=OrderRead, tags=["orders"], summary="Подписать приказ"
+)
 async def sign_order(order_id: uuid.UUID, ctx: OrdersSign) -> OrderRead:
-    view = await orders.sign_order(session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor,
-                                   order_id=order_id, prefix=ctx.nats_prefix)
+    view = await orders.sign_order(
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
+        order_id=order_id,
+        prefix=ctx.nats_prefix,
+    )
     return _order(view)
 
 
-@router.get("/students/{student_id}", response_model=StudentRead, tags=["students"],
-            summary="Личное дело обучающегося")
+@router.get(
+    "/students/{student_id}",
+    response_model=StudentRead,
+    tags=["students"],
+    summary="Личное дело обучающегося",
+)
 async def get_student(student_id: uuid.UUID, ctx: StudentsRead) -> StudentRead:
-    f = await students.read_student_file(session=ctx.session, tenant_id=ctx.tenant_id,
-                                         actor=ctx.actor, student_id=student_id)
+    f = await students.read_student_file(
+        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, student_id=student_id
+    )
     s = f.student
     return StudentRead(
-        id=s.id, surname=s.surname, name=s.name, patronymic=s.patronymic,
-        birth_date=s.birth_date, sex=s.sex, status=s.status, group_id=s.group_id,
-        guardians=[GuardianRead(id=g.id, surname=g.surname, name=g.name,
-                                patronymic=g.patronymic, relation=r) for g, r in f.guardians],
+        id=s.id,
+        surname=s.surname,
+        name=s.name,
+        patronymic=s.patronymic,
+        birth_date=s.birth_date,
+        sex=s.sex,
+        status=s.status,
+        group_id=s.group_id,
+        guardians=[
+            GuardianRead(
+                id=g.id, surname=g.surname, name=g.name, patronymic=g.patronymic, relation=r
+            )
+            for g, r in f.guardians
+        ],
     )

@@ -1,0 +1,124 @@
+"""The demo region seeded by `make run`: a gymnasium and a technical college."""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEMO_PASSWORD = "Demo-2026!"  # demo staff only; real accounts get one-time passwords
+
+
+def _staff(prefix: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "login": f"admin.{prefix}",
+            "password": DEMO_PASSWORD,
+            "surname": "Смирнова",
+            "name": "Елена",
+            "patronymic": "Викторовна",
+            "positions": ["admin"],
+        },
+        {
+            "login": f"secretary.{prefix}",
+            "password": DEMO_PASSWORD,
+            "surname": "Кузнецова",
+            "name": "Ольга",
+            "patronymic": "Петровна",
+            "positions": ["secretary"],
+        },
+        {
+            "login": f"teacher.{prefix}",
+            "password": DEMO_PASSWORD,
+            "surname": "Попов",
+            "name": "Андрей",
+            "patronymic": "Николаевич",
+            "positions": ["teacher"],
+        },
+        {
+            "login": f"curator.{prefix}",
+            "password": DEMO_PASSWORD,
+            "surname": "Васильева",
+            "name": "Марина",
+            "patronymic": "Игоревна",
+            "positions": ["teacher", "curator"],
+        },
+    ]
+
+
+ORGANISATIONS: list[dict[str, Any]] = [
+    {"code": "gym-1", "name": "МБОУ «Гимназия № 1»", "kind": "school", "staff": _staff("gym1")},
+    {
+        "code": "tech-college",
+        "name": "ГБПОУ «Технический колледж»",
+        "kind": "college",
+        "staff": _staff("tc"),
+    },
+]
+
+_FAMILIES = [
+    ("Иванов", "Пётр", "Сергеевич", "m", "2015-03-14", ("Сергей", "Анна")),
+    ("Петрова", "Мария", "Алексеевна", "f", "2015-07-02", ("Алексей", "Ирина")),
+    ("Сидоров", "Артём", "Игоревич", "m", "2014-11-20", ("Игорь", "Наталья")),
+    ("Козлова", "Дарья", "Павловна", "f", "2015-01-09", ("Павел", "Екатерина")),
+    ("Морозов", "Никита", "Дмитриевич", "m", "2015-05-30", ("Дмитрий", "Светлана")),
+]
+
+
+def _guardians(surname: str, father: str, mother: str) -> list[dict[str, Any]]:
+    base = surname[:-1] if surname.endswith("а") else surname
+    return [
+        {"surname": base, "name": father, "relation": "father"},
+        {"surname": base + "а", "name": mother, "relation": "mother"},
+    ]
+
+
+def students(shift_year: int) -> list[dict[str, Any]]:
+    out = []
+    for surname, name, patronymic, sex, birth, (father, mother) in _FAMILIES:
+        year = int(birth[:4]) - shift_year
+        out.append(
+            {
+                "surname": surname,
+                "name": name,
+                "patronymic": patronymic,
+                "sex": sex,
+                "birth_date": f"{year}{birth[4:]}",
+                "guardians": _guardians(surname, father, mother),
+            }
+        )
+    return out
+
+
+GROUPS: dict[str, list[dict[str, Any]]] = {
+    "gym-1": [
+        {
+            "name": "5А",
+            "grade": 5,
+            "academic_year": "2026/2027",
+            "order": "ДЕМО-5А",
+            "students": students(0),
+        },
+        {
+            "name": "9Б",
+            "grade": 9,
+            "academic_year": "2026/2027",
+            "order": "ДЕМО-9Б",
+            "students": students(4),
+        },
+    ],
+    "tech-college": [
+        {
+            "name": "ИСП-21",
+            "grade": 2,
+            "academic_year": "2026/2027",
+            "order": "ДЕМО-ИСП-21",
+            "students": students(7),
+        },
+        {
+            "name": "ЭК-11",
+            "grade": 1,
+            "academic_year": "2026/2027",
+            "order": "ДЕМО-ЭК-11",
+            "students": students(6),
+        },
+    ],
+}

