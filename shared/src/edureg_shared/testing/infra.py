@@ -33,10 +33,10 @@ class Infra:
     _templates: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def start(cls) -> Infra:
+    def start(cls, *, fsync: bool = False) -> Infra:
         root = Path(tempfile.mkdtemp(prefix="edureg-test-"))
         root.chmod(0o755)
-        pg = EmbeddedPostgres(root / "pg", free_port()).start(fsync=False)
+        pg = EmbeddedPostgres(root / "pg", free_port()).start(fsync=fsync)
         nats = EmbeddedNats(root / "nats", free_port()).start()
         return cls(root=root, pg=pg, nats=nats)
 

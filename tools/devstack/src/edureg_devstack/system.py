@@ -1,0 +1,127 @@
+"""The whole system as real processes on one embedded PostgreSQL and NATS (tests, bench)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from edureg_devstack.catalogue import SERVICES, ServiceInfo
+from edureg_shared.embedded import free_port
+from edureg_shared.testing.infra import Infra, ServiceDatabase
+from edureg_shared.testing.processes import ServiceProcess
+
+PASSWORD = "Test-Pa55word!"
+
+
+def org_spec(code: str) -> dict[str, Any]:
+    return {
+        "code": code,
+        "name": f"Тестовая школа {code}",
+        "kind": "school",
+        "staff": [
+            {
+                "login": f"admin.{code}",
+                "password": PASSWORD,
+                "surname": "Админова",
+                "name": "Анна",
+                "patronymic": "Ивановна",
+                "positions": ["admin"],
+            },
+        ],
+    }
+
+
+@dataclass
+class System:
+    infra: Infra
+    prefix: str
+    workdir: Path
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+    databases: dict[str, ServiceDatabase] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def url(self, name: str) -> str:
+        return self.services[name].url
+
+    async def prepare(self, names: tuple[str, ...]) -> None:
+        ports = {s.name: free_port() for s in SERVICES if s.name in names}
+        for s in SERVICES:
+            if s.name in names:
+                self.databases[s.name] = await self.infra.fresh_database(s.name, s.service_dir)
+        for s in SERVICES:
+            if s.name in names:
+                self.services[s.name] = ServiceProcess(
+                    name=s.name,
+                    port=ports[s.name],
+                    env=self._env(s, ports),
+                    log_path=self.workdir / f"{s.name}.log",
+                )
+
+    def _env(self, s: ServiceInfo, ports: dict[str, int]) -> dict[str, str]:
+        p = s.env_prefix
+        db = self.databases[s.name]
+        env = {
+            f"{p}HTTP_PORT": str(ports[s.name]),
+            f"{p}DATABASE_URL": db.app_url,
+            f"{p}RELAY_DATABASE_URL": db.relay_url,
+            f"{p}NATS_URL": self.infra.nats_url,
+            f"{p}NATS_PREFIX": self.prefix,
+            f"{p}LOG_FORMAT": "json",
+            f"{p}OUTBOX_POLL_INTERVAL_S": "0.2",
+            f"{p}CONSUMER_BACKOFF_BASE_S": "0.1",
+            f"{p}CONSUMER_BACKOFF_MAX_S": "1",
+            f"{p}OTEL_SPANS_FILE": str(self.workdir / f"{s.name}.spans.jsonl"),
+        }
+        if "identity" in ports:
+            env[f"{p}JWKS_URL"] = f"http://127.0.0.1:{ports['identity']}/.well-known/jwks.json"
+        if s.name == "identity":
+            env["EDUREG_IDENTITY_JWT_PRIVATE_KEY_PATH"] = str(self.workdir / "jwt.pem")
+            env["EDUREG_IDENTITY_PUBLIC_URL"] = f"http://127.0.0.1:{ports['identity']}"
+        if s.name == "portal":
+            for name, port in ports.items():
+                env[f"EDUREG_PORTAL_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
+        for key, value in self.extra_env.items():
+            env[f"{p}{key}"] = value
+        return env
+
+    async def start(self) -> None:
+        await asyncio.gather(*(asyncio.to_thread(proc.start) for proc in self.services.values()))
+
+    def stop(self) -> None:
+        for proc in self.services.values():
+            proc.stop()
+
+    def seed_organisations(self, *codes: str) -> dict[str, str]:
+        spec = {"organisations": [org_spec(c) for c in codes]}
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as fh:
+            json.dump(spec, fh, ensure_ascii=False)
+        out = subprocess.run(
+            [sys.executable, "-m", "edureg_identity.cli", "seed", "--file", fh.name],
+            env={**os.environ, **self.services["identity"].env},
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        os.unlink(fh.name)
+        return dict(json.loads(out.stdout)["organisations"])
+
+    async def login(self, login: str, password: str = PASSWORD) -> dict[str, str]:
+        async with httpx.AsyncClient(base_url=self.url("identity")) as c:
+            r = await c.post("/api/v1/auth/token", json={"login": login, "password": password})
+            assert r.status_code == 200, r.text
+            return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+    def spans(self, name: str) -> list[dict[str, Any]]:
+        path = self.workdir / f"{name}.spans.jsonl"
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
