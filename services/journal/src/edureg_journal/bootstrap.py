@@ -1,0 +1,24 @@
+"""Composition root: settings → runtime (subscribers) → app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from edureg_journal.config import Settings
+from edureg_journal.contracts.events import ROSTER_CHANGED, RosterChangedV1
+from edureg_journal.http.routes import router
+from edureg_journal.messaging.subscribers import register
+from edureg_shared.service import build_runtime, create_app, document_event
+
+
+def create(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    runtime = build_runtime(settings, produces=True)
+    register(runtime, settings)
+    document_event(runtime, ROSTER_CHANGED, RosterChangedV1)
+    return create_app(
+        runtime,
+        title="edureg: журнал",
+        description="Составы групп по датам (далее — занятия, оценки, посещаемость).",
+        routers=[router],
+    )

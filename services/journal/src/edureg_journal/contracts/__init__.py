@@ -1,0 +1,1 @@
+"""Events journal publishes and the tolerant views of the events it consumes."""

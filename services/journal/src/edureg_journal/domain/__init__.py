@@ -1,0 +1,1 @@
+"""Pure rules of the journal (membership periods; later marks, locks)."""

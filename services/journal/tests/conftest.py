@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from edureg_journal.bootstrap import create
+from edureg_journal.config import Settings
+from edureg_shared.testing.infra import Infra, ServiceDatabase
+from edureg_shared.testing.plugin import running_app
+from edureg_shared.testing.tokens import TestIssuer
+
+SERVICE_DIR = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+async def db(infra: Infra) -> ServiceDatabase:
+    return await infra.fresh_database("journal", SERVICE_DIR)
+
+
+@pytest.fixture
+def issuer() -> TestIssuer:
+    return TestIssuer()
+
+
+@pytest.fixture
+def settings(infra: Infra, db: ServiceDatabase, nats_prefix: str) -> Settings:
+    return Settings(
+        database_url=db.app_url,
+        relay_database_url=db.relay_url,
+        nats_url=infra.nats_url,
+        nats_prefix=nats_prefix,
+        outbox_poll_interval_s=0.2,
+        consumer_max_deliver=3,
+        consumer_backoff_base_s=0.05,
+        consumer_backoff_max_s=0.2,
+    )
+
+
+@pytest.fixture
+async def client(settings: Settings, issuer: TestIssuer) -> AsyncIterator[httpx.AsyncClient]:
+    app = create(settings)
+    app.state.token_verifier = issuer.verifier()
+    async with running_app(app) as c:
+        yield c
+
+
+@pytest.fixture
+def tenant() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+@pytest.fixture
+def reader(issuer: TestIssuer, tenant: uuid.UUID) -> dict[str, str]:
+    return issuer.headers(tenant_id=tenant, permissions=["journal.rosters.read"])
