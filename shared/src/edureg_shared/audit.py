@@ -30,6 +30,7 @@ async def record(
     names, not personal values."""
     await session.execute(
         AUDIT_LOG.insert().values(
+            id=uuid.uuid4(),
             tenant_id=tenant_id,
             actor_kind=actor.kind,
             actor_id=actor.id,
@@ -38,4 +39,36 @@ async def record(
             entity_id=entity_id,
             details=details or {},
         )
+    )
+
+
+async def record_many(
+    session: AsyncSession,
+    *,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_ids: list[uuid.UUID],
+    details: dict[str, Any] | None = None,
+) -> None:
+    """One audit row per object, written in one statement."""
+    if not entity_ids:
+        return
+    conn = await session.connection()
+    await conn.execute(
+        AUDIT_LOG.insert(),
+        [
+            {
+                "id": uuid.uuid4(),
+                "tenant_id": tenant_id,
+                "actor_kind": actor.kind,
+                "actor_id": actor.id,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "details": details or {},
+            }
+            for entity_id in entity_ids
+        ],
     )

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edureg_shared.auth import Principal, require
+from edureg_shared.auth import Principal, current_principal, require
 from edureg_shared.events.envelope import Actor
 
 
@@ -30,11 +30,13 @@ class Context:
         return Actor(kind="user", id=self.principal.user_id)
 
 
-def unit_of_work(permission: str) -> Callable[..., Any]:
-    """Dependency: the caller must hold `permission`; yields a tenant-scoped Context."""
+def unit_of_work(permission: str | None) -> Callable[..., Any]:
+    """Dependency: the caller must hold `permission` (None: any signed-in user, for
+    endpoints about the caller themself); yields a tenant-scoped Context."""
 
     async def dependency(
-        request: Request, principal: Principal = Depends(require(permission))
+        request: Request,
+        principal: Principal = Depends(require(permission) if permission else current_principal),
     ) -> AsyncIterator[Context]:
         runtime = request.app.state.runtime
         async with runtime.db.tenant_session(principal.tenant_id) as session:
@@ -42,5 +44,5 @@ def unit_of_work(permission: str) -> Callable[..., Any]:
                 session=session, principal=principal, nats_prefix=runtime.settings.nats_prefix
             )
 
-    dependency.__name__ = f"uow_{permission.replace('.', '_')}"
+    dependency.__name__ = f"uow_{(permission or 'self').replace('.', '_')}"
     return dependency

@@ -1,0 +1,1 @@
+"""Events identity publishes and the tolerant views of those it consumes."""

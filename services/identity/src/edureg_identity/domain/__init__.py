@@ -1,0 +1,1 @@
+"""Pure rules of identity: permissions, positions, logins, lockout."""

@@ -1,0 +1,216 @@
+"""Identity's HTTP API: login, discovery, accounts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from pydantic import ValidationError
+
+from edureg_identity.http.schemas import (
+    AccountPage,
+    AccountRead,
+    CredentialSlipRead,
+    LoginRequest,
+    MeRead,
+    OrganisationRead,
+    PasswordChange,
+    TokenResponse,
+)
+from edureg_identity.services import accounts, auth
+from edureg_shared.errors import DomainError
+from edureg_shared.http import Context, unit_of_work
+
+router = APIRouter()
+api = APIRouter(prefix="/api/v1")
+
+Self = Annotated[Context, Depends(unit_of_work(None))]
+AccountsRead = Annotated[Context, Depends(unit_of_work("identity.accounts.read"))]
+CredentialsIssue = Annotated[Context, Depends(unit_of_work("identity.credentials.issue"))]
+
+
+class BadLoginRequest(DomainError):
+    status = 422
+    type = "validation-error"
+    title = "Ошибка в данных запроса"
+
+
+async def _login_request(request: Request) -> LoginRequest:
+    """JSON `{login, password}` or the OAuth2 password grant form."""
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        form = await request.form()
+        if form.get("grant_type", "password") != "password":
+            raise BadLoginRequest("Поддерживается только grant_type=password")
+        raw: Any = {"login": form.get("username"), "password": form.get("password")}
+    else:
+        try:
+            raw = await request.json()
+        except ValueError as exc:
+            raise BadLoginRequest("Тело запроса не является корректным JSON") from exc
+    try:
+        return LoginRequest.model_validate(raw)
+    except ValidationError as exc:
+        fields = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]} or {"body"})
+        raise BadLoginRequest(
+            "Укажите логин и пароль",
+            errors=[{"field": f, "message": "Обязательное поле не заполнено"} for f in fields],
+        ) from exc
+
+
+@router.post(
+    "/api/v1/auth/token",
+    response_model=TokenResponse,
+    tags=["auth"],
+    summary="Вход по логину и паролю",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": LoginRequest.model_json_schema()},
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "grant_type": {"type": "string"},
+                            "username": {"type": "string"},
+                            "password": {"type": "string"},
+                        },
+                    }
+                },
+            }
+        }
+    },
+)
+async def token(request: Request) -> TokenResponse:
+    body = await _login_request(request)
+    state = request.app.state
+    issued = await auth.login(
+        db=state.runtime.db,
+        settings=state.runtime.settings,
+        key=state.signing_key,
+        login_=body.login,
+        password=body.password,
+    )
+    return TokenResponse(
+        access_token=issued.access_token,
+        expires_in=issued.expires_in,
+        must_change_password=issued.must_change_password,
+    )
+
+
+@router.get("/.well-known/jwks.json", tags=["auth"], summary="Открытые ключи подписи (JWKS)")
+async def jwks(request: Request) -> dict[str, Any]:
+    return {"keys": [request.app.state.signing_key.public_jwk]}
+
+
+@router.get("/.well-known/openid-configuration", tags=["auth"], summary="OIDC discovery")
+async def discovery(request: Request) -> dict[str, Any]:
+    settings = request.app.state.runtime.settings
+    base = (settings.public_url or str(request.base_url)).rstrip("/")
+    return {
+        "issuer": settings.jwt_issuer,
+        "jwks_uri": f"{base}/.well-known/jwks.json",
+        "token_endpoint": f"{base}/api/v1/auth/token",
+        "grant_types_supported": ["password"],
+        "token_endpoint_auth_methods_supported": ["none"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "response_types_supported": ["token"],
+        "subject_types_supported": ["public"],
+    }
+
+
+@api.get("/me", response_model=MeRead, tags=["me"], summary="Моя учётная запись")
+async def get_me(ctx: Self) -> MeRead:
+    m = await accounts.me(
+        session=ctx.session, tenant_id=ctx.tenant_id, user_id=ctx.principal.user_id
+    )
+    return MeRead(
+        id=m.user.id,
+        login=m.user.login,
+        kind=m.user.kind,
+        full_name=m.user.full_name,
+        must_change_password=m.user.must_change_password,
+        organisation=OrganisationRead.model_validate(m.organisation) if m.organisation else None,
+        permissions=sorted(m.permissions),
+    )
+
+
+@api.post(
+    "/me/password", status_code=status.HTTP_204_NO_CONTENT, tags=["me"], summary="Сменить пароль"
+)
+async def change_password(body: PasswordChange, ctx: Self) -> None:
+    await accounts.change_password(
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
+        current_password=body.current_password,
+        new_password=body.new_password,
+    )
+
+
+@api.get("/accounts", response_model=AccountPage, tags=["accounts"], summary="Учётные записи")
+async def list_accounts(
+    ctx: AccountsRead,
+    kind: Literal["staff", "student", "guardian"] | None = None,
+    person_id: uuid.UUID | None = None,
+    active: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> AccountPage:
+    total, users = await accounts.list_accounts(
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        kind=kind,
+        person_id=person_id,
+        active=active,
+        limit=limit,
+        offset=offset,
+    )
+    return AccountPage(total=total, items=[AccountRead.model_validate(u) for u in users])
+
+
+@api.get(
+    "/accounts/{account_id}",
+    response_model=AccountRead,
+    tags=["accounts"],
+    summary="Учётная запись",
+)
+async def get_account(account_id: uuid.UUID, ctx: AccountsRead) -> AccountRead:
+    user = await accounts.get_account(
+        session=ctx.session, tenant_id=ctx.tenant_id, user_id=account_id
+    )
+    return AccountRead.model_validate(user)
+
+
+@api.get(
+    "/accounts/{account_id}/children",
+    response_model=AccountPage,
+    tags=["accounts"],
+    summary="Дети законного представителя (действующие связи)",
+)
+async def get_children(account_id: uuid.UUID, ctx: AccountsRead) -> AccountPage:
+    found = await accounts.children(
+        session=ctx.session, tenant_id=ctx.tenant_id, user_id=account_id
+    )
+    return AccountPage(total=len(found), items=[AccountRead.model_validate(u) for u in found])
+
+
+@api.post(
+    "/accounts/{account_id}/credentials",
+    response_model=CredentialSlipRead,
+    tags=["accounts"],
+    summary="Выдать одноразовый пароль (памятка для куратора)",
+)
+async def issue_credentials(account_id: uuid.UUID, ctx: CredentialsIssue) -> CredentialSlipRead:
+    slip = await accounts.issue_credentials(
+        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, user_id=account_id
+    )
+    return CredentialSlipRead(
+        account_id=slip.user.id,
+        login=slip.user.login,
+        password=slip.password,
+        full_name=slip.user.full_name,
+    )
+
+
+router.include_router(api)

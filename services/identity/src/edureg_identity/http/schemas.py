@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    login: Annotated[str, Field(min_length=1, max_length=64)]
+    password: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
+    expires_in: int
+    must_change_password: bool
+
+
+class OrganisationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    code: str
+    name: str
+    kind: str
+
+
+class MeRead(BaseModel):
+    id: uuid.UUID
+    login: str
+    kind: str
+    full_name: str
+    must_change_password: bool
+    organisation: OrganisationRead | None
+    permissions: list[str]
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: Annotated[str, Field(min_length=1, max_length=200)]
+    new_password: Annotated[str, Field(min_length=8, max_length=200)]
+
+
+class AccountRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    login: str
+    kind: str
+    person_id: uuid.UUID | None
+    active: bool
+    full_name: str
+
+
+class AccountPage(BaseModel):
+    total: int
+    items: list[AccountRead]
+
+
+class CredentialSlipRead(BaseModel):
+    """Shown once: the curator prints it and hands it over; it is not stored."""
+
+    account_id: uuid.UUID
+    login: str
+    password: str
+    full_name: str
+    must_change_password: bool = True

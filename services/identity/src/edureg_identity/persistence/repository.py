@@ -1,0 +1,253 @@
+"""All of identity's SQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edureg_identity.persistence.tables import (
+    LOGIN_SEQ,
+    GuardianLink,
+    Organisation,
+    Position,
+    User,
+    UserPosition,
+)
+
+
+async def lookup_login(session: AsyncSession, login: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+    row = (
+        await session.execute(
+            text("SELECT tenant_id, user_id FROM auth_lookup(:login)"), {"login": login}
+        )
+    ).first()
+    return (row.tenant_id, row.user_id) if row else None
+
+
+async def get_user(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, *, for_update: bool = False
+) -> User | None:
+    stmt = select(User).where(User.tenant_id == tenant_id, User.id == user_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt)
+
+
+async def permissions_of(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID
+) -> set[str]:
+    rows = await session.scalars(
+        select(func.unnest(Position.permissions))
+        .join(
+            UserPosition,
+            and_(
+                UserPosition.tenant_id == Position.tenant_id,
+                UserPosition.position_id == Position.id,
+            ),
+        )
+        .where(UserPosition.tenant_id == tenant_id, UserPosition.user_id == user_id)
+    )
+    return set(rows.all())
+
+
+async def get_organisation(session: AsyncSession, org_id: uuid.UUID) -> Organisation | None:
+    return await session.get(Organisation, org_id)
+
+
+async def organisation_by_code(session: AsyncSession, code: str) -> Organisation | None:
+    return await session.scalar(select(Organisation).where(Organisation.code == code))
+
+
+async def list_users(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    *,
+    kind: str | None,
+    person_id: uuid.UUID | None,
+    active: bool | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, Sequence[User]]:
+    conds = [User.tenant_id == tenant_id]
+    if kind:
+        conds.append(User.kind == kind)
+    if person_id:
+        conds.append(User.person_id == person_id)
+    if active is not None:
+        conds.append(User.active == active)
+    total = await session.scalar(select(func.count()).select_from(User).where(*conds)) or 0
+    users = await session.scalars(
+        select(User)
+        .where(*conds)
+        .order_by(User.surname, User.name, User.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return int(total), users.all()
+
+
+async def children_of(
+    session: AsyncSession, tenant_id: uuid.UUID, guardian_id: uuid.UUID
+) -> Sequence[User]:
+    rows = await session.scalars(
+        select(User)
+        .join(
+            GuardianLink,
+            and_(GuardianLink.tenant_id == User.tenant_id, GuardianLink.student_user_id == User.id),
+        )
+        .where(
+            GuardianLink.tenant_id == tenant_id,
+            GuardianLink.guardian_user_id == guardian_id,
+            GuardianLink.active.is_(True),
+        )
+        .order_by(User.surname, User.name)
+    )
+    return rows.all()
+
+
+async def insert_people(session: AsyncSession, rows: list[dict[str, Any]]) -> list[Any]:
+    """Create accounts for people not yet known (by tenant, kind, person_id); logins come
+    from the sequence. Returns (id, person_id, kind) of those created now."""
+    stmt = (
+        insert(User)
+        .values(
+            [
+                {
+                    **{k: v for k, v in r.items() if k != "login_stem"},
+                    "login": func.concat(r["login_stem"], LOGIN_SEQ.next_value()),
+                }
+                for r in rows
+            ]
+        )
+        .on_conflict_do_nothing(
+            index_elements=["tenant_id", "kind", "person_id"],
+            index_where=User.person_id.is_not(None),
+        )
+        .returning(User.id, User.person_id, User.kind)
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def users_by_person(
+    session: AsyncSession, tenant_id: uuid.UUID, person_ids: list[uuid.UUID]
+) -> list[Any]:
+    return list(
+        (
+            await session.execute(
+                select(User.id, User.person_id, User.kind, User.active).where(
+                    User.tenant_id == tenant_id, User.person_id.in_(person_ids)
+                )
+            )
+        ).all()
+    )
+
+
+async def reactivate(
+    session: AsyncSession, tenant_id: uuid.UUID, user_ids: list[uuid.UUID]
+) -> None:
+    await session.execute(
+        update(User)
+        .where(User.tenant_id == tenant_id, User.id.in_(user_ids), User.active.is_(False))
+        .values(active=True, disabled_at=None)
+    )
+
+
+async def link_guardians(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    student_user_id: uuid.UUID,
+    guardian_user_ids: list[uuid.UUID],
+) -> None:
+    if not guardian_user_ids:
+        return
+    stmt = insert(GuardianLink).values(
+        [
+            {"tenant_id": tenant_id, "guardian_user_id": g, "student_user_id": student_user_id}
+            for g in guardian_user_ids
+        ]
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["tenant_id", "guardian_user_id", "student_user_id"],
+            set_={"active": True, "ended_at": None},
+        )
+    )
+
+
+async def disable_student(
+    session: AsyncSession, tenant_id: uuid.UUID, person_id: uuid.UUID, now: datetime
+) -> uuid.UUID | None:
+    return await session.scalar(
+        update(User)
+        .where(User.tenant_id == tenant_id, User.kind == "student", User.person_id == person_id)
+        .values(active=False, disabled_at=now)
+        .returning(User.id)
+    )
+
+
+async def end_links_of_child(
+    session: AsyncSession, tenant_id: uuid.UUID, student_user_id: uuid.UUID, now: datetime
+) -> list[uuid.UUID]:
+    rows = await session.scalars(
+        update(GuardianLink)
+        .where(
+            GuardianLink.tenant_id == tenant_id,
+            GuardianLink.student_user_id == student_user_id,
+            GuardianLink.active.is_(True),
+        )
+        .values(active=False, ended_at=now)
+        .returning(GuardianLink.guardian_user_id)
+    )
+    return list(rows.all())
+
+
+async def disable_guardians_without_children(
+    session: AsyncSession, tenant_id: uuid.UUID, guardian_ids: list[uuid.UUID], now: datetime
+) -> list[Any]:
+    if not guardian_ids:
+        return []
+    other_child = exists().where(
+        GuardianLink.tenant_id == User.tenant_id,
+        GuardianLink.guardian_user_id == User.id,
+        GuardianLink.active.is_(True),
+    )
+    rows = await session.execute(
+        update(User)
+        .where(
+            User.tenant_id == tenant_id,
+            User.id.in_(guardian_ids),
+            User.active.is_(True),
+            ~other_child,
+        )
+        .values(active=False, disabled_at=now)
+        .returning(User.id, User.person_id)
+    )
+    return list(rows.all())
+
+
+async def upsert_position(
+    session: AsyncSession, tenant_id: uuid.UUID, code: str, title: str, permissions: list[str]
+) -> uuid.UUID:
+    stmt = insert(Position).values(
+        tenant_id=tenant_id, id=uuid.uuid4(), code=code, title=title, permissions=permissions
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["tenant_id", "code"], set_={"title": title, "permissions": permissions}
+    )
+    return (await session.execute(stmt.returning(Position.id))).scalar_one()
+
+
+async def assign_position(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, position_id: uuid.UUID
+) -> None:
+    await session.execute(
+        insert(UserPosition)
+        .values(tenant_id=tenant_id, user_id=user_id, position_id=position_id)
+        .on_conflict_do_nothing()
+    )

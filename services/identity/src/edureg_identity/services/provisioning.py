@@ -1,0 +1,127 @@
+"""Accounts follow the movement book: created on enrolment, disabled on expulsion."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edureg_identity.contracts.events import (
+    ACCOUNT_DISABLED,
+    ACCOUNT_PROVISIONED,
+    AccountDisabledV1,
+    AccountProvisionedV1,
+    StudentEnrolled,
+    StudentExpelled,
+)
+from edureg_identity.domain.logins import login_stem
+from edureg_identity.persistence import repository as repo
+from edureg_shared import audit
+from edureg_shared.events.envelope import Envelope
+from edureg_shared.events.outbox import add_events
+
+
+class StudentNotYetProvisioned(Exception):
+    """An expulsion arrived before its enrolment was applied: retried later."""
+
+
+def _person(tenant_id: uuid.UUID, kind: str, person_id: uuid.UUID, n: Any) -> dict[str, Any]:
+    return {
+        "tenant_id": tenant_id,
+        "id": uuid.uuid4(),
+        "kind": kind,
+        "person_id": person_id,
+        "surname": n.surname,
+        "name": n.name,
+        "patronymic": n.patronymic,
+        "login_stem": login_stem(n.surname),
+        "must_change_password": True,
+    }
+
+
+async def on_student_enrolled(*, session: AsyncSession, event: Envelope, prefix: str = "") -> None:
+    data = StudentEnrolled.model_validate(event.data)
+    t = event.tenant_id
+    rows = [_person(t, "student", data.student_id, data.student)]
+    rows += [_person(t, "guardian", g.guardian_id, g) for g in data.guardians]
+    created = await repo.insert_people(session, rows)
+    people = {
+        (r.kind, r.person_id): r
+        for r in await repo.users_by_person(
+            session, t, [data.student_id, *(g.guardian_id for g in data.guardians)]
+        )
+    }
+    student = people[("student", data.student_id)]
+    guardians = [people[("guardian", g.guardian_id)] for g in data.guardians]
+    # Re-enrolment of a former student, or a guardian whose other child left before.
+    inactive = [p.id for p in (student, *guardians) if not p.active]
+    if inactive:
+        await repo.reactivate(session, t, inactive)
+    await repo.link_guardians(session, t, student.id, [g.id for g in guardians])
+    await audit.record_many(
+        session,
+        tenant_id=t,
+        actor=event.actor,
+        action="provision",
+        entity="user",
+        entity_ids=[c.id for c in created],
+        details={"event_id": str(event.id)},
+    )
+    await add_events(
+        session,
+        [
+            Envelope(
+                type=ACCOUNT_PROVISIONED,
+                tenant_id=t,
+                actor=event.actor,
+                subject_id=c.id,
+                data=AccountProvisionedV1(
+                    user_id=c.id, person_id=c.person_id, kind=c.kind
+                ).model_dump(mode="json"),
+            )
+            for c in created
+        ],
+        prefix=prefix,
+    )
+
+
+async def on_student_expelled(*, session: AsyncSession, event: Envelope, prefix: str = "") -> None:
+    data = StudentExpelled.model_validate(event.data)
+    t = event.tenant_id
+    now = datetime.now(UTC)
+    student_user = await repo.disable_student(session, t, data.student_id, now)
+    if student_user is None:
+        raise StudentNotYetProvisioned("the student's account does not exist yet")
+    guardians = await repo.end_links_of_child(session, t, student_user, now)
+    disabled_guardians = await repo.disable_guardians_without_children(session, t, guardians, now)
+    disabled = [
+        (student_user, data.student_id, "student"),
+        *((g.id, g.person_id, "guardian") for g in disabled_guardians),
+    ]
+    await audit.record_many(
+        session,
+        tenant_id=t,
+        actor=event.actor,
+        action="disable",
+        entity="user",
+        entity_ids=[d[0] for d in disabled],
+        details={"event_id": str(event.id)},
+    )
+    await add_events(
+        session,
+        [
+            Envelope(
+                type=ACCOUNT_DISABLED,
+                tenant_id=t,
+                actor=event.actor,
+                subject_id=user_id,
+                data=AccountDisabledV1(user_id=user_id, person_id=person_id, kind=kind).model_dump(
+                    mode="json"
+                ),
+            )
+            for user_id, person_id, kind in disabled
+        ],
+        prefix=prefix,
+    )

@@ -1,0 +1,88 @@
+"""Organisations and their staff: the registry's own entry point (admin CLI, demo seed).
+Idempotent: by organisation code and staff login; existing passwords are never reset."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from edureg_identity.domain.permissions import STANDARD_POSITIONS
+from edureg_identity.persistence import repository as repo
+from edureg_identity.persistence.tables import Organisation, User
+from edureg_identity.services.passwords import hash_password
+from edureg_shared import audit
+from edureg_shared.db import Database
+from edureg_shared.errors import Conflict
+from edureg_shared.events.envelope import SYSTEM
+
+
+class StaffSpec(BaseModel):
+    login: str = Field(min_length=3, max_length=64, pattern=r"^[a-z0-9._-]+$")
+    password: str = Field(min_length=8)
+    surname: str
+    name: str
+    patronymic: str | None = None
+    positions: list[str]
+
+
+class OrganisationSpec(BaseModel):
+    code: str = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9-]+$")
+    name: str
+    kind: Literal["school", "college"]
+    staff: list[StaffSpec] = []
+
+
+async def ensure_organisation(db: Database, spec: OrganisationSpec) -> uuid.UUID:
+    async with db.unscoped_session() as session:
+        org = await repo.organisation_by_code(session, spec.code)
+        if org is None:
+            org = Organisation(id=uuid.uuid4(), code=spec.code, name=spec.name, kind=spec.kind)
+            session.add(org)
+        tenant_id = org.id
+    async with db.tenant_session(tenant_id) as session:
+        positions = {
+            code: await repo.upsert_position(session, tenant_id, code, title, perms)
+            for code, (title, perms) in STANDARD_POSITIONS.items()
+        }
+        for staff in spec.staff:
+            found = await repo.lookup_login(session, staff.login)
+            if found is not None and found[0] != tenant_id:
+                raise Conflict(f"Логин {staff.login} занят в другой организации")
+            if found is None:
+                user = User(
+                    tenant_id=tenant_id,
+                    id=uuid.uuid4(),
+                    login=staff.login,
+                    kind="staff",
+                    surname=staff.surname,
+                    name=staff.name,
+                    patronymic=staff.patronymic,
+                    password_hash=await hash_password(staff.password),
+                    must_change_password=False,
+                )
+                session.add(user)
+                await session.flush()
+                await audit.record(
+                    session,
+                    tenant_id=tenant_id,
+                    actor=SYSTEM,
+                    action="create",
+                    entity="user",
+                    entity_id=user.id,
+                )
+                user_id = user.id
+            else:
+                user_id = found[1]
+            for code in staff.positions:
+                await repo.assign_position(session, tenant_id, user_id, positions[code])
+    return tenant_id
+
+
+async def seed(db: Database, spec: dict[str, Any]) -> dict[str, str]:
+    result = {}
+    for raw in spec.get("organisations", []):
+        org = OrganisationSpec.model_validate(raw)
+        result[org.code] = str(await ensure_organisation(db, org))
+    return result

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from edureg_identity.bootstrap import create
+from edureg_identity.config import Settings
+from edureg_identity.services.seed import seed
+from edureg_shared.db import Database, create_engine
+from edureg_shared.testing.infra import Infra, ServiceDatabase
+from edureg_shared.testing.plugin import running_app
+
+SERVICE_DIR = Path(__file__).resolve().parents[1]
+PASSWORD = "Str0ng-Pass!"
+
+
+def org(code: str, *staff: tuple[str, list[str]]) -> dict[str, Any]:
+    return {
+        "code": code,
+        "name": f"Школа {code}",
+        "kind": "school",
+        "staff": [
+            {
+                "login": login,
+                "password": PASSWORD,
+                "surname": "Петрова",
+                "name": "Анна",
+                "positions": positions,
+            }
+            for login, positions in staff
+        ],
+    }
+
+
+@pytest.fixture
+async def db(infra: Infra) -> ServiceDatabase:
+    return await infra.fresh_database("identity", SERVICE_DIR)
+
+
+@pytest.fixture
+def settings(infra: Infra, db: ServiceDatabase, nats_prefix: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=db.app_url,
+        relay_database_url=db.relay_url,
+        nats_url=infra.nats_url,
+        nats_prefix=nats_prefix,
+        outbox_poll_interval_s=0.2,
+        consumer_max_deliver=3,
+        consumer_backoff_base_s=0.05,
+        consumer_backoff_max_s=0.2,
+        max_failed_logins=3,
+        jwt_private_key_path=str(tmp_path / "jwt.pem"),
+    )
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with running_app(create(settings)) as c:
+        yield c
+
+
+@pytest.fixture
+async def tenants(settings: Settings, client: httpx.AsyncClient) -> dict[str, str]:
+    database = Database(create_engine(settings.database_url))
+    try:
+        return await seed(
+            database,
+            {
+                "organisations": [
+                    org("a", ("admin.a", ["admin"]), ("teacher.a", ["teacher"])),
+                    org("b", ("admin.b", ["admin"])),
+                ]
+            },
+        )
+    finally:
+        await database.dispose()
+
+
+async def login(client: httpx.AsyncClient, login_: str, password: str = PASSWORD) -> dict[str, str]:
+    r = await client.post("/api/v1/auth/token", json={"login": login_, "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
