@@ -9,8 +9,8 @@ import httpx
 import nats
 
 from edureg_shared.events.envelope import Actor, Envelope
-from edureg_shared.testing.plugin import assert_problem, eventually
 from edureg_shared.testing.infra import Infra
+from edureg_shared.testing.plugin import assert_problem, eventually
 
 from ..conftest import login
 
