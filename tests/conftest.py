@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from edureg_devstack.system import System
+from edureg_shared.testing.infra import Infra
+
+CORE = ("identity", "contingent", "journal")
+
+
+@pytest.fixture(scope="module")
+async def system(infra: Infra) -> AsyncIterator[System]:
+    """identity, contingent, journal and reporting as real processes, one org seeded."""
+    sys_ = System(
+        infra=infra,
+        prefix=f"e{uuid.uuid4().hex[:8]}.",
+        workdir=Path(tempfile.mkdtemp(prefix="edureg-e2e-")),
+    )
+    await sys_.prepare(CORE)
+    await sys_.start()
+    try:
+        yield sys_
+    finally:
+        sys_.stop()

@@ -1,0 +1,134 @@
+"""`make run`: real PostgreSQL and NATS from wheels, migrations, every service, a demo
+region seeded once; Ctrl-C stops everything with no orphans; a second run duplicates nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+
+from edureg_devstack import demo_region
+from edureg_devstack.catalogue import SERVICES
+from edureg_shared.embedded import free_port
+
+BANNER = "edureg запущен"
+
+
+def _start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "edureg_devstack.run"],
+        env=env,
+        stdout=open(log, "ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _wait_banner(proc: subprocess.Popen[bytes], log: Path, runs: int, timeout: float = 180) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = log.read_text(errors="replace")
+        if text.count(BANNER) >= runs:
+            return text
+        assert proc.poll() is None, f"run exited early:\n{text[-5000:]}"
+        assert "!!!" not in text.split(BANNER)[-1], text[-5000:]
+        time.sleep(0.5)
+    raise AssertionError(f"no banner in {timeout}s:\n{log.read_text(errors='replace')[-5000:]}")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+    proc.wait(60)
+
+
+def _orphans(data: Path, children: list[psutil.Process], ports: list[int]) -> list[str]:
+    """Processes of the run still alive, or anything still listening on its ports."""
+    found = [" ".join(c.cmdline()) for c in children if c.is_running() and c.status() != "zombie"]
+    for p in psutil.process_iter(["cmdline"]):
+        cmd = " ".join(p.info["cmdline"] or [])
+        if str(data) in cmd:
+            found.append(cmd)
+    for conn in psutil.net_connections("tcp"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port in ports:
+            found.append(f"listening on {conn.laddr.port}")
+    return found
+
+
+def _counts(urls: dict[str, str]) -> tuple[int, int, int]:
+    org = demo_region.ORGANISATIONS[0]
+    admin = next(s for s in org["staff"] if "admin" in s["positions"])
+    token = httpx.post(
+        f"{urls['identity']}/api/v1/auth/token",
+        json={"login": admin["login"], "password": admin["password"]},
+    ).json()
+    h = {"Authorization": f"Bearer {token['access_token']}"}
+    groups = httpx.get(f"{urls['contingent']}/api/v1/groups", headers=h).json()
+    students = httpx.get(
+        f"{urls['identity']}/api/v1/accounts", headers=h, params={"kind": "student", "limit": 1}
+    ).json()["total"]
+    roster = sum(
+        len(
+            httpx.get(
+                f"{urls['journal']}/api/v1/groups/{g['id']}/roster",
+                headers=h,
+                params={"on": "2026-09-15"},
+            ).json()["items"]
+        )
+        for g in groups
+    )
+    return len(groups), students, roster
+
+
+def test_run_seeds_once_and_stops_cleanly() -> None:
+    data = Path(tempfile.mkdtemp(prefix="edureg-run-")) / "data"
+    ports = {s.name: free_port() for s in SERVICES}
+    env = {
+        **os.environ,
+        "EDUREG_DEV_DATA_DIR": str(data),
+        "EDUREG_DEV_PG_PORT": str(free_port()),
+        "EDUREG_DEV_NATS_PORT": str(free_port()),
+    }
+    env.update({f"{s.env_prefix}HTTP_PORT": str(ports[s.name]) for s in SERVICES})
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    log = data.parent / "run.log"
+
+    all_ports = [*ports.values(), int(env["EDUREG_DEV_PG_PORT"]), int(env["EDUREG_DEV_NATS_PORT"])]
+    proc = _start(env, log)
+    try:
+        text = _wait_banner(proc, log, 1)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert len(children) >= 8  # six services, PostgreSQL, NATS
+        for s in SERVICES:
+            assert urls[s.name] in text
+            assert httpx.get(f"{urls[s.name]}/health/ready").status_code == 200
+        assert "admin.gym1" in text
+        assert "admin.tc" in text
+        expected_students = sum(len(g["students"]) for g in demo_region.GROUPS["gym-1"])
+        deadline = time.monotonic() + 60
+        while (first := _counts(urls)) != (2, expected_students, expected_students):
+            assert time.monotonic() < deadline, first
+            time.sleep(0.5)
+        login = httpx.get(f"{urls['portal']}/login")
+        assert login.status_code == 200
+        assert "Войти" in login.text
+    finally:
+        _stop(proc)
+    assert proc.returncode is not None
+    assert _orphans(data, children, all_ports) == []
+
+    proc = _start(env, log)
+    try:
+        text = _wait_banner(proc, log, 2)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert "0 обучающихся зачислено сейчас" in text.split(BANNER)[-1]
+        assert _counts(urls) == first
+    finally:
+        _stop(proc)
+    assert _orphans(data, children, all_ports) == []

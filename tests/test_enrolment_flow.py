@@ -1,0 +1,278 @@
+"""The core flow end to end, across real processes, only through the HTTP APIs:
+an enrolment order in contingent → accounts in identity → roster in journal; then an
+expulsion disables the accounts and ends the roster membership, keeping the past."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from edureg_devstack.system import System
+from edureg_shared.testing.plugin import eventually
+
+
+def person(surname: str, name: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "surname": surname,
+        "name": name,
+        "patronymic": "Олегович",
+        "birth_date": "2014-04-01",
+        "sex": "m",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+async def org(system: System) -> dict[str, Any]:
+    tenants = system.seed_organisations("flow")
+    return {"tenant_id": tenants["flow"], "admin": await system.login("admin.flow")}
+
+
+async def _accounts(system: System, headers: dict[str, str], **params: Any) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient(base_url=system.url("identity"), headers=headers) as c:
+        r = await c.get("/api/v1/accounts", params={"limit": 500, **params})
+        assert r.status_code == 200, r.text
+        return list(r.json()["items"])
+
+
+async def _roster(
+    system: System, headers: dict[str, str], group_id: str, on: str, history: bool = False
+) -> list[dict[str, Any]]:
+    path = f"/api/v1/groups/{group_id}/roster" + ("/history" if history else "")
+    async with httpx.AsyncClient(base_url=system.url("journal"), headers=headers) as c:
+        r = await c.get(path, params={} if history else {"on": on})
+        assert r.status_code == 200, r.text
+        return list(r.json()["items"])
+
+
+async def _sign(
+    c: httpx.AsyncClient,
+    headers: dict[str, str],
+    path: str,
+    body: dict[str, Any],
+    traceparent: str | None = None,
+) -> dict[str, Any]:
+    r = await c.post(path, headers=headers, json=body)
+    assert r.status_code == 201, r.text
+    extra = {"traceparent": traceparent} if traceparent else {}
+    r = await c.post(f"/api/v1/orders/{r.json()['id']}/sign", headers={**headers, **extra})
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+async def test_enrolment_then_expulsion_across_services(
+    system: System, org: dict[str, Any]
+) -> None:
+    admin = org["admin"]
+    trace_id = secrets.token_hex(16)
+    async with httpx.AsyncClient(base_url=system.url("contingent")) as c:
+        r = await c.post(
+            "/api/v1/groups",
+            headers=admin,
+            json={"name": "7В", "grade": 7, "academic_year": "2026/2027"},
+        )
+        assert r.status_code == 201, r.text
+        group_id = r.json()["id"]
+        order = await _sign(
+            c,
+            admin,
+            "/api/v1/orders/enrolment",
+            {
+                "number": "15-к",
+                "order_date": "2026-09-01",
+                "effective_date": "2026-09-02",
+                "group_id": group_id,
+                "students": [
+                    person(
+                        "Орлов",
+                        "Кирилл",
+                        guardians=[
+                            {"surname": "Орлов", "name": "Олег", "relation": "father"},
+                            {"surname": "Орлова", "name": "Вера", "relation": "mother"},
+                        ],
+                    )
+                ],
+            },
+            traceparent=f"00-{trace_id}-{secrets.token_hex(8)}-01",
+        )
+        student_id = order["items"][0]["student_id"]
+        student_file = (await c.get(f"/api/v1/students/{student_id}", headers=admin)).json()
+        guardian_ids = {g["id"] for g in student_file["guardians"]}
+
+    # identity: the student's and both guardians' accounts, unique logins, linked to the child
+    students = await eventually(
+        lambda: _accounts(system, admin, kind="student", person_id=student_id),
+        until=lambda a: len(a) == 1,
+        message="student account",
+    )
+    guardians = await eventually(
+        lambda: _accounts(system, admin, kind="guardian"),
+        until=lambda a: {g["person_id"] for g in a} >= guardian_ids,
+        message="guardian accounts",
+    )
+    guardians = [g for g in guardians if g["person_id"] in guardian_ids]
+    logins = [students[0]["login"], *(g["login"] for g in guardians)]
+    assert len(set(logins)) == 3
+    async with httpx.AsyncClient(base_url=system.url("identity"), headers=admin) as c:
+        for g in guardians:
+            children = (await c.get(f"/api/v1/accounts/{g['id']}/children")).json()
+            items = children["items"] if isinstance(children, dict) else children
+            assert [ch["id"] for ch in items] == [students[0]["id"]]
+
+    # journal: on the roster from the order's effective date, not before
+    roster = await eventually(
+        lambda: _roster(system, admin, group_id, "2026-09-02"),
+        until=lambda r: len(r) == 1,
+        message="roster membership",
+    )
+    assert roster[0]["student_id"] == student_id
+    assert await _roster(system, admin, group_id, "2026-09-01") == []
+
+    # one trace from the HTTP request through the event to the roster update
+    def journal_spans() -> Any:
+        async def probe() -> list[dict[str, Any]]:
+            return [s for s in system.spans("journal") if s["trace_id"] == trace_id]
+
+        return probe
+
+    spans = await eventually(journal_spans(), message="journal span in the order's trace")
+    assert any("contingent.student.enrolled" in s["name"] for s in spans)
+    assert any(s["trace_id"] == trace_id for s in system.spans("contingent"))
+
+    # expulsion: account disabled, guardians too (no other child), roster ended, past kept
+    async with httpx.AsyncClient(base_url=system.url("contingent")) as c:
+        await _sign(
+            c,
+            admin,
+            "/api/v1/orders/expulsion",
+            {
+                "number": "16-о",
+                "order_date": "2026-12-10",
+                "effective_date": "2026-12-11",
+                "reason": "Перевод в другую школу",
+                "student_ids": [student_id],
+            },
+        )
+    await eventually(
+        lambda: _accounts(system, admin, kind="student", person_id=student_id),
+        until=lambda a: a and not a[0]["active"],
+        message="student disabled",
+    )
+    await eventually(
+        lambda: _accounts(system, admin, kind="guardian"),
+        until=lambda a: all(not g["active"] for g in a if g["person_id"] in guardian_ids),
+        message="guardians disabled",
+    )
+    await eventually(
+        lambda: _roster(system, admin, group_id, "2026-12-11"),
+        until=lambda r: r == [],
+        message="roster membership ended",
+    )
+    assert [m["student_id"] for m in await _roster(system, admin, group_id, "2026-12-10")] == [
+        student_id
+    ]
+    history = await _roster(system, admin, group_id, "", history=True)
+    assert [(m["valid_from"], m["valid_to"]) for m in history] == [("2026-09-02", "2026-12-11")]
+
+
+async def test_guardian_with_another_active_child_keeps_access(
+    system: System, org: dict[str, Any]
+) -> None:
+    admin = org["admin"]
+    async with httpx.AsyncClient(base_url=system.url("contingent")) as c:
+        r = await c.post(
+            "/api/v1/groups",
+            headers=admin,
+            json={"name": "3Б", "grade": 3, "academic_year": "2026/2027"},
+        )
+        group_id = r.json()["id"]
+        first = await _sign(
+            c,
+            admin,
+            "/api/v1/orders/enrolment",
+            {
+                "number": "20-к",
+                "order_date": "2026-09-01",
+                "effective_date": "2026-09-01",
+                "group_id": group_id,
+                "students": [
+                    person(
+                        "Лебедев",
+                        "Миша",
+                        guardians=[{"surname": "Лебедева", "name": "Юлия", "relation": "mother"}],
+                    )
+                ],
+            },
+        )
+        elder_id = first["items"][0]["student_id"]
+        mother_id = (await c.get(f"/api/v1/students/{elder_id}", headers=admin)).json()[
+            "guardians"
+        ][0]["id"]
+        second = await _sign(
+            c,
+            admin,
+            "/api/v1/orders/enrolment",
+            {
+                "number": "21-к",
+                "order_date": "2026-09-01",
+                "effective_date": "2026-09-01",
+                "group_id": group_id,
+                "students": [
+                    person(
+                        "Лебедев",
+                        "Гоша",
+                        guardians=[{"guardian_id": mother_id, "relation": "mother"}],
+                    )
+                ],
+            },
+        )
+        younger_id = second["items"][0]["student_id"]
+        mother = await eventually(
+            lambda: _accounts(system, admin, kind="guardian", person_id=mother_id),
+            until=lambda a: len(a) == 1,
+            message="one account for the mother",
+        )
+        async with httpx.AsyncClient(base_url=system.url("identity"), headers=admin) as ic:
+
+            async def children() -> list[Any]:
+                body = (await ic.get(f"/api/v1/accounts/{mother[0]['id']}/children")).json()
+                return list(body["items"] if isinstance(body, dict) else body)
+
+            await eventually(children, until=lambda ch: len(ch) == 2, message="two children linked")
+            await _sign(
+                c,
+                admin,
+                "/api/v1/orders/expulsion",
+                {
+                    "number": "22-о",
+                    "order_date": "2026-10-01",
+                    "effective_date": "2026-10-01",
+                    "reason": "Выбытие",
+                    "student_ids": [elder_id],
+                },
+            )
+            await eventually(
+                lambda: _accounts(system, admin, kind="student", person_id=elder_id),
+                until=lambda a: a and not a[0]["active"],
+                message="elder disabled",
+            )
+            still = await _accounts(system, admin, kind="guardian", person_id=mother_id)
+            assert still[0]["active"] is True
+            assert [ch["person_id"] for ch in await children()] == [younger_id]
+
+
+async def test_another_organisation_sees_nothing(system: System, org: dict[str, Any]) -> None:
+    system.seed_organisations("other")
+    other = await system.login("admin.other")
+    async with httpx.AsyncClient(base_url=system.url("contingent")) as c:
+        groups = (await c.get("/api/v1/groups", headers=org["admin"])).json()
+        assert groups, "the first organisation has groups"
+        assert (await c.get(f"/api/v1/groups/{groups[0]['id']}", headers=other)).status_code == 404
+        assert (await c.get("/api/v1/groups", headers=other)).json() == []
+    assert await _accounts(system, other, kind="student") == []
+    assert await _roster(system, other, groups[0]["id"], "2026-09-15") == []
+    assert uuid.UUID(org["tenant_id"])

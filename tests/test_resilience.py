@@ -1,0 +1,154 @@
+"""Nothing lost, nothing doubled: 200 enrolments while the broker restarts and the
+identity consumer is SIGKILLed and restarted mid-flow."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from edureg_devstack.system import System
+from edureg_shared.db import Database, create_engine
+from edureg_shared.testing.infra import Infra
+from edureg_shared.testing.plugin import eventually
+
+from .conftest import CORE
+
+STUDENTS = 200
+PER_ORDER = 5
+
+
+@pytest.fixture
+async def chaos_system(infra: Infra) -> AsyncIterator[System]:
+    sys_ = System(
+        infra=infra,
+        prefix=f"c{uuid.uuid4().hex[:8]}.",
+        workdir=Path(tempfile.mkdtemp(prefix="edureg-chaos-")),
+    )
+    await sys_.prepare(CORE)
+    await sys_.start()
+    try:
+        yield sys_
+    finally:
+        sys_.stop()
+
+
+def _student(i: int) -> dict[str, Any]:
+    return {
+        "surname": "Тестов",
+        "name": f"Ученик{chr(0x430 + i % 32)}",
+        "birth_date": "2013-01-01",
+        "sex": "m",
+        "guardians": [
+            {"surname": "Тестова", "name": "Мама", "relation": "mother"},
+            {"surname": "Тестов", "name": "Папа", "relation": "father"},
+        ],
+    }
+
+
+async def _count(system: System, name: str, sql: str) -> int:
+    db = Database(create_engine(system.databases[name].admin_url, pool_size=1, max_overflow=0))
+    try:
+        async with db.unscoped_session() as s:
+            return int(await s.scalar(text(sql)) or 0)
+    finally:
+        await db.dispose()
+
+
+async def test_200_enrolments_survive_broker_restart_and_consumer_kill(
+    chaos_system: System, infra: Infra
+) -> None:
+    system = chaos_system
+    system.seed_organisations("chaos")
+    admin = await system.login("admin.chaos")
+    async with httpx.AsyncClient(base_url=system.url("contingent"), headers=admin, timeout=30) as c:
+        r = await c.post(
+            "/api/v1/groups", json={"name": "10А", "grade": 10, "academic_year": "2026/2027"}
+        )
+        group_id = r.json()["id"]
+
+        async def enrol(batch: int) -> None:
+            r = await c.post(
+                "/api/v1/orders/enrolment",
+                json={
+                    "number": f"{batch}-к",
+                    "order_date": "2026-09-01",
+                    "effective_date": "2026-09-01",
+                    "group_id": group_id,
+                    "students": [_student(batch * PER_ORDER + i) for i in range(PER_ORDER)],
+                },
+            )
+            assert r.status_code == 201, r.text
+            r = await c.post(f"/api/v1/orders/{r.json()['id']}/sign")
+            assert r.status_code == 200, r.text
+
+        batches = STUDENTS // PER_ORDER
+        for b in range(batches // 4):
+            await enrol(b)
+        infra.nats.stop()  # the broker goes away mid-flow
+        for b in range(batches // 4, batches // 2):
+            await enrol(b)  # orders are still signed: they wait in the outbox
+        infra.nats.start()
+        for b in range(batches // 2, 3 * batches // 4):
+            await enrol(b)
+        system.services["identity"].kill()  # SIGKILL: no shutdown, no acks in flight
+        for b in range(3 * batches // 4, batches):
+            await enrol(b)
+        await asyncio.to_thread(system.services["identity"].start)
+
+    deadline = 180.0
+    started = time.monotonic()
+    await eventually(
+        lambda: _count(system, "identity", "SELECT count(*) FROM users WHERE kind = 'student'"),
+        until=lambda n: n >= STUDENTS,
+        timeout=deadline,
+        message="200 student accounts",
+    )
+    await eventually(
+        lambda: _count(system, "journal", "SELECT count(*) FROM roster_memberships"),
+        until=lambda n: n >= STUDENTS,
+        timeout=deadline - (time.monotonic() - started),
+        message="200 roster memberships",
+    )
+    for name in ("contingent", "identity", "journal"):
+        await eventually(
+            lambda n=name: _count(system, n, "SELECT count(*) FROM outbox"),
+            until=lambda n: n == 0,
+            timeout=60,
+            message=f"{name} outbox drained",
+        )
+
+    assert (
+        await _count(system, "identity", "SELECT count(*) FROM users WHERE kind = 'student'")
+        == STUDENTS
+    )
+    assert (
+        await _count(
+            system, "identity", "SELECT count(DISTINCT person_id) FROM users WHERE kind = 'student'"
+        )
+        == STUDENTS
+    )
+    assert (
+        await _count(system, "identity", "SELECT count(*) FROM users WHERE kind = 'guardian'")
+        == 2 * STUDENTS
+    )
+    assert await _count(system, "identity", "SELECT count(*) FROM guardian_links") == 2 * STUDENTS
+    assert await _count(system, "journal", "SELECT count(*) FROM roster_memberships") == STUDENTS
+    assert (
+        await _count(system, "journal", "SELECT count(DISTINCT student_id) FROM roster_memberships")
+        == STUDENTS
+    )
+    # and through the API, as a school would see it
+    async with httpx.AsyncClient(base_url=system.url("journal"), headers=admin) as j:
+        roster = (
+            await j.get(f"/api/v1/groups/{group_id}/roster", params={"on": "2026-09-01"})
+        ).json()
+    assert len(roster["items"]) == STUDENTS
