@@ -12,7 +12,7 @@ from edureg_identity.config import Settings
 from edureg_identity.services.seed import seed
 from edureg_shared.db import Database, create_engine
 from edureg_shared.testing.infra import Infra, ServiceDatabase
-from edureg_shared.testing.plugin import running_app
+from edureg_shared.testing.plugin import running_app, service_settings
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 PASSWORD = "Str0ng-Pass!"
@@ -43,15 +43,11 @@ async def db(infra: Infra) -> ServiceDatabase:
 
 @pytest.fixture
 def settings(infra: Infra, db: ServiceDatabase, nats_prefix: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=db.app_url,
-        relay_database_url=db.relay_url,
-        nats_url=infra.nats_url,
-        nats_prefix=nats_prefix,
-        outbox_poll_interval_s=0.2,
-        consumer_max_deliver=3,
-        consumer_backoff_base_s=0.05,
-        consumer_backoff_max_s=0.2,
+    return service_settings(
+        Settings,
+        infra,
+        db,
+        nats_prefix,
         max_failed_logins=3,
         jwt_private_key_path=str(tmp_path / "jwt.pem"),
     )

@@ -10,7 +10,7 @@ import pytest
 from edureg_journal.bootstrap import create
 from edureg_journal.config import Settings
 from edureg_shared.testing.infra import Infra, ServiceDatabase
-from edureg_shared.testing.plugin import running_app
+from edureg_shared.testing.plugin import running_app, service_settings
 from edureg_shared.testing.tokens import TestIssuer
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
@@ -28,16 +28,7 @@ def issuer() -> TestIssuer:
 
 @pytest.fixture
 def settings(infra: Infra, db: ServiceDatabase, nats_prefix: str) -> Settings:
-    return Settings(
-        database_url=db.app_url,
-        relay_database_url=db.relay_url,
-        nats_url=infra.nats_url,
-        nats_prefix=nats_prefix,
-        outbox_poll_interval_s=0.2,
-        consumer_max_deliver=3,
-        consumer_backoff_base_s=0.05,
-        consumer_backoff_max_s=0.2,
-    )
+    return service_settings(Settings, infra, db, nats_prefix)
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ async def test_validation_error_names_each_bad_field_in_russian(
         b"[]",
         b"null",
         b'{"name": 5}',
-        '{"name": "\\ud800"}'.encode(),
+        b'{"name": "\\ud800"}',
         b'{"name": "' + b"x" * 10000 + b'", "grade": 1, "academic_year": "2026/2027"}',
     ],
 )

@@ -13,7 +13,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from edureg_shared.testing.infra import Infra
+from edureg_shared.settings import ServiceSettings
+from edureg_shared.testing.infra import Infra, ServiceDatabase
 
 T = TypeVar("T")
 
@@ -70,3 +71,25 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     assert body["status"] == status
     assert body["title"]
     return body
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def service_settings(
+    cls: type[S], infra: Infra, db: ServiceDatabase, nats_prefix: str, **overrides: Any
+) -> S:
+    """A service's settings for its own tests: this run's database copy and NATS, a
+    private subject prefix, and short retry delays so retries are observable quickly."""
+    values: dict[str, Any] = {
+        "database_url": db.app_url,
+        "relay_database_url": db.relay_url,
+        "nats_url": infra.nats_url,
+        "nats_prefix": nats_prefix,
+        "outbox_poll_interval_s": 0.2,
+        "consumer_max_deliver": 3,
+        "consumer_backoff_base_s": 0.05,
+        "consumer_backoff_max_s": 0.2,
+        **overrides,
+    }
+    return cls(**values)

@@ -1,0 +1,22 @@
+"""Composition root: settings → runtime (subscribers) → app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from edureg_reporting.config import Settings
+from edureg_reporting.http.routes import router
+from edureg_reporting.messaging.subscribers import register
+from edureg_shared.service import build_runtime, create_app
+
+
+def create(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    runtime = build_runtime(settings, produces=False)
+    register(runtime, settings)
+    return create_app(
+        runtime,
+        title="edureg: отчёты",
+        description="Наполняемость групп и движение обучающихся (далее — все отчёты и мониторинг).",
+        routers=[router],
+    )

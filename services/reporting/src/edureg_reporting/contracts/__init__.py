@@ -1,0 +1,1 @@
+"""Tolerant views of the events reporting consumes (it publishes none yet)."""

@@ -1,0 +1,1 @@
+"""Read models fed by events; reporting publishes nothing yet."""
