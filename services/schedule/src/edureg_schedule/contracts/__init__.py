@@ -1,0 +1,1 @@
+"""Events schedule publishes."""

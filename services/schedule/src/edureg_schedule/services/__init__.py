@@ -1,0 +1,1 @@
+"""Use cases of schedule; they never commit."""

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from edureg_schedule.bootstrap import create
+from edureg_schedule.config import Settings
+from edureg_shared.testing.infra import Infra, ServiceDatabase
+from edureg_shared.testing.plugin import running_app, service_settings
+from edureg_shared.testing.tokens import TestIssuer
+
+SERVICE_DIR = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+async def db(infra: Infra) -> ServiceDatabase:
+    return await infra.fresh_database("schedule", SERVICE_DIR)
+
+
+@pytest.fixture
+def issuer() -> TestIssuer:
+    return TestIssuer()
+
+
+@pytest.fixture
+async def client(
+    infra: Infra, db: ServiceDatabase, nats_prefix: str, issuer: TestIssuer
+) -> AsyncIterator[httpx.AsyncClient]:
+    app = create(service_settings(Settings, infra, db, nats_prefix))
+    app.state.token_verifier = issuer.verifier()
+    async with running_app(app) as c:
+        yield c
