@@ -12,6 +12,8 @@ class ServiceInfo:
     name: str
     port: int
     title: str
+    # The portal keeps no data of its own: it calls the other services.
+    has_database: bool = True
 
     @property
     def env_prefix(self) -> str:
@@ -36,7 +38,8 @@ SERVICES = (
     ServiceInfo("schedule", 8003, "Учебный год и расписание"),
     ServiceInfo("journal", 8004, "Журнал и списки групп"),
     ServiceInfo("reporting", 8005, "Отчёты и мониторинг"),
-    ServiceInfo("portal", 8000, "Веб-портал"),
+    ServiceInfo("portal", 8000, "Веб-портал", has_database=False),
 )
 
 BY_NAME = {s.name: s for s in SERVICES}
+WITH_DATABASE = tuple(s for s in SERVICES if s.has_database)

@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import os
 
-from edureg_devstack.catalogue import BY_NAME, SERVICES, ServiceInfo
+from edureg_devstack.catalogue import BY_NAME, WITH_DATABASE, ServiceInfo
 from edureg_shared import migrations
 from edureg_shared.provision import provision_service_database
 
@@ -35,11 +35,11 @@ def migrate(service: ServiceInfo, admin_dsn: str, password: str | None = None) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Создать базу сервиса и применить миграции")
-    parser.add_argument("service", choices=[*BY_NAME, "all"])
+    parser.add_argument("service", choices=[s.name for s in WITH_DATABASE] + ["all"])
     args = parser.parse_args()
     admin_dsn = os.environ["EDUREG_MIGRATE_ADMIN_DSN"]
     password = os.environ.get("EDUREG_MIGRATE_DB_PASSWORD") or None
-    targets = SERVICES if args.service == "all" else (BY_NAME[args.service],)
+    targets = WITH_DATABASE if args.service == "all" else (BY_NAME[args.service],)
     for service in targets:
         migrate(service, admin_dsn, password)
         print(f"migrated {service.name}")

@@ -18,7 +18,7 @@ import httpx
 from honcho.manager import Manager
 
 from edureg_devstack import demo_region, seed
-from edureg_devstack.catalogue import SERVICES
+from edureg_devstack.catalogue import SERVICES, WITH_DATABASE
 from edureg_devstack.migrate import migrate
 from edureg_shared import migrations
 from edureg_shared.embedded import EmbeddedNats, EmbeddedPostgres
@@ -37,13 +37,14 @@ def service_env(data: Path, pg: EmbeddedPostgres, nats_url: str) -> dict[str, di
         p = s.env_prefix
         envs[s.name] = {
             f"{p}HTTP_PORT": str(ports[s.name]),
-            f"{p}DATABASE_URL": pg.dsn(s.database, user=r.app),
-            f"{p}RELAY_DATABASE_URL": pg.dsn(s.database, user=r.relay),
             f"{p}NATS_URL": nats_url,
             f"{p}JWKS_URL": f"{urls['identity']}/.well-known/jwks.json",
             f"{p}LOG_FORMAT": os.environ.get("EDUREG_DEV_LOG_FORMAT", "text"),
             f"{p}OTEL_SPANS_FILE": str(data / "traces" / f"{s.name}.jsonl"),
         }
+        if s.has_database:
+            envs[s.name][f"{p}DATABASE_URL"] = pg.dsn(s.database, user=r.app)
+            envs[s.name][f"{p}RELAY_DATABASE_URL"] = pg.dsn(s.database, user=r.relay)
     envs["identity"]["EDUREG_IDENTITY_JWT_PRIVATE_KEY_PATH"] = str(data / "jwt_private_key.pem")
     envs["identity"]["EDUREG_IDENTITY_PUBLIC_URL"] = urls["identity"]
     for name, url in urls.items():
@@ -116,7 +117,7 @@ def main() -> None:
     pg.start()
     try:
         nats.start()
-        for s in SERVICES:
+        for s in WITH_DATABASE:
             migrate(s, pg.admin_dsn)
         envs = service_env(data, pg, nats.url)
         manager = Manager()

@@ -55,7 +55,7 @@ class System:
     async def prepare(self, names: tuple[str, ...]) -> None:
         ports = {s.name: free_port() for s in SERVICES if s.name in names}
         for s in SERVICES:
-            if s.name in names:
+            if s.name in names and s.has_database:
                 self.databases[s.name] = await self.infra.fresh_database(s.name, s.service_dir)
         for s in SERVICES:
             if s.name in names:
@@ -68,11 +68,8 @@ class System:
 
     def _env(self, s: ServiceInfo, ports: dict[str, int]) -> dict[str, str]:
         p = s.env_prefix
-        db = self.databases[s.name]
         env = {
             f"{p}HTTP_PORT": str(ports[s.name]),
-            f"{p}DATABASE_URL": db.app_url,
-            f"{p}RELAY_DATABASE_URL": db.relay_url,
             f"{p}NATS_URL": self.infra.nats_url,
             f"{p}NATS_PREFIX": self.prefix,
             f"{p}LOG_FORMAT": "json",
@@ -81,6 +78,9 @@ class System:
             f"{p}CONSUMER_BACKOFF_MAX_S": "1",
             f"{p}OTEL_SPANS_FILE": str(self.workdir / f"{s.name}.spans.jsonl"),
         }
+        if s.has_database:
+            env[f"{p}DATABASE_URL"] = self.databases[s.name].app_url
+            env[f"{p}RELAY_DATABASE_URL"] = self.databases[s.name].relay_url
         if "identity" in ports:
             env[f"{p}JWKS_URL"] = f"http://127.0.0.1:{ports['identity']}/.well-known/jwks.json"
         if s.name == "identity":

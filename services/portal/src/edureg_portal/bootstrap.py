@@ -1,0 +1,59 @@
+"""The portal: a web front over the services' APIs, with no database of its own.
+Ready means identity answers (without it nobody can sign in)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+from edureg_portal.config import Settings
+from edureg_portal.identity_client import IdentityClient
+from edureg_portal.pages import router
+from edureg_shared.errors import install_error_handlers, problem
+from edureg_shared.telemetry import setup_telemetry, shutdown_telemetry
+
+
+def create(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    setup_telemetry(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with httpx.AsyncClient() as client:
+            app.state.identity = IdentityClient(settings.identity_url, client)
+            yield
+        shutdown_telemetry()
+
+    app = FastAPI(
+        title="edureg: портал",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Веб-консоли для сотрудников, обучающихся и родителей.",
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    @app.get("/health/live", tags=["health"], summary="Процесс жив")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/health/ready", tags=["health"], summary="Готов: сервис входа доступен")
+    async def ready() -> JSONResponse:
+        if await app.state.identity.ready():
+            return JSONResponse({"status": "ok", "checks": {"identity": "ok"}})
+        return problem(
+            503,
+            "not-ready",
+            "Сервис не готов",
+            "Недоступен сервис входа",
+            checks={"identity": "unavailable"},
+        )
+
+    app.include_router(router)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*")
+    return app

@@ -1,0 +1,19 @@
+from pydantic_settings import SettingsConfigDict
+
+from edureg_shared.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    """The portal has no database of its own: it calls the services with the user's token."""
+
+    model_config = SettingsConfigDict(env_prefix="EDUREG_PORTAL_", extra="ignore")
+
+    service_name: str = "portal"
+    http_port: int = 8000
+    identity_url: str = "http://127.0.0.1:8001"
+    contingent_url: str = "http://127.0.0.1:8002"
+    schedule_url: str = "http://127.0.0.1:8003"
+    journal_url: str = "http://127.0.0.1:8004"
+    reporting_url: str = "http://127.0.0.1:8005"
+    portal_url: str = "http://127.0.0.1:8000"
+    cookie_secure: bool = False
