@@ -133,15 +133,16 @@ async def test_enrolment_then_expulsion_across_services(
     assert await _roster(system, admin, group_id, "2026-09-01") == []
 
     # one trace from the HTTP request through the event to the roster update
-    def journal_spans() -> Any:
+    def spans_in_trace(service: str) -> Any:
         async def probe() -> list[dict[str, Any]]:
-            return [s for s in system.spans("journal") if s["trace_id"] == trace_id]
+            return [s for s in system.spans(service) if s["trace_id"] == trace_id]
 
         return probe
 
-    spans = await eventually(journal_spans(), message="journal span in the order's trace")
+    spans = await eventually(spans_in_trace("journal"), message="journal span in the order's trace")
     assert any("contingent.student.enrolled" in s["name"] for s in spans)
-    assert any(s["trace_id"] == trace_id for s in system.spans("contingent"))
+    await eventually(spans_in_trace("contingent"), message="contingent's request in the same trace")
+    await eventually(spans_in_trace("identity"), message="identity's handling in the same trace")
 
     # expulsion: account disabled, guardians too (no other child), roster ended, past kept
     async with httpx.AsyncClient(base_url=system.url("contingent")) as c:

@@ -104,6 +104,7 @@ def setup_telemetry(settings: ServiceSettings) -> None:
     root.setLevel(settings.log_level.upper())
     # Access logs would print URLs with ids at every request: keep them at warning.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     provider = TracerProvider(resource=Resource.create({"service.name": settings.service_name}))
     if settings.otel_exporter_otlp_endpoint:
