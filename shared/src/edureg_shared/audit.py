@@ -4,6 +4,7 @@ minor's personal data, is recorded with who and when (152-FZ)."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import MetaData
@@ -42,18 +43,18 @@ async def record(
     )
 
 
-async def record_many(
-    session: AsyncSession,
-    *,
-    tenant_id: uuid.UUID,
-    actor: Actor,
-    action: str,
-    entity: str,
-    entity_ids: list[uuid.UUID],
-    details: dict[str, Any] | None = None,
-) -> None:
-    """One audit row per object, written in one statement."""
-    if not entity_ids:
+@dataclass(frozen=True)
+class Entry:
+    actor: Actor
+    action: str
+    entity: str
+    entity_id: uuid.UUID | None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+async def record_many(session: AsyncSession, *, tenant_id: uuid.UUID, entries: list[Entry]) -> None:
+    """Many audit rows in one statement (bulk event handling)."""
+    if not entries:
         return
     conn = await session.connection()
     await conn.execute(
@@ -62,13 +63,13 @@ async def record_many(
             {
                 "id": uuid.uuid4(),
                 "tenant_id": tenant_id,
-                "actor_kind": actor.kind,
-                "actor_id": actor.id,
-                "action": action,
-                "entity": entity,
-                "entity_id": entity_id,
-                "details": details or {},
+                "actor_kind": e.actor.kind,
+                "actor_id": e.actor.id,
+                "action": e.action,
+                "entity": e.entity,
+                "entity_id": e.entity_id,
+                "details": e.details,
             }
-            for entity_id in entity_ids
+            for e in entries
         ],
     )

@@ -37,7 +37,7 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_base_s: float = 0.5
     consumer_backoff_max_s: float = 30.0
     consumer_ack_wait_s: float = 30.0
-    consumer_batch_size: int = 64
+    consumer_batch_size: int = 100
     outbox_batch_size: int = 500
     outbox_poll_interval_s: float = 1.0
 

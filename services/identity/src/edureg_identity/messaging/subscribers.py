@@ -14,13 +14,13 @@ from edureg_shared.service import Runtime
 def register(runtime: Runtime, settings: Settings) -> None:
     prefix = settings.nats_prefix
 
-    async def student_enrolled(session: AsyncSession, event: Envelope) -> None:
-        """Creates the student's and guardians' accounts and links guardians to the child."""
-        await provisioning.on_student_enrolled(session=session, event=event, prefix=prefix)
+    async def student_enrolled(session: AsyncSession, events: list[Envelope]) -> None:
+        """Creates the students' and guardians' accounts and links guardians to children."""
+        await provisioning.on_students_enrolled(session=session, events=events, prefix=prefix)
 
-    async def student_expelled(session: AsyncSession, event: Envelope) -> None:
-        """Disables the student's account and guardians left without an active child."""
-        await provisioning.on_student_expelled(session=session, event=event, prefix=prefix)
+    async def student_expelled(session: AsyncSession, events: list[Envelope]) -> None:
+        """Disables the students' accounts and guardians left without an active child."""
+        await provisioning.on_students_expelled(session=session, events=events, prefix=prefix)
 
     for event_type, handler in (
         ("contingent.student.enrolled", student_enrolled),

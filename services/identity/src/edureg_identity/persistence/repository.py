@@ -159,18 +159,13 @@ async def reactivate(
 
 
 async def link_guardians(
-    session: AsyncSession,
-    tenant_id: uuid.UUID,
-    student_user_id: uuid.UUID,
-    guardian_user_ids: list[uuid.UUID],
+    session: AsyncSession, tenant_id: uuid.UUID, links: list[tuple[uuid.UUID, uuid.UUID]]
 ) -> None:
-    if not guardian_user_ids:
+    """(guardian user, student user) pairs: created, or reactivated if they had ended."""
+    if not links:
         return
     stmt = insert(GuardianLink).values(
-        [
-            {"tenant_id": tenant_id, "guardian_user_id": g, "student_user_id": student_user_id}
-            for g in guardian_user_ids
-        ]
+        [{"tenant_id": tenant_id, "guardian_user_id": g, "student_user_id": s} for g, s in links]
     )
     await session.execute(
         stmt.on_conflict_do_update(

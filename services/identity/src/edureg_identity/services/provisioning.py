@@ -41,33 +41,51 @@ def _person(tenant_id: uuid.UUID, kind: str, person_id: uuid.UUID, n: Any) -> di
     }
 
 
-async def on_student_enrolled(*, session: AsyncSession, event: Envelope, prefix: str = "") -> None:
-    data = StudentEnrolled.model_validate(event.data)
-    t = event.tenant_id
-    rows = [_person(t, "student", data.student_id, data.student)]
-    rows += [_person(t, "guardian", g.guardian_id, g) for g in data.guardians]
-    created = await repo.insert_people(session, rows)
+async def on_students_enrolled(
+    *, session: AsyncSession, events: list[Envelope], prefix: str = ""
+) -> None:
+    """Accounts for every enrolled student and guardian (a guardian already known, e.g.
+    of a sibling, is reused), guardian links, all in a handful of set-based statements."""
+    t = events[0].tenant_id
+    parsed = [(e, StudentEnrolled.model_validate(e.data)) for e in events]
+    rows: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
+    for _, d in parsed:
+        rows.setdefault(("student", d.student_id), _person(t, "student", d.student_id, d.student))
+        for g in d.guardians:
+            rows.setdefault(("guardian", g.guardian_id), _person(t, "guardian", g.guardian_id, g))
+    created = await repo.insert_people(session, list(rows.values()))
     people = {
         (r.kind, r.person_id): r
-        for r in await repo.users_by_person(
-            session, t, [data.student_id, *(g.guardian_id for g in data.guardians)]
-        )
+        for r in await repo.users_by_person(session, t, list({pid for _, pid in rows}))
     }
-    student = people[("student", data.student_id)]
-    guardians = [people[("guardian", g.guardian_id)] for g in data.guardians]
     # Re-enrolment of a former student, or a guardian whose other child left before.
-    inactive = [p.id for p in (student, *guardians) if not p.active]
+    inactive = [people[key].id for key in rows if not people[key].active]
     if inactive:
         await repo.reactivate(session, t, inactive)
-    await repo.link_guardians(session, t, student.id, [g.id for g in guardians])
+    links = {
+        (people[("guardian", g.guardian_id)].id, people[("student", d.student_id)].id)
+        for _, d in parsed
+        for g in d.guardians
+    }
+    await repo.link_guardians(session, t, sorted(links))
+    cause = {
+        key: e
+        for e, d in parsed
+        for key in [("student", d.student_id), *(("guardian", g.guardian_id) for g in d.guardians)]
+    }
     await audit.record_many(
         session,
         tenant_id=t,
-        actor=event.actor,
-        action="provision",
-        entity="user",
-        entity_ids=[c.id for c in created],
-        details={"event_id": str(event.id)},
+        entries=[
+            audit.Entry(
+                actor=cause[(c.kind, c.person_id)].actor,
+                action="provision",
+                entity="user",
+                entity_id=c.id,
+                details={"event_id": str(cause[(c.kind, c.person_id)].id)},
+            )
+            for c in created
+        ],
     )
     await add_events(
         session,
@@ -75,7 +93,7 @@ async def on_student_enrolled(*, session: AsyncSession, event: Envelope, prefix:
             Envelope(
                 type=ACCOUNT_PROVISIONED,
                 tenant_id=t,
-                actor=event.actor,
+                actor=cause[(c.kind, c.person_id)].actor,
                 subject_id=c.id,
                 data=AccountProvisionedV1(
                     user_id=c.id, person_id=c.person_id, kind=c.kind
@@ -87,41 +105,53 @@ async def on_student_enrolled(*, session: AsyncSession, event: Envelope, prefix:
     )
 
 
-async def on_student_expelled(*, session: AsyncSession, event: Envelope, prefix: str = "") -> None:
-    data = StudentExpelled.model_validate(event.data)
-    t = event.tenant_id
-    now = datetime.now(UTC)
-    student_user = await repo.disable_student(session, t, data.student_id, now)
-    if student_user is None:
-        raise StudentNotYetProvisioned("the student's account does not exist yet")
-    guardians = await repo.end_links_of_child(session, t, student_user, now)
-    disabled_guardians = await repo.disable_guardians_without_children(session, t, guardians, now)
-    disabled = [
-        (student_user, data.student_id, "student"),
-        *((g.id, g.person_id, "guardian") for g in disabled_guardians),
-    ]
-    await audit.record_many(
-        session,
-        tenant_id=t,
-        actor=event.actor,
-        action="disable",
-        entity="user",
-        entity_ids=[d[0] for d in disabled],
-        details={"event_id": str(event.id)},
-    )
-    await add_events(
-        session,
-        [
-            Envelope(
-                type=ACCOUNT_DISABLED,
-                tenant_id=t,
-                actor=event.actor,
-                subject_id=user_id,
-                data=AccountDisabledV1(user_id=user_id, person_id=person_id, kind=kind).model_dump(
-                    mode="json"
-                ),
-            )
-            for user_id, person_id, kind in disabled
-        ],
-        prefix=prefix,
-    )
+async def on_students_expelled(
+    *, session: AsyncSession, events: list[Envelope], prefix: str = ""
+) -> None:
+    """Disable each expelled student; end their guardians' links; disable a guardian left
+    without an active child (one with another child keeps access)."""
+    for event in events:
+        data = StudentExpelled.model_validate(event.data)
+        t = event.tenant_id
+        now = datetime.now(UTC)
+        student_user = await repo.disable_student(session, t, data.student_id, now)
+        if student_user is None:
+            raise StudentNotYetProvisioned("the student's account does not exist yet")
+        guardians = await repo.end_links_of_child(session, t, student_user, now)
+        disabled_guardians = await repo.disable_guardians_without_children(
+            session, t, guardians, now
+        )
+        disabled = [
+            (student_user, data.student_id, "student"),
+            *((g.id, g.person_id, "guardian") for g in disabled_guardians),
+        ]
+        await audit.record_many(
+            session,
+            tenant_id=t,
+            entries=[
+                audit.Entry(
+                    actor=event.actor,
+                    action="disable",
+                    entity="user",
+                    entity_id=user_id,
+                    details={"event_id": str(event.id)},
+                )
+                for user_id, _, _ in disabled
+            ],
+        )
+        await add_events(
+            session,
+            [
+                Envelope(
+                    type=ACCOUNT_DISABLED,
+                    tenant_id=t,
+                    actor=event.actor,
+                    subject_id=user_id,
+                    data=AccountDisabledV1(
+                        user_id=user_id, person_id=person_id, kind=kind
+                    ).model_dump(mode="json"),
+                )
+                for user_id, person_id, kind in disabled
+            ],
+            prefix=prefix,
+        )

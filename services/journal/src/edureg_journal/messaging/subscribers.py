@@ -14,13 +14,13 @@ from edureg_shared.service import Runtime
 def register(runtime: Runtime, settings: Settings) -> None:
     prefix = settings.nats_prefix
 
-    async def student_enrolled(session: AsyncSession, event: Envelope) -> None:
-        """Adds the student to the group's roster from the order's effective date."""
-        await rosters.on_student_enrolled(session=session, event=event, prefix=prefix)
+    async def student_enrolled(session: AsyncSession, events: list[Envelope]) -> None:
+        """Adds the students to their groups' rosters from the orders' effective dates."""
+        await rosters.on_students_enrolled(session=session, events=events, prefix=prefix)
 
-    async def student_expelled(session: AsyncSession, event: Envelope) -> None:
-        """Ends the student's roster membership at the expulsion date; the past stays."""
-        await rosters.on_student_expelled(session=session, event=event, prefix=prefix)
+    async def student_expelled(session: AsyncSession, events: list[Envelope]) -> None:
+        """Ends the students' roster memberships at the expulsion dates; the past stays."""
+        await rosters.on_students_expelled(session=session, events=events, prefix=prefix)
 
     for event_type, handler in (
         ("contingent.student.enrolled", student_enrolled),

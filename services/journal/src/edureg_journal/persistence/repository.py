@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -11,33 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edureg_journal.persistence.tables import RosterMembership as M
 
 
-async def open_membership(
-    session: AsyncSession,
-    *,
-    tenant_id: uuid.UUID,
-    group_id: uuid.UUID,
-    student_id: uuid.UUID,
-    valid_from: date,
-    event_id: uuid.UUID,
-) -> bool:
-    """Insert an open membership; False if one is already open (one statement, no race)."""
+async def open_memberships(session: AsyncSession, rows: list[dict[str, Any]]) -> list[Any]:
+    """Insert open memberships; those already open are skipped (one statement, no race).
+    Returns (student_id, group_id, valid_from) of the rows inserted now."""
     result = await session.execute(
         insert(M)
-        .values(
-            tenant_id=tenant_id,
-            id=uuid.uuid4(),
-            group_id=group_id,
-            student_id=student_id,
-            valid_from=valid_from,
-            source_event_id=event_id,
-        )
+        .values([{**r, "id": uuid.uuid4()} for r in rows])
         .on_conflict_do_nothing(
             index_elements=["tenant_id", "group_id", "student_id"],
             index_where=M.valid_to.is_(None),
         )
-        .returning(M.id)
+        .returning(M.student_id, M.group_id, M.valid_from)
     )
-    return result.first() is not None
+    return list(result.all())
 
 
 async def close_membership(

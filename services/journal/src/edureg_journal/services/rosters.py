@@ -18,89 +18,113 @@ from edureg_journal.persistence import repository as repo
 from edureg_journal.persistence.tables import RosterMembership
 from edureg_shared import audit
 from edureg_shared.events.envelope import Envelope
-from edureg_shared.events.outbox import add_event
+from edureg_shared.events.outbox import add_events
 
 
 class MembershipNotYetKnown(Exception):
     """The expulsion came before its enrolment was applied: retry later."""
 
 
-async def _announce(
-    session: AsyncSession, event: Envelope, data: RosterChangedV1, prefix: str
+def _announcement(event: Envelope, data: RosterChangedV1) -> Envelope:
+    return Envelope(
+        type=ROSTER_CHANGED,
+        tenant_id=event.tenant_id,
+        actor=event.actor,
+        subject_id=data.student_id,
+        data=data.model_dump(mode="json"),
+    )
+
+
+async def on_students_enrolled(
+    *, session: AsyncSession, events: list[Envelope], prefix: str = ""
 ) -> None:
-    await add_event(
+    """Open a membership per enrolled student, all in one statement."""
+    tenant_id = events[0].tenant_id
+    parsed = [(e, StudentEnrolled.model_validate(e.data)) for e in events]
+    added = await repo.open_memberships(
         session,
-        Envelope(
-            type=ROSTER_CHANGED,
-            tenant_id=event.tenant_id,
-            actor=event.actor,
-            subject_id=data.student_id,
-            data=data.model_dump(mode="json"),
-        ),
+        [
+            {
+                "tenant_id": tenant_id,
+                "group_id": d.group_id,
+                "student_id": d.student_id,
+                "valid_from": d.valid_from,
+                "source_event_id": e.id,
+            }
+            for e, d in parsed
+        ],
+    )
+    new = {(row.student_id, row.group_id) for row in added}
+    done = [(e, d) for e, d in parsed if (d.student_id, d.group_id) in new]
+    await audit.record_many(
+        session,
+        tenant_id=tenant_id,
+        entries=[
+            audit.Entry(
+                actor=e.actor,
+                action="add",
+                entity="roster_membership",
+                entity_id=d.student_id,
+                details={"group_id": str(d.group_id), "event_id": str(e.id)},
+            )
+            for e, d in done
+        ],
+    )
+    await add_events(
+        session,
+        [
+            _announcement(
+                e,
+                RosterChangedV1(
+                    group_id=d.group_id, student_id=d.student_id, change="added", date=d.valid_from
+                ),
+            )
+            for e, d in done
+        ],
         prefix=prefix,
     )
 
 
-async def on_student_enrolled(*, session: AsyncSession, event: Envelope, prefix: str = "") -> None:
-    data = StudentEnrolled.model_validate(event.data)
-    added = await repo.open_membership(
-        session,
-        tenant_id=event.tenant_id,
-        group_id=data.group_id,
-        student_id=data.student_id,
-        valid_from=data.valid_from,
-        event_id=event.id,
-    )
-    if not added:
-        return
-    await audit.record(
-        session,
-        tenant_id=event.tenant_id,
-        actor=event.actor,
-        action="add",
-        entity="roster_membership",
-        entity_id=data.student_id,
-        details={"group_id": str(data.group_id), "event_id": str(event.id)},
-    )
-    await _announce(
-        session,
-        event,
-        RosterChangedV1(
-            group_id=data.group_id, student_id=data.student_id, change="added", date=data.valid_from
-        ),
-        prefix,
-    )
-
-
-async def on_student_expelled(*, session: AsyncSession, event: Envelope, prefix: str = "") -> None:
-    data = StudentExpelled.model_validate(event.data)
-    ended = await repo.close_membership(
-        session,
-        tenant_id=event.tenant_id,
-        group_id=data.group_id,
-        student_id=data.student_id,
-        valid_to=data.valid_to,
-        event_id=event.id,
-    )
-    if not ended:
-        raise MembershipNotYetKnown("no open membership for the expelled student yet")
-    await audit.record(
-        session,
-        tenant_id=event.tenant_id,
-        actor=event.actor,
-        action="end",
-        entity="roster_membership",
-        entity_id=data.student_id,
-        details={"group_id": str(data.group_id), "event_id": str(event.id)},
-    )
-    await _announce(
-        session,
-        event,
-        RosterChangedV1(
-            group_id=data.group_id, student_id=data.student_id, change="ended", date=data.valid_to
-        ),
-        prefix,
-    )
+async def on_students_expelled(
+    *, session: AsyncSession, events: list[Envelope], prefix: str = ""
+) -> None:
+    """End each expelled student's open membership; the row stays (past marks refer to it)."""
+    for event in events:
+        data = StudentExpelled.model_validate(event.data)
+        ended = await repo.close_membership(
+            session,
+            tenant_id=event.tenant_id,
+            group_id=data.group_id,
+            student_id=data.student_id,
+            valid_to=data.valid_to,
+            event_id=event.id,
+        )
+        if not ended:
+            raise MembershipNotYetKnown("no open membership for the expelled student yet")
+        await audit.record(
+            session,
+            tenant_id=event.tenant_id,
+            actor=event.actor,
+            action="end",
+            entity="roster_membership",
+            entity_id=data.student_id,
+            details={"group_id": str(data.group_id), "event_id": str(event.id)},
+        )
+        await add_events(
+            session,
+            [
+                _announcement(
+                    event,
+                    RosterChangedV1(
+                        group_id=data.group_id,
+                        student_id=data.student_id,
+                        change="ended",
+                        date=data.valid_to,
+                    ),
+                )
+            ],
+            prefix=prefix,
+        )
 
 
 async def roster_on(

@@ -11,19 +11,19 @@ from edureg_shared.events.envelope import Envelope
 from edureg_shared.service import Runtime
 
 
-async def group_created(session: AsyncSession, event: Envelope) -> None:
-    """Names the group in the occupancy report."""
-    await projections.on_group_created(session=session, event=event)
+async def group_created(session: AsyncSession, events: list[Envelope]) -> None:
+    """Names the groups in the occupancy report."""
+    await projections.on_groups_created(session=session, events=events)
 
 
-async def student_enrolled(session: AsyncSession, event: Envelope) -> None:
-    """Counts the student into the group and the movement report."""
-    await projections.on_student_enrolled(session=session, event=event)
+async def student_enrolled(session: AsyncSession, events: list[Envelope]) -> None:
+    """Counts the students into their groups and the movement report."""
+    await projections.on_students_enrolled(session=session, events=events)
 
 
-async def student_expelled(session: AsyncSession, event: Envelope) -> None:
-    """Counts the student out of the group and into the movement report."""
-    await projections.on_student_expelled(session=session, event=event)
+async def student_expelled(session: AsyncSession, events: list[Envelope]) -> None:
+    """Counts the students out of their groups and into the movement report."""
+    await projections.on_students_expelled(session=session, events=events)
 
 
 def register(runtime: Runtime, settings: Settings) -> None:

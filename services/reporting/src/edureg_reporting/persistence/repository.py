@@ -61,8 +61,8 @@ async def count_movement(
     )
 
 
-async def add_movement(session: AsyncSession, row: dict[str, Any]) -> None:
-    await session.execute(insert(M).values(**row).on_conflict_do_nothing())
+async def add_movements(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    await session.execute(insert(M).values(rows).on_conflict_do_nothing())
 
 
 async def occupancy(session: AsyncSession, tenant_id: uuid.UUID) -> Sequence[G]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
@@ -15,47 +16,71 @@ from edureg_shared.errors import InvalidState
 from edureg_shared.events.envelope import Envelope
 
 
-async def on_group_created(*, session: AsyncSession, event: Envelope) -> None:
-    data = GroupCreated.model_validate(event.data)
-    await repo.upsert_group(
-        session, event.tenant_id, data.group_id, data.name, data.grade, data.academic_year
+async def on_groups_created(*, session: AsyncSession, events: list[Envelope]) -> None:
+    for event in events:
+        data = GroupCreated.model_validate(event.data)
+        await repo.upsert_group(
+            session, event.tenant_id, data.group_id, data.name, data.grade, data.academic_year
+        )
+
+
+async def on_students_enrolled(*, session: AsyncSession, events: list[Envelope]) -> None:
+    parsed = [(e, StudentEnrolled.model_validate(e.data)) for e in events]
+    await _count(
+        session, events[0].tenant_id, Counter(d.group_id for _, d in parsed), enrolled=True
     )
-
-
-async def on_student_enrolled(*, session: AsyncSession, event: Envelope) -> None:
-    data = StudentEnrolled.model_validate(event.data)
-    await repo.count_movement(session, event.tenant_id, data.group_id, enrolled=1, expelled=0)
-    await repo.add_movement(
+    await repo.add_movements(
         session,
-        {
-            "tenant_id": event.tenant_id,
-            "event_id": event.id,
-            "kind": "enrolled",
-            "group_id": data.group_id,
-            "student_id": data.student_id,
-            "order_number": data.order_number,
-            "order_date": data.order_date,
-            "effective_date": data.valid_from,
-        },
+        [
+            {
+                "tenant_id": e.tenant_id,
+                "event_id": e.id,
+                "kind": "enrolled",
+                "group_id": d.group_id,
+                "student_id": d.student_id,
+                "order_number": d.order_number,
+                "order_date": d.order_date,
+                "effective_date": d.valid_from,
+            }
+            for e, d in parsed
+        ],
     )
 
 
-async def on_student_expelled(*, session: AsyncSession, event: Envelope) -> None:
-    data = StudentExpelled.model_validate(event.data)
-    await repo.count_movement(session, event.tenant_id, data.group_id, enrolled=0, expelled=1)
-    await repo.add_movement(
+async def on_students_expelled(*, session: AsyncSession, events: list[Envelope]) -> None:
+    parsed = [(e, StudentExpelled.model_validate(e.data)) for e in events]
+    await _count(
+        session, events[0].tenant_id, Counter(d.group_id for _, d in parsed), enrolled=False
+    )
+    await repo.add_movements(
         session,
-        {
-            "tenant_id": event.tenant_id,
-            "event_id": event.id,
-            "kind": "expelled",
-            "group_id": data.group_id,
-            "student_id": data.student_id,
-            "order_number": data.order_number,
-            "order_date": data.order_date,
-            "effective_date": data.valid_to,
-        },
+        [
+            {
+                "tenant_id": e.tenant_id,
+                "event_id": e.id,
+                "kind": "expelled",
+                "group_id": d.group_id,
+                "student_id": d.student_id,
+                "order_number": d.order_number,
+                "order_date": d.order_date,
+                "effective_date": d.valid_to,
+            }
+            for e, d in parsed
+        ],
     )
+
+
+async def _count(
+    session: AsyncSession, tenant_id: uuid.UUID, per_group: Counter[uuid.UUID], *, enrolled: bool
+) -> None:
+    for group_id, n in sorted(per_group.items()):  # a fixed order: no deadlocks between replicas
+        await repo.count_movement(
+            session,
+            tenant_id,
+            group_id,
+            enrolled=n if enrolled else 0,
+            expelled=0 if enrolled else n,
+        )
 
 
 async def occupancy(*, session: AsyncSession, tenant_id: uuid.UUID) -> Sequence[GroupOccupancy]:
