@@ -54,7 +54,8 @@ def build_runtime(settings: ServiceSettings, *, produces: bool = True) -> Runtim
         max_overflow=settings.db_max_overflow,
     )
     broker = NatsBroker(
-        settings.nats_url,
+        # A cluster is given as a comma-separated list; the client also learns the others.
+        [url.strip() for url in settings.nats_url.split(",") if url.strip()],
         # Reconnect for as long as it takes: the broker restarting must not end the service.
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,

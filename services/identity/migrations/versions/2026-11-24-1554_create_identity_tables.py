@@ -81,7 +81,7 @@ def upgrade() -> None:
     op.create_index(
         "uq_users_person",
         "users",
-        ["tenant_id", "kind", "person_id"],
+        ["tenant_id", "person_id", "kind"],
         unique=True,
         postgresql_where=sa.text("person_id IS NOT NULL"),
     )

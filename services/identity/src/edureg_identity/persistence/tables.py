@@ -49,8 +49,8 @@ class User(Base):
         Index(
             "uq_users_person",
             "tenant_id",
+            "person_id",  # before kind: lookups by person use this index
             "kind",
-            "person_id",
             unique=True,
             postgresql_where=text("person_id IS NOT NULL"),
         ),
