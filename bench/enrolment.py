@@ -120,7 +120,9 @@ async def main() -> None:
             done_at: dict[str, float] = {}
             while len(done_at) < 2:
                 counts = {
-                    "accounts": await scalar("identity", "SELECT count(*) FROM users WHERE kind='student'"),
+                    "accounts": await scalar(
+                        "identity", "SELECT count(*) FROM users WHERE kind='student'"
+                    ),
                     "roster": await scalar("journal", "SELECT count(*) FROM roster_memberships"),
                 }
                 for what, n in counts.items():
@@ -152,12 +154,17 @@ async def main() -> None:
             print(
                 f"  all orders signed in {t_signed:.2f} s; all accounts and roster entries in {elapsed:.2f} s"
             )
-            print(f"  {total / elapsed:,.0f} students/s end to end "
-                  f"(roster complete at {done_at['roster']:.2f} s, accounts at {done_at['accounts']:.2f} s)")
+            print(
+                f"  {total / elapsed:,.0f} students/s end to end "
+                f"(roster complete at {done_at['roster']:.2f} s, accounts at {done_at['accounts']:.2f} s)"
+            )
             print(
                 f"  order signed → roster entry: p50 {pct(delays, 50):.0f} ms, p99 {pct(delays, 99):.0f} ms"
             )
 
+            # Idle means idle: every outbox drained before the single enrolments.
+            while any([await scalar(n, "SELECT count(*) FROM outbox") for n in SERVICES]):
+                await asyncio.sleep(0.2)
             idle: list[float] = []
             for i in range(args.idle_samples):
                 order_id = await draft(f"I{i}", 1)

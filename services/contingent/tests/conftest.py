@@ -31,11 +31,6 @@ async def db(infra: Infra) -> ServiceDatabase:
 
 
 @pytest.fixture
-def issuer() -> TestIssuer:
-    return TestIssuer()
-
-
-@pytest.fixture
 def settings(infra: Infra, db: ServiceDatabase, nats_prefix: str) -> Settings:
     return service_settings(Settings, infra, db, nats_prefix)
 

@@ -21,11 +21,6 @@ async def db(infra: Infra) -> ServiceDatabase:
 
 
 @pytest.fixture
-def issuer() -> TestIssuer:
-    return TestIssuer()
-
-
-@pytest.fixture
 async def client(
     infra: Infra, db: ServiceDatabase, nats_prefix: str, issuer: TestIssuer
 ) -> AsyncIterator[httpx.AsyncClient]:

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from edureg_shared.settings import ServiceSettings
 from edureg_shared.testing.infra import Infra, ServiceDatabase
+from edureg_shared.testing.tokens import TestIssuer
 
 T = TypeVar("T")
 
@@ -27,6 +28,12 @@ def infra() -> Iterator[Infra]:
         yield started
     finally:
         started.stop()
+
+
+@pytest.fixture
+def issuer() -> TestIssuer:
+    """Signs tokens for one service's own tests (cross-service tests use identity)."""
+    return TestIssuer()
 
 
 @pytest.fixture

@@ -78,6 +78,24 @@ async def _new_order(
     return order
 
 
+async def _drafted(
+    session: AsyncSession, actor: Actor, order: Order, items: list[OrderItem]
+) -> OrderView:
+    """The draft's items are in: record who drafted it."""
+    session.add_all(items)
+    await session.flush()
+    await audit.record(
+        session,
+        tenant_id=order.tenant_id,
+        actor=actor,
+        action="create",
+        entity="order",
+        entity_id=order.id,
+        details={"kind": order.kind, "students": len(items)},
+    )
+    return OrderView(order=order, items=items)
+
+
 async def create_enrolment_order(
     *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, cmd: CreateEnrolmentOrder
 ) -> OrderView:
@@ -145,18 +163,8 @@ async def create_enrolment_order(
         )
     session.add_all(rows)
     await session.flush()
-    session.add_all([*links, *items])
-    await session.flush()
-    await audit.record(
-        session,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="create",
-        entity="order",
-        entity_id=order.id,
-        details={"kind": order.kind, "students": len(items)},
-    )
-    return OrderView(order=order, items=items)
+    session.add_all(links)
+    return await _drafted(session, actor, order, items)
 
 
 async def create_expulsion_order(
@@ -186,18 +194,7 @@ async def create_expulsion_order(
         )
         for sid in ids
     ]
-    session.add_all(items)
-    await session.flush()
-    await audit.record(
-        session,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="create",
-        entity="order",
-        entity_id=order.id,
-        details={"kind": order.kind, "students": len(items)},
-    )
-    return OrderView(order=order, items=items)
+    return await _drafted(session, actor, order, items)
 
 
 async def get_order(

@@ -12,7 +12,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_identity.persistence.tables import (
-    LOGIN_SEQ,
     GuardianLink,
     Organisation,
     Position,
@@ -111,27 +110,40 @@ async def children_of(
     return rows.all()
 
 
-async def insert_people(session: AsyncSession, rows: list[dict[str, Any]]) -> list[Any]:
-    """Create accounts for people not yet known (by tenant, kind, person_id); logins come
-    from the sequence. Returns (id, person_id, kind) of those created now."""
-    stmt = (
-        insert(User)
-        .values(
-            [
-                {
-                    **{k: v for k, v in r.items() if k != "login_stem"},
-                    "login": func.concat(r["login_stem"], LOGIN_SEQ.next_value()),
-                }
-                for r in rows
-            ]
-        )
-        .on_conflict_do_nothing(
-            index_elements=["tenant_id", "kind", "person_id"],
-            index_where=User.person_id.is_not(None),
-        )
-        .returning(User.id, User.person_id, User.kind)
+_INSERT_PEOPLE = text("""
+    INSERT INTO users (tenant_id, id, kind, person_id, surname, name, patronymic, login,
+                       must_change_password)
+    SELECT :tenant_id, p.id, p.kind, p.person_id, p.surname, p.name, p.patronymic,
+           p.stem || nextval('login_seq'), true
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:kinds AS text[]), CAST(:person_ids AS uuid[]),
+                CAST(:surnames AS text[]), CAST(:names AS text[]), CAST(:patronymics AS text[]),
+                CAST(:stems AS text[]))
+         AS p(id, kind, person_id, surname, name, patronymic, stem)
+    ON CONFLICT (tenant_id, person_id, kind) WHERE person_id IS NOT NULL DO NOTHING
+    RETURNING id, person_id, kind
+""")
+
+
+async def insert_people(
+    session: AsyncSession, tenant_id: uuid.UUID, rows: list[dict[str, Any]]
+) -> list[Any]:
+    """Create accounts for people not yet known (by tenant, person, kind); logins come from
+    the sequence, so they are unique by construction. One statement whatever the number of
+    rows (arrays, not a VALUES list). Returns (id, person_id, kind) of those created now."""
+    result = await session.execute(
+        _INSERT_PEOPLE,
+        {
+            "tenant_id": tenant_id,
+            "ids": [r["id"] for r in rows],
+            "kinds": [r["kind"] for r in rows],
+            "person_ids": [r["person_id"] for r in rows],
+            "surnames": [r["surname"] for r in rows],
+            "names": [r["name"] for r in rows],
+            "patronymics": [r["patronymic"] for r in rows],
+            "stems": [r["login_stem"] for r in rows],
+        },
     )
-    return list((await session.execute(stmt)).all())
+    return list(result.all())
 
 
 async def users_by_person(

@@ -27,9 +27,8 @@ class StudentNotYetProvisioned(Exception):
     """An expulsion arrived before its enrolment was applied: retried later."""
 
 
-def _person(tenant_id: uuid.UUID, kind: str, person_id: uuid.UUID, n: Any) -> dict[str, Any]:
+def _person(kind: str, person_id: uuid.UUID, n: Any) -> dict[str, Any]:
     return {
-        "tenant_id": tenant_id,
         "id": uuid.uuid4(),
         "kind": kind,
         "person_id": person_id,
@@ -50,10 +49,10 @@ async def on_students_enrolled(
     parsed = [(e, StudentEnrolled.model_validate(e.data)) for e in events]
     rows: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
     for _, d in parsed:
-        rows.setdefault(("student", d.student_id), _person(t, "student", d.student_id, d.student))
+        rows.setdefault(("student", d.student_id), _person("student", d.student_id, d.student))
         for g in d.guardians:
-            rows.setdefault(("guardian", g.guardian_id), _person(t, "guardian", g.guardian_id, g))
-    created = await repo.insert_people(session, list(rows.values()))
+            rows.setdefault(("guardian", g.guardian_id), _person("guardian", g.guardian_id, g))
+    created = await repo.insert_people(session, t, list(rows.values()))
     people = {
         (r.kind, r.person_id): r
         for r in await repo.users_by_person(session, t, list({pid for _, pid in rows}))

@@ -5,24 +5,36 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_journal.persistence.tables import RosterMembership as M
 
+_OPEN_MEMBERSHIPS = text("""
+    INSERT INTO roster_memberships (tenant_id, id, group_id, student_id, valid_from, source_event_id)
+    SELECT :tenant_id, gen_random_uuid(), m.group_id, m.student_id, m.valid_from, m.event_id
+    FROM unnest(CAST(:group_ids AS uuid[]), CAST(:student_ids AS uuid[]),
+                CAST(:valid_froms AS date[]), CAST(:event_ids AS uuid[]))
+         AS m(group_id, student_id, valid_from, event_id)
+    ON CONFLICT (tenant_id, group_id, student_id) WHERE valid_to IS NULL DO NOTHING
+    RETURNING student_id, group_id, valid_from
+""")
 
-async def open_memberships(session: AsyncSession, rows: list[dict[str, Any]]) -> list[Any]:
-    """Insert open memberships; those already open are skipped (one statement, no race).
-    Returns (student_id, group_id, valid_from) of the rows inserted now."""
+
+async def open_memberships(
+    session: AsyncSession, tenant_id: uuid.UUID, rows: list[dict[str, Any]]
+) -> list[Any]:
+    """Insert open memberships; those already open are skipped. One statement whatever the
+    number of rows. Returns (student_id, group_id, valid_from) of the rows inserted now."""
     result = await session.execute(
-        insert(M)
-        .values([{**r, "id": uuid.uuid4()} for r in rows])
-        .on_conflict_do_nothing(
-            index_elements=["tenant_id", "group_id", "student_id"],
-            index_where=M.valid_to.is_(None),
-        )
-        .returning(M.student_id, M.group_id, M.valid_from)
+        _OPEN_MEMBERSHIPS,
+        {
+            "tenant_id": tenant_id,
+            "group_ids": [r["group_id"] for r in rows],
+            "student_ids": [r["student_id"] for r in rows],
+            "valid_froms": [r["valid_from"] for r in rows],
+            "event_ids": [r["source_event_id"] for r in rows],
+        },
     )
     return list(result.all())
 

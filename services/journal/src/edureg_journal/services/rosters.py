@@ -43,9 +43,9 @@ async def on_students_enrolled(
     parsed = [(e, StudentEnrolled.model_validate(e.data)) for e in events]
     added = await repo.open_memberships(
         session,
+        tenant_id,
         [
             {
-                "tenant_id": tenant_id,
                 "group_id": d.group_id,
                 "student_id": d.student_id,
                 "valid_from": d.valid_from,
