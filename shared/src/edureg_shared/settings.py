@@ -38,6 +38,8 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_max_s: float = 30.0
     consumer_ack_wait_s: float = 30.0
     consumer_batch_size: int = 100
+    # Longest a consumer's poll holds an event that arrives while it waits (latency bound).
+    consumer_fetch_wait_s: float = 0.05
     outbox_batch_size: int = 500
     outbox_poll_interval_s: float = 1.0
 

@@ -306,10 +306,13 @@ def subscribe(
         subject,
         stream=JStream(name=stream_name(producer, prefix), declare=False),
         durable=consumer,
-        # Each fetch returns what is there now (up to batch_size) without waiting for a
-        # full batch; FastStream hands the messages over concurrently and the batcher
-        # applies them together.
-        pull_sub=PullSub(batch_size=settings.consumer_batch_size, timeout=5.0),
+        # A fetch returns what is waiting (up to batch_size) at once; when nothing is, it
+        # polls, and a message arriving during the poll is held until the poll ends
+        # (nats-py waits for a full batch): so the poll is short. FastStream hands the
+        # fetched messages over concurrently and the batcher applies them together.
+        pull_sub=PullSub(
+            batch_size=settings.consumer_batch_size, timeout=settings.consumer_fetch_wait_s
+        ),
         config=ConsumerConfig(
             durable_name=consumer,
             ack_policy=JsAckPolicy.EXPLICIT,
