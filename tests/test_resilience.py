@@ -1,5 +1,5 @@
-"""Nothing lost, nothing doubled: 200 enrolments while the broker restarts and the
-identity consumer is SIGKILLed and restarted mid-flow."""
+"""Nothing lost, nothing doubled: enrolments while the broker restarts and the identity
+consumer is SIGKILLed and restarted mid-flow (200 in `make test`, 2,000 in `make test-slow`)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,6 @@ from edureg_shared.testing.infra import Infra
 from edureg_shared.testing.plugin import eventually
 
 from .conftest import CORE
-
-STUDENTS = 200
-PER_ORDER = 5
 
 
 @pytest.fixture
@@ -63,8 +60,12 @@ async def _count(system: System, name: str, sql: str) -> int:
         await db.dispose()
 
 
-async def test_200_enrolments_survive_broker_restart_and_consumer_kill(
-    chaos_system: System, infra: Infra
+@pytest.mark.parametrize(
+    ("students", "per_order"),
+    [(200, 5), pytest.param(2000, 20, marks=pytest.mark.slow, id="2000-slow")],
+)
+async def test_enrolments_survive_broker_restart_and_consumer_kill(
+    chaos_system: System, infra: Infra, students: int, per_order: int
 ) -> None:
     system = chaos_system
     system.seed_organisations("chaos")
@@ -83,14 +84,14 @@ async def test_200_enrolments_survive_broker_restart_and_consumer_kill(
                     "order_date": "2026-09-01",
                     "effective_date": "2026-09-01",
                     "group_id": group_id,
-                    "students": [_student(batch * PER_ORDER + i) for i in range(PER_ORDER)],
+                    "students": [_student(batch * per_order + i) for i in range(per_order)],
                 },
             )
             assert r.status_code == 201, r.text
             r = await c.post(f"/api/v1/orders/{r.json()['id']}/sign")
             assert r.status_code == 200, r.text
 
-        batches = STUDENTS // PER_ORDER
+        batches = students // per_order
         for b in range(batches // 4):
             await enrol(b)
         infra.nats.stop()  # the broker goes away mid-flow
@@ -108,13 +109,13 @@ async def test_200_enrolments_survive_broker_restart_and_consumer_kill(
     started = time.monotonic()
     await eventually(
         lambda: _count(system, "identity", "SELECT count(*) FROM users WHERE kind = 'student'"),
-        until=lambda n: n >= STUDENTS,
+        until=lambda n: n >= students,
         timeout=deadline,
         message="200 student accounts",
     )
     await eventually(
         lambda: _count(system, "journal", "SELECT count(*) FROM roster_memberships"),
-        until=lambda n: n >= STUDENTS,
+        until=lambda n: n >= students,
         timeout=deadline - (time.monotonic() - started),
         message="200 roster memberships",
     )
@@ -128,27 +129,27 @@ async def test_200_enrolments_survive_broker_restart_and_consumer_kill(
 
     assert (
         await _count(system, "identity", "SELECT count(*) FROM users WHERE kind = 'student'")
-        == STUDENTS
+        == students
     )
     assert (
         await _count(
             system, "identity", "SELECT count(DISTINCT person_id) FROM users WHERE kind = 'student'"
         )
-        == STUDENTS
+        == students
     )
     assert (
         await _count(system, "identity", "SELECT count(*) FROM users WHERE kind = 'guardian'")
-        == 2 * STUDENTS
+        == 2 * students
     )
-    assert await _count(system, "identity", "SELECT count(*) FROM guardian_links") == 2 * STUDENTS
-    assert await _count(system, "journal", "SELECT count(*) FROM roster_memberships") == STUDENTS
+    assert await _count(system, "identity", "SELECT count(*) FROM guardian_links") == 2 * students
+    assert await _count(system, "journal", "SELECT count(*) FROM roster_memberships") == students
     assert (
         await _count(system, "journal", "SELECT count(DISTINCT student_id) FROM roster_memberships")
-        == STUDENTS
+        == students
     )
     # and through the API, as a school would see it
     async with httpx.AsyncClient(base_url=system.url("journal"), headers=admin) as j:
         roster = (
             await j.get(f"/api/v1/groups/{group_id}/roster", params={"on": "2026-09-01"})
         ).json()
-    assert len(roster["items"]) == STUDENTS
+    assert len(roster["items"]) == students

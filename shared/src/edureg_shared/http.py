@@ -4,7 +4,7 @@ transaction scoped to the caller's tenant that commits when the handler succeeds
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,9 +30,14 @@ class Context:
         return Actor(kind="user", id=self.principal.user_id)
 
 
-def unit_of_work(permission: str | None) -> Callable[..., Any]:
-    """Dependency: the caller must hold `permission` (None: any signed-in user, for
-    endpoints about the caller themself); yields a tenant-scoped Context."""
+def unit_of_work(permission: str | None) -> Any:
+    """`Annotated[Context, unit_of_work("…")]` on a route parameter: the caller must hold `permission`
+    (None: any signed-in user, for endpoints about the caller themself); the Context's
+    session is one transaction scoped to the caller's tenant.
+
+    The transaction commits *before* the response is sent (`scope="function"`): a client
+    that got 201 can rely on the next request seeing the object, and a failed commit is an
+    error response, never a success that was not saved."""
 
     async def dependency(
         request: Request,
@@ -45,4 +50,4 @@ def unit_of_work(permission: str | None) -> Callable[..., Any]:
             )
 
     dependency.__name__ = f"uow_{(permission or 'self').replace('.', '_')}"
-    return dependency
+    return Depends(dependency, scope="function")

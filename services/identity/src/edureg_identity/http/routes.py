@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 from pydantic import ValidationError
 
 from edureg_identity.http.schemas import (
@@ -25,9 +25,9 @@ from edureg_shared.http import Context, unit_of_work
 router = APIRouter()
 api = APIRouter(prefix="/api/v1")
 
-Self = Annotated[Context, Depends(unit_of_work(None))]
-AccountsRead = Annotated[Context, Depends(unit_of_work("identity.accounts.read"))]
-CredentialsIssue = Annotated[Context, Depends(unit_of_work("identity.credentials.issue"))]
+Self = Annotated[Context, unit_of_work(None)]
+AccountsRead = Annotated[Context, unit_of_work("identity.accounts.read")]
+CredentialsIssue = Annotated[Context, unit_of_work("identity.credentials.issue")]
 
 
 class BadLoginRequest(DomainError):

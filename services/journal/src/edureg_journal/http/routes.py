@@ -4,14 +4,14 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from edureg_journal.http.schemas import MembershipRead, MembershipsRead, RosterRead
 from edureg_journal.services import rosters
 from edureg_shared.http import Context, unit_of_work
 
 router = APIRouter(prefix="/api/v1", tags=["rosters"])
-RostersRead = Annotated[Context, Depends(unit_of_work("journal.rosters.read"))]
+RostersRead = Annotated[Context, unit_of_work("journal.rosters.read")]
 
 
 @router.get("/groups/{group_id}/roster", response_model=RosterRead, summary="Состав группы на дату")

@@ -4,14 +4,14 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
 from edureg_reporting.services import projections
 from edureg_shared.http import Context, unit_of_work
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
-ReportsRead = Annotated[Context, Depends(unit_of_work("reporting.read"))]
+ReportsRead = Annotated[Context, unit_of_work("reporting.read")]
 
 
 class OccupancyRead(BaseModel):

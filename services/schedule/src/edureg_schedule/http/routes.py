@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel, ConfigDict
 
 from edureg_schedule.services import calendar
@@ -12,8 +12,8 @@ from edureg_schedule.services.calendar import CreateAcademicYear
 from edureg_shared.http import Context, unit_of_work
 
 router = APIRouter(prefix="/api/v1", tags=["academic years"])
-Read = Annotated[Context, Depends(unit_of_work("schedule.read"))]
-Write = Annotated[Context, Depends(unit_of_work("schedule.write"))]
+Read = Annotated[Context, unit_of_work("schedule.read")]
+Write = Annotated[Context, unit_of_work("schedule.write")]
 
 
 class PeriodRead(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 
 from edureg_contingent.http.schemas import (
     GroupRead,
@@ -24,12 +24,12 @@ from edureg_shared.http import Context, unit_of_work
 
 router = APIRouter(prefix="/api/v1")
 
-GroupsRead = Annotated[Context, Depends(unit_of_work("contingent.groups.read"))]
-GroupsWrite = Annotated[Context, Depends(unit_of_work("contingent.groups.write"))]
-OrdersRead = Annotated[Context, Depends(unit_of_work("contingent.orders.read"))]
-OrdersWrite = Annotated[Context, Depends(unit_of_work("contingent.orders.write"))]
-OrdersSign = Annotated[Context, Depends(unit_of_work("contingent.orders.sign"))]
-StudentsRead = Annotated[Context, Depends(unit_of_work("contingent.students.read"))]
+GroupsRead = Annotated[Context, unit_of_work("contingent.groups.read")]
+GroupsWrite = Annotated[Context, unit_of_work("contingent.groups.write")]
+OrdersRead = Annotated[Context, unit_of_work("contingent.orders.read")]
+OrdersWrite = Annotated[Context, unit_of_work("contingent.orders.write")]
+OrdersSign = Annotated[Context, unit_of_work("contingent.orders.sign")]
+StudentsRead = Annotated[Context, unit_of_work("contingent.students.read")]
 
 
 def _order(view: orders.OrderView) -> OrderRead:
