@@ -15,8 +15,8 @@ from typing import Annotated, Any
 import httpx
 from fastapi import FastAPI
 
-from edureg_shared.errors import install_error_handlers
 from edureg_shared.http import Context, unit_of_work
+from edureg_shared.problems import install_error_handlers
 from edureg_shared.testing.tokens import TestIssuer
 
 

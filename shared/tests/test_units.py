@@ -10,7 +10,7 @@ import httpx
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
-from edureg_shared.errors import Conflict, install_error_handlers
+from edureg_shared.errors import Conflict
 from edureg_shared.events.consumer import backoff
 from edureg_shared.events.envelope import (
     Actor,
@@ -19,6 +19,7 @@ from edureg_shared.events.envelope import (
     stream_name,
     subject_for,
 )
+from edureg_shared.problems import install_error_handlers
 from edureg_shared.telemetry import JsonFormatter
 
 

@@ -22,10 +22,10 @@ from pydantic import BaseModel
 
 from edureg_shared.auth import TokenVerifier
 from edureg_shared.db import Database, create_engine
-from edureg_shared.errors import install_error_handlers, problem
 from edureg_shared.events.envelope import Envelope
 from edureg_shared.events.outbox import OutboxRelay
 from edureg_shared.events.streams import ensure_streams
+from edureg_shared.problems import install_error_handlers, problem
 from edureg_shared.settings import ServiceSettings
 from edureg_shared.telemetry import setup_telemetry, shutdown_telemetry
 

@@ -14,7 +14,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from edureg_portal.config import Settings
 from edureg_portal.identity_client import IdentityClient
 from edureg_portal.pages import router
-from edureg_shared.errors import install_error_handlers, problem
+from edureg_shared.problems import install_error_handlers, problem
 from edureg_shared.telemetry import setup_telemetry, shutdown_telemetry
 
 
