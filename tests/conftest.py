@@ -10,7 +10,7 @@ import pytest
 from edureg_devstack.system import System
 from edureg_shared.testing.infra import Infra
 
-CORE = ("identity", "contingent", "journal", "reporting")
+CORE = ("identity", "contingent", "schedule", "journal", "reporting")
 
 
 @pytest.fixture(scope="module")
