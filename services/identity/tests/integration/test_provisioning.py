@@ -7,9 +7,11 @@ from typing import Any
 
 import httpx
 import nats
+from sqlalchemy import text
 
+from edureg_shared.db import Database, create_engine
 from edureg_shared.events.envelope import Actor, Envelope
-from edureg_shared.testing.infra import Infra
+from edureg_shared.testing.infra import Infra, ServiceDatabase
 from edureg_shared.testing.plugin import assert_problem, eventually
 
 from ..conftest import login
@@ -175,3 +177,30 @@ async def test_another_organisations_account_is_404(
         await client.post(f"/api/v1/accounts/{teacher['id']}/credentials", headers=admin_b), 404
     )
     assert all(a["login"] != "teacher.a" for a in await accounts(client, admin_b))
+
+
+async def test_reading_childrens_accounts_is_audited(
+    client: httpx.AsyncClient,
+    tenants: dict[str, str],
+    infra: Infra,
+    nats_prefix: str,
+    db: ServiceDatabase,
+) -> None:
+    admin = await login(client, "admin.a")
+    await publish(
+        infra, nats_prefix, enrolled(tenants["a"], uuid.uuid4(), [(uuid.uuid4(), "Щукина")])
+    )
+    found = await eventually(lambda: accounts(client, admin, kind="student"), message="account")
+    await client.get(f"/api/v1/accounts/{found[0]['id']}", headers=admin)
+    database = Database(create_engine(db.admin_url))
+    try:
+        async with database.unscoped_session() as s:
+            reads = (
+                await s.execute(
+                    text("SELECT entity_id, actor_id FROM audit_log WHERE action = 'read'")
+                )
+            ).all()
+    finally:
+        await database.dispose()
+    assert {r.entity_id for r in reads} >= {uuid.UUID(found[0]["id"])}
+    assert all(r.actor_id is not None for r in reads)

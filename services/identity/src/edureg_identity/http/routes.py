@@ -160,6 +160,7 @@ async def list_accounts(
     total, users = await accounts.list_accounts(
         session=ctx.session,
         tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
         kind=kind,
         person_id=person_id,
         active=active,
@@ -177,7 +178,7 @@ async def list_accounts(
 )
 async def get_account(account_id: uuid.UUID, ctx: AccountsRead) -> AccountRead:
     user = await accounts.get_account(
-        session=ctx.session, tenant_id=ctx.tenant_id, user_id=account_id
+        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, user_id=account_id
     )
     return AccountRead.model_validate(user)
 
@@ -190,7 +191,7 @@ async def get_account(account_id: uuid.UUID, ctx: AccountsRead) -> AccountRead:
 )
 async def get_children(account_id: uuid.UUID, ctx: AccountsRead) -> AccountPage:
     found = await accounts.children(
-        session=ctx.session, tenant_id=ctx.tenant_id, user_id=account_id
+        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, user_id=account_id
     )
     return AccountPage(total=len(found), items=[AccountRead.model_validate(u) for u in found])
 

@@ -69,17 +69,33 @@ async def change_password(
     )
 
 
+async def _audit_read(
+    session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, users: Sequence[User]
+) -> None:
+    """Names of students (minors) and guardians are personal data: record who saw whose."""
+    await audit.record_many(
+        session,
+        tenant_id=tenant_id,
+        entries=[
+            audit.Entry(actor=actor, action="read", entity="user", entity_id=u.id)
+            for u in users
+            if u.kind != "staff"
+        ],
+    )
+
+
 async def list_accounts(
     *,
     session: AsyncSession,
     tenant_id: uuid.UUID,
+    actor: Actor,
     kind: str | None,
     person_id: uuid.UUID | None,
     active: bool | None,
     limit: int,
     offset: int,
 ) -> tuple[int, Sequence[User]]:
-    return await repo.list_users(
+    total, users = await repo.list_users(
         session,
         tenant_id,
         kind=kind,
@@ -88,22 +104,34 @@ async def list_accounts(
         limit=limit,
         offset=offset,
     )
+    await _audit_read(session, tenant_id, actor, users)
+    return total, users
 
 
-async def get_account(*, session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID) -> User:
+async def _get(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID) -> User:
     user = await repo.get_user(session, tenant_id, user_id)
     if user is None:
         raise NotFound("Учётная запись не найдена")
     return user
 
 
+async def get_account(
+    *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, user_id: uuid.UUID
+) -> User:
+    user = await _get(session, tenant_id, user_id)
+    await _audit_read(session, tenant_id, actor, [user])
+    return user
+
+
 async def children(
-    *, session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID
+    *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, user_id: uuid.UUID
 ) -> Sequence[User]:
-    guardian = await get_account(session=session, tenant_id=tenant_id, user_id=user_id)
+    guardian = await _get(session, tenant_id, user_id)
     if guardian.kind != "guardian":
         return []
-    return await repo.children_of(session, tenant_id, user_id)
+    found = await repo.children_of(session, tenant_id, user_id)
+    await _audit_read(session, tenant_id, actor, found)
+    return found
 
 
 async def issue_credentials(
