@@ -1,5 +1,3 @@
-from typing import Literal
-
 from pydantic_settings import SettingsConfigDict
 
 from edureg_shared.settings import ServiceSettings
@@ -21,9 +19,3 @@ class Settings(ServiceSettings):
 
     max_failed_logins: int = 5
     lockout_s: int = 900
-
-    provider: Literal["builtin", "keycloak"] = "builtin"
-    keycloak_url: str | None = None
-    keycloak_realm: str = "edureg"
-    keycloak_client_id: str | None = None
-    keycloak_client_secret: str | None = None
