@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 from edureg_shared.errors import Conflict
-from edureg_shared.events.consumer import backoff
+from edureg_shared.events.consumer import backoff, describe
 from edureg_shared.events.envelope import (
     Actor,
     Envelope,
@@ -88,3 +88,20 @@ async def test_problem_details_for_validation_domain_and_unexpected_errors() -> 
         assert r.status_code == 500
         assert "secret" not in r.text
         assert r.json()["title"] == "Внутренняя ошибка сервиса"
+
+
+def test_dead_letter_errors_carry_no_sql_parameters() -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    exc = IntegrityError(
+        "INSERT INTO users ...",
+        {"surname": "Иванов"},
+        Exception(
+            'duplicate key value violates unique constraint "uq_users_login"\nDETAIL: Key (login)=(ivanov1)'
+        ),
+    )
+    text = describe(exc)
+    assert text.startswith("IntegrityError: duplicate key value")
+    assert "Иванов" not in text
+    assert "ivanov1" not in text
+    assert describe(ValueError("")) == "ValueError"

@@ -17,7 +17,6 @@ import subprocess
 import sys
 import sysconfig
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -269,12 +268,3 @@ class EmbeddedNats:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
-
-
-@contextlib.contextmanager
-def running(*servers: EmbeddedPostgres | EmbeddedNats) -> Iterator[None]:
-    try:
-        yield
-    finally:
-        for server in reversed(servers):
-            server.stop()

@@ -86,6 +86,13 @@ class Subscription:
     version: int
 
 
+def describe(exc: BaseException) -> str:
+    """The error for a dead letter: its class and first line, never the SQL parameters
+    (database errors would otherwise repeat names from the payload)."""
+    text = str(getattr(exc, "orig", None) or exc).split("[SQL:", 1)[0].strip().splitlines()
+    return f"{type(exc).__name__}: {text[0][:300] if text else ''}".rstrip(": ")
+
+
 def backoff(delivered: int, base: float, cap: float) -> float:
     return float(min(cap, base * 2 ** max(0, delivered - 1)))
 
@@ -131,7 +138,7 @@ class _Processor:
             )
             if d.delivered > self.settings.consumer_max_deliver:
                 # Its last try died with the process: dead-letter it without another try.
-                await self._dead_letter(d, d.headers.get("X-Last-Error", "max deliveries exceeded"))
+                await self._dead_letter(d, "max deliveries exceeded (the last try did not finish)")
                 continue
             try:
                 d.event = Envelope.model_validate_json(raw.data)
@@ -190,7 +197,7 @@ class _Processor:
                 span.end()
 
     async def _failed(self, d: _Delivery, exc: Exception) -> None:
-        error = f"{type(exc).__name__}: {str(exc)[:300]}"
+        error = describe(exc)
         extra = {
             "consumer": self.consumer,
             "delivered": d.delivered,
