@@ -37,7 +37,15 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> A
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=True,
-        connect_args={"server_settings": {"application_name": "edureg"}},
+        connect_args={
+            "server_settings": {
+                "application_name": "edureg",
+                # Plans cached while a table was small (a new organisation, a fresh
+                # deployment) would keep scanning it whole as it grows: foreign-key checks
+                # and our prepared statements are planned anew with the current size.
+                "plan_cache_mode": "force_custom_plan",
+            }
+        },
     )
 
 
