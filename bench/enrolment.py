@@ -59,6 +59,12 @@ async def main() -> None:
     ap.add_argument("--order-size", type=int, default=500)
     ap.add_argument("--concurrency", type=int, default=4, help="orders signed in parallel")
     ap.add_argument("--idle-samples", type=int, default=50)
+    ap.add_argument(
+        "--consumer-batch",
+        type=int,
+        default=None,
+        help="consumer_batch_size of every service (default: the services' own)",
+    )
     args = ap.parse_args()
 
     os.environ.setdefault("EDUREG_BENCH", "1")
@@ -67,6 +73,8 @@ async def main() -> None:
         infra=infra, prefix="bench.", workdir=Path(tempfile.mkdtemp(prefix="edureg-bench-"))
     )
     system.extra_env.update({"LOG_LEVEL": "WARNING", "OTEL_SPANS_FILE": ""})
+    if args.consumer_batch:
+        system.extra_env["CONSUMER_BATCH_SIZE"] = str(args.consumer_batch)
     try:
         await system.prepare(SERVICES)
         await system.start()
