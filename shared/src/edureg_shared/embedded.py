@@ -130,9 +130,17 @@ class EmbeddedPostgres:
         # A server left by a killed run would hold the data directory: stop it first.
         pid_file = self.data_dir / "postmaster.pid"
         if pid_file.exists():
-            with contextlib.suppress(ValueError, ProcessLookupError, PermissionError):
-                os.kill(int(pid_file.read_text().splitlines()[0]), signal.SIGINT)
-                time.sleep(1.0)
+            with contextlib.suppress(ValueError, OSError, IndexError):
+                pid = int(pid_file.read_text().splitlines()[0])
+                # Only a postgres serving this very directory: a stale file's pid may
+                # belong to some other process by now.
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+                if b"postgres" in cmdline and str(self.data_dir).encode() in cmdline:
+                    os.kill(pid, signal.SIGINT)
+                    for _ in range(100):
+                        if not Path(f"/proc/{pid}").exists():
+                            break
+                        time.sleep(0.1)
         args = [
             _pg_bin("postgres"),
             "-D",
