@@ -277,3 +277,23 @@ async def test_another_organisation_sees_nothing(system: System, org: dict[str, 
     assert await _accounts(system, other, kind="student") == []
     assert await _roster(system, other, groups[0]["id"], "2026-09-15") == []
     assert uuid.UUID(org["tenant_id"])
+
+
+async def test_logs_carry_no_personal_data(system: System, org: dict[str, Any]) -> None:
+    """Runs after the flows above in the same system: names, birth dates and logins of
+    the children and guardians enrolled there appear in no service's log."""
+    names = ["Орлов", "Орлова", "Кирилл", "Лебедев", "Лебедева", "Миша", "Гоша", "2014-04-01"]
+    logs = {
+        name: proc.log_path.read_text(encoding="utf-8", errors="replace")
+        for name, proc in system.services.items()
+    }
+    assert all(logs.values()), "every service wrote a log"
+    leaks = {svc: [n for n in names if n in text] for svc, text in logs.items()}
+    assert {svc: found for svc, found in leaks.items() if found} == {}
+    async with httpx.AsyncClient(base_url=system.url("identity"), headers=org["admin"]) as c:
+        logins = [
+            a["login"]
+            for a in (await c.get("/api/v1/accounts", params={"kind": "student"})).json()["items"]
+        ]
+    assert logins
+    assert not any(login in text for login in logins for text in logs.values())
