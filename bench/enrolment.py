@@ -11,7 +11,8 @@ contingent and journal services as processes, one organisation and one group. Th
    (database timestamps on one server clock: orders.signed_at → roster created_at);
 2. idle latency: single-student orders one at a time on the idle system, p50/p99 delay
    from the signature to the roster entry.
-Prints the figures; keeps no timing assertions (that is what this is for, not the tests).
+Prints the figures beside the machine's own baseline measured in the same run
+(bench/machine.py); keeps no timing assertions (that is what this is for, not the tests).
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from machine import measure
 from sqlalchemy import text
 
 from edureg_devstack.system import System
+from edureg_devstack.testing.infra import Infra
 from edureg_shared.db import Database, create_engine
-from edureg_shared.testing.infra import Infra
 
 SERVICES = ("identity", "contingent", "journal")
 
@@ -69,6 +71,7 @@ async def main() -> None:
 
     os.environ.setdefault("EDUREG_BENCH", "1")
     infra = Infra.start(fsync=True)
+    print((await measure(infra)).line(), flush=True)
     system = System(
         infra=infra, prefix="bench.", workdir=Path(tempfile.mkdtemp(prefix="edureg-bench-"))
     )

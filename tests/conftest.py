@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from edureg_devstack.system import System
-from edureg_shared.testing.infra import Infra
+from edureg_devstack.testing.infra import Infra
 
 CORE = ("identity", "contingent", "schedule", "journal", "reporting")
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import psutil
 
+from edureg_admin import catalogue
 from edureg_devstack import demo_region
-from edureg_devstack.catalogue import SERVICES
-from edureg_shared.embedded import free_port
+from edureg_devstack.embedded import free_port
 
 BANNER = "edureg запущен"
 
@@ -88,14 +88,14 @@ def _counts(urls: dict[str, str]) -> tuple[int, int, int]:
 
 def test_run_seeds_once_and_stops_cleanly() -> None:
     data = Path(tempfile.mkdtemp(prefix="edureg-run-")) / "data"
-    ports = {s.name: free_port() for s in SERVICES}
+    ports = {s.name: free_port() for s in catalogue.services()}
     env = {
         **os.environ,
         "EDUREG_DEV_DATA_DIR": str(data),
         "EDUREG_DEV_PG_PORT": str(free_port()),
         "EDUREG_DEV_NATS_PORT": str(free_port()),
     }
-    env.update({f"{s.env_prefix}HTTP_PORT": str(ports[s.name]) for s in SERVICES})
+    env.update({f"{s.env_prefix}HTTP_PORT": str(ports[s.name]) for s in catalogue.services()})
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     log = data.parent / "run.log"
 
@@ -105,7 +105,7 @@ def test_run_seeds_once_and_stops_cleanly() -> None:
         text = _wait_banner(proc, log, 1)
         children = psutil.Process(proc.pid).children(recursive=True)
         assert len(children) >= 8  # six services, PostgreSQL, NATS
-        for s in SERVICES:
+        for s in catalogue.services():
             assert urls[s.name] in text
             assert httpx.get(f"{urls[s.name]}/health/ready").status_code == 200
         assert "admin.gym1" in text

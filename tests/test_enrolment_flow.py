@@ -10,9 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from edureg_devstack.system import System
-from edureg_shared.testing.plugin import eventually
+from edureg_devstack.testing.plugin import eventually
+from edureg_shared.db import Database, create_engine
 
 
 def person(surname: str, name: str, **extra: Any) -> dict[str, Any]:
@@ -154,7 +156,8 @@ async def test_enrolment_then_expulsion_across_services(
                 "number": "16-о",
                 "order_date": "2026-12-10",
                 "effective_date": "2026-12-11",
-                "reason": "Перевод в другую школу",
+                "reason_code": "transfer",
+                "reason_comment": "В школу № 7 по заявлению отца Орлова",
                 "student_ids": [student_id],
             },
         )
@@ -252,7 +255,7 @@ async def test_guardian_with_another_active_child_keeps_access(
                     "number": "22-о",
                     "order_date": "2026-10-01",
                     "effective_date": "2026-10-01",
-                    "reason": "Выбытие",
+                    "reason_code": "relocation",
                     "student_ids": [elder_id],
                 },
             )
@@ -279,21 +282,114 @@ async def test_another_organisation_sees_nothing(system: System, org: dict[str, 
     assert uuid.UUID(org["tenant_id"])
 
 
-async def test_logs_carry_no_personal_data(system: System, org: dict[str, Any]) -> None:
+DISTINCTIVE = "Цвиркунович-Шпак"
+
+
+async def test_a_distinctive_surname_goes_through_failures_too(
+    system: System, org: dict[str, Any]
+) -> None:
+    """Before the leak check below: the distinctive surname is enrolled, and is also in
+    requests that fail (a bad birth date, a taken order number, a foreign guardian)."""
+    admin = org["admin"]
+    async with httpx.AsyncClient(base_url=system.url("contingent")) as c:
+        group_id = (
+            await c.post(
+                "/api/v1/groups",
+                headers=admin,
+                json={"name": "11Ц", "grade": 11, "academic_year": "2026/2027"},
+            )
+        ).json()["id"]
+        body = {
+            "number": "99-к",
+            "order_date": "2026-09-01",
+            "effective_date": "2026-09-01",
+            "group_id": group_id,
+            "students": [
+                person(
+                    DISTINCTIVE,
+                    "Евлампий",
+                    guardians=[{"surname": DISTINCTIVE, "name": "Олимпиада", "relation": "mother"}],
+                )
+            ],
+        }
+        await _sign(c, admin, "/api/v1/orders/enrolment", body)
+        for broken in (
+            {
+                **body,
+                "number": "100-к",
+                "students": [{**body["students"][0], "birth_date": "2999-01-01"}],
+            },
+            body,  # the order number is taken
+            {
+                **body,
+                "number": "101-к",
+                "students": [
+                    {
+                        **body["students"][0],
+                        "guardians": [{"guardian_id": str(uuid.uuid4()), "relation": "mother"}],
+                    }
+                ],
+            },
+        ):
+            r = await c.post("/api/v1/orders/enrolment", headers=admin, json=broken)
+            assert 400 <= r.status_code < 500, r.text
+    await eventually(
+        lambda: _accounts(system, admin, kind="student"),
+        until=lambda a: any(DISTINCTIVE in x["full_name"] for x in a),
+        message="the distinctive student's account",
+    )
+    await eventually(
+        lambda: _roster(system, admin, group_id, "2026-09-01"),
+        until=lambda r: len(r) == 1,
+        message="the distinctive student on the roster",
+    )
+
+
+async def test_logs_and_spans_carry_no_personal_data(system: System, org: dict[str, Any]) -> None:
     """Runs after the flows above in the same system: names, birth dates and logins of
-    the children and guardians enrolled there appear in no service's log."""
-    names = ["Орлов", "Орлова", "Кирилл", "Лебедев", "Лебедева", "Миша", "Гоша", "2014-04-01"]
+    the children and guardians enrolled there appear in no service's log and in no span
+    any service exported (attributes, events and status included)."""
+    names = [
+        "Орлов",
+        "Орлова",
+        "Кирилл",
+        "Лебедев",
+        "Лебедева",
+        "Миша",
+        "Гоша",
+        "2014-04-01",
+        DISTINCTIVE,
+        "Евлампий",
+        "Олимпиада",
+        "В школу № 7",
+    ]
+    for service in system.services.values():  # flush every exporter: stop, then read
+        service.stop()
     logs = {
         name: proc.log_path.read_text(encoding="utf-8", errors="replace")
         for name, proc in system.services.items()
     }
     assert all(logs.values()), "every service wrote a log"
-    leaks = {svc: [n for n in names if n in text] for svc, text in logs.items()}
-    assert {svc: found for svc, found in leaks.items() if found} == {}
-    async with httpx.AsyncClient(base_url=system.url("identity"), headers=org["admin"]) as c:
-        logins = [
-            a["login"]
-            for a in (await c.get("/api/v1/accounts", params={"kind": "student"})).json()["items"]
-        ]
+    spans = {
+        name: (system.workdir / f"{name}.spans.jsonl").read_text(encoding="utf-8")
+        for name in system.services
+        if (system.workdir / f"{name}.spans.jsonl").exists()
+    }
+    assert {"identity", "contingent", "journal"} <= {n for n, t in spans.items() if t}
+    leaks = {
+        f"{kind}:{svc}": [n for n in names if n in text]
+        for kind, texts in (("log", logs), ("spans", spans))
+        for svc, text in texts.items()
+    }
+    assert {where: found for where, found in leaks.items() if found} == {}
+    db = Database(create_engine(system.databases["identity"].admin_url, pool_size=1))
+    try:
+        async with db.unscoped_session() as s:
+            logins = list(
+                (await s.scalars(text("SELECT login FROM users WHERE kind <> 'staff'"))).all()
+            )
+    finally:
+        await db.dispose()
     assert logins
-    assert not any(login in text for login in logins for text in logs.values())
+    everything = [*logs.values(), *spans.values()]
+    assert not any(login in text for login in logins for text in everything)

@@ -69,3 +69,39 @@ async def test_every_operation_rejects_malformed_input_without_a_500(
                             f"{name} {method} {path}"
                         )
     assert checked > 40
+
+
+async def test_a_one_time_password_token_opens_no_endpoint_but_the_password_change(
+    system: System, admin: dict[str, str]
+) -> None:
+    """Every operation of every service, called with the token a one-time password gives,
+    answers 403 password-change-required in Russian; only the password change (and the
+    public endpoints: sign-in, keys, discovery, health) do otherwise."""
+    async with httpx.AsyncClient(base_url=system.url("identity"), headers=admin) as c:
+        teacher = next(
+            a
+            for a in (await c.get("/api/v1/accounts", params={"kind": "staff"})).json()["items"]
+            if a["login"] == "teacher.fuzz"
+        )
+        slip = (await c.post(f"/api/v1/accounts/{teacher['id']}/credentials")).json()
+        r = await c.post(
+            "/api/v1/auth/token", json={"login": slip["login"], "password": slip["password"]}
+        )
+        restricted = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    public = {"/api/v1/auth/token", "/.well-known/jwks.json", "/.well-known/openid-configuration"}
+    allowed = {("identity", "POST", "/api/v1/me/password")}
+    checked = 0
+    for name in ("identity", "contingent", "schedule", "journal", "reporting"):
+        async with httpx.AsyncClient(base_url=system.url(name), headers=restricted) as c:
+            openapi = (await c.get("/openapi.json")).json()
+            for method, path, _ in _operations(openapi):
+                if path.startswith("/health") or path in public or (name, method, path) in allowed:
+                    continue
+                url = re.sub(r"\{[^}]+\}", "00000000-0000-0000-0000-000000000001", path)
+                r = await c.request(method, url, json={})
+                checked += 1
+                assert r.status_code == 403, f"{name} {method} {path}: {r.status_code} {r.text}"
+                body = r.json()
+                assert body["type"].endswith("password-change-required"), body
+                assert "пароль" in body["detail"]
+    assert checked > 15

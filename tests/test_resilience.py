@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import text
 
 from edureg_devstack.system import System
+from edureg_devstack.testing.infra import Infra
+from edureg_devstack.testing.plugin import eventually
 from edureg_shared.db import Database, create_engine
-from edureg_shared.testing.infra import Infra
-from edureg_shared.testing.plugin import eventually
 
 from .conftest import CORE
 

@@ -15,9 +15,9 @@ from typing import Annotated, Any
 import httpx
 from fastapi import FastAPI
 
+from edureg_devstack.testing.tokens import TestIssuer
 from edureg_shared.http import Context, unit_of_work
 from edureg_shared.problems import install_error_handlers
-from edureg_shared.testing.tokens import TestIssuer
 
 
 class CommitFails(Exception):

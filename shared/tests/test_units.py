@@ -11,15 +11,11 @@ from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 from edureg_shared.errors import Conflict
-from edureg_shared.events.consumer import backoff, describe
-from edureg_shared.events.envelope import (
-    Actor,
-    Envelope,
-    deadletter_subject,
-    stream_name,
-    subject_for,
-)
+from edureg_shared.events.consumer import backoff
+from edureg_shared.events.envelope import Actor, Envelope, stream_name, subject_for
+from edureg_shared.events.manifest import deadletter_subject
 from edureg_shared.problems import install_error_handlers
+from edureg_shared.scrub import describe
 from edureg_shared.telemetry import JsonFormatter
 
 
@@ -37,8 +33,8 @@ def test_envelope_round_trips_and_names_its_subject() -> None:
     assert stream_name("contingent", "t1.") == "T1_CONTINGENT"
     assert stream_name("contingent") == "CONTINGENT"
     assert (
-        deadletter_subject("journal-x", env.type)
-        == "deadletter.journal-x.contingent.student.enrolled"
+        deadletter_subject("journal", "journal-x", env.type, "t1.")
+        == "t1.deadletter.journal.journal-x.contingent.student.enrolled"
     )
 
 
@@ -105,3 +101,12 @@ def test_dead_letter_errors_carry_no_sql_parameters() -> None:
     assert "Иванов" not in text
     assert "ivanov1" not in text
     assert describe(ValueError("")) == "ValueError"
+
+
+def test_errors_lose_quoted_values_but_keep_identifiers() -> None:
+    text = describe(ValueError('invalid input syntax for type uuid: "Сидоренко"'))
+    assert "Сидоренко" not in text
+    assert "uuid" in text
+    kept = describe(ValueError('relation "roster_memberships" does not exist'))
+    assert '"roster_memberships"' in kept
+    assert "'Петров'" not in describe(ValueError("value 'Петров' is too long"))

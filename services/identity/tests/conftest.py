@@ -7,12 +7,12 @@ from typing import Any
 import httpx
 import pytest
 
+from edureg_devstack.testing.infra import Infra, ServiceDatabase
+from edureg_devstack.testing.plugin import running_app, service_settings
 from edureg_identity.bootstrap import create
 from edureg_identity.config import Settings
 from edureg_identity.services.seed import seed
 from edureg_shared.db import Database, create_engine
-from edureg_shared.testing.infra import Infra, ServiceDatabase
-from edureg_shared.testing.plugin import running_app, service_settings
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 PASSWORD = "Str0ng-Pass!"
@@ -48,8 +48,7 @@ def settings(infra: Infra, db: ServiceDatabase, nats_prefix: str, tmp_path: Path
         infra,
         db,
         nats_prefix,
-        max_failed_logins=3,
-        jwt_private_key_path=str(tmp_path / "jwt.pem"),
+        jwt_keys_dir=str(tmp_path / "jwt"),
     )
 
 
@@ -67,8 +66,16 @@ async def tenants(settings: Settings, client: httpx.AsyncClient) -> dict[str, st
             database,
             {
                 "organisations": [
-                    org("a", ("admin.a", ["admin"]), ("teacher.a", ["teacher"])),
+                    org(
+                        "a",
+                        ("admin.a", ["admin"]),
+                        ("admin2.a", ["admin"]),
+                        ("secretary.a", ["secretary"]),
+                        ("curator.a", ["teacher", "curator"]),
+                        ("teacher.a", ["teacher"]),
+                    ),
                     org("b", ("admin.b", ["admin"])),
+                    {**org("region", ("region.admin", ["regional_admin"])), "kind": "ministry"},
                 ]
             },
         )

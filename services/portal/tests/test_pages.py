@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from edureg_devstack.embedded import free_port
+from edureg_devstack.testing.plugin import assert_problem, running_app
 from edureg_portal.bootstrap import create
 from edureg_portal.config import Settings
-from edureg_shared.embedded import free_port
-from edureg_shared.testing.plugin import assert_problem, running_app
 
 
 @pytest.fixture
@@ -28,13 +28,46 @@ def csrf_of(page: str) -> str:
     return match.group(1)
 
 
-async def test_login_page_is_russian_and_sets_a_csrf_cookie(portal: httpx.AsyncClient) -> None:
+async def test_login_page_is_russian_with_a_csrf_token_bound_to_the_pre_session(
+    portal: httpx.AsyncClient,
+) -> None:
     r = await portal.get("/login")
     assert r.status_code == 200
     assert "Вход в систему" in r.text
     assert "Войти" in r.text
-    assert portal.cookies.get("edureg_csrf") == csrf_of(r.text)
+    token = csrf_of(r.text)
+    assert portal.cookies.get("edureg_pre")
+    # The same pre-session keeps its token; the token is not the cookie itself.
+    assert csrf_of((await portal.get("/login")).text) == token != portal.cookies.get("edureg_pre")
     assert (await portal.get("/", follow_redirects=False)).headers["location"] == "/login"
+
+
+async def test_every_page_forbids_framing_inline_scripts_and_caching(
+    portal: httpx.AsyncClient,
+) -> None:
+    for path in ("/login", "/", "/password", "/static/portal.css", "/nowhere"):
+        r = await portal.get(path, follow_redirects=False)
+        csp = r.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp
+        assert "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp
+        assert r.headers["cache-control"] == "no-store"
+        assert r.headers["x-frame-options"] == "DENY"
+    page = (await portal.get("/login")).text
+    assert "<script" not in page
+    assert "style=" not in page
+    assert "<style" not in page
+
+
+async def test_a_csrf_token_of_another_session_is_refused(portal: httpx.AsyncClient) -> None:
+    mine = csrf_of((await portal.get("/login")).text)
+    async with httpx.AsyncClient(
+        transport=portal._transport, base_url="http://testserver"
+    ) as other:
+        theirs = csrf_of((await other.get("/login")).text)
+    assert mine != theirs
+    r = await portal.post("/login", data={"login": "a", "password": "b", "csrf": theirs})
+    assert r.status_code == 403
 
 
 async def test_a_form_without_the_csrf_token_is_refused(portal: httpx.AsyncClient) -> None:

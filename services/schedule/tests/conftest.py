@@ -6,11 +6,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from edureg_devstack.testing.infra import Infra, ServiceDatabase
+from edureg_devstack.testing.plugin import running_app, service_settings
+from edureg_devstack.testing.tokens import TestIssuer
 from edureg_schedule.bootstrap import create
 from edureg_schedule.config import Settings
-from edureg_shared.testing.infra import Infra, ServiceDatabase
-from edureg_shared.testing.plugin import running_app, service_settings
-from edureg_shared.testing.tokens import TestIssuer
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 

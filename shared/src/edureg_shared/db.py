@@ -37,6 +37,9 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> A
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=True,
+        # Statement parameters (names, birth dates) never reach an exception message, a
+        # log line or a span.
+        hide_parameters=True,
         connect_args={
             "server_settings": {
                 "application_name": "edureg",
@@ -86,3 +89,46 @@ async def set_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> None:
         text("SELECT set_config(:name, :value, true)"),
         {"name": TENANT_SETTING, "value": str(tenant_id)},
     )
+
+
+class UnsafeDatabaseRole(RuntimeError):
+    """The service's database role could bypass row-level security."""
+
+
+_ROLE_CHECK = text("""
+    SELECT r.rolsuper, r.rolbypassrls, r.rolcreaterole, r.rolcreatedb,
+           pg_has_role(current_user, d.datdba, 'MEMBER') AS owns_database,
+           EXISTS (
+               SELECT 1 FROM pg_class c
+               WHERE c.relnamespace = 'public'::regnamespace
+                 AND pg_has_role(current_user, c.relowner, 'MEMBER')
+           ) AS owns_tables
+    FROM pg_roles r, pg_database d
+    WHERE r.rolname = current_user AND d.datname = current_database()
+""")
+
+
+async def check_service_role(engine: AsyncEngine) -> None:
+    """Refuse to run as a role that could switch row-level security off: a superuser, a
+    BYPASSRLS role, one that can create roles or databases, or the owner (or a member of
+    the owner) of the database or of any table in it."""
+    async with engine.connect() as conn:
+        row = (await conn.execute(_ROLE_CHECK)).one()
+    problems = [
+        name
+        for name, bad in (
+            ("superuser", row.rolsuper),
+            ("BYPASSRLS", row.rolbypassrls),
+            ("CREATEROLE", row.rolcreaterole),
+            ("CREATEDB", row.rolcreatedb),
+            ("owner of the database", row.owns_database),
+            ("owner of tables", row.owns_tables),
+        )
+        if bad
+    ]
+    if problems:
+        raise UnsafeDatabaseRole(
+            "refusing to start: the database role is "
+            + ", ".join(problems)
+            + " (a service runs as its app or relay role; the owner is for migrations only)"
+        )

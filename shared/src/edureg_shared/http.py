@@ -11,7 +11,13 @@ from typing import Any
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edureg_shared.auth import Principal, current_principal, require
+from edureg_shared.auth import (
+    Principal,
+    current_principal,
+    principal_changing_password,
+    require,
+    require_any,
+)
 from edureg_shared.events.envelope import Actor
 
 
@@ -30,10 +36,15 @@ class Context:
         return Actor(kind="user", id=self.principal.user_id)
 
 
-def unit_of_work(permission: str | None) -> Any:
+def unit_of_work(
+    permission: str | None, *, any_of: tuple[str, ...] = (), password_change: bool = False
+) -> Any:
     """`Annotated[Context, unit_of_work("…")]` on a route parameter: the caller must hold `permission`
-    (None: any signed-in user, for endpoints about the caller themself); the Context's
-    session is one transaction scoped to the caller's tenant.
+    (None: any signed-in user, for endpoints about the caller themself; `any_of`: at least
+    one of several permissions, the use case narrowing what each allows); the Context's
+    session is one transaction scoped to the caller's tenant. `password_change=True` only
+    for the endpoint that changes the caller's password: it alone accepts a token issued
+    for a one-time password.
 
     The transaction commits *before* the response is sent (`scope="function"`): a client
     that got 201 can rely on the next request seeing the object, and a failed commit is an
@@ -41,7 +52,7 @@ def unit_of_work(permission: str | None) -> Any:
 
     async def dependency(
         request: Request,
-        principal: Principal = Depends(require(permission) if permission else current_principal),
+        principal: Principal = Depends(_principal(permission, any_of, password_change)),
     ) -> AsyncIterator[Context]:
         runtime = request.app.state.runtime
         async with runtime.db.tenant_session(principal.tenant_id) as session:
@@ -49,5 +60,16 @@ def unit_of_work(permission: str | None) -> Any:
                 session=session, principal=principal, nats_prefix=runtime.settings.nats_prefix
             )
 
-    dependency.__name__ = f"uow_{(permission or 'self').replace('.', '_')}"
+    name = permission or (any_of[0] if any_of else "self")
+    dependency.__name__ = f"uow_{name.replace('.', '_')}"
     return Depends(dependency, scope="function")
+
+
+def _principal(permission: str | None, any_of: tuple[str, ...], password_change: bool) -> Any:
+    if password_change:
+        return principal_changing_password
+    if permission:
+        return require(permission)
+    if any_of:
+        return require_any(*any_of)
+    return current_principal

@@ -29,8 +29,12 @@ def problem(
     if detail:
         body["detail"] = detail
     body.update(extra)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    headers: dict[str, str] = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    if "retry_after" in extra:
+        headers["Retry-After"] = str(int(extra["retry_after"]))
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or None)
 
 
 _MESSAGES = {
@@ -107,6 +111,8 @@ def install_error_handlers(app: FastAPI) -> None:
         }
         title = titles.get(exc.status_code, "Ошибка запроса")
         detail = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else None
+        if exc.status_code == 400 and detail is None:
+            detail = "Не удалось разобрать тело запроса"
         return problem(exc.status_code, f"http-{exc.status_code}", title, detail)
 
     @app.exception_handler(Exception)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -16,15 +17,18 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
-from faststream.nats import NatsBroker
+from faststream.nats import JStream, NatsBroker, PullSub
+from faststream.security import SASLPlaintext
 from faststream.specification import AsyncAPI
-from pydantic import BaseModel
 
 from edureg_shared.auth import TokenVerifier
-from edureg_shared.db import Database, create_engine
-from edureg_shared.events.envelope import Envelope
+from edureg_shared.db import Database, check_service_role, create_engine
+from edureg_shared.events.consumer import Consumer, Handler
+from edureg_shared.events.contract import Consumes
+from edureg_shared.events.envelope import Envelope, stream_name
+from edureg_shared.events.manifest import ServiceManifest
 from edureg_shared.events.outbox import OutboxRelay
-from edureg_shared.events.streams import ensure_streams
+from edureg_shared.limits import BodySizeLimit
 from edureg_shared.problems import install_error_handlers, problem
 from edureg_shared.settings import ServiceSettings
 from edureg_shared.telemetry import setup_telemetry, shutdown_telemetry
@@ -35,27 +39,80 @@ log = logging.getLogger("edureg.service")
 @dataclass
 class Runtime:
     settings: ServiceSettings
+    manifest: ServiceManifest
     db: Database
+    # The live connection (relay, consumers) ...
     broker: NatsBroker
-    produces: bool = True
+    # ... and a never-connected broker that only describes the events for AsyncAPI.
+    docs: NatsBroker
     relay: OutboxRelay | None = None
+    consumers: list[Consumer] = field(default_factory=list)
     background: list[asyncio.Task[Any]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
         return self.settings.service_name
 
+    def consume(self, event: Consumes, handler: Handler) -> None:
+        """Apply every `event` with `handler` (once per event: see events/consumer.py).
+        The event must be listed in the service's manifest."""
+        if event not in self.manifest.consumes:
+            raise ValueError(f"{event.type} v{event.version} is not in {self.name}'s manifest")
+        self.consumers.append(
+            Consumer(
+                nats=lambda: self.broker.connection,
+                settings=self.settings,
+                db=self.db,
+                manifest=self.manifest,
+                event=event,
+                handler=handler,
+            )
+        )
+        prefix = self.settings.nats_prefix
 
-def build_runtime(settings: ServiceSettings, *, produces: bool = True) -> Runtime:
+        async def described(envelope: Envelope) -> None:
+            """Documentation only: the consumer loop applies the events."""
+
+        self.docs.subscriber(
+            event.subject(prefix),
+            stream=JStream(name=stream_name(event.producer, prefix), declare=False),
+            durable=self.manifest.consumer_name(event),
+            pull_sub=PullSub(batch_size=self.settings.consumer_batch_size),
+            title=f"{self.name}: {event.type} v{event.version}",
+            description=handler.__doc__,
+        )(described)
+
+
+def _ssl_context(settings: ServiceSettings) -> ssl.SSLContext | None:
+    if not settings.nats_tls_ca_file:
+        return None
+    return ssl.create_default_context(cafile=settings.nats_tls_ca_file)
+
+
+def build_runtime(settings: ServiceSettings, manifest: ServiceManifest) -> Runtime:
     setup_telemetry(settings)
     engine = create_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
     )
+    tls = _ssl_context(settings)
+    security = (
+        SASLPlaintext(
+            username=settings.nats_user,
+            password=settings.nats_password.get_secret_value() if settings.nats_password else "",
+            ssl_context=tls,
+        )
+        if settings.nats_user
+        else None
+    )
     broker = NatsBroker(
         # A cluster is given as a comma-separated list; the client also learns the others.
         [url.strip() for url in settings.nats_url.split(",") if url.strip()],
+        security=security,
+        # Replies (publish acks, fetched messages) come to this service's own inbox
+        # subjects, which no other service may subscribe to.
+        inbox_prefix=f"_INBOX_{manifest.name}",
         # Reconnect for as long as it takes: the broker restarting must not end the service.
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
@@ -63,22 +120,16 @@ def build_runtime(settings: ServiceSettings, *, produces: bool = True) -> Runtim
         logger=logging.getLogger(f"edureg.{settings.service_name}.broker"),
         log_level=logging.DEBUG,
     )
-    return Runtime(settings=settings, db=Database(engine), broker=broker, produces=produces)
-
-
-def document_event(
-    runtime: Runtime,
-    event_type: str,
-    model: type[BaseModel],
-    version: int = 1,
-    description: str | None = None,
-) -> None:
-    """Declare an event this service publishes, for the AsyncAPI document."""
-    runtime.broker.publisher(
-        f"{runtime.settings.nats_prefix}{event_type}.v{version}",
-        title=f"{event_type} v{version}",
-        description=description or model.__doc__,
-        schema=model,
+    docs = NatsBroker(logger=None)
+    for contract in manifest.publishes:
+        docs.publisher(
+            contract.subject(settings.nats_prefix),
+            title=f"{contract.type} v{contract.version}",
+            description=contract.description,
+            schema=contract.model,
+        )
+    return Runtime(
+        settings=settings, manifest=manifest, db=Database(engine), broker=broker, docs=docs
     )
 
 
@@ -86,21 +137,32 @@ def document_event(
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     runtime: Runtime = app.state.runtime
     s = runtime.settings
+    # A service that could switch row-level security off must not run at all.
+    await check_service_role(runtime.db.engine)
+    if runtime.manifest.publishes and s.relay_database_url:
+        relay_engine = create_engine(s.relay_database_url, pool_size=1, max_overflow=0)
+        try:
+            await check_service_role(relay_engine)
+        finally:
+            await relay_engine.dispose()
     await runtime.broker.connect()
-    await ensure_streams(runtime.broker.connection, s.nats_prefix, s.nats_stream_replicas)
-    await runtime.broker.start()
-    if runtime.produces:
+    if runtime.manifest.publishes:
         runtime.relay = OutboxRelay(
             dsn=s.relay_database_url or s.database_url,
             nats=runtime.broker.connection,
+            prefix=s.nats_prefix,
             batch_size=s.outbox_batch_size,
             poll_interval=s.outbox_poll_interval_s,
         )
         runtime.background.append(asyncio.create_task(runtime.relay.run(), name="outbox-relay"))
+    for consumer in runtime.consumers:
+        consumer.start()
     log.info("service started", extra={"port": s.http_port})
     try:
         yield
     finally:
+        for consumer in runtime.consumers:
+            await consumer.stop()
         if runtime.relay:
             runtime.relay.stop()
         for task in runtime.background:
@@ -158,7 +220,7 @@ def health_router(runtime: Runtime) -> APIRouter:
 
 def asyncapi(runtime: Runtime) -> Any:
     return AsyncAPI(
-        runtime.broker,
+        runtime.docs,
         title=f"edureg {runtime.name}: события",
         version="1.0.0",
         description=f"События, которые публикует и принимает сервис {runtime.name}. "
@@ -175,7 +237,10 @@ def create_app(
     verify_tokens: bool = True,
 ) -> FastAPI:
     s = runtime.settings
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=_lifespan)
+    docs: dict[str, Any] = (
+        {} if s.expose_docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}
+    )
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=_lifespan, **docs)
     app.state.runtime = runtime
     if verify_tokens:
         app.state.token_verifier = TokenVerifier(
@@ -197,6 +262,8 @@ def create_app(
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    # Outermost: an oversized body is refused before any other work (authentication too).
+    app.add_middleware(BodySizeLimit, max_bytes=s.max_body_bytes)
     return app
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,12 +24,19 @@ class ServiceSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://app@127.0.0.1:5432/edureg"
     # The relay role: reads and deletes the outbox only.
     relay_database_url: str | None = None
-    # The owner role: runs migrations. Never used by request handling.
-    migrations_database_url: str | None = None
+    # (The owner role's credential is never in a running service's settings: only
+    # `edureg-migrate` has it. At start a service refuses to run as an owner, a
+    # superuser or a BYPASSRLS role.)
     db_pool_size: int = 10
     db_max_overflow: int = 10
 
     nats_url: str = "nats://127.0.0.1:4222"
+    # The service's own broker user: it may publish only its own subjects and read only
+    # the events it consumes (edureg_admin.broker).
+    nats_user: str | None = None
+    nats_password: SecretStr | None = None
+    # CA bundle for a broker with TLS (compose, k8s); none on loopback in development.
+    nats_tls_ca_file: str | None = None
     # Prefix of every subject and stream name: lets tests share one NATS server.
     nats_prefix: str = ""
     nats_stream_replicas: int = 1
@@ -38,8 +45,9 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_max_s: float = 30.0
     consumer_ack_wait_s: float = 30.0
     consumer_batch_size: int = 100
-    # Longest a consumer's poll holds an event that arrives while it waits (latency bound).
-    consumer_fetch_wait_s: float = 0.05
+    # How long one idle pull request waits on the server: an idle consumer costs one
+    # request per this interval, and a new event is handed over the moment it arrives.
+    consumer_long_poll_s: float = 30.0
     outbox_batch_size: int = 500
     outbox_poll_interval_s: float = 1.0
 
@@ -47,6 +55,13 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = "edureg-identity"
     jwt_audience: str = "edureg"
     jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
+
+    # Largest request body accepted (bytes); a larger one is refused with 413 before any
+    # other work. 1 MiB: an enrolment order of 1,000 students is about 300 KiB.
+    max_body_bytes: int = 1024 * 1024
+
+    # /docs and /openapi.json; a deployment turns them off where they would be public.
+    expose_docs: bool = True
 
     log_level: str = "INFO"
     log_format: str = Field(default="json", pattern="^(json|text)$")

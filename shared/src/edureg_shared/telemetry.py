@@ -17,13 +17,15 @@ from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace import Event, ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import (
     BatchSpanProcessor,
     SpanExporter,
     SpanExportResult,
 )
+from opentelemetry.trace import Status
 
+from edureg_shared.scrub import scrub
 from edureg_shared.settings import ServiceSettings
 
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
@@ -54,7 +56,9 @@ class JsonFormatter(logging.Formatter):
 
 
 class JsonLinesSpanExporter(SpanExporter):
-    """Writes finished spans as JSON lines; for development and cross-process tests."""
+    """Writes finished spans as JSON lines, with everything an OTLP exporter would send
+    (attributes, events, status): for development and cross-process tests, which read
+    them to follow a trace and to check that no personal data is in one."""
 
     def __init__(self, path: str) -> None:
         self._path = path
@@ -75,7 +79,15 @@ class JsonLinesSpanExporter(SpanExporter):
                         "service": span.resource.attributes.get("service.name"),
                         "start": span.start_time,
                         "end": span.end_time,
-                    }
+                        "attributes": dict(span.attributes or {}),
+                        "events": [
+                            {"name": e.name, "attributes": dict(e.attributes or {})}
+                            for e in span.events
+                        ],
+                        "status": span.status.description,
+                    },
+                    ensure_ascii=False,
+                    default=str,
                 )
             )
         with self._lock, open(self._path, "a", encoding="utf-8") as fh:
@@ -84,6 +96,55 @@ class JsonLinesSpanExporter(SpanExporter):
 
     def shutdown(self) -> None:
         return None
+
+
+class ScrubbingExporter(SpanExporter):
+    """Exports spans with exception details scrubbed the way dead letters are: the class
+    and a first line without quoted values; never a stack trace (its frames' locals and
+    messages may hold a child's name)."""
+
+    def __init__(self, inner: SpanExporter) -> None:
+        self._inner = inner
+
+    @staticmethod
+    def _clean(span: ReadableSpan) -> ReadableSpan:
+        events = []
+        for e in span.events:
+            attrs = dict(e.attributes or {})
+            if "exception.message" in attrs:
+                attrs["exception.message"] = scrub(
+                    str(attrs["exception.message"]).splitlines()[0][:300]
+                    if attrs["exception.message"]
+                    else ""
+                )
+            attrs.pop("exception.stacktrace", None)
+            events.append(Event(e.name, attrs, e.timestamp))
+        status = span.status
+        if status.description:
+            status = Status(status.status_code, scrub(status.description))
+        return ReadableSpan(
+            name=span.name,
+            context=span.get_span_context(),
+            parent=span.parent,
+            resource=span.resource,
+            attributes=span.attributes,
+            events=events,
+            links=span.links,
+            kind=span.kind,
+            status=status,
+            start_time=span.start_time,
+            end_time=span.end_time,
+            instrumentation_scope=span.instrumentation_scope,
+        )
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        return self._inner.export([self._clean(s) for s in spans])
+
+    def shutdown(self) -> None:
+        self._inner.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self._inner.force_flush(timeout_millis)
 
 
 _configured = False
@@ -112,15 +173,18 @@ def setup_telemetry(settings: ServiceSettings) -> None:
 
         provider.add_span_processor(
             BatchSpanProcessor(
-                OTLPSpanExporter(
-                    endpoint=settings.otel_exporter_otlp_endpoint.rstrip("/") + "/v1/traces"
+                ScrubbingExporter(
+                    OTLPSpanExporter(
+                        endpoint=settings.otel_exporter_otlp_endpoint.rstrip("/") + "/v1/traces"
+                    )
                 )
             )
         )
     if settings.otel_spans_file:
         provider.add_span_processor(
             BatchSpanProcessor(
-                JsonLinesSpanExporter(settings.otel_spans_file), schedule_delay_millis=500
+                ScrubbingExporter(JsonLinesSpanExporter(settings.otel_spans_file)),
+                schedule_delay_millis=500,
             )
         )
     trace.set_tracer_provider(provider)

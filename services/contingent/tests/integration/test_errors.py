@@ -7,8 +7,8 @@ import uuid
 import httpx
 import pytest
 
-from edureg_shared.testing.plugin import assert_problem
-from edureg_shared.testing.tokens import TestIssuer
+from edureg_devstack.testing.plugin import assert_problem
+from edureg_devstack.testing.tokens import TestIssuer
 
 from .helpers import make_group, student
 

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from edureg_shared.db import Database, create_engine
-from edureg_shared.testing.infra import ServiceDatabase
-from edureg_shared.testing.plugin import assert_problem
+from edureg_contingent.bootstrap import create
+from edureg_contingent.config import Settings
+from edureg_devstack.testing.infra import Infra, ServiceDatabase
+from edureg_devstack.testing.plugin import assert_problem, running_app
+from edureg_shared.db import Database, UnsafeDatabaseRole, create_engine
 
 from .helpers import enrol, make_group, student
 
@@ -129,3 +131,21 @@ async def test_service_roles_cannot_bypass_rls(db: ServiceDatabase) -> None:
             assert unforced == []
     finally:
         await database.dispose()
+
+
+async def test_a_service_refuses_to_run_as_a_role_that_could_bypass_rls(
+    infra: Infra, db: ServiceDatabase, settings: Settings
+) -> None:
+    """Given the owner's or the superuser's credential by mistake, the service does not
+    start; with its own app and relay roles it does."""
+    for wrong in (db.owner_url, db.admin_url):
+        bad = settings.model_copy(update={"database_url": wrong})
+        with pytest.raises(UnsafeDatabaseRole):
+            async with running_app(create(bad)):
+                pass
+    bad_relay = settings.model_copy(update={"relay_database_url": db.owner_url})
+    with pytest.raises(UnsafeDatabaseRole):
+        async with running_app(create(bad_relay)):
+            pass
+    async with running_app(create(settings)) as c:
+        assert (await c.get("/health/live")).status_code == 200

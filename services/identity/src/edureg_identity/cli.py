@@ -1,6 +1,7 @@
 """Administration CLI of identity.
 
     python -m edureg_identity.cli seed --file region.json
+    python -m edureg_identity.cli rotate-keys      # next → current → previous, a new next
 
 Creates the organisations and staff described in the file (idempotent) and prints
 `{"organisations": {"<code>": "<tenant id>"}}`. Uses the service's own settings
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from edureg_identity import keys
 from edureg_identity.config import Settings
 from edureg_identity.services.seed import seed
 from edureg_shared.db import Database, create_engine
@@ -36,7 +38,17 @@ def main(argv: list[str] | None = None) -> None:
     seed_cmd = sub.add_parser("seed", help="создать организации и сотрудников из файла")
     seed_cmd.add_argument("--file", required=True, type=Path)
     seed_cmd.add_argument("--database-url")
+    sub.add_parser("rotate-keys", help="сменить ключ подписи токенов (docs/security.md)")
     args = parser.parse_args(argv)
+    if args.command == "rotate-keys":
+        rotated = keys.rotate(Settings().jwt_keys_dir)
+        sys.stdout.write(
+            json.dumps(
+                {"current": rotated.current.kid, "next": rotated.next.kid if rotated.next else None}
+            )
+            + "\n"
+        )
+        return
     spec = json.loads(args.file.read_text(encoding="utf-8"))
     result = asyncio.run(_seed(spec, args.database_url))
     sys.stdout.write(json.dumps({"organisations": result}) + "\n")

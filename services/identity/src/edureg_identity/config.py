@@ -1,3 +1,4 @@
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from edureg_shared.settings import ServiceSettings
@@ -11,11 +12,32 @@ class Settings(ServiceSettings):
     public_url: str | None = "http://127.0.0.1:8001"
     database_url: str = "postgresql+asyncpg://edureg_identity_app@127.0.0.1:5432/edureg_identity"
 
-    # RS256 signing key (PEM). Generated on first start when missing and allowed (dev);
-    # production mounts a secret and sets jwt_key_autogenerate=false.
-    jwt_private_key_path: str = ".edureg/jwt_private_key.pem"
+    # RS256 signing keys: current.pem, next.pem, previous.pem (edureg_identity.keys).
+    # Generated on first start when missing and allowed (development); production mounts
+    # the directory from a secret and sets jwt_key_autogenerate=false.
+    jwt_keys_dir: str = ".edureg/jwt"
     jwt_key_autogenerate: bool = True
-    access_token_ttl_s: int = 900
+    # Short-lived: until refresh tokens arrive, logging out cannot revoke an access token,
+    # so its life is what a stolen one is worth.
+    access_token_ttl_s: int = 600
+    # A token for an account with a one-time password only allows changing it.
+    password_change_token_ttl_s: int = 600
 
-    max_failed_logins: int = 5
-    lockout_s: int = 900
+    # Back-off per account and client address (edureg_identity.domain.lockout).
+    login_free_failures: int = 3
+    login_backoff_base_s: float = 2.0
+    login_backoff_max_s: float = 900.0
+    # ... per account from any address (a guessing spread over many addresses).
+    login_account_free_failures: int = 20
+    # ... and per client address across accounts (password spraying). A whole school
+    # behind one NAT address shares this, hence the generous default.
+    login_address_max_failures: int = 100
+    login_address_window_s: int = 600
+    # Requests from these addresses may name the client's address in X-Forwarded-For
+    # (the portal, a reverse proxy); from anyone else the header is ignored.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    # Password hashing is memory-hard (64 MiB each): at most budget/64 at once; beyond
+    # `login_queue_limit` waiting, a login is refused with 503 at once.
+    hash_memory_budget_mib: int = 256
+    login_queue_limit: int = 64

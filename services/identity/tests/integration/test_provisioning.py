@@ -6,33 +6,34 @@ import uuid
 from typing import Any
 
 import httpx
-import nats
 from sqlalchemy import text
 
+from edureg_devstack.testing.infra import Infra, ServiceDatabase
+from edureg_devstack.testing.plugin import assert_problem, eventually
 from edureg_shared.db import Database, create_engine
 from edureg_shared.events.envelope import Actor, Envelope
-from edureg_shared.testing.infra import Infra, ServiceDatabase
-from edureg_shared.testing.plugin import assert_problem, eventually
 
 from ..conftest import login
 
 
-def enrolled(tenant: str, student: uuid.UUID, guardians: list[tuple[uuid.UUID, str]]) -> Envelope:
+def enrolled(
+    tenant: str,
+    student: uuid.UUID,
+    guardians: list[tuple[uuid.UUID, str]],
+    group: uuid.UUID | None = None,
+) -> Envelope:
+    """contingent.accounts.requested v1: what identity hears of an enrolment."""
     return Envelope(
-        type="contingent.student.enrolled",
+        type="contingent.accounts.requested",
         tenant_id=uuid.UUID(tenant),
         actor=Actor(id=uuid.uuid4()),
         subject_id=student,
         data={
+            "order_id": str(uuid.uuid4()),
             "student_id": str(student),
-            "group_id": str(uuid.uuid4()),
+            "group_id": str(group or uuid.uuid4()),
             "valid_from": "2026-09-01",
-            "student": {
-                "surname": "Щукин",
-                "name": "Ёжик",
-                "patronymic": None,
-                "birth_date": "2014-01-01",
-            },
+            "student": {"surname": "Щукин", "name": "Ёжик", "patronymic": None},
             "guardians": [
                 {"guardian_id": str(g), "surname": s, "name": "Ольга", "relation": "mother"}
                 for g, s in guardians
@@ -44,28 +45,40 @@ def enrolled(tenant: str, student: uuid.UUID, guardians: list[tuple[uuid.UUID, s
 def expelled(tenant: str, student: uuid.UUID) -> Envelope:
     return Envelope(
         type="contingent.student.expelled",
+        schema_version=2,
         tenant_id=uuid.UUID(tenant),
         actor=Actor(id=uuid.uuid4()),
         subject_id=student,
         data={
+            "order_id": str(uuid.uuid4()),
+            "order_number": "1-о",
+            "order_date": "2026-12-01",
             "student_id": str(student),
             "group_id": str(uuid.uuid4()),
             "valid_to": "2026-12-01",
-            "reason": "Выбытие",
+            "reason_code": "relocation",
+        },
+    )
+
+
+def group_created(tenant: str, group: uuid.UUID, curator: str | None) -> Envelope:
+    return Envelope(
+        type="contingent.group.created",
+        tenant_id=uuid.UUID(tenant),
+        actor=Actor(id=uuid.uuid4()),
+        subject_id=group,
+        data={
+            "group_id": str(group),
+            "name": "5А",
+            "grade": 5,
+            "academic_year": "2026/2027",
+            "curator_user_id": curator,
         },
     )
 
 
 async def publish(infra: Infra, prefix: str, env: Envelope, msg_id: str | None = None) -> None:
-    nc = await nats.connect(infra.nats_url)
-    try:
-        await nc.jetstream().publish(
-            f"{prefix}{env.type}.v1",
-            env.model_dump_json().encode(),
-            headers={"Nats-Msg-Id": msg_id or str(env.id)},
-        )
-    finally:
-        await nc.close()
+    await infra.publish(prefix, env, msg_id)
 
 
 async def accounts(client: httpx.AsyncClient, headers: dict[str, str], **params: Any) -> list[Any]:
@@ -151,14 +164,19 @@ async def test_credential_slip_then_forced_password_change(
     )
     assert r.json()["must_change_password"] is True
     own = {"Authorization": f"Bearer {r.json()['access_token']}"}
-    assert (await client.get("/api/v1/me", headers=own)).json()["kind"] == "student"
+    # The one-time password's token allows the password change and nothing else.
+    body = assert_problem(await client.get("/api/v1/me", headers=own), 403)
+    assert body["type"].endswith("password-change-required")
     assert_problem(await client.get("/api/v1/accounts", headers=own), 403)
     r = await client.post(
         "/api/v1/me/password",
         headers=own,
         json={"current_password": slip["password"], "new_password": "Nov0e-Parol"},
     )
-    assert r.status_code == 204
+    assert r.status_code == 200, r.text
+    renewed = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    assert r.json()["must_change_password"] is False
+    assert (await client.get("/api/v1/me", headers=renewed)).json()["kind"] == "student"
     r = await client.post(
         "/api/v1/auth/token", json={"login": slip["login"], "password": "Nov0e-Parol"}
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from edureg_devstack.testing.infra import ServiceDatabase
 from edureg_identity.config import Settings
 from edureg_identity.services.seed import seed
 from edureg_shared.db import Database, create_engine
-from edureg_shared.testing.infra import ServiceDatabase
 
 from ..conftest import org
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from edureg_journal.config import Settings
-from edureg_journal.contracts.events import ROSTER_CHANGED, RosterChangedV1
 from edureg_journal.http.routes import router
+from edureg_journal.manifest import MANIFEST
 from edureg_journal.messaging.subscribers import register
-from edureg_shared.service import build_runtime, create_app, document_event
+from edureg_shared.service import build_runtime, create_app
 
 
 def create(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    runtime = build_runtime(settings, produces=True)
-    register(runtime, settings)
-    document_event(runtime, ROSTER_CHANGED, RosterChangedV1)
+    runtime = build_runtime(settings, MANIFEST)
+    register(runtime)
     return create_app(
         runtime,
         title="edureg: журнал",

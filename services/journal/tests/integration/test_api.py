@@ -7,10 +7,10 @@ import uuid
 import httpx
 from sqlalchemy import text
 
+from edureg_devstack.testing.infra import ServiceDatabase
+from edureg_devstack.testing.plugin import assert_problem, eventually
+from edureg_devstack.testing.tokens import TestIssuer
 from edureg_shared.db import Database, create_engine
-from edureg_shared.testing.infra import ServiceDatabase
-from edureg_shared.testing.plugin import assert_problem, eventually
-from edureg_shared.testing.tokens import TestIssuer
 
 from .test_delivery import enrolled, publish, roster
 
@@ -24,12 +24,9 @@ async def test_other_tenants_rows_are_invisible_and_no_tenant_sees_nothing(
     issuer: TestIssuer,
     db: ServiceDatabase,
 ) -> None:
-    import nats
-
-    nc = await nats.connect(infra.nats_url)
     group, student = uuid.uuid4(), uuid.uuid4()
-    await publish(nc, nats_prefix, enrolled(tenant, group, student))
-    await nc.close()
+    async with infra.nats_as("contingent") as nc:
+        await publish(nc, nats_prefix, enrolled(tenant, group, student))
     await eventually(lambda: roster(client, reader, group, "2026-09-01"), message="handled")
     other = issuer.headers(tenant_id=uuid.uuid4(), permissions=["journal.rosters.read"])
     assert await roster(client, other, group, "2026-09-01") == []

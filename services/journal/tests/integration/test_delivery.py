@@ -16,22 +16,29 @@ import pytest
 from nats.aio.client import Client
 from sqlalchemy import text
 
+from edureg_devstack.testing.infra import Infra, ServiceDatabase
+from edureg_devstack.testing.plugin import eventually, running_app
+from edureg_devstack.testing.tokens import TestIssuer
 from edureg_journal.bootstrap import create
 from edureg_journal.config import Settings
 from edureg_shared.db import Database, create_engine
 from edureg_shared.events.envelope import Actor, Envelope, stream_name
-from edureg_shared.testing.infra import Infra, ServiceDatabase
-from edureg_shared.testing.plugin import eventually, running_app
-from edureg_shared.testing.tokens import TestIssuer
 
-CONSUMER = "journal-contingent-student-enrolled-v1"
+CONSUMER = "journal-contingent-student-enrolled-v2"
 
 
 @pytest.fixture
 async def nc(infra: Infra) -> AsyncIterator[Client]:
-    conn = await nats.connect(infra.nats_url)
-    yield conn
-    await conn.close()
+    """Publishes as contingent does: with contingent's own broker credential."""
+    async with infra.nats_as("contingent") as conn:
+        yield conn
+
+
+@pytest.fixture
+async def admin_nc(infra: Infra) -> AsyncIterator[Client]:
+    """The operator's view: reads streams and dead letters."""
+    async with infra.nats_admin() as conn:
+        yield conn
 
 
 def enrolled(
@@ -39,6 +46,7 @@ def enrolled(
 ) -> Envelope:
     return Envelope(
         type="contingent.student.enrolled",
+        schema_version=2,
         tenant_id=tenant,
         actor=Actor(id=uuid.uuid4()),
         subject_id=student,
@@ -47,6 +55,7 @@ def enrolled(
             "group_id": str(group),
             "valid_from": valid_from,
             "order_number": "1-к",
+            "display_name": "Щукин Ёжик",
         },
     )
 
@@ -54,6 +63,7 @@ def enrolled(
 def expelled(tenant: uuid.UUID, group: uuid.UUID, student: uuid.UUID, valid_to: str) -> Envelope:
     return Envelope(
         type="contingent.student.expelled",
+        schema_version=2,
         tenant_id=tenant,
         actor=Actor(id=uuid.uuid4()),
         subject_id=student,
@@ -70,7 +80,7 @@ async def publish(
     msg_id: str | None = None,
 ) -> None:
     payload = env if isinstance(env, bytes) else env.model_dump_json().encode()
-    subj = subject or f"{prefix}{env.type}.v1"  # type: ignore[union-attr]
+    subj = subject or f"{prefix}{env.type}.v{env.schema_version}"  # type: ignore[union-attr]
     ident = msg_id or (str(env.id) if isinstance(env, Envelope) else uuid.uuid4().hex)
     await nc.jetstream().publish(subj, payload, headers={"Nats-Msg-Id": ident})
 
@@ -121,24 +131,38 @@ async def test_redelivered_event_is_applied_once(
 
 
 async def test_jetstream_drops_a_republished_message_id(
-    nc: Client, nats_prefix: str, client: httpx.AsyncClient
+    nc: Client, admin_nc: Client, nats_prefix: str, client: httpx.AsyncClient
 ) -> None:
     event = enrolled(uuid.uuid4(), uuid.uuid4(), uuid.uuid4())
     await publish(nc, nats_prefix, event)
     await publish(nc, nats_prefix, event)  # same Nats-Msg-Id: inside the duplicate window
-    info = await nc.jetstream().stream_info(stream_name("contingent", nats_prefix))
+    info = await admin_nc.jetstream().stream_info(stream_name("contingent", nats_prefix))
     assert info.state.messages == 1
+
+
+async def _dead_letters(admin_nc: Client, prefix: str) -> Any:
+    js = admin_nc.jetstream()
+    sub = await js.pull_subscribe(f"{prefix}deadletter.>", stream=stream_name("deadletter", prefix))
+
+    async def fetch() -> list[Any]:
+        try:
+            return list(await sub.fetch(10, timeout=0.5))
+        except nats.errors.TimeoutError:
+            return []
+
+    return fetch
 
 
 async def test_poison_message_is_dead_lettered_and_the_next_one_handled(
     client: httpx.AsyncClient,
     nc: Client,
+    admin_nc: Client,
     nats_prefix: str,
     tenant: uuid.UUID,
     reader: dict[str, str],
 ) -> None:
     poison = b"{not json"
-    await publish(nc, nats_prefix, poison, subject=f"{nats_prefix}contingent.student.enrolled.v1")
+    await publish(nc, nats_prefix, poison, subject=f"{nats_prefix}contingent.student.enrolled.v2")
     group, student = uuid.uuid4(), uuid.uuid4()
     await publish(nc, nats_prefix, enrolled(tenant, group, student))
     assert [
@@ -148,19 +172,9 @@ async def test_poison_message_is_dead_lettered_and_the_next_one_handled(
         )
     ] == [str(student)]
 
-    js = nc.jetstream()
-    sub = await js.pull_subscribe(
-        f"{nats_prefix}deadletter.>", stream=stream_name("deadletter", nats_prefix)
-    )
-
-    async def fetch() -> list[Any]:
-        try:
-            return list(await sub.fetch(1, timeout=0.5))
-        except nats.errors.TimeoutError:
-            return []
-
+    fetch = await _dead_letters(admin_nc, nats_prefix)
     [dead] = await eventually(fetch, timeout=30, message="poison on the dead-letter subject")
-    assert dead.subject == f"{nats_prefix}deadletter.{CONSUMER}.contingent.student.enrolled"
+    assert dead.subject == f"{nats_prefix}deadletter.journal.{CONSUMER}.contingent.student.enrolled"
     assert dead.data == poison
     assert dead.headers["X-Deliveries"] == "3"
     assert dead.headers["X-Error"].startswith("ValidationError")
@@ -221,16 +235,42 @@ async def test_a_restarted_service_resumes_its_durable_consumer(
     assert {str(s) for s in later} <= {m["student_id"] for m in items}
 
 
+async def test_an_envelope_under_another_events_subject_is_dead_lettered_unapplied(
+    client: httpx.AsyncClient,
+    nc: Client,
+    admin_nc: Client,
+    nats_prefix: str,
+    tenant: uuid.UUID,
+    reader: dict[str, str],
+) -> None:
+    group, student = uuid.uuid4(), uuid.uuid4()
+    # An expulsion dressed as an enrolment (contingent's own subject, another type): a
+    # consumer must not apply it under the subject's name.
+    await publish(
+        nc,
+        nats_prefix,
+        expelled(tenant, group, student, "2026-12-01"),
+        subject=f"{nats_prefix}contingent.student.enrolled.v2",
+    )
+    fetch = await _dead_letters(admin_nc, nats_prefix)
+    [dead] = await eventually(fetch, message="the misaddressed event dead-lettered")
+    assert dead.headers["X-Error"].startswith("MisaddressedEvent")
+    assert dead.headers["X-Deliveries"] == "1"
+    history = await client.get(f"/api/v1/groups/{group}/roster/history", headers=reader)
+    assert history.json()["items"] == []
+
+
 async def test_roster_changes_are_announced_and_audited(
     client: httpx.AsyncClient,
     nc: Client,
+    admin_nc: Client,
     nats_prefix: str,
     tenant: uuid.UUID,
     db: ServiceDatabase,
 ) -> None:
     group, student = uuid.uuid4(), uuid.uuid4()
     await publish(nc, nats_prefix, enrolled(tenant, group, student))
-    js = nc.jetstream()
+    js = admin_nc.jetstream()
     sub = await js.pull_subscribe(
         f"{nats_prefix}journal.roster.changed.v1", stream=stream_name("journal", nats_prefix)
     )

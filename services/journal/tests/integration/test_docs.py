@@ -11,8 +11,8 @@ async def test_openapi_and_asyncapi_describe_the_service(client: httpx.AsyncClie
     asyncapi = (await client.get("/asyncapi.json")).json()
     text = str(asyncapi)
     # what journal consumes and what it publishes
-    assert "contingent.student.enrolled.v1" in text
-    assert "contingent.student.expelled.v1" in text
+    assert "contingent.student.enrolled.v2" in text
+    assert "contingent.student.expelled.v2" in text
     assert "journal.roster.changed.v1" in text
     page = await client.get("/asyncapi")
     assert page.status_code == 200

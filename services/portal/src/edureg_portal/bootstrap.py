@@ -3,17 +3,23 @@ Ready means identity answers (without it nobody can sign in)."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from edureg_portal.config import Settings
 from edureg_portal.identity_client import IdentityClient
 from edureg_portal.pages import router
+from edureg_portal.security import SecurityHeaders
+from edureg_shared.limits import BodySizeLimit
 from edureg_shared.problems import install_error_handlers, problem
 from edureg_shared.telemetry import setup_telemetry, shutdown_telemetry
 
@@ -29,14 +35,22 @@ def create(settings: Settings | None = None) -> FastAPI:
             yield
         shutdown_telemetry()
 
+    docs: dict[str, Any] = (
+        {} if settings.expose_docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}
+    )
     app = FastAPI(
+        **docs,
         title="edureg: портал",
         version="0.1.0",
         lifespan=lifespan,
         description="Веб-консоли для сотрудников, обучающихся и родителей.",
     )
     app.state.settings = settings
+    app.state.csrf_secret = settings.csrf_secret.get_secret_value().encode() or secrets.token_bytes(
+        32
+    )
     install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), "static")
 
     @app.get("/health/live", tags=["health"], summary="Процесс жив")
     async def live() -> dict[str, str]:
@@ -56,4 +70,6 @@ def create(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*")
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

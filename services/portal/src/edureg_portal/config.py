@@ -1,3 +1,4 @@
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from edureg_shared.settings import ServiceSettings
@@ -17,3 +18,6 @@ class Settings(ServiceSettings):
     reporting_url: str = "http://127.0.0.1:8005"
     portal_url: str = "http://127.0.0.1:8000"
     cookie_secure: bool = False
+    # Key of the CSRF tokens (HMAC). Set it (the same on every replica) in a deployment;
+    # when empty a random one is made at start, and open forms expire on a restart.
+    csrf_secret: SecretStr = SecretStr("")

@@ -33,9 +33,15 @@ class IdentityClient:
         body = r.json() if r.content and "json" in r.headers.get("content-type", "") else {}
         return Answer(status=r.status_code, body=body)
 
-    async def token(self, login: str, password: str) -> Answer:
+    async def token(self, login: str, password: str, *, client: str | None = None) -> Answer:
+        """Sign in; `client` is the user's address (identity records it and throttles by
+        it; it trusts the header only from the portal's own address)."""
+        headers = {"X-Forwarded-For": client} if client else {}
         return await self._call(
-            "POST", "/api/v1/auth/token", json={"login": login, "password": password}
+            "POST",
+            "/api/v1/auth/token",
+            json={"login": login, "password": password},
+            headers=headers,
         )
 
     async def me(self, token: str) -> Answer:

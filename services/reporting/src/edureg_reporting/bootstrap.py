@@ -6,14 +6,15 @@ from fastapi import FastAPI
 
 from edureg_reporting.config import Settings
 from edureg_reporting.http.routes import router
+from edureg_reporting.manifest import MANIFEST
 from edureg_reporting.messaging.subscribers import register
 from edureg_shared.service import build_runtime, create_app
 
 
 def create(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    runtime = build_runtime(settings, produces=False)
-    register(runtime, settings)
+    runtime = build_runtime(settings, MANIFEST)
+    register(runtime)
     return create_app(
         runtime,
         title="edureg: отчёты",

@@ -7,10 +7,10 @@ from typing import Any
 import httpx
 import nats
 
+from edureg_devstack.testing.infra import Infra
+from edureg_devstack.testing.plugin import assert_problem, eventually
+from edureg_devstack.testing.tokens import TestIssuer
 from edureg_shared.events.envelope import stream_name
-from edureg_shared.testing.infra import Infra
-from edureg_shared.testing.plugin import assert_problem, eventually
-from edureg_shared.testing.tokens import TestIssuer
 
 YEAR = {
     "title": "2026/2027",
@@ -35,8 +35,7 @@ async def test_create_list_and_announce_an_academic_year(
     assert (await client.get("/api/v1/academic-years", headers=headers)).json() == [year]
     assert_problem(await client.post("/api/v1/academic-years", json=YEAR, headers=headers), 409)
 
-    nc = await nats.connect(infra.nats_url)
-    try:
+    async with infra.nats_admin() as nc:
         sub = await nc.jetstream().pull_subscribe(
             f"{nats_prefix}schedule.academic_year.created.v1",
             stream=stream_name("schedule", nats_prefix),
@@ -49,8 +48,6 @@ async def test_create_list_and_announce_an_academic_year(
                 return []
 
         [msg] = await eventually(fetch, message="academic_year.created on JetStream")
-    finally:
-        await nc.close()
     body = json.loads(msg.data)
     assert msg.headers["Nats-Msg-Id"] == body["id"]
     assert body["data"]["academic_year_id"] == year["id"]

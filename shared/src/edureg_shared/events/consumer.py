@@ -1,18 +1,27 @@
 """Consumers: inbox-deduplicated, explicitly acknowledged, retried, then dead-lettered.
 
-FastStream's NATS default would *terminate* a message whose handler raises, so every
-subscriber here runs with `AckPolicy.MANUAL` and this wrapper decides:
-- success: commit (effect + inbox rows in one transaction), then ack;
-- failure: roll back, retry each message of the batch alone; a message that still
-  fails is `nak`ed with a growing delay, until `max_deliver` deliveries;
-- the delivery after that goes to `<prefix>deadletter.<consumer>.<type>` with the
-  payload and the error, and is acked, so the messages behind it keep flowing.
+Each consumed event type has one durable JetStream pull consumer per service. The loop
+here (not FastStream's subscriber loop: see docs/adr/0006-consumer-loop.md):
+- long-polls for one message (one pull request per `consumer_long_poll_s` while idle,
+  so an idle system is at rest), and is handed a message the moment it is published;
+- then takes what else is waiting (up to `consumer_batch_size`, by the stream's own
+  count of pending messages) without waiting, and applies the batch.
+Applying a batch:
+- per tenant, one transaction: effect + inbox rows, then ack;
+- on failure, each message alone; a message that still fails is `nak`ed with a growing
+  delay, until `max_deliver` deliveries;
+- the delivery after that goes to `<prefix>deadletter.<service>.<consumer>.<type>` with
+  the payload and the error, and is acked, so the messages behind it keep flowing;
+- an envelope whose type or version does not match the subject it came on is
+  dead-lettered at once (a producer may only publish its own subjects, and a consumer
+  must not apply an event under another name).
 The consumer is durable: a restarted service resumes where it stopped.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -20,11 +29,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from faststream import AckPolicy
-from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
 from nats.aio.msg import Msg
-from nats.js.api import AckPolicy as JsAckPolicy
-from nats.js.api import DeliverPolicy
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import FetchTimeoutError
 from opentelemetry import propagate, trace
 from sqlalchemy import MetaData
 from sqlalchemy.dialects.postgresql import insert
@@ -32,12 +39,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_shared.db import Database
 from edureg_shared.events import tables
-from edureg_shared.events.envelope import (
-    Envelope,
-    deadletter_subject,
-    stream_name,
-    subject_for,
-)
+from edureg_shared.events.contract import Consumes
+from edureg_shared.events.envelope import Envelope, stream_name
+from edureg_shared.events.manifest import ServiceManifest, deadletter_subject
+from edureg_shared.scrub import describe
 from edureg_shared.settings import ServiceSettings
 
 log = logging.getLogger("edureg.consumer")
@@ -79,22 +84,12 @@ async def claim(session: AsyncSession, consumer: str, events: list[Envelope]) ->
     return out
 
 
-@dataclass(frozen=True)
-class Subscription:
-    consumer: str  # durable name, e.g. "identity-contingent-student-enrolled-v1"
-    event_type: str
-    version: int
-
-
-def describe(exc: BaseException) -> str:
-    """The error for a dead letter: its class and first line, never the SQL parameters
-    (database errors would otherwise repeat names from the payload)."""
-    text = str(getattr(exc, "orig", None) or exc).split("[SQL:", 1)[0].strip().splitlines()
-    return f"{type(exc).__name__}: {text[0][:300] if text else ''}".rstrip(": ")
-
-
 def backoff(delivered: int, base: float, cap: float) -> float:
     return float(min(cap, base * 2 ** max(0, delivered - 1)))
+
+
+class MisaddressedEvent(Exception):
+    """The envelope's type or version is not the one of the subject it came on."""
 
 
 @dataclass
@@ -106,29 +101,97 @@ class _Delivery:
     error: Exception | None = None
 
 
-class _Processor:
-    """Applies fetched messages: per tenant, one transaction for the whole batch; if that
-    fails, each message alone, so one bad event cannot hold up or poison the others."""
+class Consumer:
+    """One durable consumer of one event type for one service."""
 
     def __init__(
         self,
         *,
-        broker: NatsBroker,
+        nats: Callable[[], Any],
         settings: ServiceSettings,
         db: Database,
-        consumer: str,
-        event_type: str,
-        subject: str,
+        manifest: ServiceManifest,
+        event: Consumes,
         handler: Handler,
     ) -> None:
-        self.broker = broker
+        self._nats = nats
         self.settings = settings
         self.db = db
-        self.consumer = consumer
-        self.event_type = event_type
-        self.subject = subject
+        self.manifest = manifest
+        self.event = event
         self.handler = handler
-        self.name = f"{consumer.split('-', 1)[0]} handle {event_type}"
+        self.prefix = settings.nats_prefix
+        self.consumer = manifest.consumer_name(event)
+        self.subject = event.subject(self.prefix)
+        self.stream = stream_name(event.producer, self.prefix)
+        self.name = f"{manifest.name} handle {event.type}"
+        self._running = False
+        self._task: asyncio.Task[None] | None = None
+        self._sub: Any = None
+
+    # -- the loop ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._running = True
+        self._task = asyncio.create_task(self._run(), name=f"consumer {self.consumer}")
+
+    async def stop(self) -> None:
+        self._running = False
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        if self._sub is not None:
+            # A pull request still waiting on the server would hold the connection's
+            # drain at shutdown for the whole long poll.
+            with contextlib.suppress(Exception):
+                await self._sub.unsubscribe()
+            self._sub = None
+
+    def _config(self) -> ConsumerConfig:
+        s = self.settings
+        return ConsumerConfig(
+            durable_name=self.consumer,
+            filter_subject=self.subject,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=s.consumer_ack_wait_s,
+            # Counted by us, so that a message whose last try died can still be dead-lettered.
+            max_deliver=-1,
+            max_ack_pending=10_000,
+        )
+
+    async def _run(self) -> None:
+        s = self.settings
+        while self._running:
+            try:
+                js = self._nats().jetstream()
+                sub = self._sub = await js.pull_subscribe(
+                    self.subject, durable=self.consumer, stream=self.stream, config=self._config()
+                )
+                while self._running:
+                    try:
+                        msgs = await sub.fetch(1, timeout=s.consumer_long_poll_s)
+                    except (TimeoutError, FetchTimeoutError):
+                        continue
+                    waiting = msgs[-1].metadata.num_pending if msgs else 0
+                    if waiting and s.consumer_batch_size > 1:
+                        with contextlib.suppress(TimeoutError, FetchTimeoutError):
+                            msgs += await sub.fetch(
+                                min(waiting, s.consumer_batch_size - 1), timeout=1.0
+                            )
+                    await self.process(msgs)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # The broker is away or restarting: the durable consumer waits for us.
+                log.warning(
+                    "consumer paused",
+                    extra={"consumer": self.consumer, "error_type": type(exc).__name__},
+                )
+                await asyncio.sleep(1.0)
+
+    # -- applying a batch -----------------------------------------------------------------
 
     async def process(self, raws: list[Msg]) -> None:
         deliveries = []
@@ -144,6 +207,17 @@ class _Processor:
                 d.event = Envelope.model_validate_json(raw.data)
             except ValueError as exc:
                 d.error = exc
+            else:
+                if (
+                    raw.subject != self.subject
+                    or d.event.type != self.event.type
+                    or d.event.schema_version != self.event.version
+                ):
+                    await self._dead_letter(
+                        d, "MisaddressedEvent: envelope type does not match its subject"
+                    )
+                    log.error("misaddressed event dead-lettered", extra={"consumer": self.consumer})
+                    continue
             deliveries.append(d)
         for d in (d for d in deliveries if d.error is not None):
             await self._failed(d, d.error)  # type: ignore[arg-type]
@@ -182,29 +256,29 @@ class _Processor:
         events = [d.event for d in group if d.event is not None]
         try:
             # Statements run in the first event's trace; the others' spans cover the batch.
-            with trace.use_span(spans[0], end_on_exit=False):
+            with trace.use_span(spans[0], end_on_exit=False, record_exception=False):
                 async with self.db.tenant_session(events[0].tenant_id) as session:
                     fresh = await claim(session, self.consumer, events)
                     if fresh:
                         await self.handler(session, fresh)
         except Exception as exc:
             for span in spans:
-                span.record_exception(exc)
-                span.set_status(trace.StatusCode.ERROR)
+                # The error's class and scrubbed first line: never the SQL parameters.
+                span.add_event("exception", {"exception.type": type(exc).__name__})
+                span.set_status(trace.StatusCode.ERROR, describe(exc))
             raise
         finally:
             for span in spans:
                 span.end()
 
     async def _failed(self, d: _Delivery, exc: Exception) -> None:
-        error = describe(exc)
         extra = {
             "consumer": self.consumer,
             "delivered": d.delivered,
             "error_type": type(exc).__name__,
         }
         if d.delivered >= self.settings.consumer_max_deliver:
-            await self._dead_letter(d, error)
+            await self._dead_letter(d, describe(exc))
             log.error("event dead-lettered", extra=extra)
         else:
             await d.raw.nak(
@@ -223,117 +297,17 @@ class _Processor:
             {
                 "Nats-Msg-Id": f"{original_id}:{self.consumer}",
                 "X-Consumer": self.consumer,
-                "X-Original-Type": self.event_type,
+                "X-Original-Type": self.event.type,
+                "X-Original-Subject": d.raw.subject,
                 "X-Error": error,
                 "X-Deliveries": str(d.delivered),
                 "X-Dead-Lettered-At": datetime.now(UTC).isoformat(),
             }
         )
-        js = self.broker.connection.jetstream()
+        js = self._nats().jetstream()
         await js.publish(
-            deadletter_subject(self.consumer, self.event_type, self.settings.nats_prefix),
+            deadletter_subject(self.manifest.name, self.consumer, self.event.type, self.prefix),
             d.raw.data,
             headers=headers,
         )
         await d.raw.ack()
-
-
-class _MicroBatcher:
-    """Collects the messages handed over in the same event-loop turn (one fetch) and
-    applies them as one batch; each submitter waits until its batch is done."""
-
-    def __init__(self, process: Callable[[list[Msg]], Awaitable[None]]) -> None:
-        self._process = process
-        self._pending: list[tuple[Msg, asyncio.Future[None]]] = []
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def submit(self, raw: Msg) -> None:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
-        if not self._pending:
-            loop.call_soon(self._flush)
-        self._pending.append((raw, future))
-        await future
-
-    def _flush(self) -> None:
-        batch, self._pending = self._pending, []
-        task = asyncio.create_task(self._run(batch))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _run(self, batch: list[tuple[Msg, asyncio.Future[None]]]) -> None:
-        try:
-            await self._process([raw for raw, _ in batch])
-        except BaseException as exc:  # the submitters see it (and FastStream logs it)
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
-            if not isinstance(exc, Exception):
-                raise
-        else:
-            for _, future in batch:
-                if not future.done():
-                    future.set_result(None)
-
-
-def subscribe(
-    broker: NatsBroker,
-    *,
-    settings: ServiceSettings,
-    db: Database,
-    service: str,
-    event_type: str,
-    handler: Handler,
-    version: int = 1,
-    description: str | None = None,
-) -> Subscription:
-    """Register a durable JetStream subscriber that applies each event exactly once.
-
-    Messages are fetched in batches of whatever is waiting (up to `consumer_batch_size`)
-    and applied in one transaction per tenant, so under load one commit serves many
-    events, while a lone event on an idle system is handled at once.
-    """
-    prefix = settings.nats_prefix
-    producer = event_type.split(".", 1)[0]
-    consumer = f"{service}-{event_type.replace('.', '-')}-v{version}"
-    subject = subject_for(event_type, version, prefix)
-    processor = _Processor(
-        broker=broker,
-        settings=settings,
-        db=db,
-        consumer=consumer,
-        event_type=event_type,
-        subject=subject,
-        handler=handler,
-    )
-
-    batcher = _MicroBatcher(processor.process)
-
-    @broker.subscriber(
-        subject,
-        stream=JStream(name=stream_name(producer, prefix), declare=False),
-        durable=consumer,
-        # A fetch returns what is waiting (up to batch_size) at once; when nothing is, it
-        # polls, and a message arriving during the poll is held until the poll ends
-        # (nats-py waits for a full batch): so the poll is short. FastStream hands the
-        # fetched messages over concurrently and the batcher applies them together.
-        pull_sub=PullSub(
-            batch_size=settings.consumer_batch_size, timeout=settings.consumer_fetch_wait_s
-        ),
-        config=ConsumerConfig(
-            durable_name=consumer,
-            ack_policy=JsAckPolicy.EXPLICIT,
-            deliver_policy=DeliverPolicy.ALL,
-            ack_wait=settings.consumer_ack_wait_s,
-            # Counted by us, so that a message whose last try died can still be dead-lettered.
-            max_deliver=-1,
-            max_ack_pending=10_000,
-        ),
-        ack_policy=AckPolicy.MANUAL,
-        title=f"{service}: {event_type} v{version}",
-        description=description or handler.__doc__,
-    )
-    async def on_message(msg: NatsMessage) -> None:
-        await batcher.submit(msg.raw_message)
-
-    return Subscription(consumer=consumer, event_type=event_type, version=version)

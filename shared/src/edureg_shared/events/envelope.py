@@ -49,13 +49,3 @@ def subject_for(event_type: str, version: int, prefix: str = "") -> str:
 
 def stream_name(producer: str, prefix: str = "") -> str:
     return f"{prefix.strip('.').upper().replace('.', '_')}{'_' if prefix else ''}{producer.upper()}"
-
-
-def deadletter_subject(consumer: str, event_type: str, prefix: str = "") -> str:
-    return f"{prefix}deadletter.{consumer}.{event_type}"
-
-
-# Every service that publishes events has a stream of its own, `<PRODUCER>` over
-# `<producer>.>`; dead letters have theirs. Declared identically by every service at start.
-PRODUCERS = ("identity", "contingent", "schedule", "journal", "reporting")
-DEADLETTER = "deadletter"

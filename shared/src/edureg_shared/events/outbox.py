@@ -37,12 +37,12 @@ def _trace_headers() -> dict[str, str]:
     return carrier
 
 
-async def add_event(session: AsyncSession, event: Envelope, *, prefix: str = "") -> None:
+async def add_event(session: AsyncSession, event: Envelope) -> None:
     """Write `event` to the outbox in the caller's transaction (never publish directly)."""
-    await add_events(session, [event], prefix=prefix)
+    await add_events(session, [event])
 
 
-async def add_events(session: AsyncSession, events: list[Envelope], *, prefix: str = "") -> None:
+async def add_events(session: AsyncSession, events: list[Envelope]) -> None:
     if not events:
         return
     headers = _trace_headers()
@@ -55,7 +55,8 @@ async def add_events(session: AsyncSession, events: list[Envelope], *, prefix: s
             {
                 "id": e.id,
                 "tenant_id": e.tenant_id,
-                "subject": subject_for(e.type, e.schema_version, prefix),
+                # Without the deployment's prefix: the relay adds it when it publishes.
+                "subject": subject_for(e.type, e.schema_version),
                 "payload": e.model_dump_json(),
                 "headers": headers,
             }
@@ -76,12 +77,14 @@ class OutboxRelay:
         *,
         dsn: str,
         nats: NatsClient,
+        prefix: str = "",
         batch_size: int = 500,
         poll_interval: float = 1.0,
         publish_timeout: float = 5.0,
     ) -> None:
         self._dsn = asyncpg_dsn(dsn)
         self._nats = nats
+        self._prefix = prefix
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._publish_timeout = publish_timeout
@@ -142,7 +145,11 @@ class OutboxRelay:
                     else dict(row["headers"])
                 )
                 headers["Nats-Msg-Id"] = str(row["id"])
-                futures.append(js.publish(row["subject"], row["payload"].encode(), headers=headers))
+                futures.append(
+                    js.publish(
+                        self._prefix + row["subject"], row["payload"].encode(), headers=headers
+                    )
+                )
             results = await asyncio.gather(*futures, return_exceptions=True)
             done = [
                 row["seq"]

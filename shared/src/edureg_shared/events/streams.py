@@ -1,26 +1,37 @@
 """JetStream streams: one per producing service plus one for dead letters.
 
-Every service declares all of them at start with the same configuration, so start order
-does not matter. File storage, a duplicate window long enough to cover a relay restart.
+Streams are created and updated by the operator's admin credential (`edureg-migrate
+streams`, `make run`, the test harness), never by a service: a service's broker user
+may not create, edit, purge or delete streams.
+
+Retention (documented in docs/security.md):
+- event streams keep a message 30 days (long enough to replay a consumer that was down
+  over a holiday; reporting rebuilds from them);
+- dead letters keep the payload 7 days: long enough for an operator to look at it on
+  the next working day, short enough that personal data in a failed event does not linger.
 """
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Iterable
 
 from nats.aio.client import Client as NatsClient
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError
+from nats.js.errors import NotFoundError
 
-from edureg_shared.events.envelope import DEADLETTER, PRODUCERS, stream_name
+from edureg_shared.events.envelope import stream_name
+from edureg_shared.events.manifest import DEADLETTER, ServiceManifest, producers
 
 DUPLICATE_WINDOW_S = 15 * 60
 MAX_AGE_S = 30 * 24 * 3600
+DEADLETTER_MAX_AGE_S = 7 * 24 * 3600
 
 
-def stream_configs(prefix: str = "", replicas: int = 1) -> list[StreamConfig]:
+def stream_configs(
+    manifests: Iterable[ServiceManifest], prefix: str = "", replicas: int = 1
+) -> list[StreamConfig]:
     configs = []
-    for producer in (*PRODUCERS, DEADLETTER):
+    for producer in (*producers(manifests), DEADLETTER):
         configs.append(
             StreamConfig(
                 name=stream_name(producer, prefix),
@@ -28,7 +39,7 @@ def stream_configs(prefix: str = "", replicas: int = 1) -> list[StreamConfig]:
                 storage=StorageType.FILE,
                 retention=RetentionPolicy.LIMITS,
                 discard=DiscardPolicy.OLD,
-                max_age=MAX_AGE_S,
+                max_age=DEADLETTER_MAX_AGE_S if producer == DEADLETTER else MAX_AGE_S,
                 duplicate_window=DUPLICATE_WINDOW_S,
                 num_replicas=replicas,
             )
@@ -36,12 +47,17 @@ def stream_configs(prefix: str = "", replicas: int = 1) -> list[StreamConfig]:
     return configs
 
 
-async def ensure_streams(nc: NatsClient, prefix: str = "", replicas: int = 1) -> None:
+async def ensure_streams(
+    nc: NatsClient, manifests: Iterable[ServiceManifest], prefix: str = "", replicas: int = 1
+) -> None:
+    """Create the streams, or bring existing ones in line with the configuration.
+    Needs the admin credential."""
     js = nc.jetstream()
-    for config in stream_configs(prefix, replicas):
+    for config in stream_configs(manifests, prefix, replicas):
+        assert config.name is not None
         try:
+            await js.stream_info(config.name)
+        except NotFoundError:
             await js.add_stream(config)
-        except BadRequestError:
-            # Exists with another config (e.g. replicas changed): bring it in line.
-            with contextlib.suppress(BadRequestError):
-                await js.update_stream(config)
+        else:
+            await js.update_stream(config)

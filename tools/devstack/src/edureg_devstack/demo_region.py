@@ -52,6 +52,23 @@ ORGANISATIONS: list[dict[str, Any]] = [
         "kind": "college",
         "staff": _staff("tc"),
     },
+    {
+        # The region's own administration: restores access to organisations whose
+        # administrators are locked out (and, later, monitors the region).
+        "code": "minobr",
+        "name": "Министерство образования демо-региона",
+        "kind": "ministry",
+        "staff": [
+            {
+                "login": "region.admin",
+                "password": DEMO_PASSWORD,
+                "surname": "Орлова",
+                "name": "Татьяна",
+                "patronymic": "Сергеевна",
+                "positions": ["regional_admin"],
+            }
+        ],
+    },
 ]
 
 _FAMILIES = [
@@ -95,6 +112,7 @@ GROUPS: dict[str, list[dict[str, Any]]] = {
             "grade": 5,
             "academic_year": "2026/2027",
             "order": "ДЕМО-5А",
+            "curated": True,  # curator.gym1 is its class teacher
             "students": students(0),
         },
         {
@@ -111,6 +129,7 @@ GROUPS: dict[str, list[dict[str, Any]]] = {
             "grade": 2,
             "academic_year": "2026/2027",
             "order": "ДЕМО-ИСП-21",
+            "curated": True,  # curator.tc is its curator
             "students": students(7),
         },
         {

@@ -8,6 +8,7 @@ and prints the URLs and demo logins. Ctrl-C stops the services, then NATS and Po
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 import threading
@@ -17,36 +18,50 @@ from pathlib import Path
 import httpx
 from honcho.manager import Manager
 
+from edureg_admin import broker, catalogue
+from edureg_admin.migrate import create_streams, migrate
 from edureg_devstack import demo_region, seed
-from edureg_devstack.catalogue import SERVICES, WITH_DATABASE
-from edureg_devstack.migrate import migrate
+from edureg_devstack.embedded import EmbeddedNats, EmbeddedPostgres
+from edureg_devstack.secrets import LocalSecrets
 from edureg_shared import migrations
-from edureg_shared.embedded import EmbeddedNats, EmbeddedPostgres
 
 
 def _port(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
-def service_env(data: Path, pg: EmbeddedPostgres, nats_url: str) -> dict[str, dict[str, str]]:
-    ports = {s.name: _port(f"{s.env_prefix}HTTP_PORT", s.port) for s in SERVICES}
+def service_env(
+    data: Path, pg: EmbeddedPostgres, nats_url: str, found: LocalSecrets
+) -> dict[str, dict[str, str]]:
+    """Each service's environment: its app and relay roles' secrets and its own broker
+    user — never the owner's secret (that is for migrations only)."""
+    services = catalogue.services()
+    ports = {s.name: _port(f"{s.env_prefix}HTTP_PORT", s.port) for s in services}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     envs = {}
-    for s in SERVICES:
+    for s in services:
         r = migrations.roles(s.name)
         p = s.env_prefix
         envs[s.name] = {
             f"{p}HTTP_PORT": str(ports[s.name]),
-            f"{p}NATS_URL": nats_url,
             f"{p}JWKS_URL": f"{urls['identity']}/.well-known/jwks.json",
             f"{p}LOG_FORMAT": os.environ.get("EDUREG_DEV_LOG_FORMAT", "text"),
             f"{p}OTEL_SPANS_FILE": str(data / "traces" / f"{s.name}.jsonl"),
         }
+        if s.has_broker:
+            envs[s.name][f"{p}NATS_URL"] = nats_url
+            envs[s.name][f"{p}NATS_USER"] = s.name
+            envs[s.name][f"{p}NATS_PASSWORD"] = found.nats[s.name]
         if s.has_database:
-            envs[s.name][f"{p}DATABASE_URL"] = pg.dsn(s.database, user=r.app)
-            envs[s.name][f"{p}RELAY_DATABASE_URL"] = pg.dsn(s.database, user=r.relay)
-    envs["identity"]["EDUREG_IDENTITY_JWT_PRIVATE_KEY_PATH"] = str(data / "jwt_private_key.pem")
+            role = found.roles[s.name]
+            envs[s.name][f"{p}DATABASE_URL"] = pg.dsn(s.database, user=r.app, password=role.app)
+            envs[s.name][f"{p}RELAY_DATABASE_URL"] = pg.dsn(
+                s.database, user=r.relay, password=role.relay
+            )
+    envs["identity"]["EDUREG_IDENTITY_JWT_KEYS_DIR"] = str(data / "jwt")
     envs["identity"]["EDUREG_IDENTITY_PUBLIC_URL"] = urls["identity"]
+    # The portal signs users in on their behalf and names their address.
+    envs["identity"]["EDUREG_IDENTITY_TRUSTED_PROXIES"] = '["127.0.0.1"]'
     for name, url in urls.items():
         envs["portal"][f"EDUREG_PORTAL_{name.upper()}_URL"] = url
     return envs
@@ -70,7 +85,8 @@ def _wait_ready(urls: dict[str, str], manager: Manager, timeout: float = 120) ->
 
 def _seed_and_announce(data: Path, envs: dict[str, dict[str, str]], manager: Manager) -> None:
     urls = {
-        s.name: f"http://127.0.0.1:{envs[s.name][s.env_prefix + 'HTTP_PORT']}" for s in SERVICES
+        s.name: f"http://127.0.0.1:{envs[s.name][s.env_prefix + 'HTTP_PORT']}"
+        for s in catalogue.services()
     }
     if not _wait_ready(urls, manager):
         print("\n!!! Не все сервисы запустились: смотрите журнал выше.", flush=True)
@@ -84,7 +100,7 @@ def _seed_and_announce(data: Path, envs: dict[str, dict[str, str]], manager: Man
         print(f"\n!!! Демо-данные не загружены: {exc}", flush=True)
         return
     lines = ["", "=" * 72, "edureg запущен. Сервисы:"]
-    for s in SERVICES:
+    for s in catalogue.services():
         lines.append(f"  {s.title:<28} {urls[s.name]}   (API: {urls[s.name]}/docs)")
     lines += [
         "",
@@ -109,19 +125,29 @@ def _seed_and_announce(data: Path, envs: dict[str, dict[str, str]], manager: Man
 def main() -> None:
     data = Path(os.environ.get("EDUREG_DEV_DATA_DIR", ".edureg")).resolve()
     (data / "traces").mkdir(parents=True, exist_ok=True)
-    pg = EmbeddedPostgres(data / "postgres", _port("EDUREG_DEV_PG_PORT", 54320))
-    nats = EmbeddedNats(data / "nats", _port("EDUREG_DEV_NATS_PORT", 42220))
+    found = LocalSecrets.load_or_create(data / "secrets.json", catalogue.services())
+    pg = EmbeddedPostgres(
+        data / "postgres", _port("EDUREG_DEV_PG_PORT", 54320), superuser_password=found.postgres
+    )
+    nats = EmbeddedNats(
+        data / "nats",
+        _port("EDUREG_DEV_NATS_PORT", 42220),
+        authorization=broker.authorization_block(
+            broker.users(catalogue.manifests(), found.nats, found.nats_admin)
+        ),
+    )
     print(
         f"PostgreSQL: 127.0.0.1:{pg.port}, NATS: 127.0.0.1:{nats.port}, данные: {data}", flush=True
     )
     pg.start()
     try:
         nats.start()
-        for s in WITH_DATABASE:
-            migrate(s, pg.admin_dsn)
-        envs = service_env(data, pg, nats.url)
+        for s in catalogue.with_database():
+            migrate(s, pg.admin_dsn, found.roles[s.name])
+        asyncio.run(create_streams(nats.url, user=broker.ADMIN_USER, password=found.nats_admin))
+        envs = service_env(data, pg, nats.url, found)
         manager = Manager()
-        for s in SERVICES:
+        for s in catalogue.services():
             manager.add_process(
                 s.name,
                 f"{sys.executable} -m edureg_{s.name}.main",

@@ -59,15 +59,28 @@ def seed_contingent(identity_url: str, contingent_url: str) -> int:
     enrolled = 0
     with httpx.Client(base_url=contingent_url, timeout=30) as client:
         for org in demo_region.ORGANISATIONS:
+            if org["code"] not in demo_region.GROUPS:
+                continue
             admin = next(s for s in org["staff"] if "admin" in s["positions"])
             headers = login(identity_url, admin["login"], admin["password"])
+            curator = next(s for s in org["staff"] if "curator" in s["positions"])
+            curator_id = _check(
+                httpx.get(
+                    f"{identity_url}/api/v1/me",
+                    headers=login(identity_url, curator["login"], curator["password"]),
+                    timeout=10,
+                )
+            )["id"]
             groups = {g["name"]: g for g in _check(client.get("/api/v1/groups", headers=headers))}
             for spec in demo_region.GROUPS[org["code"]]:
                 group = groups.get(spec["name"]) or _check(
                     client.post(
                         "/api/v1/groups",
                         headers=headers,
-                        json={k: spec[k] for k in ("name", "grade", "academic_year")},
+                        json={
+                            **{k: spec[k] for k in ("name", "grade", "academic_year")},
+                            "curator_user_id": curator_id if spec.get("curated") else None,
+                        },
                     )
                 )
                 found = _check(

@@ -14,10 +14,11 @@ from typing import Any
 
 import httpx
 
-from edureg_devstack.catalogue import SERVICES, ServiceInfo
-from edureg_shared.embedded import free_port
-from edureg_shared.testing.infra import Infra, ServiceDatabase
-from edureg_shared.testing.processes import ServiceProcess
+from edureg_admin import catalogue
+from edureg_admin.catalogue import ServiceInfo
+from edureg_devstack.embedded import free_port
+from edureg_devstack.testing.infra import Infra, ServiceDatabase
+from edureg_devstack.testing.processes import ServiceProcess
 
 PASSWORD = "Test-Pa55word!"
 
@@ -36,6 +37,13 @@ def org_spec(code: str) -> dict[str, Any]:
                 "patronymic": "Ивановна",
                 "positions": ["admin"],
             },
+            {
+                "login": f"teacher.{code}",
+                "password": PASSWORD,
+                "surname": "Учителева",
+                "name": "Ольга",
+                "positions": ["teacher"],
+            },
         ],
     }
 
@@ -53,11 +61,13 @@ class System:
         return self.services[name].url
 
     async def prepare(self, names: tuple[str, ...]) -> None:
-        ports = {s.name: free_port() for s in SERVICES if s.name in names}
-        for s in SERVICES:
+        await self.infra.create_streams(self.prefix)
+        services = catalogue.services()
+        ports = {s.name: free_port() for s in services if s.name in names}
+        for s in services:
             if s.name in names and s.has_database:
                 self.databases[s.name] = await self.infra.fresh_database(s.name, s.service_dir)
-        for s in SERVICES:
+        for s in services:
             if s.name in names:
                 self.services[s.name] = ServiceProcess(
                     name=s.name,
@@ -70,7 +80,6 @@ class System:
         p = s.env_prefix
         env = {
             f"{p}HTTP_PORT": str(ports[s.name]),
-            f"{p}NATS_URL": self.infra.nats_url,
             f"{p}NATS_PREFIX": self.prefix,
             f"{p}LOG_FORMAT": "json",
             f"{p}OUTBOX_POLL_INTERVAL_S": "0.2",
@@ -78,14 +87,20 @@ class System:
             f"{p}CONSUMER_BACKOFF_MAX_S": "1",
             f"{p}OTEL_SPANS_FILE": str(self.workdir / f"{s.name}.spans.jsonl"),
         }
+        if s.has_broker:
+            user, password = self.infra.nats_credentials(s.name)
+            env[f"{p}NATS_URL"] = self.infra.nats_url
+            env[f"{p}NATS_USER"] = user
+            env[f"{p}NATS_PASSWORD"] = password
         if s.has_database:
             env[f"{p}DATABASE_URL"] = self.databases[s.name].app_url
             env[f"{p}RELAY_DATABASE_URL"] = self.databases[s.name].relay_url
         if "identity" in ports:
             env[f"{p}JWKS_URL"] = f"http://127.0.0.1:{ports['identity']}/.well-known/jwks.json"
         if s.name == "identity":
-            env["EDUREG_IDENTITY_JWT_PRIVATE_KEY_PATH"] = str(self.workdir / "jwt.pem")
+            env["EDUREG_IDENTITY_JWT_KEYS_DIR"] = str(self.workdir / "jwt")
             env["EDUREG_IDENTITY_PUBLIC_URL"] = f"http://127.0.0.1:{ports['identity']}"
+            env["EDUREG_IDENTITY_TRUSTED_PROXIES"] = '["127.0.0.1"]'
         if s.name == "portal":
             for name, port in ports.items():
                 env[f"EDUREG_PORTAL_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"

@@ -15,6 +15,7 @@ class GroupRead(BaseModel):
     name: str
     grade: int
     academic_year: str
+    curator_user_id: uuid.UUID | None
 
 
 class OrderItemRead(BaseModel):
@@ -33,7 +34,8 @@ class OrderRead(BaseModel):
     order_date: date
     effective_date: date
     status: str
-    reason: str | None
+    reason_code: str | None
+    reason_comment: str | None
     signed_at: datetime | None
     items: list[OrderItemRead]
 
@@ -56,3 +58,8 @@ class StudentRead(BaseModel):
     status: str
     group_id: uuid.UUID
     guardians: list[GuardianRead]
+
+
+class ReasonRead(BaseModel):
+    code: str
+    title: str

@@ -20,9 +20,12 @@ from edureg_contingent.persistence.tables import (
 
 
 async def get_group(
-    session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID
+    session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID, *, for_update: bool = False
 ) -> Group | None:
-    return await session.get(Group, (tenant_id, group_id))
+    stmt = select(Group).where(Group.tenant_id == tenant_id, Group.id == group_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt)
 
 
 async def list_groups(session: AsyncSession, tenant_id: uuid.UUID) -> Sequence[Group]:

@@ -44,6 +44,8 @@ class Group(Base):
     name: Mapped[str] = mapped_column(String(50))
     grade: Mapped[int] = mapped_column(Integer)
     academic_year: Mapped[str] = mapped_column(String(9))
+    # The curator's (class teacher's) staff account in identity; null until appointed.
+    curator_user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -110,7 +112,10 @@ class Order(Base):
     order_date: Mapped[date] = mapped_column(Date)
     effective_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10))
-    reason: Mapped[str | None] = mapped_column(String(500))
+    # Expulsion: a code from the catalogue (domain/reasons.py) and an optional comment
+    # that never leaves contingent.
+    reason_code: Mapped[str | None] = mapped_column(String(30))
+    reason_comment: Mapped[str | None] = mapped_column(String(500))
     created_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     signed_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))

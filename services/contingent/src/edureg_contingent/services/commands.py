@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from edureg_contingent.domain.orders import valid_name
+from edureg_contingent.domain.reasons import EXPULSION_REASONS, ensure_reason
 
 Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(valid_name)]
 OptionalName = Annotated[
@@ -26,6 +27,9 @@ class CreateGroup(_Command):
     name: Annotated[str, Field(min_length=1, max_length=50, examples=["5А", "ИСП-21"])]
     grade: Annotated[int, Field(ge=1, le=11, description="Класс (1–11) или курс (1–5)")]
     academic_year: Annotated[str, Field(pattern=r"^\d{4}/\d{4}$", examples=["2026/2027"])]
+    curator_user_id: Annotated[
+        uuid.UUID | None, Field(description="Учётная запись куратора (классного руководителя)")
+    ] = None
 
     @model_validator(mode="after")
     def _consecutive_years(self) -> CreateGroup:
@@ -62,6 +66,13 @@ class NewStudent(_Command):
             raise ValueError("Недопустимая дата рождения")
         return self
 
+    @model_validator(mode="after")
+    def _each_guardian_once(self) -> NewStudent:
+        known = [g.guardian_id for g in self.guardians if isinstance(g, ExistingGuardian)]
+        if len(known) != len(set(known)):
+            raise ValueError("Один и тот же законный представитель указан дважды")
+        return self
+
 
 class CreateEnrolmentOrder(_Command):
     number: Annotated[str, Field(min_length=1, max_length=30, examples=["12-к"])]
@@ -71,9 +82,27 @@ class CreateEnrolmentOrder(_Command):
     students: Annotated[list[NewStudent], Field(min_length=1, max_length=1000)]
 
 
+ReasonCode = Annotated[
+    str,
+    Field(json_schema_extra={"enum": list(EXPULSION_REASONS)}),
+    AfterValidator(ensure_reason),
+]
+
+
 class CreateExpulsionOrder(_Command):
     number: Annotated[str, Field(min_length=1, max_length=30)]
     order_date: date
     effective_date: date
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    reason_code: Annotated[
+        ReasonCode,
+        Field(description="Основание отчисления (код из справочника /api/v1/expulsion-reasons)"),
+    ]
+    # Stays in contingent: it may name a diagnosis or a family matter.
+    reason_comment: Annotated[str | None, Field(max_length=500)] = None
     student_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=1000)]
+
+
+class AssignCurator(_Command):
+    curator_user_id: Annotated[
+        uuid.UUID | None, Field(description="Учётная запись куратора; null — снять куратора")
+    ]

@@ -5,18 +5,23 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edureg_contingent.contracts.events import GROUP_CREATED, GroupCreatedV1
+from edureg_contingent.contracts.events import (
+    GROUP_CREATED,
+    GROUP_CURATOR_CHANGED,
+    GroupCreatedV1,
+    GroupCuratorChangedV1,
+)
 from edureg_contingent.persistence import repository as repo
 from edureg_contingent.persistence.tables import Group
-from edureg_contingent.services.commands import CreateGroup
+from edureg_contingent.services.commands import AssignCurator, CreateGroup
 from edureg_shared import audit
 from edureg_shared.errors import Conflict, NotFound
-from edureg_shared.events.envelope import Actor, Envelope
+from edureg_shared.events.envelope import Actor
 from edureg_shared.events.outbox import add_event
 
 
 async def create_group(
-    *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, cmd: CreateGroup, prefix: str = ""
+    *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, cmd: CreateGroup
 ) -> Group:
     if await repo.find_group(session, tenant_id, cmd.academic_year, cmd.name):
         raise Conflict(f"Группа «{cmd.name}» на {cmd.academic_year} учебный год уже есть")
@@ -26,6 +31,7 @@ async def create_group(
         name=cmd.name,
         grade=cmd.grade,
         academic_year=cmd.academic_year,
+        curator_user_id=cmd.curator_user_id,
     )
     session.add(group)
     await session.flush()
@@ -39,8 +45,7 @@ async def create_group(
     )
     await add_event(
         session,
-        Envelope(
-            type=GROUP_CREATED,
+        GROUP_CREATED.envelope(
             tenant_id=tenant_id,
             actor=actor,
             subject_id=group.id,
@@ -49,9 +54,50 @@ async def create_group(
                 name=group.name,
                 grade=group.grade,
                 academic_year=group.academic_year,
-            ).model_dump(mode="json"),
+                curator_user_id=group.curator_user_id,
+            ),
         ),
-        prefix=prefix,
+    )
+    return group
+
+
+async def assign_curator(
+    *,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    group_id: uuid.UUID,
+    cmd: AssignCurator,
+) -> Group:
+    """Appoint, replace or remove a group's curator; the change is audited and announced
+    (identity limits what a curator may do to the students of their own groups)."""
+    group = await repo.get_group(session, tenant_id, group_id, for_update=True)
+    if group is None:
+        raise NotFound("Группа не найдена")
+    if group.curator_user_id == cmd.curator_user_id:
+        return group
+    previous = group.curator_user_id
+    group.curator_user_id = cmd.curator_user_id
+    await audit.record(
+        session,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="assign_curator",
+        entity="group",
+        entity_id=group.id,
+        details={
+            "previous": str(previous) if previous else None,
+            "curator_user_id": str(cmd.curator_user_id) if cmd.curator_user_id else None,
+        },
+    )
+    await add_event(
+        session,
+        GROUP_CURATOR_CHANGED.envelope(
+            tenant_id=tenant_id,
+            actor=actor,
+            subject_id=group.id,
+            data=GroupCuratorChangedV1(group_id=group.id, curator_user_id=cmd.curator_user_id),
+        ),
     )
     return group
 

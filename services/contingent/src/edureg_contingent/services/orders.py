@@ -10,18 +10,22 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_contingent.contracts.events import (
+    ACCOUNTS_REQUESTED,
     STUDENT_ENROLLED,
     STUDENT_EXPELLED,
-    EnrolledGuardian,
-    EnrolledStudent,
-    StudentEnrolledV1,
-    StudentExpelledV1,
+    AccountHolder,
+    AccountsRequestedV1,
+    PersonName,
+    StudentEnrolledV2,
+    StudentExpelledV2,
 )
 from edureg_contingent.domain.orders import (
     OrderKind,
     OrderStatus,
     StudentStatus,
-    ensure_dates,
+    apply_order,
+    check_dates,
+    display_name,
     ensure_expellable,
     ensure_signable,
 )
@@ -39,7 +43,7 @@ from edureg_contingent.services.commands import (
     ExistingGuardian,
 )
 from edureg_shared import audit
-from edureg_shared.errors import Conflict, InvalidState, NotFound
+from edureg_shared.errors import Conflict, NotFound
 from edureg_shared.events.envelope import Actor, Envelope
 from edureg_shared.events.outbox import add_events
 
@@ -58,7 +62,8 @@ async def _new_order(
     number: str,
     order_date: object,
     effective_date: object,
-    reason: str | None = None,
+    reason_code: str | None = None,
+    reason_comment: str | None = None,
 ) -> Order:
     if await repo.find_order_by_number(session, tenant_id, number):
         raise Conflict(f"Приказ № {number} уже есть в книге движения")
@@ -71,7 +76,8 @@ async def _new_order(
         order_date=order_date,
         effective_date=effective_date,
         status=OrderStatus.DRAFT.value,
-        reason=reason,
+        reason_code=reason_code,
+        reason_comment=reason_comment,
         created_by=actor.id,
     )
     session.add(order)
@@ -99,7 +105,7 @@ async def _drafted(
 async def create_enrolment_order(
     *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, cmd: CreateEnrolmentOrder
 ) -> OrderView:
-    ensure_dates(cmd.order_date, cmd.effective_date)
+    check_dates(cmd.order_date, cmd.effective_date)
     if await repo.get_group(session, tenant_id, cmd.group_id) is None:
         raise NotFound("Группа не найдена")
     existing_ids = [
@@ -170,7 +176,7 @@ async def create_enrolment_order(
 async def create_expulsion_order(
     *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, cmd: CreateExpulsionOrder
 ) -> OrderView:
-    ensure_dates(cmd.order_date, cmd.effective_date)
+    check_dates(cmd.order_date, cmd.effective_date)
     ids = list(dict.fromkeys(cmd.student_ids))
     students = await repo.students_by_ids(session, tenant_id, ids)
     if len(students) != len(ids):
@@ -185,7 +191,8 @@ async def create_expulsion_order(
         cmd.number,
         cmd.order_date,
         cmd.effective_date,
-        reason=cmd.reason,
+        reason_code=cmd.reason_code,
+        reason_comment=cmd.reason_comment,
     )
     await session.flush()
     items = [
@@ -223,7 +230,6 @@ async def sign_order(
     tenant_id: uuid.UUID,
     actor: Actor,
     order_id: uuid.UUID,
-    prefix: str = "",
 ) -> OrderView:
     """Sign a draft order: move its students and announce it, all in one transaction."""
     order = await repo.get_order_for_update(session, tenant_id, order_id)
@@ -234,75 +240,17 @@ async def sign_order(
     students = await repo.students_by_ids(
         session, tenant_id, [i.student_id for i in items], for_update=True
     )
-    events: list[Envelope] = []
-    if order.kind == OrderKind.ENROLMENT:
-        guardians = await repo.guardians_of(session, tenant_id, list(students))
-        for item in items:
-            student = students[item.student_id]
-            if student.status != StudentStatus.PENDING:
-                raise InvalidState("Обучающийся из приказа уже зачислен")
-            student.status = StudentStatus.ACTIVE.value
-            data = StudentEnrolledV1(
-                order_id=order.id,
-                order_number=order.number,
-                order_date=order.order_date,
-                student_id=student.id,
-                group_id=item.group_id,
-                valid_from=order.effective_date,
-                student=EnrolledStudent(
-                    surname=student.surname,
-                    name=student.name,
-                    patronymic=student.patronymic,
-                    birth_date=student.birth_date,
-                ),
-                guardians=[
-                    EnrolledGuardian(
-                        guardian_id=g.id,
-                        surname=g.surname,
-                        name=g.name,
-                        patronymic=g.patronymic,
-                        relation=relation,
-                    )
-                    for g, relation in guardians.get(student.id, [])
-                ],
-            )
-            events.append(
-                Envelope(
-                    type=STUDENT_ENROLLED,
-                    tenant_id=tenant_id,
-                    actor=actor,
-                    subject_id=student.id,
-                    data=data.model_dump(mode="json"),
-                )
-            )
-    else:
-        for item in items:
-            student = students[item.student_id]
-            ensure_expellable(StudentStatus(student.status))
-            student.status = StudentStatus.EXPELLED.value
-            expelled = StudentExpelledV1(
-                order_id=order.id,
-                order_number=order.number,
-                order_date=order.order_date,
-                student_id=student.id,
-                group_id=student.group_id,
-                valid_to=order.effective_date,
-                reason=order.reason or "",
-            )
-            events.append(
-                Envelope(
-                    type=STUDENT_EXPELLED,
-                    tenant_id=tenant_id,
-                    actor=actor,
-                    subject_id=student.id,
-                    data=expelled.model_dump(mode="json"),
-                )
-            )
+    kind = OrderKind(order.kind)
+    for item in items:
+        student = students[item.student_id]
+        student.status = apply_order(kind, StudentStatus(student.status)).value
+    announce = _ANNOUNCEMENTS[kind]
+    events = await announce(session, order, items, students, actor)
     order.status = OrderStatus.SIGNED.value
     order.signed_by = actor.id
     order.signed_at = datetime.now(UTC)
     await session.flush()
-    await add_events(session, events, prefix=prefix)
+    await add_events(session, events)
     await audit.record(
         session,
         tenant_id=tenant_id,
@@ -313,3 +261,91 @@ async def sign_order(
         details={"kind": order.kind, "students": len(items)},
     )
     return OrderView(order=order, items=items)
+
+
+async def _enrolment_events(
+    session: AsyncSession,
+    order: Order,
+    items: list[OrderItem],
+    students: dict[uuid.UUID, Student],
+    actor: Actor,
+) -> list[Envelope]:
+    """Per student: `student.enrolled` for everyone, and `accounts.requested` with the
+    names identity needs (for identity alone)."""
+    guardians = await repo.guardians_of(session, order.tenant_id, list(students))
+    events: list[Envelope] = []
+    for item in items:
+        s = students[item.student_id]
+        events.append(
+            STUDENT_ENROLLED.envelope(
+                tenant_id=order.tenant_id,
+                actor=actor,
+                subject_id=s.id,
+                data=StudentEnrolledV2(
+                    order_id=order.id,
+                    order_number=order.number,
+                    order_date=order.order_date,
+                    student_id=s.id,
+                    group_id=item.group_id,
+                    valid_from=order.effective_date,
+                    display_name=display_name(s.surname, s.name),
+                ),
+            )
+        )
+        events.append(
+            ACCOUNTS_REQUESTED.envelope(
+                tenant_id=order.tenant_id,
+                actor=actor,
+                subject_id=s.id,
+                data=AccountsRequestedV1(
+                    order_id=order.id,
+                    student_id=s.id,
+                    group_id=item.group_id,
+                    valid_from=order.effective_date,
+                    student=PersonName(surname=s.surname, name=s.name, patronymic=s.patronymic),
+                    guardians=[
+                        AccountHolder(
+                            guardian_id=g.id,
+                            surname=g.surname,
+                            name=g.name,
+                            patronymic=g.patronymic,
+                            relation=relation,
+                        )
+                        for g, relation in guardians.get(s.id, [])
+                    ],
+                ),
+            )
+        )
+    return events
+
+
+async def _expulsion_events(
+    session: AsyncSession,
+    order: Order,
+    items: list[OrderItem],
+    students: dict[uuid.UUID, Student],
+    actor: Actor,
+) -> list[Envelope]:
+    return [
+        STUDENT_EXPELLED.envelope(
+            tenant_id=order.tenant_id,
+            actor=actor,
+            subject_id=item.student_id,
+            data=StudentExpelledV2(
+                order_id=order.id,
+                order_number=order.number,
+                order_date=order.order_date,
+                student_id=item.student_id,
+                group_id=students[item.student_id].group_id,
+                valid_to=order.effective_date,
+                reason_code=order.reason_code or "other",
+            ),
+        )
+        for item in items
+    ]
+
+
+_ANNOUNCEMENTS = {
+    OrderKind.ENROLMENT: _enrolment_events,
+    OrderKind.EXPULSION: _expulsion_events,
+}

@@ -1,12 +1,14 @@
+"""Events identity publishes (contracts) and the tolerant models of those it consumes."""
+
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-ACCOUNT_PROVISIONED = "identity.account.provisioned"
-ACCOUNT_DISABLED = "identity.account.disabled"
+from edureg_shared.events.contract import Consumes, EventContract
 
 Kind = Literal["staff", "student", "guardian"]
 
@@ -27,6 +29,11 @@ class AccountDisabledV1(BaseModel):
     kind: Kind
 
 
+ACCOUNT_PROVISIONED = EventContract("identity.account.provisioned", 1, AccountProvisionedV1)
+ACCOUNT_DISABLED = EventContract("identity.account.disabled", 1, AccountDisabledV1)
+PUBLISHES = (ACCOUNT_PROVISIONED, ACCOUNT_DISABLED)
+
+
 class _Tolerant(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -41,15 +48,37 @@ class Guardian(Name):
     guardian_id: uuid.UUID
 
 
-class StudentEnrolled(_Tolerant):
-    """What identity reads of `contingent.student.enrolled` v1."""
+class AccountsRequested(_Tolerant):
+    """What identity reads of `contingent.accounts.requested` v1."""
 
     student_id: uuid.UUID
+    group_id: uuid.UUID
+    valid_from: date
     student: Name
     guardians: list[Guardian] = []
 
 
 class StudentExpelled(_Tolerant):
-    """What identity reads of `contingent.student.expelled` v1."""
+    """What identity reads of `contingent.student.expelled` v2."""
 
     student_id: uuid.UUID
+
+
+class GroupCreated(_Tolerant):
+    """What identity reads of `contingent.group.created` v1."""
+
+    group_id: uuid.UUID
+    curator_user_id: uuid.UUID | None = None
+
+
+class GroupCuratorChanged(_Tolerant):
+    """What identity reads of `contingent.group.curator_changed` v1."""
+
+    group_id: uuid.UUID
+    curator_user_id: uuid.UUID | None
+
+
+ACCOUNTS_REQUESTED = Consumes("contingent.accounts.requested", 1, AccountsRequested)
+STUDENT_EXPELLED = Consumes("contingent.student.expelled", 2, StudentExpelled)
+GROUP_CREATED = Consumes("contingent.group.created", 1, GroupCreated)
+GROUP_CURATOR_CHANGED = Consumes("contingent.group.curator_changed", 1, GroupCuratorChanged)

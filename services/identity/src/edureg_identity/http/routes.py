@@ -5,9 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import ValidationError
 
+from edureg_identity.domain.permissions import (
+    ISSUE_LEARNERS,
+    ISSUE_OWN_GROUPS,
+    ISSUE_STAFF,
+    READ_ALL,
+    READ_OWN_GROUPS,
+    REGION_ADMINISTER,
+)
 from edureg_identity.http.schemas import (
     AccountPage,
     AccountRead,
@@ -19,15 +27,21 @@ from edureg_identity.http.schemas import (
     TokenResponse,
 )
 from edureg_identity.services import accounts, auth
+from edureg_shared.auth import Principal, require
 from edureg_shared.errors import DomainError
 from edureg_shared.http import Context, unit_of_work
+from edureg_shared.netaddr import client_address
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1")
 
 Self = Annotated[Context, unit_of_work(None)]
-AccountsRead = Annotated[Context, unit_of_work("identity.accounts.read")]
-CredentialsIssue = Annotated[Context, unit_of_work("identity.credentials.issue")]
+ChangingPassword = Annotated[Context, unit_of_work(None, password_change=True)]
+AccountsRead = Annotated[Context, unit_of_work(None, any_of=(READ_ALL, READ_OWN_GROUPS))]
+CredentialsIssue = Annotated[
+    Context, unit_of_work(None, any_of=(ISSUE_LEARNERS, ISSUE_OWN_GROUPS, ISSUE_STAFF))
+]
+RegionalAdmin = Annotated[Principal, Depends(require(REGION_ADMINISTER))]
 
 
 class BadLoginRequest(DomainError):
@@ -46,7 +60,8 @@ async def _login_request(request: Request) -> LoginRequest:
     else:
         try:
             raw = await request.json()
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
+            # RecursionError: a deeply nested document; never a 500.
             raise BadLoginRequest("Тело запроса не является корректным JSON") from exc
     try:
         return LoginRequest.model_validate(raw)
@@ -84,12 +99,17 @@ async def _login_request(request: Request) -> LoginRequest:
 async def token(request: Request) -> TokenResponse:
     body = await _login_request(request)
     state = request.app.state
+    settings = state.runtime.settings
     issued = await auth.login(
         db=state.runtime.db,
-        settings=state.runtime.settings,
-        key=state.signing_key,
+        settings=settings,
+        keys=state.keys,
         login_=body.login,
         password=body.password,
+        client=auth.Client(
+            address=client_address(request, settings.trusted_proxies),
+            user_agent=(request.headers.get("user-agent") or "")[:300] or None,
+        ),
     )
     return TokenResponse(
         access_token=issued.access_token,
@@ -100,7 +120,10 @@ async def token(request: Request) -> TokenResponse:
 
 @router.get("/.well-known/jwks.json", tags=["auth"], summary="Открытые ключи подписи (JWKS)")
 async def jwks(request: Request) -> dict[str, Any]:
-    return {"keys": [request.app.state.signing_key.public_jwk]}
+    # The current key, the next one (so verifiers know it before it signs anything) and
+    # the previous one (its tokens stay valid until they expire).
+    keys: dict[str, Any] = request.app.state.keys.jwks()
+    return keys
 
 
 @router.get("/.well-known/openid-configuration", tags=["auth"], summary="OIDC discovery")
@@ -136,15 +159,27 @@ async def get_me(ctx: Self) -> MeRead:
 
 
 @api.post(
-    "/me/password", status_code=status.HTTP_204_NO_CONTENT, tags=["me"], summary="Сменить пароль"
+    "/me/password",
+    response_model=TokenResponse,
+    tags=["me"],
+    summary="Сменить пароль (в ответе — новый токен с полными правами)",
 )
-async def change_password(body: PasswordChange, ctx: Self) -> None:
-    await accounts.change_password(
+async def change_password(
+    body: PasswordChange, ctx: ChangingPassword, request: Request
+) -> TokenResponse:
+    issued = await accounts.change_password(
         session=ctx.session,
+        settings=request.app.state.runtime.settings,
+        keys=request.app.state.keys,
         tenant_id=ctx.tenant_id,
         actor=ctx.actor,
         current_password=body.current_password,
         new_password=body.new_password,
+    )
+    return TokenResponse(
+        access_token=issued.access_token,
+        expires_in=issued.expires_in,
+        must_change_password=issued.must_change_password,
     )
 
 
@@ -159,8 +194,7 @@ async def list_accounts(
 ) -> AccountPage:
     total, users = await accounts.list_accounts(
         session=ctx.session,
-        tenant_id=ctx.tenant_id,
-        actor=ctx.actor,
+        principal=ctx.principal,
         kind=kind,
         person_id=person_id,
         active=active,
@@ -178,7 +212,7 @@ async def list_accounts(
 )
 async def get_account(account_id: uuid.UUID, ctx: AccountsRead) -> AccountRead:
     user = await accounts.get_account(
-        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, user_id=account_id
+        session=ctx.session, principal=ctx.principal, user_id=account_id
     )
     return AccountRead.model_validate(user)
 
@@ -191,7 +225,7 @@ async def get_account(account_id: uuid.UUID, ctx: AccountsRead) -> AccountRead:
 )
 async def get_children(account_id: uuid.UUID, ctx: AccountsRead) -> AccountPage:
     found = await accounts.children(
-        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, user_id=account_id
+        session=ctx.session, principal=ctx.principal, user_id=account_id
     )
     return AccountPage(total=len(found), items=[AccountRead.model_validate(u) for u in found])
 
@@ -204,8 +238,30 @@ async def get_children(account_id: uuid.UUID, ctx: AccountsRead) -> AccountPage:
 )
 async def issue_credentials(account_id: uuid.UUID, ctx: CredentialsIssue) -> CredentialSlipRead:
     slip = await accounts.issue_credentials(
-        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, user_id=account_id
+        session=ctx.session, principal=ctx.principal, user_id=account_id
     )
+    return _slip(slip)
+
+
+@api.post(
+    "/region/organisations/{organisation_id}/accounts/{account_id}/credentials",
+    response_model=CredentialSlipRead,
+    tags=["region"],
+    summary="Восстановить доступ администратору организации (администратор региона)",
+)
+async def issue_regional_credentials(
+    organisation_id: uuid.UUID, account_id: uuid.UUID, principal: RegionalAdmin, request: Request
+) -> CredentialSlipRead:
+    slip = await accounts.issue_regional_credentials(
+        db=request.app.state.runtime.db,
+        principal=principal,
+        organisation_id=organisation_id,
+        user_id=account_id,
+    )
+    return _slip(slip)
+
+
+def _slip(slip: accounts.CredentialSlip) -> CredentialSlipRead:
     return CredentialSlipRead(
         account_id=slip.user.id,
         login=slip.user.login,

@@ -4,33 +4,46 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edureg_identity.config import Settings
+from edureg_identity.contracts.events import (
+    ACCOUNTS_REQUESTED,
+    GROUP_CREATED,
+    GROUP_CURATOR_CHANGED,
+    STUDENT_EXPELLED,
+)
 from edureg_identity.services import provisioning
-from edureg_shared.events.consumer import subscribe
 from edureg_shared.events.envelope import Envelope
 from edureg_shared.service import Runtime
 
 
-def register(runtime: Runtime, settings: Settings) -> None:
-    prefix = settings.nats_prefix
+async def accounts_requested(session: AsyncSession, events: list[Envelope]) -> None:
+    """Creates the students' and guardians' accounts and links guardians to children."""
+    await provisioning.on_accounts_requested(session=session, events=events)
 
-    async def student_enrolled(session: AsyncSession, events: list[Envelope]) -> None:
-        """Creates the students' and guardians' accounts and links guardians to children."""
-        await provisioning.on_students_enrolled(session=session, events=events, prefix=prefix)
 
-    async def student_expelled(session: AsyncSession, events: list[Envelope]) -> None:
-        """Disables the students' accounts and guardians left without an active child."""
-        await provisioning.on_students_expelled(session=session, events=events, prefix=prefix)
+async def student_expelled(session: AsyncSession, events: list[Envelope]) -> None:
+    """Disables the students' accounts and guardians left without an active child."""
+    await provisioning.on_students_expelled(session=session, events=events)
 
-    for event_type, handler in (
-        ("contingent.student.enrolled", student_enrolled),
-        ("contingent.student.expelled", student_expelled),
-    ):
-        subscribe(
-            runtime.broker,
-            settings=settings,
-            db=runtime.db,
-            service="identity",
-            event_type=event_type,
-            handler=handler,
-        )
+
+async def group_created(session: AsyncSession, events: list[Envelope]) -> None:
+    """Remembers each new group's curator."""
+    await provisioning.on_groups_created(session=session, events=events)
+
+
+async def curator_changed(session: AsyncSession, events: list[Envelope]) -> None:
+    """Moves a group's curator rights to its new curator."""
+    await provisioning.on_curators_changed(session=session, events=events)
+
+
+HANDLERS = {
+    ACCOUNTS_REQUESTED: accounts_requested,
+    STUDENT_EXPELLED: student_expelled,
+    GROUP_CREATED: group_created,
+    GROUP_CURATOR_CHANGED: curator_changed,
+}
+CONSUMES = tuple(HANDLERS)
+
+
+def register(runtime: Runtime) -> None:
+    for event, handler in HANDLERS.items():
+        runtime.consume(event, handler)

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select, text, update
+from sqlalchemy import and_, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_identity.persistence.tables import (
+    CuratedGroup,
     GuardianLink,
     Organisation,
     Position,
@@ -72,8 +73,13 @@ async def list_users(
     active: bool | None,
     limit: int,
     offset: int,
+    curator_id: uuid.UUID | None = None,
 ) -> tuple[int, Sequence[User]]:
+    """Accounts of the organisation; with `curator_id`, only the students of the groups
+    that staff member curates and the guardians of those students."""
     conds = [User.tenant_id == tenant_id]
+    if curator_id is not None:
+        conds.append(_in_groups_of(tenant_id, curator_id))
     if kind:
         conds.append(User.kind == kind)
     if person_id:
@@ -258,3 +264,142 @@ async def assign_position(
         .values(tenant_id=tenant_id, user_id=user_id, position_id=position_id)
         .on_conflict_do_nothing()
     )
+
+
+def _curated_by(tenant_id: uuid.UUID, curator_id: uuid.UUID) -> Any:
+    return select(CuratedGroup.group_id).where(
+        CuratedGroup.tenant_id == tenant_id, CuratedGroup.curator_user_id == curator_id
+    )
+
+
+def _in_groups_of(tenant_id: uuid.UUID, curator_id: uuid.UUID) -> Any:
+    """A student of a group `curator_id` curates, or a guardian of such a student (by an
+    active link)."""
+    groups = _curated_by(tenant_id, curator_id)
+    child = (
+        select(GuardianLink.guardian_user_id)
+        .join(
+            User,
+            and_(User.tenant_id == GuardianLink.tenant_id, User.id == GuardianLink.student_user_id),
+        )
+        .where(
+            GuardianLink.tenant_id == tenant_id,
+            GuardianLink.active.is_(True),
+            User.group_id.in_(groups),
+        )
+    )
+    return or_(
+        and_(User.kind == "student", User.group_id.in_(groups)),
+        and_(User.kind == "guardian", User.id.in_(child)),
+    )
+
+
+async def in_groups_of(
+    session: AsyncSession, tenant_id: uuid.UUID, curator_id: uuid.UUID, user_id: uuid.UUID
+) -> bool:
+    found = await session.scalar(
+        select(User.id).where(
+            User.tenant_id == tenant_id, User.id == user_id, _in_groups_of(tenant_id, curator_id)
+        )
+    )
+    return found is not None
+
+
+async def set_curators(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    curators: dict[uuid.UUID, tuple[uuid.UUID | None, datetime]],
+) -> None:
+    """group id → (its curator's account or None, when that was decided); a change older
+    than the one already recorded is ignored."""
+    if not curators:
+        return
+    stmt = insert(CuratedGroup).values(
+        [
+            {"tenant_id": tenant_id, "group_id": g, "curator_user_id": c, "changed_at": at}
+            for g, (c, at) in sorted(curators.items())
+        ]
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["tenant_id", "group_id"],
+            set_={
+                "curator_user_id": stmt.excluded.curator_user_id,
+                "changed_at": stmt.excluded.changed_at,
+            },
+            where=CuratedGroup.changed_at < stmt.excluded.changed_at,
+        )
+    )
+
+
+async def set_student_groups(
+    session: AsyncSession, tenant_id: uuid.UUID, groups: dict[uuid.UUID, uuid.UUID]
+) -> None:
+    """Student person id → the group they were enrolled into."""
+    if not groups:
+        return
+    await session.execute(
+        text("""
+            UPDATE users SET group_id = g.group_id
+            FROM unnest(CAST(:person_ids AS uuid[]), CAST(:group_ids AS uuid[]))
+                 AS g(person_id, group_id)
+            WHERE users.tenant_id = :tenant_id AND users.kind = 'student'
+              AND users.person_id = g.person_id
+        """),
+        {
+            "tenant_id": tenant_id,
+            "person_ids": list(groups),
+            "group_ids": list(groups.values()),
+        },
+    )
+
+
+async def record_login_attempt(
+    session: AsyncSession,
+    *,
+    login: str,
+    address: str | None,
+    user_agent: str | None,
+    tenant_id: uuid.UUID | None,
+    user_id: uuid.UUID | None,
+    outcome: str,
+) -> None:
+    await session.execute(
+        text(
+            "SELECT public.record_login_attempt(:login, CAST(:address AS inet), :ua, "
+            "CAST(:tenant AS uuid), CAST(:user AS uuid), :outcome)"
+        ),
+        {
+            "login": login,
+            "address": address,
+            "ua": user_agent,
+            "tenant": tenant_id,
+            "user": user_id,
+            "outcome": outcome,
+        },
+    )
+
+
+async def login_failures_from(session: AsyncSession, address: str, since: datetime) -> int:
+    return int(
+        await session.scalar(
+            text("SELECT public.login_failures_from(CAST(:address AS inet), :since)"),
+            {"address": address, "since": since},
+        )
+        or 0
+    )
+
+
+async def login_failures_of(
+    session: AsyncSession, user_id: uuid.UUID, address: str | None, since: datetime
+) -> tuple[int, datetime | None]:
+    row = (
+        await session.execute(
+            text(
+                "SELECT failures, last_at FROM public.login_failures_of("
+                "CAST(:user AS uuid), CAST(:address AS inet), :since)"
+            ),
+            {"user": user_id, "address": address, "since": since},
+        )
+    ).one()
+    return int(row.failures), row.last_at

@@ -72,6 +72,9 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A student's current group (from contingent's events): what a curator's rights
+    # reach. Null for staff and guardians.
+    group_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
 
     @property
     def full_name(self) -> str:
@@ -117,3 +120,16 @@ class GuardianLink(Base):
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CuratedGroup(Base):
+    """Which staff account curates which group (from contingent's events)."""
+
+    __tablename__ = "curated_groups"
+    __table_args__ = (Index(None, "tenant_id", "curator_user_id"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    curator_user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # When contingent made the change: an older event arriving late changes nothing.
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

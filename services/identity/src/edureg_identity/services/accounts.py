@@ -1,4 +1,9 @@
-"""Accounts as staff see them, and the caller's own account."""
+"""Accounts as staff see them, and the caller's own account.
+
+What a staff member may see and do is narrowed by relationship: a curator sees and
+issues credential slips only for the students of their own groups and those students'
+guardians (domain/permissions.py has the rules).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,25 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edureg_identity.config import Settings
 from edureg_identity.domain.logins import one_time_password
+from edureg_identity.domain.permissions import (
+    ISSUE_OWN_GROUPS,
+    READ_ALL,
+    READ_OWN_GROUPS,
+    Target,
+    check_credential_issue,
+    check_regional_issue,
+)
+from edureg_identity.keys import KeySet
 from edureg_identity.persistence import repository as repo
 from edureg_identity.persistence.tables import Organisation, User
+from edureg_identity.services.auth import IssuedToken, sign_token
 from edureg_identity.services.passwords import hash_password, verify_password
 from edureg_shared import audit
-from edureg_shared.errors import InvalidState, NotFound
+from edureg_shared.auth import Principal
+from edureg_shared.db import Database
+from edureg_shared.errors import Forbidden, InvalidState, NotFound
 from edureg_shared.events.envelope import Actor
 
 
@@ -44,11 +62,15 @@ async def me(*, session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID)
 async def change_password(
     *,
     session: AsyncSession,
+    settings: Settings,
+    keys: KeySet,
     tenant_id: uuid.UUID,
     actor: Actor,
     current_password: str,
     new_password: str,
-) -> None:
+) -> IssuedToken:
+    """Change the caller's own password; returns a fresh token with the account's full
+    rights (the one-time password's token allowed only this)."""
     assert actor.id is not None
     user = await repo.get_user(session, tenant_id, actor.id, for_update=True)
     if user is None or not user.active:
@@ -67,6 +89,14 @@ async def change_password(
         entity="user",
         entity_id=user.id,
     )
+    return sign_token(
+        keys=keys,
+        settings=settings,
+        tenant_id=tenant_id,
+        user_id=user.id,
+        kind=user.kind,
+        permissions=await repo.permissions_of(session, tenant_id, user.id),
+    )
 
 
 async def _audit_read(
@@ -84,68 +114,88 @@ async def _audit_read(
     )
 
 
+def _curator_scope(principal: Principal) -> uuid.UUID | None:
+    """None: the whole organisation; otherwise the curator whose groups bound the view."""
+    if principal.has(READ_ALL):
+        return None
+    if principal.has(READ_OWN_GROUPS):
+        return principal.user_id
+    raise Forbidden(f"Нужно право «{READ_ALL}»")
+
+
 async def list_accounts(
     *,
     session: AsyncSession,
-    tenant_id: uuid.UUID,
-    actor: Actor,
+    principal: Principal,
     kind: str | None,
     person_id: uuid.UUID | None,
     active: bool | None,
     limit: int,
     offset: int,
 ) -> tuple[int, Sequence[User]]:
+    actor = Actor(kind="user", id=principal.user_id)
     total, users = await repo.list_users(
         session,
-        tenant_id,
+        principal.tenant_id,
         kind=kind,
         person_id=person_id,
         active=active,
         limit=limit,
         offset=offset,
+        curator_id=_curator_scope(principal),
     )
-    await _audit_read(session, tenant_id, actor, users)
+    await _audit_read(session, principal.tenant_id, actor, users)
     return total, users
 
 
-async def _get(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID) -> User:
-    user = await repo.get_user(session, tenant_id, user_id)
+async def _visible(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> User:
+    """The account, if the caller may see it; another organisation's, or one outside a
+    curator's groups, is a 404."""
+    user = await repo.get_user(session, principal.tenant_id, user_id)
     if user is None:
+        raise NotFound("Учётная запись не найдена")
+    curator = _curator_scope(principal)
+    if curator is not None and not await repo.in_groups_of(
+        session, principal.tenant_id, curator, user_id
+    ):
         raise NotFound("Учётная запись не найдена")
     return user
 
 
-async def get_account(
-    *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, user_id: uuid.UUID
-) -> User:
-    user = await _get(session, tenant_id, user_id)
-    await _audit_read(session, tenant_id, actor, [user])
+async def get_account(*, session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> User:
+    user = await _visible(session, principal, user_id)
+    await _audit_read(
+        session, principal.tenant_id, Actor(kind="user", id=principal.user_id), [user]
+    )
     return user
 
 
 async def children(
-    *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, user_id: uuid.UUID
+    *, session: AsyncSession, principal: Principal, user_id: uuid.UUID
 ) -> Sequence[User]:
-    guardian = await _get(session, tenant_id, user_id)
+    guardian = await _visible(session, principal, user_id)
     if guardian.kind != "guardian":
         return []
-    found = await repo.children_of(session, tenant_id, user_id)
-    await _audit_read(session, tenant_id, actor, found)
+    found = await repo.children_of(session, principal.tenant_id, user_id)
+    await _audit_read(session, principal.tenant_id, Actor(kind="user", id=principal.user_id), found)
     return found
 
 
-async def issue_credentials(
-    *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, user_id: uuid.UUID
-) -> CredentialSlip:
-    """A one-time password for the credential slip a curator hands over.
+async def _target(
+    session: AsyncSession, tenant_id: uuid.UUID, user: User, curator_id: uuid.UUID | None
+) -> Target:
+    return Target(
+        id=user.id,
+        kind=user.kind,
+        permissions=frozenset(await repo.permissions_of(session, tenant_id, user.id)),
+        in_actors_groups=curator_id is not None
+        and await repo.in_groups_of(session, tenant_id, curator_id, user.id),
+    )
 
-    Provisioned accounts have no password at all: none is ever stored in plain text, and
-    hashing one per account would make enrolling thousands of students slow. The password
-    exists only in this response; the account must change it at first login.
-    """
-    user = await repo.get_user(session, tenant_id, user_id, for_update=True)
-    if user is None:
-        raise NotFound("Учётная запись не найдена")
+
+async def _reset_with_slip(
+    session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, user: User
+) -> CredentialSlip:
     if not user.active:
         raise InvalidState("Учётная запись отключена")
     password = one_time_password()
@@ -162,3 +212,59 @@ async def issue_credentials(
         entity_id=user.id,
     )
     return CredentialSlip(user=user, password=password)
+
+
+async def issue_credentials(
+    *, session: AsyncSession, principal: Principal, user_id: uuid.UUID
+) -> CredentialSlip:
+    """A one-time password for the credential slip handed over in person.
+
+    Provisioned accounts have no password at all: none is ever stored in plain text, and
+    hashing one per account would make enrolling thousands of students slow. The password
+    exists only in this response; the account must change it at first login (its token
+    allows nothing else until then).
+    """
+    tenant_id = principal.tenant_id
+    user = await repo.get_user(session, tenant_id, user_id, for_update=True)
+    if user is None:
+        raise NotFound("Учётная запись не найдена")
+    curator = principal.user_id if principal.has(ISSUE_OWN_GROUPS) else None
+    check_credential_issue(
+        actor_id=principal.user_id,
+        actor_permissions=principal.permissions,
+        target=await _target(session, tenant_id, user, curator),
+    )
+    return await _reset_with_slip(
+        session, tenant_id, Actor(kind="user", id=principal.user_id), user
+    )
+
+
+async def issue_regional_credentials(
+    *, db: Database, principal: Principal, organisation_id: uuid.UUID, user_id: uuid.UUID
+) -> CredentialSlip:
+    """The regional administrator restores an organisation administrator's access. Runs in
+    the target organisation's scope; recorded there and in the ministry's own log."""
+    actor = Actor(kind="user", id=principal.user_id)
+    async with db.tenant_session(organisation_id) as session:
+        org = await repo.get_organisation(session, organisation_id)
+        if org is None or org.kind == "ministry":
+            raise NotFound("Организация не найдена")
+        user = await repo.get_user(session, organisation_id, user_id, for_update=True)
+        if user is None:
+            raise NotFound("Учётная запись не найдена")
+        check_regional_issue(
+            actor_permissions=principal.permissions,
+            target=await _target(session, organisation_id, user, None),
+        )
+        slip = await _reset_with_slip(session, organisation_id, actor, user)
+    async with db.tenant_session(principal.tenant_id) as session:
+        await audit.record(
+            session,
+            tenant_id=principal.tenant_id,
+            actor=actor,
+            action="issue_credentials",
+            entity="user",
+            entity_id=user_id,
+            details={"organisation_id": str(organisation_id)},
+        )
+    return slip

@@ -1,4 +1,9 @@
-"""Password login and RS256 access tokens."""
+"""Password login and RS256 access tokens.
+
+Every failed login gets the same 401 whatever the reason (unknown login, wrong password,
+locked or disabled account), after the same work: one password verification always.
+The reason is recorded with the client's address and user agent.
+"""
 
 from __future__ import annotations
 
@@ -10,22 +15,33 @@ from datetime import UTC, datetime, timedelta
 import jwt
 
 from edureg_identity.config import Settings
-from edureg_identity.keys import SigningKey
+from edureg_identity.domain import lockout
+from edureg_identity.domain.permissions import token_permissions
+from edureg_identity.keys import KeySet
 from edureg_identity.persistence import repository as repo
+from edureg_identity.persistence.tables import User
 from edureg_identity.services.passwords import verify_password
 from edureg_shared import audit
+from edureg_shared.auth import PASSWORD_CHANGE
 from edureg_shared.db import Database
 from edureg_shared.errors import DomainError, Unauthorized
 from edureg_shared.events.envelope import Actor
 
-
-class Locked(DomainError):
-    status = 423
-    type = "account-locked"
-    title = "Учётная запись временно заблокирована"
-
-
 BAD_CREDENTIALS = "Неверный логин или пароль"
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    type = "too-many-attempts"
+    title = "Слишком много попыток входа"
+
+
+@dataclass(frozen=True)
+class Client:
+    """Where a login came from (recorded with every attempt)."""
+
+    address: str | None
+    user_agent: str | None
 
 
 @dataclass(frozen=True)
@@ -37,79 +53,164 @@ class IssuedToken:
 
 def sign_token(
     *,
-    key: SigningKey,
+    keys: KeySet,
     settings: Settings,
     tenant_id: uuid.UUID,
     user_id: uuid.UUID,
     kind: str,
     permissions: set[str],
-) -> str:
+    must_change_password: bool = False,
+) -> IssuedToken:
+    """An access token; for an account that must change its password, one that allows
+    nothing else (no permissions, `restricted: password_change`, short-lived)."""
     now = int(time.time())
-    claims = {
+    ttl = (
+        settings.password_change_token_ttl_s
+        if must_change_password
+        else settings.access_token_ttl_s
+    )
+    claims: dict[str, object] = {
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
         "sub": str(user_id),
         "tid": str(tenant_id),
         "kind": kind,
-        "perms": sorted(permissions),
+        "perms": [] if must_change_password else sorted(token_permissions(kind, permissions)),
         "iat": now,
-        "exp": now + settings.access_token_ttl_s,
+        "exp": now + ttl,
         "jti": uuid.uuid4().hex,
     }
-    return jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
+    if must_change_password:
+        claims["restricted"] = PASSWORD_CHANGE
+    key = keys.current
+    token = jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
+    return IssuedToken(
+        access_token=token, expires_in=ttl, must_change_password=must_change_password
+    )
+
+
+async def _record(
+    db: Database,
+    login_: str,
+    client: Client,
+    outcome: str,
+    tenant_id: uuid.UUID | None = None,
+    user_id: uuid.UUID | None = None,
+) -> None:
+    async with db.unscoped_session() as session:
+        await repo.record_login_attempt(
+            session,
+            login=login_,
+            address=client.address,
+            user_agent=client.user_agent,
+            tenant_id=tenant_id,
+            user_id=user_id,
+            outcome=outcome,
+        )
+
+
+def _is_locked(
+    user: User, now: datetime, failures: int, last: datetime | None, s: Settings
+) -> bool:
+    per_address = lockout.locked_until(
+        failures,
+        last,
+        free=s.login_free_failures,
+        base_s=s.login_backoff_base_s,
+        cap_s=s.login_backoff_max_s,
+    )
+    return bool(
+        (per_address and per_address > now) or (user.locked_until and user.locked_until > now)
+    )
 
 
 async def login(
-    *, db: Database, settings: Settings, key: SigningKey, login_: str, password: str
+    *, db: Database, settings: Settings, keys: KeySet, login_: str, password: str, client: Client
 ) -> IssuedToken:
-    """Checks the password; counts failures and locks the account after too many.
-    The same answer whether the login exists or not."""
-    async with db.unscoped_session() as session:
-        found = await repo.lookup_login(session, login_)
-    if found is None:
-        await verify_password(None, password)
-        raise Unauthorized(BAD_CREDENTIALS)
-    tenant_id, user_id = found
+    s = settings
     now = datetime.now(UTC)
-    failure: DomainError | None = None
+    async with db.unscoped_session() as session:
+        throttled = client.address is not None and (
+            await repo.login_failures_from(
+                session, client.address, now - timedelta(seconds=s.login_address_window_s)
+            )
+            >= s.login_address_max_failures
+        )
+        found = None if throttled else await repo.lookup_login(session, login_)
+    if throttled:
+        await _record(db, login_, client, "throttled")
+        raise TooManyAttempts(
+            "Слишком много неудачных попыток входа с этого адреса. Повторите позже.",
+            retry_after=s.login_address_window_s,
+        )
+    user: User | None = None
+    failures, last_failure = 0, None
+    if found is not None:
+        tenant_id, user_id = found
+        async with db.tenant_session(tenant_id) as session:
+            user = await repo.get_user(session, tenant_id, user_id)
+            failures, last_failure = await repo.login_failures_of(
+                session, user_id, client.address, now - timedelta(days=1)
+            )
+    # One verification on every path (a dummy hash when there is nothing to check), and
+    # outside any transaction: a login flood must not hold database connections.
+    password_ok = await verify_password(
+        user.password_hash if user is not None and user.active else None, password
+    )
+    if user is None:
+        await _record(db, login_, client, "unknown")
+        raise Unauthorized(BAD_CREDENTIALS)
+    tenant_id, user_id = user.tenant_id, user.id
     async with db.tenant_session(tenant_id) as session:
         user = await repo.get_user(session, tenant_id, user_id, for_update=True)
-        if user is None or not user.active:
-            await verify_password(None, password)
-            failure = Unauthorized(BAD_CREDENTIALS)
-        elif user.locked_until and user.locked_until > now:
-            failure = Locked("Слишком много неудачных попыток входа. Повторите позже.")
-        elif not await verify_password(user.password_hash, password):
+        assert user is not None
+        result = lockout.outcome(
+            exists=True,
+            active=user.active,
+            password_ok=password_ok,
+            locked=_is_locked(user, now, failures, last_failure, s),
+        )
+        if result == "wrong_password":
             user.failed_logins += 1
-            if user.failed_logins >= settings.max_failed_logins:
-                user.locked_until = now + timedelta(seconds=settings.lockout_s)
-                user.failed_logins = 0
-            failure = Unauthorized(BAD_CREDENTIALS)
-        else:
+            user.locked_until = lockout.locked_until(
+                user.failed_logins,
+                now,
+                free=s.login_account_free_failures,
+                base_s=s.login_backoff_base_s,
+                cap_s=s.login_backoff_max_s,
+            )
+        elif result == "ok":
             user.failed_logins = 0
             user.locked_until = None
-        actor = Actor(kind="user", id=user_id)
         await audit.record(
             session,
             tenant_id=tenant_id,
-            actor=actor,
-            action="login_failed" if failure else "login",
+            actor=Actor(kind="user", id=user_id),
+            action="login" if result == "ok" else "login_failed",
             entity="user",
             entity_id=user_id,
+            details=None if result == "ok" else {"outcome": result},
         )
-        if failure is None and user is not None:
-            perms = await repo.permissions_of(session, tenant_id, user_id)
-            token = sign_token(
-                key=key,
-                settings=settings,
+        await repo.record_login_attempt(
+            session,
+            login=login_,
+            address=client.address,
+            user_agent=client.user_agent,
+            tenant_id=tenant_id,
+            user_id=user_id,
+            outcome=result,
+        )
+        issued = None
+        if result == "ok":
+            issued = sign_token(
+                keys=keys,
+                settings=s,
                 tenant_id=tenant_id,
                 user_id=user_id,
                 kind=user.kind,
-                permissions=perms,
+                permissions=await repo.permissions_of(session, tenant_id, user_id),
+                must_change_password=user.must_change_password,
             )
-            must_change = user.must_change_password
-    if failure is not None:
-        raise failure  # after the commit: the failed attempt is counted
-    return IssuedToken(
-        access_token=token, expires_in=settings.access_token_ttl_s, must_change_password=must_change
-    )
+    if issued is None:
+        raise Unauthorized(BAD_CREDENTIALS)  # after the commit: the attempt is counted
+    return issued

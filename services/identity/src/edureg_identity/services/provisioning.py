@@ -11,10 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edureg_identity.contracts.events import (
     ACCOUNT_DISABLED,
     ACCOUNT_PROVISIONED,
+    ACCOUNTS_REQUESTED,
+    GROUP_CREATED,
+    GROUP_CURATOR_CHANGED,
+    STUDENT_EXPELLED,
     AccountDisabledV1,
     AccountProvisionedV1,
-    StudentEnrolled,
-    StudentExpelled,
 )
 from edureg_identity.domain.logins import login_stem
 from edureg_identity.persistence import repository as repo
@@ -40,13 +42,12 @@ def _person(kind: str, person_id: uuid.UUID, n: Any) -> dict[str, Any]:
     }
 
 
-async def on_students_enrolled(
-    *, session: AsyncSession, events: list[Envelope], prefix: str = ""
-) -> None:
+async def on_accounts_requested(*, session: AsyncSession, events: list[Envelope]) -> None:
     """Accounts for every enrolled student and guardian (a guardian already known, e.g.
-    of a sibling, is reused), guardian links, all in a handful of set-based statements."""
+    of a sibling, is reused), guardian links and each student's current group, all in a
+    handful of set-based statements."""
     t = events[0].tenant_id
-    parsed = [(e, StudentEnrolled.model_validate(e.data)) for e in events]
+    parsed = [(e, ACCOUNTS_REQUESTED.parse(e.data)) for e in events]
     rows: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
     for _, d in parsed:
         rows.setdefault(("student", d.student_id), _person("student", d.student_id, d.student))
@@ -67,6 +68,7 @@ async def on_students_enrolled(
         for g in d.guardians
     }
     await repo.link_guardians(session, t, sorted(links))
+    await repo.set_student_groups(session, t, {d.student_id: d.group_id for _, d in parsed})
     cause = {
         key: e
         for e, d in parsed
@@ -89,28 +91,22 @@ async def on_students_enrolled(
     await add_events(
         session,
         [
-            Envelope(
-                type=ACCOUNT_PROVISIONED,
+            ACCOUNT_PROVISIONED.envelope(
                 tenant_id=t,
                 actor=cause[(c.kind, c.person_id)].actor,
                 subject_id=c.id,
-                data=AccountProvisionedV1(
-                    user_id=c.id, person_id=c.person_id, kind=c.kind
-                ).model_dump(mode="json"),
+                data=AccountProvisionedV1(user_id=c.id, person_id=c.person_id, kind=c.kind),
             )
             for c in created
         ],
-        prefix=prefix,
     )
 
 
-async def on_students_expelled(
-    *, session: AsyncSession, events: list[Envelope], prefix: str = ""
-) -> None:
+async def on_students_expelled(*, session: AsyncSession, events: list[Envelope]) -> None:
     """Disable each expelled student; end their guardians' links; disable a guardian left
     without an active child (one with another child keeps access)."""
     for event in events:
-        data = StudentExpelled.model_validate(event.data)
+        data = STUDENT_EXPELLED.parse(event.data)
         t = event.tenant_id
         now = datetime.now(UTC)
         student_user = await repo.disable_student(session, t, data.student_id, now)
@@ -141,16 +137,31 @@ async def on_students_expelled(
         await add_events(
             session,
             [
-                Envelope(
-                    type=ACCOUNT_DISABLED,
+                ACCOUNT_DISABLED.envelope(
                     tenant_id=t,
                     actor=event.actor,
                     subject_id=user_id,
-                    data=AccountDisabledV1(
-                        user_id=user_id, person_id=person_id, kind=kind
-                    ).model_dump(mode="json"),
+                    data=AccountDisabledV1(user_id=user_id, person_id=person_id, kind=kind),
                 )
                 for user_id, person_id, kind in disabled
             ],
-            prefix=prefix,
         )
+
+
+async def on_groups_created(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """Remember each new group's curator (what a curator may do is bounded by them)."""
+    curators = {}
+    for event in sorted(events, key=lambda e: e.occurred_at):
+        data = GROUP_CREATED.parse(event.data)
+        curators[data.group_id] = (data.curator_user_id, event.occurred_at)
+    await repo.set_curators(session, events[0].tenant_id, curators)
+
+
+async def on_curators_changed(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """A group's curator changed: the previous one loses, the new one gains, the rights
+    over its students' accounts. The latest change wins, whatever the arrival order."""
+    curators = {}
+    for event in sorted(events, key=lambda e: e.occurred_at):
+        data = GROUP_CURATOR_CHANGED.parse(event.data)
+        curators[data.group_id] = (data.curator_user_id, event.occurred_at)
+    await repo.set_curators(session, events[0].tenant_id, curators)

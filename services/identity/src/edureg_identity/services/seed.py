@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from edureg_identity.domain.permissions import STANDARD_POSITIONS
+from edureg_identity.domain.permissions import positions_for
 from edureg_identity.persistence import repository as repo
 from edureg_identity.persistence.tables import Organisation, User
 from edureg_identity.services.passwords import hash_password
@@ -30,7 +30,8 @@ class StaffSpec(BaseModel):
 class OrganisationSpec(BaseModel):
     code: str = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9-]+$")
     name: str
-    kind: Literal["school", "college"]
+    # "ministry": the region's own administration (regional administrators).
+    kind: Literal["school", "college", "ministry"]
     staff: list[StaffSpec] = []
 
 
@@ -44,7 +45,7 @@ async def ensure_organisation(db: Database, spec: OrganisationSpec) -> uuid.UUID
     async with db.tenant_session(tenant_id) as session:
         positions = {
             code: await repo.upsert_position(session, tenant_id, code, title, perms)
-            for code, (title, perms) in STANDARD_POSITIONS.items()
+            for code, (title, perms) in positions_for(spec.kind).items()
         }
         for staff in spec.staff:
             found = await repo.lookup_login(session, staff.login)

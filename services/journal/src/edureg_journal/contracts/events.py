@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-ROSTER_CHANGED = "journal.roster.changed"
+from edureg_shared.events.contract import Consumes, EventContract
 
 
 class RosterChangedV1(BaseModel):
@@ -23,16 +23,24 @@ class _Tolerant(BaseModel):
 
 
 class StudentEnrolled(_Tolerant):
-    """What journal reads of `contingent.student.enrolled` v1."""
+    """What journal reads of `contingent.student.enrolled` v2."""
 
     student_id: uuid.UUID
     group_id: uuid.UUID
     valid_from: date
+    display_name: str
 
 
 class StudentExpelled(_Tolerant):
-    """What journal reads of `contingent.student.expelled` v1."""
+    """What journal reads of `contingent.student.expelled` v2."""
 
     student_id: uuid.UUID
     group_id: uuid.UUID
     valid_to: date
+
+
+ROSTER_CHANGED = EventContract("journal.roster.changed", 1, RosterChangedV1)
+PUBLISHES = (ROSTER_CHANGED,)
+
+STUDENT_ENROLLED = Consumes("contingent.student.enrolled", 2, StudentEnrolled)
+STUDENT_EXPELLED = Consumes("contingent.student.expelled", 2, StudentExpelled)

@@ -10,6 +10,7 @@ class MembershipRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     student_id: uuid.UUID
+    display_name: str
     group_id: uuid.UUID
     valid_from: date
     valid_to: date | None

@@ -11,11 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edureg_journal.persistence.tables import RosterMembership as M
 
 _OPEN_MEMBERSHIPS = text("""
-    INSERT INTO roster_memberships (tenant_id, id, group_id, student_id, valid_from, source_event_id)
-    SELECT :tenant_id, gen_random_uuid(), m.group_id, m.student_id, m.valid_from, m.event_id
+    INSERT INTO roster_memberships (tenant_id, id, group_id, student_id, display_name,
+                                    valid_from, source_event_id)
+    SELECT :tenant_id, gen_random_uuid(), m.group_id, m.student_id, m.display_name,
+           m.valid_from, m.event_id
     FROM unnest(CAST(:group_ids AS uuid[]), CAST(:student_ids AS uuid[]),
-                CAST(:valid_froms AS date[]), CAST(:event_ids AS uuid[]))
-         AS m(group_id, student_id, valid_from, event_id)
+                CAST(:names AS text[]), CAST(:valid_froms AS date[]), CAST(:event_ids AS uuid[]))
+         AS m(group_id, student_id, display_name, valid_from, event_id)
     ON CONFLICT (tenant_id, group_id, student_id) WHERE valid_to IS NULL DO NOTHING
     RETURNING student_id, group_id, valid_from
 """)
@@ -32,6 +34,7 @@ async def open_memberships(
             "tenant_id": tenant_id,
             "group_ids": [r["group_id"] for r in rows],
             "student_ids": [r["student_id"] for r in rows],
+            "names": [r["display_name"] for r in rows],
             "valid_froms": [r["valid_from"] for r in rows],
             "event_ids": [r["source_event_id"] for r in rows],
         },

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Index, MetaData, func, text
+from sqlalchemy import Date, DateTime, Index, MetaData, String, func, text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -36,6 +36,8 @@ class RosterMembership(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    # As rosters show it (surname and name), from the enrolment event.
+    display_name: Mapped[str] = mapped_column(String(210), server_default="")
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     source_event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_journal.contracts.events import (
     ROSTER_CHANGED,
+    STUDENT_ENROLLED,
+    STUDENT_EXPELLED,
     RosterChangedV1,
-    StudentEnrolled,
-    StudentExpelled,
 )
 from edureg_journal.persistence import repository as repo
 from edureg_journal.persistence.tables import RosterMembership
@@ -26,21 +26,15 @@ class MembershipNotYetKnown(Exception):
 
 
 def _announcement(event: Envelope, data: RosterChangedV1) -> Envelope:
-    return Envelope(
-        type=ROSTER_CHANGED,
-        tenant_id=event.tenant_id,
-        actor=event.actor,
-        subject_id=data.student_id,
-        data=data.model_dump(mode="json"),
+    return ROSTER_CHANGED.envelope(
+        tenant_id=event.tenant_id, actor=event.actor, subject_id=data.student_id, data=data
     )
 
 
-async def on_students_enrolled(
-    *, session: AsyncSession, events: list[Envelope], prefix: str = ""
-) -> None:
+async def on_students_enrolled(*, session: AsyncSession, events: list[Envelope]) -> None:
     """Open a membership per enrolled student, all in one statement."""
     tenant_id = events[0].tenant_id
-    parsed = [(e, StudentEnrolled.model_validate(e.data)) for e in events]
+    parsed = [(e, STUDENT_ENROLLED.parse(e.data)) for e in events]
     added = await repo.open_memberships(
         session,
         tenant_id,
@@ -48,6 +42,7 @@ async def on_students_enrolled(
             {
                 "group_id": d.group_id,
                 "student_id": d.student_id,
+                "display_name": d.display_name,
                 "valid_from": d.valid_from,
                 "source_event_id": e.id,
             }
@@ -81,16 +76,13 @@ async def on_students_enrolled(
             )
             for e, d in done
         ],
-        prefix=prefix,
     )
 
 
-async def on_students_expelled(
-    *, session: AsyncSession, events: list[Envelope], prefix: str = ""
-) -> None:
+async def on_students_expelled(*, session: AsyncSession, events: list[Envelope]) -> None:
     """End each expelled student's open membership; the row stays (past marks refer to it)."""
     for event in events:
-        data = StudentExpelled.model_validate(event.data)
+        data = STUDENT_EXPELLED.parse(event.data)
         ended = await repo.close_membership(
             session,
             tenant_id=event.tenant_id,
@@ -123,7 +115,6 @@ async def on_students_expelled(
                     ),
                 )
             ],
-            prefix=prefix,
         )
 
 

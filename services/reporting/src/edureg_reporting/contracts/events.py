@@ -5,6 +5,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from edureg_shared.events.contract import Consumes
+
 
 class _Tolerant(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -33,3 +35,8 @@ class StudentExpelled(_Tolerant):
     order_number: str
     order_date: date
     valid_to: date
+
+
+GROUP_CREATED = Consumes("contingent.group.created", 1, GroupCreated)
+STUDENT_ENROLLED = Consumes("contingent.student.enrolled", 2, StudentEnrolled)
+STUDENT_EXPELLED = Consumes("contingent.student.expelled", 2, StudentExpelled)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edureg_reporting.config import Settings
+from edureg_reporting.contracts.events import GROUP_CREATED, STUDENT_ENROLLED, STUDENT_EXPELLED
 from edureg_reporting.services import projections
-from edureg_shared.events.consumer import subscribe
 from edureg_shared.events.envelope import Envelope
 from edureg_shared.service import Runtime
 
@@ -26,17 +25,14 @@ async def student_expelled(session: AsyncSession, events: list[Envelope]) -> Non
     await projections.on_students_expelled(session=session, events=events)
 
 
-def register(runtime: Runtime, settings: Settings) -> None:
-    for event_type, handler in (
-        ("contingent.group.created", group_created),
-        ("contingent.student.enrolled", student_enrolled),
-        ("contingent.student.expelled", student_expelled),
-    ):
-        subscribe(
-            runtime.broker,
-            settings=settings,
-            db=runtime.db,
-            service="reporting",
-            event_type=event_type,
-            handler=handler,
-        )
+HANDLERS = {
+    GROUP_CREATED: group_created,
+    STUDENT_ENROLLED: student_enrolled,
+    STUDENT_EXPELLED: student_expelled,
+}
+CONSUMES = tuple(HANDLERS)
+
+
+def register(runtime: Runtime) -> None:
+    for event, handler in HANDLERS.items():
+        runtime.consume(event, handler)

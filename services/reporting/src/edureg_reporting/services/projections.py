@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edureg_reporting.contracts.events import GroupCreated, StudentEnrolled, StudentExpelled
+from edureg_reporting.contracts.events import GROUP_CREATED, STUDENT_ENROLLED, STUDENT_EXPELLED
 from edureg_reporting.persistence import repository as repo
 from edureg_reporting.persistence.tables import GroupOccupancy, MovementEntry
 from edureg_shared.errors import InvalidState
@@ -18,14 +18,14 @@ from edureg_shared.events.envelope import Envelope
 
 async def on_groups_created(*, session: AsyncSession, events: list[Envelope]) -> None:
     for event in events:
-        data = GroupCreated.model_validate(event.data)
+        data = GROUP_CREATED.parse(event.data)
         await repo.upsert_group(
             session, event.tenant_id, data.group_id, data.name, data.grade, data.academic_year
         )
 
 
 async def on_students_enrolled(*, session: AsyncSession, events: list[Envelope]) -> None:
-    parsed = [(e, StudentEnrolled.model_validate(e.data)) for e in events]
+    parsed = [(e, STUDENT_ENROLLED.parse(e.data)) for e in events]
     await _count(
         session, events[0].tenant_id, Counter(d.group_id for _, d in parsed), enrolled=True
     )
@@ -48,7 +48,7 @@ async def on_students_enrolled(*, session: AsyncSession, events: list[Envelope])
 
 
 async def on_students_expelled(*, session: AsyncSession, events: list[Envelope]) -> None:
-    parsed = [(e, StudentExpelled.model_validate(e.data)) for e in events]
+    parsed = [(e, STUDENT_EXPELLED.parse(e.data)) for e in events]
     await _count(
         session, events[0].tenant_id, Counter(d.group_id for _, d in parsed), enrolled=False
     )

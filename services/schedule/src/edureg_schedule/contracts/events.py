@@ -5,7 +5,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-ACADEMIC_YEAR_CREATED = "schedule.academic_year.created"
+from edureg_shared.events.contract import EventContract
 
 
 class PeriodV1(BaseModel):
@@ -23,3 +23,7 @@ class AcademicYearCreatedV1(BaseModel):
     starts_on: date
     ends_on: date
     periods: list[PeriodV1]
+
+
+ACADEMIC_YEAR_CREATED = EventContract("schedule.academic_year.created", 1, AcademicYearCreatedV1)
+PUBLISHES = (ACADEMIC_YEAR_CREATED,)

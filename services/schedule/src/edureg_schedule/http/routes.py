@@ -57,7 +57,6 @@ async def create_year(cmd: CreateAcademicYear, ctx: Write) -> AcademicYearRead:
             tenant_id=ctx.tenant_id,
             actor=ctx.actor,
             cmd=cmd,
-            prefix=ctx.nats_prefix,
         )
     )
 

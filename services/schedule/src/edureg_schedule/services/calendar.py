@@ -14,7 +14,7 @@ from edureg_schedule.persistence import repository as repo
 from edureg_schedule.persistence.tables import AcademicYear, StudyPeriod
 from edureg_shared import audit
 from edureg_shared.errors import Conflict, NotFound
-from edureg_shared.events.envelope import Actor, Envelope
+from edureg_shared.events.envelope import Actor
 from edureg_shared.events.outbox import add_event
 
 
@@ -48,7 +48,6 @@ async def create_year(
     tenant_id: uuid.UUID,
     actor: Actor,
     cmd: CreateAcademicYear,
-    prefix: str = "",
 ) -> YearView:
     check_year(
         cmd.title,
@@ -101,14 +100,9 @@ async def create_year(
     )
     await add_event(
         session,
-        Envelope(
-            type=ACADEMIC_YEAR_CREATED,
-            tenant_id=tenant_id,
-            actor=actor,
-            subject_id=year.id,
-            data=data.model_dump(mode="json"),
+        ACADEMIC_YEAR_CREATED.envelope(
+            tenant_id=tenant_id, actor=actor, subject_id=year.id, data=data
         ),
-        prefix=prefix,
     )
     return YearView(year=year, periods=periods)
 

@@ -7,15 +7,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from edureg_contingent.domain.reasons import EXPULSION_REASONS
 from edureg_contingent.http.schemas import (
     GroupRead,
     GuardianRead,
     OrderItemRead,
     OrderRead,
+    ReasonRead,
     StudentRead,
 )
 from edureg_contingent.services import groups, orders, students
 from edureg_contingent.services.commands import (
+    AssignCurator,
     CreateEnrolmentOrder,
     CreateExpulsionOrder,
     CreateGroup,
@@ -41,7 +44,8 @@ def _order(view: orders.OrderView) -> OrderRead:
         order_date=o.order_date,
         effective_date=o.effective_date,
         status=o.status,
-        reason=o.reason,
+        reason_code=o.reason_code,
+        reason_comment=o.reason_comment,
         signed_at=o.signed_at,
         items=[OrderItemRead.model_validate(i) for i in view.items],
     )
@@ -60,7 +64,6 @@ async def create_group(cmd: CreateGroup, ctx: GroupsWrite) -> GroupRead:
         tenant_id=ctx.tenant_id,
         actor=ctx.actor,
         cmd=cmd,
-        prefix=ctx.nats_prefix,
     )
     return GroupRead.model_validate(group)
 
@@ -71,6 +74,29 @@ async def create_group(cmd: CreateGroup, ctx: GroupsWrite) -> GroupRead:
 async def list_groups(ctx: GroupsRead) -> list[GroupRead]:
     found = await groups.list_groups(session=ctx.session, tenant_id=ctx.tenant_id)
     return [GroupRead.model_validate(g) for g in found]
+
+
+@router.put(
+    "/groups/{group_id}/curator",
+    response_model=GroupRead,
+    tags=["groups"],
+    summary="Назначить или снять куратора (классного руководителя)",
+)
+async def assign_curator(group_id: uuid.UUID, cmd: AssignCurator, ctx: GroupsWrite) -> GroupRead:
+    group = await groups.assign_curator(
+        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, group_id=group_id, cmd=cmd
+    )
+    return GroupRead.model_validate(group)
+
+
+@router.get(
+    "/expulsion-reasons",
+    response_model=list[ReasonRead],
+    tags=["orders"],
+    summary="Справочник оснований отчисления",
+)
+async def expulsion_reasons(ctx: OrdersRead) -> list[ReasonRead]:
+    return [ReasonRead(code=code, title=title) for code, title in EXPULSION_REASONS.items()]
 
 
 @router.get("/groups/{group_id}", response_model=GroupRead, tags=["groups"], summary="Группа")
@@ -133,7 +159,6 @@ async def sign_order(order_id: uuid.UUID, ctx: OrdersSign) -> OrderRead:
         tenant_id=ctx.tenant_id,
         actor=ctx.actor,
         order_id=order_id,
-        prefix=ctx.nats_prefix,
     )
     return _order(view)
 

@@ -13,9 +13,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from edureg_devstack.testing.infra import Infra, ServiceDatabase
+from edureg_devstack.testing.tokens import TestIssuer
 from edureg_shared.settings import ServiceSettings
-from edureg_shared.testing.infra import Infra, ServiceDatabase
-from edureg_shared.testing.tokens import TestIssuer
 
 T = TypeVar("T")
 
@@ -37,9 +37,12 @@ def issuer() -> TestIssuer:
 
 
 @pytest.fixture
-def nats_prefix() -> str:
-    """A subject/stream prefix of this test's own, so tests share one NATS server safely."""
-    return f"t{uuid.uuid4().hex[:8]}."
+async def nats_prefix(infra: Infra) -> str:
+    """A subject/stream prefix of this test's own, so tests share one NATS server safely;
+    its streams are created here, by the admin user, as in a deployment."""
+    prefix = f"t{uuid.uuid4().hex[:8]}."
+    await infra.create_streams(prefix)
+    return prefix
 
 
 async def eventually(
@@ -88,10 +91,11 @@ def service_settings(
 ) -> S:
     """A service's settings for its own tests: this run's database copy and NATS, a
     private subject prefix, and short retry delays so retries are observable quickly."""
+    service = cls.model_fields["service_name"].default
     values: dict[str, Any] = {
         "database_url": db.app_url,
         "relay_database_url": db.relay_url,
-        "nats_url": infra.nats_url,
+        **infra.service_env(service),
         "nats_prefix": nats_prefix,
         "outbox_poll_interval_s": 0.2,
         "consumer_max_deliver": 3,

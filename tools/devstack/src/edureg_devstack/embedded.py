@@ -19,6 +19,7 @@ import sysconfig
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 # PostgreSQL refuses to run as root; when we are root (CI, containers) the server runs
 # as this unprivileged system user instead.
@@ -69,23 +70,36 @@ def _make_traversable(path: Path) -> None:
             parent.chmod(mode | 0o011)
 
 
+class LegacyDataDirectory(RuntimeError):
+    """A data directory initialised without passwords by an earlier version."""
+
+
 @dataclass
 class EmbeddedPostgres:
-    """One PostgreSQL cluster in `data_dir`, listening on 127.0.0.1:`port`."""
+    """One PostgreSQL cluster in `data_dir`, listening on 127.0.0.1:`port`.
+
+    Every role signs in with a password (SCRAM-SHA-256), the superuser too: a service
+    process cannot become the owner of another service's tables by naming it.
+    """
 
     data_dir: Path
     port: int
+    superuser_password: str
     superuser: str = "postgres"
     proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
     def admin_dsn(self) -> str:
-        return f"postgresql://{self.superuser}@127.0.0.1:{self.port}/postgres"
+        return (
+            f"postgresql://{self.superuser}:{quote(self.superuser_password, safe='')}"
+            f"@127.0.0.1:{self.port}/postgres"
+        )
 
     def dsn(self, database: str, user: str | None = None, password: str | None = None) -> str:
         auth = user or self.superuser
-        if password:
-            auth += f":{password}"
+        secret = password if user else self.superuser_password
+        if secret:
+            auth += f":{quote(secret, safe='')}"
         return f"postgresql+asyncpg://{auth}@127.0.0.1:{self.port}/{database}"
 
     def _ids(self) -> tuple[int, int] | None:
@@ -102,6 +116,16 @@ class EmbeddedPostgres:
 
     def init(self) -> None:
         if (self.data_dir / "PG_VERSION").exists():
+            hba = (self.data_dir / "pg_hba.conf").read_text(errors="replace")
+            if any(
+                line.split()[-1] == "trust"
+                for line in hba.splitlines()
+                if line.strip() and not line.lstrip().startswith("#")
+            ):
+                raise LegacyDataDirectory(
+                    f"{self.data_dir}: данные прежней версии без паролей к базе. "
+                    "Удалите их командой `make clean-data` и запустите снова."
+                )
             return
         self.data_dir.mkdir(parents=True, exist_ok=True)
         ids = self._ids()
@@ -109,21 +133,31 @@ class EmbeddedPostgres:
             _make_traversable(self.data_dir)
             _make_traversable(Path(_pg_bin("initdb")))
             shutil.chown(self.data_dir, ids[0], ids[1])
-        subprocess.run(
-            [
-                _pg_bin("initdb"),
-                "-D",
-                str(self.data_dir),
-                "-U",
-                self.superuser,
-                "--auth=trust",
-                "--encoding=UTF8",
-                "--locale=C.UTF-8",
-            ],
-            check=True,
-            capture_output=True,
-            preexec_fn=self._preexec,
-        )
+        pwfile = self.data_dir.parent / f".{self.data_dir.name}.pwfile"
+        fd = os.open(pwfile, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(self.superuser_password + "\n")
+        if ids:
+            os.chown(pwfile, ids[0], ids[1])
+        try:
+            subprocess.run(
+                [
+                    _pg_bin("initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    self.superuser,
+                    "--auth=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                ],
+                check=True,
+                capture_output=True,
+                preexec_fn=self._preexec,
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
 
     def start(self, *, fsync: bool = True, timeout: float = 30.0) -> EmbeddedPostgres:
         self.init()
@@ -177,7 +211,7 @@ class EmbeddedPostgres:
     def _wait_accepting(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            res = subprocess.run(
+            res = subprocess.run(  # pg_isready needs no password: it only asks
                 [
                     _pg_bin("pg_isready"),
                     "-h",
@@ -229,6 +263,9 @@ class EmbeddedNats:
 
     data_dir: Path
     port: int
+    # The `authorization { users … }` block (edureg_admin.broker): without it anyone who
+    # reaches the port could publish any event or delete the streams.
+    authorization: str = ""
     sync_interval: str = "1s"
     proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
@@ -239,7 +276,7 @@ class EmbeddedNats:
     def start(self, timeout: float = 20.0) -> EmbeddedNats:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         conf = self.data_dir / "nats.conf"
-        conf.write_text(
+        text = (
             "\n".join(
                 [
                     f"listen: 127.0.0.1:{self.port}",
@@ -253,7 +290,11 @@ class EmbeddedNats:
                 ]
             )
             + "\n"
+            + self.authorization
         )
+        fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
         log = open(self.data_dir.parent / f"{self.data_dir.name}.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [nats_server_binary(), "-c", str(conf)],

@@ -55,9 +55,6 @@ class TestIssuer:
         return {"Authorization": f"Bearer {self.token(**kwargs)}"}
 
     def verifier(self) -> TokenVerifier:
-        verifier = TokenVerifier(
-            jwks_url="http://unused.invalid", issuer=self.issuer, audience=self.audience
+        return TokenVerifier.static(
+            {self.kid: self._key.public_key()}, issuer=self.issuer, audience=self.audience
         )
-        verifier._keys = {self.kid: self._key.public_key()}
-        verifier._fetched_at = float("inf")  # never refetch
-        return verifier

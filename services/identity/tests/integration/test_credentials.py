@@ -1,0 +1,197 @@
+"""Who may issue whose one-time password, and what such a password's token allows.
+
+Tried as an attacker inside one organisation would: a curator must not reach the
+administrator, a secretary no staff member, an administrator not themselves."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+from edureg_devstack.testing.infra import Infra
+from edureg_devstack.testing.plugin import assert_problem, eventually
+from edureg_shared.events.envelope import Actor, Envelope
+
+from ..conftest import PASSWORD, login
+from .test_provisioning import accounts, enrolled, group_created, publish
+
+
+async def _staff(client: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, Any]:
+    return {a["login"]: a for a in await accounts(client, admin, kind="staff")}
+
+
+@pytest.fixture
+async def school(
+    client: httpx.AsyncClient, tenants: dict[str, str], infra: Infra, nats_prefix: str
+) -> dict[str, Any]:
+    """Organisation a: the curator's group with a student and a guardian, and another
+    group (another curator) with its own student and guardian."""
+    admin = await login(client, "admin.a")
+    staff = await _staff(client, admin)
+    own_group, other_group = uuid.uuid4(), uuid.uuid4()
+    await publish(
+        infra, nats_prefix, group_created(tenants["a"], own_group, staff["curator.a"]["id"])
+    )
+    await publish(infra, nats_prefix, group_created(tenants["a"], other_group, None))
+    own_student, own_parent = uuid.uuid4(), uuid.uuid4()
+    other_student, other_parent = uuid.uuid4(), uuid.uuid4()
+    await publish(
+        infra,
+        nats_prefix,
+        enrolled(tenants["a"], own_student, [(own_parent, "Щукина")], group=own_group),
+    )
+    await publish(
+        infra,
+        nats_prefix,
+        enrolled(tenants["a"], other_student, [(other_parent, "Лисова")], group=other_group),
+    )
+    await eventually(
+        lambda: accounts(client, admin, kind="guardian"),
+        until=lambda a: len(a) == 2,
+        message="both families provisioned",
+    )
+    by_person = {a["person_id"]: a for a in await accounts(client, admin)}
+    return {
+        "tenant": tenants["a"],
+        "admin": admin,
+        "staff": staff,
+        "own_group": own_group,
+        "other_group": other_group,
+        "own_student": by_person[str(own_student)],
+        "own_parent": by_person[str(own_parent)],
+        "other_student": by_person[str(other_student)],
+        "other_parent": by_person[str(other_parent)],
+    }
+
+
+async def _issue(client: httpx.AsyncClient, who: dict[str, str], account: dict[str, Any]) -> Any:
+    return await client.post(f"/api/v1/accounts/{account['id']}/credentials", headers=who)
+
+
+async def test_a_curator_cannot_become_the_administrator(
+    client: httpx.AsyncClient, school: dict[str, Any]
+) -> None:
+    curator = await login(client, "curator.a")
+    admin_account = school["staff"]["admin.a"]
+    # The exact path of the report: list staff, issue the admin a password, use it.
+    listed = await accounts(client, curator, kind="staff")
+    assert all(a["login"] != "admin.a" for a in listed)
+    assert_problem(await _issue(client, curator, admin_account), 404)
+    assert_problem(
+        await client.get(f"/api/v1/accounts/{admin_account['id']}", headers=curator), 404
+    )
+    # Nothing changed: the administrator still signs in with their own password.
+    await login(client, "admin.a")
+
+
+async def test_a_curator_issues_slips_only_for_their_own_groups(
+    client: httpx.AsyncClient, school: dict[str, Any], infra: Infra, nats_prefix: str
+) -> None:
+    curator = await login(client, "curator.a")
+    visible = {a["id"] for a in await accounts(client, curator)}
+    assert visible == {school["own_student"]["id"], school["own_parent"]["id"]}
+    for account in (school["own_student"], school["own_parent"]):
+        r = await _issue(client, curator, account)
+        assert r.status_code == 200, r.text
+        assert r.json()["password"]
+    for account in (school["other_student"], school["other_parent"], school["staff"]["teacher.a"]):
+        assert_problem(await _issue(client, curator, account), 404)
+    # The group gets another curator: the rights go with it.
+    await publish(
+        infra,
+        nats_prefix,
+        curator_changed(school["tenant"], school["own_group"], school["staff"]["teacher.a"]["id"]),
+    )
+    await eventually(
+        lambda: _issue(client, curator, school["own_student"]),
+        until=lambda r: r.status_code == 404,
+        message="the former curator loses the group",
+    )
+
+
+def curator_changed(tenant: str, group: uuid.UUID, curator: str | None) -> Envelope:
+    return Envelope(
+        type="contingent.group.curator_changed",
+        tenant_id=uuid.UUID(tenant),
+        actor=Actor(id=uuid.uuid4()),
+        subject_id=group,
+        data={"group_id": str(group), "curator_user_id": curator},
+    )
+
+
+async def test_the_academic_office_issues_for_learners_not_for_staff(
+    client: httpx.AsyncClient, school: dict[str, Any]
+) -> None:
+    secretary = await login(client, "secretary.a")
+    for account in (school["own_student"], school["other_parent"]):
+        assert (await _issue(client, secretary, account)).status_code == 200
+    for login_ in ("teacher.a", "admin.a", "curator.a"):
+        body = assert_problem(await _issue(client, secretary, school["staff"][login_]), 403)
+        assert "администратор" in body["detail"]
+
+
+async def test_staff_passwords_only_by_an_administrator_never_ones_own(
+    client: httpx.AsyncClient, school: dict[str, Any]
+) -> None:
+    admin = school["admin"]
+    r = await _issue(client, admin, school["staff"]["teacher.a"])
+    assert r.status_code == 200
+    # Another administrator may restore an administrator's access ...
+    assert (await _issue(client, admin, school["staff"]["admin2.a"])).status_code == 200
+    # ... but not their own: that is a password change.
+    assert_problem(await _issue(client, admin, school["staff"]["admin.a"]), 403)
+    teacher = await login(client, "teacher.a", r.json()["password"])
+    # The teacher's new token allows only the password change, so it cannot be used to
+    # issue anything either.
+    assert_problem(await _issue(client, teacher, school["own_student"]), 403)
+
+
+async def test_a_one_time_password_token_allows_only_the_password_change(
+    client: httpx.AsyncClient, school: dict[str, Any]
+) -> None:
+    slip = (await _issue(client, school["admin"], school["staff"]["admin2.a"])).json()
+    r = await client.post(
+        "/api/v1/auth/token", json={"login": slip["login"], "password": slip["password"]}
+    )
+    assert r.json()["must_change_password"] is True
+    restricted = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    for method, path in (
+        ("GET", "/api/v1/me"),
+        ("GET", "/api/v1/accounts"),
+        ("GET", f"/api/v1/accounts/{school['own_student']['id']}"),
+        ("POST", f"/api/v1/accounts/{school['staff']['teacher.a']['id']}/credentials"),
+    ):
+        body = assert_problem(await client.request(method, path, headers=restricted), 403)
+        assert body["type"].endswith("password-change-required")
+        assert "смените пароль" in body["detail"]
+
+
+async def test_the_regional_administrator_restores_only_administrators(
+    client: httpx.AsyncClient, school: dict[str, Any], tenants: dict[str, str]
+) -> None:
+    region = await login(client, "region.admin")
+    org = tenants["a"]
+    url = f"/api/v1/region/organisations/{org}/accounts"
+    r = await client.post(f"{url}/{school['staff']['admin.a']['id']}/credentials", headers=region)
+    assert r.status_code == 200, r.text
+    assert r.json()["login"] == "admin.a"
+    for login_ in ("teacher.a", "curator.a"):
+        account = school["staff"][login_]
+        assert_problem(await client.post(f"{url}/{account['id']}/credentials", headers=region), 403)
+    assert_problem(
+        await client.post(f"{url}/{school['own_student']['id']}/credentials", headers=region), 403
+    )
+    # An organisation's own administrator is not a regional one.
+    other = await login(client, "admin.b")
+    assert_problem(
+        await client.post(f"{url}/{school['staff']['admin2.a']['id']}/credentials", headers=other),
+        403,
+    )
+    # The old administrator password no longer works; the slip's does, for a change only.
+    assert_problem(
+        await client.post("/api/v1/auth/token", json={"login": "admin.a", "password": PASSWORD}),
+        401,
+    )

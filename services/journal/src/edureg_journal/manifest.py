@@ -1,0 +1,14 @@
+"""Journal as the rest of the system sees it (see edureg_shared.events.manifest)."""
+
+from edureg_journal.config import Settings
+from edureg_journal.contracts.events import PUBLISHES
+from edureg_journal.messaging.subscribers import CONSUMES
+from edureg_shared.events.manifest import ServiceManifest
+
+MANIFEST = ServiceManifest(
+    name="journal",
+    title="Журнал и списки групп",
+    settings=Settings,
+    publishes=PUBLISHES,
+    consumes=CONSUMES,
+)

@@ -1,0 +1,1 @@
+"""Operator tools: what production needs besides the services themselves."""

@@ -1,0 +1,149 @@
+"""Test infrastructure: one embedded PostgreSQL and one NATS per run, both with
+authentication as in production (a secret per database role, a broker user per service
+with its own permissions); migrated templates per service; a fresh database copy per
+test that asks for one; JetStream streams per test prefix (created by the admin user,
+as services may not)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nats
+from nats.aio.client import Client as NatsClient
+
+from edureg_admin import broker, catalogue
+from edureg_admin.provision import clone_database, provision_service_database
+from edureg_devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from edureg_devstack.secrets import LocalSecrets
+from edureg_shared import migrations
+from edureg_shared.events.envelope import Envelope, subject_for
+from edureg_shared.events.streams import ensure_streams
+
+# Each test puts its own prefix token in front of every subject on the shared server.
+TEST_PREFIX_PATTERN = "*."
+
+
+@dataclass
+class ServiceDatabase:
+    service: str
+    name: str
+    app_url: str
+    relay_url: str
+    owner_url: str
+    admin_url: str
+
+
+@dataclass
+class Infra:
+    root: Path
+    pg: EmbeddedPostgres
+    nats: EmbeddedNats
+    secrets: LocalSecrets
+    _templates: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, *, fsync: bool = False, prefix_pattern: str = TEST_PREFIX_PATTERN) -> Infra:
+        root = Path(tempfile.mkdtemp(prefix="edureg-test-"))
+        root.chmod(0o755)
+        found = LocalSecrets()
+        found.complete(catalogue.services())
+        pg = EmbeddedPostgres(root / "pg", free_port(), superuser_password=found.postgres)
+        pg.start(fsync=fsync)
+        authz = broker.authorization_block(
+            broker.users(catalogue.manifests(), found.nats, found.nats_admin, prefix_pattern)
+        )
+        nats_server = EmbeddedNats(root / "nats", free_port(), authorization=authz).start()
+        return cls(root=root, pg=pg, nats=nats_server, secrets=found)
+
+    def stop(self) -> None:
+        self.nats.stop()
+        self.pg.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    @property
+    def nats_url(self) -> str:
+        return self.nats.url
+
+    def nats_credentials(self, service: str) -> tuple[str, str]:
+        return service, self.secrets.nats[service]
+
+    @asynccontextmanager
+    async def nats_admin(self) -> AsyncIterator[NatsClient]:
+        """A connection with the operator's credential (inspect streams, dead letters)."""
+        nc = await nats.connect(
+            self.nats_url, user=broker.ADMIN_USER, password=self.secrets.nats_admin
+        )
+        try:
+            yield nc
+        finally:
+            await nc.close()
+
+    @asynccontextmanager
+    async def nats_as(self, service: str) -> AsyncIterator[NatsClient]:
+        """A connection with `service`'s own broker credential (and its inbox)."""
+        user, password = self.nats_credentials(service)
+        nc = await nats.connect(
+            self.nats_url, user=user, password=password, inbox_prefix=broker.inbox_prefix(service)
+        )
+        try:
+            yield nc
+        finally:
+            await nc.close()
+
+    async def publish(self, prefix: str, event: Envelope, msg_id: str | None = None) -> None:
+        """Publish `event` as its producer would (its own credential, its own subject)."""
+        async with self.nats_as(event.producer) as nc:
+            await nc.jetstream().publish(
+                subject_for(event.type, event.schema_version, prefix),
+                event.model_dump_json().encode(),
+                headers={"Nats-Msg-Id": msg_id or str(event.id)},
+            )
+
+    async def create_streams(self, prefix: str, replicas: int = 1) -> None:
+        async with self.nats_admin() as nc:
+            await ensure_streams(nc, catalogue.manifests(), prefix, replicas)
+
+    def template(self, service: str, service_dir: Path) -> str:
+        """Provision and migrate `service`'s template database once per run."""
+        if service not in self._templates:
+            name = f"edureg_{service}_template"
+            role_secrets = self.secrets.roles[service]
+            asyncio.run(
+                provision_service_database(
+                    self.pg.admin_dsn, service=service, database=name, secrets_=role_secrets
+                )
+            )
+            owner = migrations.roles(service).owner
+            migrations.upgrade(
+                service_dir, self.pg.dsn(name, user=owner, password=role_secrets.owner)
+            )
+            self._templates[service] = name
+        return self._templates[service]
+
+    async def fresh_database(self, service: str, service_dir: Path) -> ServiceDatabase:
+        template = await asyncio.to_thread(self.template, service, service_dir)
+        name = f"edureg_{service}_{uuid.uuid4().hex[:10]}"
+        await clone_database(self.pg.admin_dsn, template=template, database=name)
+        r = migrations.roles(service)
+        s = self.secrets.roles[service]
+        return ServiceDatabase(
+            service=service,
+            name=name,
+            app_url=self.pg.dsn(name, user=r.app, password=s.app),
+            relay_url=self.pg.dsn(name, user=r.relay, password=s.relay),
+            owner_url=self.pg.dsn(name, user=r.owner, password=s.owner),
+            admin_url=self.pg.dsn(name),
+        )
+
+    def service_env(self, service: str) -> dict[str, Any]:
+        """The broker settings of `service` (its own user)."""
+        user, password = self.nats_credentials(service)
+        return {"nats_url": self.nats_url, "nats_user": user, "nats_password": password}
