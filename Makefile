@@ -11,8 +11,11 @@ PYTHON ?= python3
 $(UV_BOOT):
 	@command -v uv >/dev/null 2>&1 || { $(PYTHON) -m venv .tools && .tools/bin/pip install -q "uv>=0.5"; }
 
+# Bytecode compiled at install: machines that set PYTHONDONTWRITEBYTECODE would otherwise
+# compile every module of every service process at every start (seconds each).
 sync: $(UV_BOOT)
-	@$(UV) sync --frozen --all-packages --group dev -q
+	@$(UV) sync --frozen --all-packages --group dev -q --compile-bytecode
+	@$(UV) run --frozen python -m compileall -q -j 0 shared/src services tools >/dev/null
 
 run: sync
 	@$(UV) run --frozen edureg-dev

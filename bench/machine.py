@@ -64,6 +64,9 @@ async def measure(infra: Infra) -> Baseline:
                 )
             )
         published = MESSAGES / (time.perf_counter() - start)
+        for info in await js.streams_info():  # leave the broker as it was
+            if info.config.name and info.config.name.startswith("MACHINE_"):
+                await js.delete_stream(info.config.name)
     return Baseline(commits, copy_rate, published)
 
 

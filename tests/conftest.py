@@ -13,15 +13,16 @@ from edureg_devstack.testing.infra import Infra
 CORE = ("identity", "contingent", "schedule", "journal", "reporting")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def system(infra: Infra) -> AsyncIterator[System]:
-    """identity, contingent, journal and reporting as real processes, one org seeded."""
+    """Every service as a real process, shared by the cross-service tests of the run
+    (each seeds organisations of its own); starting them is the slow part."""
     sys_ = System(
         infra=infra,
         prefix=f"e{uuid.uuid4().hex[:8]}.",
         workdir=Path(tempfile.mkdtemp(prefix="edureg-e2e-")),
     )
-    await sys_.prepare(CORE)
+    await sys_.prepare((*CORE, "portal"))
     await sys_.start()
     try:
         yield sys_

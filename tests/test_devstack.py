@@ -61,6 +61,13 @@ def _orphans(data: Path, children: list[psutil.Process], ports: list[int]) -> li
     return found
 
 
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/health/ready", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def _counts(urls: dict[str, str]) -> tuple[int, int, int]:
     org = demo_region.ORGANISATIONS[0]
     admin = next(s for s in org["staff"] if "admin" in s["positions"])
@@ -118,6 +125,19 @@ def test_run_seeds_once_and_stops_cleanly() -> None:
         login = httpx.get(f"{urls['portal']}/login")
         assert login.status_code == 200
         assert "Войти" in login.text
+        # A service that crashes is restarted; the others keep serving meanwhile.
+        [journal] = [c for c in children if "edureg_journal.main" in " ".join(c.cmdline())]
+        journal.kill()
+        journal.wait(10)
+        assert httpx.get(f"{urls['identity']}/health/ready").status_code == 200
+        assert httpx.get(f"{urls['portal']}/login").status_code == 200
+        deadline = time.monotonic() + 60
+        while not _ready(urls["journal"]):
+            assert time.monotonic() < deadline, "journal was not restarted"
+            time.sleep(0.3)
+        assert _counts(urls) == first
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert any("edureg_journal.main" in " ".join(c.cmdline()) for c in children)
     finally:
         _stop(proc)
     assert proc.returncode is not None

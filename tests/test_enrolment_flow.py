@@ -381,6 +381,7 @@ async def test_logs_and_spans_carry_no_personal_data(system: System, org: dict[s
         for kind, texts in (("log", logs), ("spans", spans))
         for svc, text in texts.items()
     }
+    await system.start()  # the session's other tests use the same processes
     assert {where: found for where, found in leaks.items() if found} == {}
     db = Database(create_engine(system.databases["identity"].admin_url, pool_size=1))
     try:

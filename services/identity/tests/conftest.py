@@ -11,11 +11,15 @@ from edureg_devstack.testing.infra import Infra, ServiceDatabase
 from edureg_devstack.testing.plugin import running_app, service_settings
 from edureg_identity.bootstrap import create
 from edureg_identity.config import Settings
+from edureg_identity.services import passwords
 from edureg_identity.services.seed import seed
 from edureg_shared.db import Database, create_engine
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 PASSWORD = "Str0ng-Pass!"
+# Throwaway accounts: argon2id at its cheapest (tests/test_login_flood.py keeps the real
+# cost). Production keeps the default.
+CHEAP_HASHING = {"password_hash_memory_kib": 8 * 1024, "password_hash_time_cost": 1}
 
 
 def org(code: str, *staff: tuple[str, list[str]]) -> dict[str, Any]:
@@ -49,6 +53,7 @@ def settings(infra: Infra, db: ServiceDatabase, nats_prefix: str, tmp_path: Path
         db,
         nats_prefix,
         jwt_keys_dir=str(tmp_path / "jwt"),
+        **CHEAP_HASHING,
     )
 
 
@@ -60,6 +65,7 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def tenants(settings: Settings, client: httpx.AsyncClient) -> dict[str, str]:
+    passwords.configure(memory_budget_mib=64, queue_limit=100, memory_kib=8 * 1024, time_cost=1)
     database = Database(create_engine(settings.database_url))
     try:
         return await seed(

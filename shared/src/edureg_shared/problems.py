@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import ForeignKeyConstraint, MetaData, UniqueConstraint
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from edureg_shared.errors import DomainError
@@ -115,6 +118,10 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = "Не удалось разобрать тело запроса"
         return problem(exc.status_code, f"http-{exc.status_code}", title, detail)
 
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        return integrity_problem(exc)
+
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"error_type": type(exc).__name__})
@@ -124,3 +131,83 @@ def install_error_handlers(app: FastAPI) -> None:
             "Внутренняя ошибка сервиса",
             "Повторите попытку позже; данные не изменены.",
         )
+
+
+_KEY = re.compile(r"Key \((?P<columns>.+?)\)=")
+_IDENT = re.compile(r"[a-z_][a-z0-9_]*")
+_NOT_FIELDS = {"tenant_id", "lower", "upper", "text", "varchar"}
+
+
+_CONSTRAINTS: dict[str, list[str]] = {}
+
+
+def register_constraints(metadata: MetaData) -> None:
+    """Remember which fields each unique constraint or index of a service covers (the
+    tenant left out), so a violation can name them."""
+    for table in metadata.tables.values():
+        for c in table.constraints:
+            if c.name and isinstance(c, (UniqueConstraint, ForeignKeyConstraint)):
+                _CONSTRAINTS[str(c.name)] = [
+                    col.name for col in c.columns if col.name != "tenant_id"
+                ]
+        for index in table.indexes:
+            if index.name and index.unique:
+                cols = [col.name for col in index.columns if col.name != "tenant_id"]
+                if not cols:  # an expression index, e.g. lower(login)
+                    cols = [
+                        n
+                        for n in _IDENT.findall(" ".join(str(e) for e in index.expressions))
+                        if n not in _NOT_FIELDS
+                    ]
+                _CONSTRAINTS[str(index.name)] = list(dict.fromkeys(cols))
+
+
+def constraint_fields(name: str | None) -> list[str]:
+    return list(_CONSTRAINTS.get(name or "", []))
+
+
+def _fields(detail: str | None) -> list[str]:
+    match = _KEY.search(detail or "")
+    if not match:
+        return []
+    names = [n for n in _IDENT.findall(match.group("columns")) if n not in _NOT_FIELDS]
+    return list(dict.fromkeys(names))
+
+
+def integrity_problem(exc: IntegrityError) -> JSONResponse:
+    """A constraint the database enforced, as the user's problem: two requests raced to
+    create the same thing (unique: 409 naming the fields), or a row refers to one that
+    is gone (foreign key: 409), or a value breaks a rule (check: 422). The values
+    themselves are never repeated (they may be a child's name)."""
+    cause = getattr(exc.orig, "__cause__", None) or exc.orig
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    # With row-level security on, PostgreSQL leaves out the key (it could show another
+    # tenant's row): the constraint's name says which fields, from the service's tables.
+    fields = _fields(getattr(cause, "detail", None)) or constraint_fields(
+        getattr(cause, "constraint_name", None)
+    )
+    log.info("constraint refused a write", extra={"sqlstate": sqlstate, "fields": ",".join(fields)})
+    if sqlstate == "23505":
+        named = ", ".join(fields) or "ключ"
+        return problem(
+            409,
+            "conflict",
+            "Конфликт с текущим состоянием",
+            f"Такая запись уже есть (совпадает: {named})",
+            errors=[{"field": f, "message": "Значение уже занято"} for f in fields],
+        )
+    if sqlstate == "23503":
+        return problem(
+            409,
+            "conflict",
+            "Конфликт с текущим состоянием",
+            "Связанный объект не найден или уже используется",
+            errors=[{"field": f, "message": "Связанный объект не найден"} for f in fields],
+        )
+    return problem(
+        422,
+        "invalid-state",
+        "Действие недопустимо",
+        "Данные нарушают правило целостности",
+        errors=[{"field": f, "message": "Недопустимое значение"} for f in fields],
+    )

@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.security import SASLPlaintext
 from faststream.specification import AsyncAPI
+from sqlalchemy import MetaData
 
 from edureg_shared.auth import TokenVerifier
 from edureg_shared.db import Database, check_service_role, create_engine
@@ -29,7 +30,7 @@ from edureg_shared.events.envelope import Envelope, stream_name
 from edureg_shared.events.manifest import ServiceManifest
 from edureg_shared.events.outbox import OutboxRelay
 from edureg_shared.limits import BodySizeLimit
-from edureg_shared.problems import install_error_handlers, problem
+from edureg_shared.problems import install_error_handlers, problem, register_constraints
 from edureg_shared.settings import ServiceSettings
 from edureg_shared.telemetry import setup_telemetry, shutdown_telemetry
 
@@ -235,7 +236,10 @@ def create_app(
     description: str,
     routers: Sequence[APIRouter] = (),
     verify_tokens: bool = True,
+    tables: MetaData | None = None,
 ) -> FastAPI:
+    """`tables`: the service's table metadata, so that a unique constraint the database
+    enforces can be answered with a 409 naming its fields."""
     s = runtime.settings
     docs: dict[str, Any] = (
         {} if s.expose_docs else {"docs_url": None, "redoc_url": None, "openapi_url": None}
@@ -247,6 +251,8 @@ def create_app(
             jwks_url=s.jwks_url, issuer=s.jwt_issuer, audience=s.jwt_audience
         )
     install_error_handlers(app)
+    if tables is not None:
+        register_constraints(tables)
     app.include_router(health_router(runtime))
     for router in routers:
         app.include_router(router)
@@ -270,7 +276,7 @@ def create_app(
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     import uvicorn
 
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.http_host,
         port=settings.http_port,
@@ -278,3 +284,24 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         access_log=False,
         timeout_graceful_shutdown=10,
     )
+    _QuietServer(config).run()
+
+
+def _quiet_server_class() -> Any:
+    import uvicorn
+
+    class QuietServer(uvicorn.Server):
+        """uvicorn's server wakes ten times a second to refresh the Date header and look
+        for a shutdown request; once a second does both (an idle service is at rest, a
+        shutdown starts within a second)."""
+
+        async def main_loop(self) -> None:
+            counter = 0
+            while not await self.on_tick(counter):
+                counter = (counter + 10) % 864000  # on_tick refreshes the headers at % 10
+                await asyncio.sleep(1.0)
+
+    return QuietServer
+
+
+_QuietServer = _quiet_server_class()

@@ -49,7 +49,9 @@ class ServiceSettings(BaseSettings):
     # request per this interval, and a new event is handed over the moment it arrives.
     consumer_long_poll_s: float = 30.0
     outbox_batch_size: int = 500
-    outbox_poll_interval_s: float = 1.0
+    # The relay is woken by NOTIFY at every commit that wrote events; this is only the
+    # safety net for a lost notification (an idle system polls twice a minute).
+    outbox_poll_interval_s: float = 30.0
 
     # JWT verification: every service trusts the issuer's JWKS, whoever the issuer is.
     jwt_issuer: str = "edureg-identity"

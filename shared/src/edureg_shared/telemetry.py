@@ -159,7 +159,12 @@ def setup_telemetry(settings: ServiceSettings) -> None:
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter(settings.service_name))
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        # Several services share a terminal under `make run`: each names itself.
+        handler.setFormatter(
+            logging.Formatter(
+                f"%(asctime)s {settings.service_name:<10} %(levelname)s %(name)s %(message)s"
+            )
+        )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
@@ -184,7 +189,8 @@ def setup_telemetry(settings: ServiceSettings) -> None:
         provider.add_span_processor(
             BatchSpanProcessor(
                 ScrubbingExporter(JsonLinesSpanExporter(settings.otel_spans_file)),
-                schedule_delay_millis=500,
+                # Written within two seconds; the exporter's thread sleeps in between.
+                schedule_delay_millis=2000,
             )
         )
     trace.set_tracer_provider(provider)

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from edureg_contingent.config import Settings
 from edureg_contingent.http.routes.api import router
 from edureg_contingent.manifest import MANIFEST
+from edureg_contingent.persistence.tables import Base
 from edureg_shared.service import build_runtime, create_app
 
 
@@ -18,4 +19,5 @@ def create(settings: Settings | None = None) -> FastAPI:
         title="edureg: контингент",
         description="Группы, личные дела и книга движения обучающихся (приказы).",
         routers=[router],
+        tables=Base.metadata,
     )

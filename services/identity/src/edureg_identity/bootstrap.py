@@ -9,6 +9,7 @@ from edureg_identity.config import Settings
 from edureg_identity.http.routes import router
 from edureg_identity.manifest import MANIFEST
 from edureg_identity.messaging.subscribers import register
+from edureg_identity.persistence.tables import Base
 from edureg_identity.services import passwords
 from edureg_shared.auth import TokenVerifier
 from edureg_shared.service import build_runtime, create_app
@@ -18,7 +19,10 @@ def create(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     keyset = keys.load_keyset(settings.jwt_keys_dir, autogenerate=settings.jwt_key_autogenerate)
     passwords.configure(
-        memory_budget_mib=settings.hash_memory_budget_mib, queue_limit=settings.login_queue_limit
+        memory_budget_mib=settings.hash_memory_budget_mib,
+        queue_limit=settings.login_queue_limit,
+        memory_kib=settings.password_hash_memory_kib,
+        time_cost=settings.password_hash_time_cost,
     )
     runtime = build_runtime(settings, MANIFEST)
     register(runtime)
@@ -28,6 +32,7 @@ def create(settings: Settings | None = None) -> FastAPI:
         description="Организации региона, учётные записи, вход, токены (JWT, JWKS), "
         "связи законных представителей с детьми.",
         routers=[router],
+        tables=Base.metadata,
     )
     app.state.keys = keyset
     # Identity verifies its own tokens with the keys it holds (no HTTP to itself).

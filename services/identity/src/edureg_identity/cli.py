@@ -19,12 +19,19 @@ from typing import Any
 
 from edureg_identity import keys
 from edureg_identity.config import Settings
+from edureg_identity.services import passwords
 from edureg_identity.services.seed import seed
 from edureg_shared.db import Database, create_engine
 
 
 async def _seed(spec: dict[str, Any], database_url: str | None) -> dict[str, str]:
     settings = Settings()
+    passwords.configure(
+        memory_budget_mib=settings.hash_memory_budget_mib,
+        queue_limit=settings.login_queue_limit,
+        memory_kib=settings.password_hash_memory_kib,
+        time_cost=settings.password_hash_time_cost,
+    )
     db = Database(create_engine(database_url or settings.database_url, pool_size=2))
     try:
         return await seed(db, spec)

@@ -41,3 +41,7 @@ class Settings(ServiceSettings):
     # `login_queue_limit` waiting, a login is refused with 503 at once.
     hash_memory_budget_mib: int = 256
     login_queue_limit: int = 64
+    # argon2id cost of new hashes (RFC 9106 low-memory profile by default). Lower only for
+    # the test suite's throwaway accounts.
+    password_hash_memory_kib: int = 64 * 1024
+    password_hash_time_cost: int = 3

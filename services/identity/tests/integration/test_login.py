@@ -17,7 +17,7 @@ from edureg_identity.config import Settings
 from edureg_identity.services.seed import seed
 from edureg_shared.db import Database, create_engine
 
-from ..conftest import PASSWORD, org
+from ..conftest import CHEAP_HASHING, PASSWORD, org
 
 
 @pytest.fixture
@@ -36,6 +36,7 @@ async def client(
         login_free_failures=2,
         login_backoff_base_s=600,
         login_address_max_failures=6,
+        **CHEAP_HASHING,
     )
     database = Database(create_engine(settings.database_url))
     try:

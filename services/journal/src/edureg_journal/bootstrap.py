@@ -8,6 +8,7 @@ from edureg_journal.config import Settings
 from edureg_journal.http.routes import router
 from edureg_journal.manifest import MANIFEST
 from edureg_journal.messaging.subscribers import register
+from edureg_journal.persistence.tables import Base
 from edureg_shared.service import build_runtime, create_app
 
 
@@ -20,4 +21,5 @@ def create(settings: Settings | None = None) -> FastAPI:
         title="edureg: журнал",
         description="Составы групп по датам (далее — занятия, оценки, посещаемость).",
         routers=[router],
+        tables=Base.metadata,
     )

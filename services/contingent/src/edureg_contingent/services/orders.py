@@ -66,7 +66,10 @@ async def _new_order(
     reason_comment: str | None = None,
 ) -> Order:
     if await repo.find_order_by_number(session, tenant_id, number):
-        raise Conflict(f"Приказ № {number} уже есть в книге движения")
+        raise Conflict(
+            f"Приказ № {number} уже есть в книге движения",
+            errors=[{"field": "number", "message": "Значение уже занято"}],
+        )
     assert actor.id is not None
     order = Order(
         tenant_id=tenant_id,

@@ -19,7 +19,8 @@ from edureg_shared.errors import DomainError
 
 # argon2-cffi's defaults (RFC 9106 low-memory profile): 64 MiB, 3 passes, 4 lanes.
 MEMORY_KIB = 64 * 1024
-_hasher = PasswordHasher(memory_cost=MEMORY_KIB, time_cost=3, parallelism=4)
+TIME_COST = 3
+_hasher = PasswordHasher(memory_cost=MEMORY_KIB, time_cost=TIME_COST, parallelism=4)
 # Verified when the login does not exist or the account cannot sign in, so every path
 # costs the same time.
 _DUMMY = _hasher.hash("edureg-timing-equaliser")
@@ -41,11 +42,20 @@ class _Gate:
 _gate: _Gate | None = None
 
 
-def configure(*, memory_budget_mib: int, queue_limit: int) -> int:
-    """Size the gate: as many hashes at once as the budget holds (at least one).
-    Returns that number."""
-    global _gate
-    concurrency = max(1, memory_budget_mib * 1024 // MEMORY_KIB)
+def configure(
+    *,
+    memory_budget_mib: int,
+    queue_limit: int,
+    memory_kib: int = MEMORY_KIB,
+    time_cost: int = TIME_COST,
+) -> int:
+    """Set the hashing cost of new hashes (existing hashes keep theirs) and size the
+    gate: as many hashes at once as the budget holds (at least one). Returns that number."""
+    global _gate, _hasher, _DUMMY
+    if (memory_kib, time_cost) != (_hasher.memory_cost, _hasher.time_cost):
+        _hasher = PasswordHasher(memory_cost=memory_kib, time_cost=time_cost, parallelism=4)
+        _DUMMY = _hasher.hash("edureg-timing-equaliser")
+    concurrency = max(1, memory_budget_mib * 1024 // memory_kib)
     _gate = _Gate(asyncio.Semaphore(concurrency), queue_limit)
     return concurrency
 
