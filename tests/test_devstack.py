@@ -76,7 +76,7 @@ def _counts(urls: dict[str, str]) -> tuple[int, int, int]:
         json={"login": admin["login"], "password": admin["password"]},
     ).json()
     h = {"Authorization": f"Bearer {token['access_token']}"}
-    groups = httpx.get(f"{urls['contingent']}/api/v1/groups", headers=h).json()
+    groups = httpx.get(f"{urls['contingent']}/api/v1/groups", headers=h).json()["items"]
     students = httpx.get(
         f"{urls['identity']}/api/v1/accounts", headers=h, params={"kind": "student", "limit": 1}
     ).json()["total"]

@@ -105,3 +105,24 @@ async def test_a_one_time_password_token_opens_no_endpoint_but_the_password_chan
                 assert body["type"].endswith("password-change-required"), body
                 assert "пароль" in body["detail"]
     assert checked > 15
+
+
+async def test_every_list_is_paged_with_a_bounded_limit(system: System) -> None:
+    """Every operation answering a list (a `Page`) takes `limit` (at most 200) and
+    `offset`; a larger limit is a 422, never a long answer."""
+    lists = 0
+    for name in ("identity", "contingent", "schedule", "journal", "reporting"):
+        async with httpx.AsyncClient(base_url=system.url(name)) as c:
+            openapi = (await c.get("/openapi.json")).json()
+        schemas = openapi.get("components", {}).get("schemas", {})
+        for method, path, op in _operations(openapi):
+            ok = op.get("responses", {}).get("200", {}).get("content", {})
+            ref = ok.get("application/json", {}).get("schema", {}).get("$ref", "")
+            schema = schemas.get(ref.rsplit("/", 1)[-1], {})
+            if not {"items", "total", "next_offset"} <= set(schema.get("properties", {})):
+                continue
+            lists += 1
+            params = {p["name"]: p for p in op.get("parameters", [])}
+            assert {"limit", "offset"} <= set(params), f"{name} {method} {path}"
+            assert params["limit"]["schema"]["maximum"] <= 200, f"{name} {path}"
+    assert lists >= 9

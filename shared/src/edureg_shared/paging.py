@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_shared.errors import InvalidState
 
@@ -89,3 +91,12 @@ def check_range(
                 {"field": end_field, "message": f"Период не длиннее {max_days} дней"},
             ],
         )
+
+
+async def paginate(
+    session: AsyncSession, stmt: Select[Any], req: PageRequest
+) -> tuple[list[Any], int]:
+    """One page of an ordered SELECT of ORM rows, and how many rows the whole query has."""
+    total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = await session.scalars(stmt.limit(req.limit).offset(req.offset))
+    return list(rows.all()), int(total or 0)

@@ -234,7 +234,7 @@ async def test_an_expulsion_event_carries_the_reason_code_never_the_comment(
     assert json.loads(raw)["data"]["reason_code"] == "circumstances"
     assert "Z00.0" not in raw
     assert "Диагноз" not in raw
-    reasons = (await client.get("/api/v1/expulsion-reasons", headers=admin_a)).json()
+    reasons = (await client.get("/api/v1/expulsion-reasons", headers=admin_a)).json()["items"]
     assert {
         "code": "circumstances",
         "title": "По обстоятельствам, не зависящим от воли сторон",
@@ -330,3 +330,18 @@ async def test_a_curator_is_appointed_changed_and_announced(
         "group_id": group["id"],
         "curator_user_id": str(second),
     }
+
+
+async def test_lists_are_paged(client: httpx.AsyncClient, admin_a: dict[str, str]) -> None:
+    for name in ("1А", "1Б", "1В"):
+        await make_group(client, admin_a, name)
+    first = (await client.get("/api/v1/groups", headers=admin_a, params={"limit": 2})).json()
+    assert [g["name"] for g in first["items"]] == ["1А", "1Б"]
+    assert (first["total"], first["next_offset"]) == (3, 2)
+    rest = (
+        await client.get("/api/v1/groups", headers=admin_a, params={"limit": 2, "offset": 2})
+    ).json()
+    assert [g["name"] for g in rest["items"]] == ["1В"]
+    assert rest["next_offset"] is None
+    too_many = await client.get("/api/v1/groups", headers=admin_a, params={"limit": 201})
+    assert {e["field"] for e in assert_problem(too_many, 422)["errors"]} == {"limit"}

@@ -29,7 +29,7 @@ async def test_the_same_group_created_twice_at_once(
             problem = assert_problem(r, 409)
             assert {e["field"] for e in problem["errors"]} == {"academic_year", "name"}
             assert "6Г" not in r.text  # the values are not repeated
-    groups = (await client.get("/api/v1/groups", headers=admin_a)).json()
+    groups = (await client.get("/api/v1/groups", headers=admin_a)).json()["items"]
     assert [g["name"] for g in groups] == ["6Г"]
 
 

@@ -82,7 +82,7 @@ async def publish(infra: Infra, prefix: str, env: Envelope, msg_id: str | None =
 
 
 async def accounts(client: httpx.AsyncClient, headers: dict[str, str], **params: Any) -> list[Any]:
-    r = await client.get("/api/v1/accounts", params={"limit": 500, **params}, headers=headers)
+    r = await client.get("/api/v1/accounts", params={"limit": 200, **params}, headers=headers)
     assert r.status_code == 200, r.text
     return list(r.json()["items"])
 

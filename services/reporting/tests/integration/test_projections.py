@@ -124,3 +124,18 @@ async def test_bad_period_is_a_russian_problem(
         await client.get("/api/v1/movement", params={"from": "x"}, headers=headers), 422
     )
     assert {e["field"] for e in body["errors"]} == {"from", "to"}
+
+
+async def test_a_movement_period_longer_than_its_bound_is_refused(
+    client: httpx.AsyncClient, issuer: TestIssuer
+) -> None:
+    headers = issuer.headers(tenant_id=uuid.uuid4(), permissions=["reporting.read"])
+    r = await client.get(
+        "/api/v1/movement", params={"from": "2020-01-01", "to": "2026-12-31"}, headers=headers
+    )
+    body = assert_problem(r, 422)
+    assert {e["field"] for e in body["errors"]} == {"from", "to"}
+    ok = await client.get(
+        "/api/v1/movement", params={"from": "2026-09-01", "to": "2027-08-31"}, headers=headers
+    )
+    assert ok.json()["items"] == []

@@ -32,7 +32,7 @@ async def test_create_list_and_announce_an_academic_year(
     assert r.status_code == 201, r.text
     year = r.json()
     assert [p["number"] for p in year["periods"]] == [1, 2]
-    assert (await client.get("/api/v1/academic-years", headers=headers)).json() == [year]
+    assert (await client.get("/api/v1/academic-years", headers=headers)).json()["items"] == [year]
     assert_problem(await client.post("/api/v1/academic-years", json=YEAR, headers=headers), 409)
 
     async with infra.nats_admin() as nc:
@@ -54,7 +54,7 @@ async def test_create_list_and_announce_an_academic_year(
 
     other = issuer.headers(tenant_id=uuid.uuid4(), permissions=["schedule.read"])
     assert_problem(await client.get(f"/api/v1/academic-years/{year['id']}", headers=other), 404)
-    assert (await client.get("/api/v1/academic-years", headers=other)).json() == []
+    assert (await client.get("/api/v1/academic-years", headers=other)).json()["items"] == []
 
 
 async def test_rule_violations_are_russian_problems(

@@ -71,7 +71,12 @@ def seed_contingent(identity_url: str, contingent_url: str) -> int:
                     timeout=10,
                 )
             )["id"]
-            groups = {g["name"]: g for g in _check(client.get("/api/v1/groups", headers=headers))}
+            groups = {
+                g["name"]: g
+                for g in _check(
+                    client.get("/api/v1/groups", headers=headers, params={"limit": 200})
+                )["items"]
+            }
             for spec in demo_region.GROUPS[org["code"]]:
                 group = groups.get(spec["name"]) or _check(
                     client.post(
@@ -85,7 +90,7 @@ def seed_contingent(identity_url: str, contingent_url: str) -> int:
                 )
                 found = _check(
                     client.get("/api/v1/orders", headers=headers, params={"number": spec["order"]})
-                )
+                )["items"]
                 order = (
                     found[0]
                     if found

@@ -17,6 +17,7 @@ from edureg_contingent.persistence.tables import (
     Student,
     StudentGuardian,
 )
+from edureg_shared.paging import PageRequest, paginate
 
 
 async def get_group(
@@ -28,11 +29,27 @@ async def get_group(
     return await session.scalar(stmt)
 
 
-async def list_groups(session: AsyncSession, tenant_id: uuid.UUID) -> Sequence[Group]:
-    result = await session.scalars(
-        select(Group).where(Group.tenant_id == tenant_id).order_by(Group.academic_year, Group.name)
+async def list_groups(
+    session: AsyncSession, tenant_id: uuid.UUID, page: PageRequest
+) -> tuple[list[Group], int]:
+    return await paginate(
+        session,
+        select(Group)
+        .where(Group.tenant_id == tenant_id)
+        .order_by(Group.academic_year, Group.name, Group.id),
+        page,
     )
-    return result.all()
+
+
+async def list_orders(
+    session: AsyncSession, tenant_id: uuid.UUID, number: str | None, page: PageRequest
+) -> tuple[list[Order], int]:
+    stmt = select(Order).where(Order.tenant_id == tenant_id)
+    if number:
+        stmt = stmt.where(Order.number == number)
+    return await paginate(
+        session, stmt.order_by(Order.order_date.desc(), Order.number, Order.id), page
+    )
 
 
 async def find_group(

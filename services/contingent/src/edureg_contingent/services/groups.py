@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +17,7 @@ from edureg_shared import audit
 from edureg_shared.errors import Conflict, NotFound
 from edureg_shared.events.envelope import Actor
 from edureg_shared.events.outbox import add_event
+from edureg_shared.paging import PageRequest
 
 
 async def create_group(
@@ -115,5 +115,7 @@ async def get_group(*, session: AsyncSession, tenant_id: uuid.UUID, group_id: uu
     return group
 
 
-async def list_groups(*, session: AsyncSession, tenant_id: uuid.UUID) -> Sequence[Group]:
-    return await repo.list_groups(session, tenant_id)
+async def list_groups(
+    *, session: AsyncSession, tenant_id: uuid.UUID, page: PageRequest
+) -> tuple[list[Group], int]:
+    return await repo.list_groups(session, tenant_id, page)

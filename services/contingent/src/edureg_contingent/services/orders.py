@@ -46,6 +46,7 @@ from edureg_shared import audit
 from edureg_shared.errors import Conflict, NotFound
 from edureg_shared.events.envelope import Actor, Envelope
 from edureg_shared.events.outbox import add_events
+from edureg_shared.paging import PageRequest
 
 
 @dataclass
@@ -216,15 +217,15 @@ async def get_order(
     return OrderView(order=order, items=list(await repo.order_items(session, tenant_id, order_id)))
 
 
-async def find_orders(
-    *, session: AsyncSession, tenant_id: uuid.UUID, number: str
-) -> list[OrderView]:
-    order = await repo.find_order_by_number(session, tenant_id, number)
-    if order is None:
-        return []
+async def list_orders(
+    *, session: AsyncSession, tenant_id: uuid.UUID, number: str | None, page: PageRequest
+) -> tuple[list[OrderView], int]:
+    """The movement book, newest first (optionally one order by its number)."""
+    orders, total = await repo.list_orders(session, tenant_id, number, page)
     return [
-        OrderView(order=order, items=list(await repo.order_items(session, tenant_id, order.id)))
-    ]
+        OrderView(order=o, items=list(await repo.order_items(session, tenant_id, o.id)))
+        for o in orders
+    ], total
 
 
 async def sign_order(

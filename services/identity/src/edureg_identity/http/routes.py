@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 
 from edureg_identity.domain.permissions import (
@@ -17,7 +17,6 @@ from edureg_identity.domain.permissions import (
     REGION_ADMINISTER,
 )
 from edureg_identity.http.schemas import (
-    AccountPage,
     AccountRead,
     CredentialSlipRead,
     LoginRequest,
@@ -31,6 +30,7 @@ from edureg_shared.auth import Principal, require
 from edureg_shared.errors import DomainError
 from edureg_shared.http import Context, unit_of_work
 from edureg_shared.netaddr import client_address
+from edureg_shared.paging import Page, PageDep, page_slice
 
 router = APIRouter()
 api = APIRouter(prefix="/api/v1")
@@ -183,25 +183,24 @@ async def change_password(
     )
 
 
-@api.get("/accounts", response_model=AccountPage, tags=["accounts"], summary="Учётные записи")
+@api.get("/accounts", response_model=Page[AccountRead], tags=["accounts"], summary="Учётные записи")
 async def list_accounts(
     ctx: AccountsRead,
+    page: PageDep,
     kind: Literal["staff", "student", "guardian"] | None = None,
     person_id: uuid.UUID | None = None,
     active: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> AccountPage:
+) -> Page[AccountRead]:
     total, users = await accounts.list_accounts(
         session=ctx.session,
         principal=ctx.principal,
         kind=kind,
         person_id=person_id,
         active=active,
-        limit=limit,
-        offset=offset,
+        limit=page.limit,
+        offset=page.offset,
     )
-    return AccountPage(total=total, items=[AccountRead.model_validate(u) for u in users])
+    return Page.of([AccountRead.model_validate(u) for u in users], total, page)
 
 
 @api.get(
@@ -219,15 +218,18 @@ async def get_account(account_id: uuid.UUID, ctx: AccountsRead) -> AccountRead:
 
 @api.get(
     "/accounts/{account_id}/children",
-    response_model=AccountPage,
+    response_model=Page[AccountRead],
     tags=["accounts"],
     summary="Дети законного представителя (действующие связи)",
 )
-async def get_children(account_id: uuid.UUID, ctx: AccountsRead) -> AccountPage:
+async def get_children(
+    account_id: uuid.UUID, ctx: AccountsRead, page: PageDep
+) -> Page[AccountRead]:
     found = await accounts.children(
         session=ctx.session, principal=ctx.principal, user_id=account_id
     )
-    return AccountPage(total=len(found), items=[AccountRead.model_validate(u) for u in found])
+    items, total = page_slice([AccountRead.model_validate(u) for u in found], page)
+    return Page.of(items, total, page)
 
 
 @api.post(

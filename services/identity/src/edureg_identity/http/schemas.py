@@ -57,11 +57,6 @@ class AccountRead(BaseModel):
     full_name: str
 
 
-class AccountPage(BaseModel):
-    total: int
-    items: list[AccountRead]
-
-
 class CredentialSlipRead(BaseModel):
     """Shown once: the curator prints it and hands it over; it is not stored."""
 

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from edureg_journal.http.schemas import MembershipRead, MembershipsRead, RosterRead
+from edureg_journal.http.schemas import MembershipRead, RosterRead
 from edureg_journal.services import rosters
 from edureg_shared.http import Context, unit_of_work
+from edureg_shared.paging import Page, PageDep
 
 router = APIRouter(prefix="/api/v1", tags=["rosters"])
 RostersRead = Annotated[Context, unit_of_work("journal.rosters.read")]
@@ -18,15 +19,15 @@ RostersRead = Annotated[Context, unit_of_work("journal.rosters.read")]
 async def roster(
     group_id: uuid.UUID,
     ctx: RostersRead,
+    page: PageDep,
     on: Annotated[date | None, Query(description="Дата (по умолчанию — сегодня)")] = None,
 ) -> RosterRead:
     day = on or datetime.now(UTC).date()
-    found = await rosters.roster_on(
-        session=ctx.session, tenant_id=ctx.tenant_id, group_id=group_id, on=day
+    found, total = await rosters.roster_on(
+        session=ctx.session, tenant_id=ctx.tenant_id, group_id=group_id, on=day, page=page
     )
-    return RosterRead(
-        group_id=group_id, on=day, items=[MembershipRead.model_validate(m) for m in found]
-    )
+    listed = Page.of([MembershipRead.model_validate(m) for m in found], total, page)
+    return RosterRead(group_id=group_id, on=day, **listed.model_dump())
 
 
 @router.get(
@@ -34,22 +35,23 @@ async def roster(
     response_model=RosterRead,
     summary="Все периоды членства в группе, включая завершённые",
 )
-async def roster_history(group_id: uuid.UUID, ctx: RostersRead) -> RosterRead:
-    found = await rosters.roster_history(
-        session=ctx.session, tenant_id=ctx.tenant_id, group_id=group_id
+async def roster_history(group_id: uuid.UUID, ctx: RostersRead, page: PageDep) -> RosterRead:
+    found, total = await rosters.roster_history(
+        session=ctx.session, tenant_id=ctx.tenant_id, group_id=group_id, page=page
     )
-    return RosterRead(
-        group_id=group_id, on=None, items=[MembershipRead.model_validate(m) for m in found]
-    )
+    listed = Page.of([MembershipRead.model_validate(m) for m in found], total, page)
+    return RosterRead(group_id=group_id, on=None, **listed.model_dump())
 
 
 @router.get(
     "/students/{student_id}/memberships",
-    response_model=MembershipsRead,
+    response_model=Page[MembershipRead],
     summary="Группы обучающегося по периодам",
 )
-async def memberships(student_id: uuid.UUID, ctx: RostersRead) -> MembershipsRead:
-    found = await rosters.memberships_of(
-        session=ctx.session, tenant_id=ctx.tenant_id, student_id=student_id
+async def memberships(
+    student_id: uuid.UUID, ctx: RostersRead, page: PageDep
+) -> Page[MembershipRead]:
+    found, total = await rosters.memberships_of(
+        session=ctx.session, tenant_id=ctx.tenant_id, student_id=student_id, page=page
     )
-    return MembershipsRead(items=[MembershipRead.model_validate(m) for m in found])
+    return Page.of([MembershipRead.model_validate(m) for m in found], total, page)

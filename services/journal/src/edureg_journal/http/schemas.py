@@ -5,6 +5,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from edureg_shared.paging import Page
+
 
 class MembershipRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -16,11 +18,8 @@ class MembershipRead(BaseModel):
     valid_to: date | None
 
 
-class RosterRead(BaseModel):
+class RosterRead(Page[MembershipRead]):
+    """A page of a group's roster on a date (or its whole history)."""
+
     group_id: uuid.UUID
     on: date | None
-    items: list[MembershipRead]
-
-
-class MembershipsRead(BaseModel):
-    items: list[MembershipRead]

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -9,6 +8,7 @@ from sqlalchemy import or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_journal.persistence.tables import RosterMembership as M
+from edureg_shared.paging import PageRequest, paginate
 
 _OPEN_MEMBERSHIPS = text("""
     INSERT INTO roster_memberships (tenant_id, id, group_id, student_id, display_name,
@@ -66,9 +66,10 @@ async def close_membership(
 
 
 async def members_on(
-    session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID, on: date
-) -> Sequence[M]:
-    result = await session.scalars(
+    session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID, on: date, page: PageRequest
+) -> tuple[list[M], int]:
+    return await paginate(
+        session,
         select(M)
         .where(
             M.tenant_id == tenant_id,
@@ -76,26 +77,30 @@ async def members_on(
             M.valid_from <= on,
             or_(M.valid_to.is_(None), M.valid_to > on),
         )
-        .order_by(M.valid_from, M.student_id)
+        .order_by(M.display_name, M.student_id),
+        page,
     )
-    return result.all()
 
 
 async def group_history(
-    session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID
-) -> Sequence[M]:
-    result = await session.scalars(
+    session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID, page: PageRequest
+) -> tuple[list[M], int]:
+    return await paginate(
+        session,
         select(M)
         .where(M.tenant_id == tenant_id, M.group_id == group_id)
-        .order_by(M.valid_from, M.student_id)
+        .order_by(M.valid_from, M.student_id, M.id),
+        page,
     )
-    return result.all()
 
 
 async def student_memberships(
-    session: AsyncSession, tenant_id: uuid.UUID, student_id: uuid.UUID
-) -> Sequence[M]:
-    result = await session.scalars(
-        select(M).where(M.tenant_id == tenant_id, M.student_id == student_id).order_by(M.valid_from)
+    session: AsyncSession, tenant_id: uuid.UUID, student_id: uuid.UUID, page: PageRequest
+) -> tuple[list[M], int]:
+    return await paginate(
+        session,
+        select(M)
+        .where(M.tenant_id == tenant_id, M.student_id == student_id)
+        .order_by(M.valid_from, M.id),
+        page,
     )
-    return result.all()

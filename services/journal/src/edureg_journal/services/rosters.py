@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +18,7 @@ from edureg_journal.persistence.tables import RosterMembership
 from edureg_shared import audit
 from edureg_shared.events.envelope import Envelope
 from edureg_shared.events.outbox import add_events
+from edureg_shared.paging import PageRequest
 
 
 class MembershipNotYetKnown(Exception):
@@ -119,18 +119,18 @@ async def on_students_expelled(*, session: AsyncSession, events: list[Envelope])
 
 
 async def roster_on(
-    *, session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID, on: date
-) -> Sequence[RosterMembership]:
-    return await repo.members_on(session, tenant_id, group_id, on)
+    *, session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID, on: date, page: PageRequest
+) -> tuple[list[RosterMembership], int]:
+    return await repo.members_on(session, tenant_id, group_id, on, page)
 
 
 async def roster_history(
-    *, session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID
-) -> Sequence[RosterMembership]:
-    return await repo.group_history(session, tenant_id, group_id)
+    *, session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID, page: PageRequest
+) -> tuple[list[RosterMembership], int]:
+    return await repo.group_history(session, tenant_id, group_id, page)
 
 
 async def memberships_of(
-    *, session: AsyncSession, tenant_id: uuid.UUID, student_id: uuid.UUID
-) -> Sequence[RosterMembership]:
-    return await repo.student_memberships(session, tenant_id, student_id)
+    *, session: AsyncSession, tenant_id: uuid.UUID, student_id: uuid.UUID, page: PageRequest
+) -> tuple[list[RosterMembership], int]:
+    return await repo.student_memberships(session, tenant_id, student_id, page)

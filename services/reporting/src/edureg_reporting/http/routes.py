@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from edureg_reporting.services import projections
 from edureg_shared.http import Context, unit_of_work
+from edureg_shared.paging import Page, PageDep
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 ReportsRead = Annotated[Context, unit_of_work("reporting.read")]
@@ -37,27 +38,27 @@ class MovementRead(BaseModel):
     effective_date: date
 
 
-class OccupancyPage(BaseModel):
-    items: list[OccupancyRead]
+@router.get("/occupancy", response_model=Page[OccupancyRead], summary="Наполняемость групп")
+async def occupancy(ctx: ReportsRead, page: PageDep) -> Page[OccupancyRead]:
+    rows, total = await projections.occupancy(
+        session=ctx.session, tenant_id=ctx.tenant_id, page=page
+    )
+    return Page.of([OccupancyRead.model_validate(r) for r in rows], total, page)
 
 
-class MovementPage(BaseModel):
-    items: list[MovementRead]
-
-
-@router.get("/occupancy", response_model=OccupancyPage, summary="Наполняемость групп")
-async def occupancy(ctx: ReportsRead) -> OccupancyPage:
-    rows = await projections.occupancy(session=ctx.session, tenant_id=ctx.tenant_id)
-    return OccupancyPage(items=[OccupancyRead.model_validate(r) for r in rows])
-
-
-@router.get("/movement", response_model=MovementPage, summary="Движение обучающихся за период")
+@router.get(
+    "/movement",
+    response_model=Page[MovementRead],
+    summary="Движение обучающихся за период",
+    description=f"Период не длиннее {projections.MAX_MOVEMENT_DAYS} дней.",
+)
 async def movement(
     ctx: ReportsRead,
+    page: PageDep,
     start: Annotated[date, Query(alias="from", description="Начало периода")],
     end: Annotated[date, Query(alias="to", description="Конец периода (включительно)")],
-) -> MovementPage:
-    rows = await projections.movement(
-        session=ctx.session, tenant_id=ctx.tenant_id, start=start, end=end
+) -> Page[MovementRead]:
+    rows, total = await projections.movement(
+        session=ctx.session, tenant_id=ctx.tenant_id, start=start, end=end, page=page
     )
-    return MovementPage(items=[MovementRead.model_validate(r) for r in rows])
+    return Page.of([MovementRead.model_validate(r) for r in rows], total, page)

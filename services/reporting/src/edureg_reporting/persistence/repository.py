@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_reporting.persistence.tables import GroupOccupancy as G
 from edureg_reporting.persistence.tables import MovementEntry as M
+from edureg_shared.paging import PageRequest, paginate
 
 
 async def upsert_group(
@@ -65,19 +65,23 @@ async def add_movements(session: AsyncSession, rows: list[dict[str, Any]]) -> No
     await session.execute(insert(M).values(rows).on_conflict_do_nothing())
 
 
-async def occupancy(session: AsyncSession, tenant_id: uuid.UUID) -> Sequence[G]:
-    rows = await session.scalars(
-        select(G).where(G.tenant_id == tenant_id).order_by(G.academic_year, G.name, G.group_id)
+async def occupancy(
+    session: AsyncSession, tenant_id: uuid.UUID, page: PageRequest
+) -> tuple[list[G], int]:
+    return await paginate(
+        session,
+        select(G).where(G.tenant_id == tenant_id).order_by(G.academic_year, G.name, G.group_id),
+        page,
     )
-    return rows.all()
 
 
 async def movement(
-    session: AsyncSession, tenant_id: uuid.UUID, start: date, end: date
-) -> Sequence[M]:
-    rows = await session.scalars(
+    session: AsyncSession, tenant_id: uuid.UUID, start: date, end: date, page: PageRequest
+) -> tuple[list[M], int]:
+    return await paginate(
+        session,
         select(M)
         .where(M.tenant_id == tenant_id, M.effective_date >= start, M.effective_date <= end)
-        .order_by(M.effective_date, M.order_number, M.student_id)
+        .order_by(M.effective_date, M.order_number, M.student_id),
+        page,
     )
-    return rows.all()

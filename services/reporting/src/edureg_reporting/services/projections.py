@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edureg_reporting.contracts.events import GROUP_CREATED, STUDENT_ENROLLED, STUDENT_EXPELLED
 from edureg_reporting.persistence import repository as repo
 from edureg_reporting.persistence.tables import GroupOccupancy, MovementEntry
-from edureg_shared.errors import InvalidState
 from edureg_shared.events.envelope import Envelope
+from edureg_shared.paging import PageRequest, check_range
 
 
 async def on_groups_created(*, session: AsyncSession, events: list[Envelope]) -> None:
@@ -83,13 +82,18 @@ async def _count(
         )
 
 
-async def occupancy(*, session: AsyncSession, tenant_id: uuid.UUID) -> Sequence[GroupOccupancy]:
-    return await repo.occupancy(session, tenant_id)
+# A school year and a bit: the longest period a movement report covers at once.
+MAX_MOVEMENT_DAYS = 400
+
+
+async def occupancy(
+    *, session: AsyncSession, tenant_id: uuid.UUID, page: PageRequest
+) -> tuple[list[GroupOccupancy], int]:
+    return await repo.occupancy(session, tenant_id, page)
 
 
 async def movement(
-    *, session: AsyncSession, tenant_id: uuid.UUID, start: date, end: date
-) -> Sequence[MovementEntry]:
-    if end < start:
-        raise InvalidState("Дата окончания периода раньше даты начала")
-    return await repo.movement(session, tenant_id, start, end)
+    *, session: AsyncSession, tenant_id: uuid.UUID, start: date, end: date, page: PageRequest
+) -> tuple[list[MovementEntry], int]:
+    check_range(start, end, max_days=MAX_MOVEMENT_DAYS, start_field="from", end_field="to")
+    return await repo.movement(session, tenant_id, start, end, page)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from edureg_schedule.services import calendar
 from edureg_schedule.services.calendar import CreateAcademicYear
 from edureg_shared.http import Context, unit_of_work
+from edureg_shared.paging import Page, PageDep
 
 router = APIRouter(prefix="/api/v1", tags=["academic years"])
 Read = Annotated[Context, unit_of_work("schedule.read")]
@@ -61,11 +62,12 @@ async def create_year(cmd: CreateAcademicYear, ctx: Write) -> AcademicYearRead:
     )
 
 
-@router.get("/academic-years", response_model=list[AcademicYearRead], summary="Учебные годы")
-async def list_years(ctx: Read) -> list[AcademicYearRead]:
-    return [
-        _read(v) for v in await calendar.list_years(session=ctx.session, tenant_id=ctx.tenant_id)
-    ]
+@router.get("/academic-years", response_model=Page[AcademicYearRead], summary="Учебные годы")
+async def list_years(ctx: Read, page: PageDep) -> Page[AcademicYearRead]:
+    views, total = await calendar.list_years(
+        session=ctx.session, tenant_id=ctx.tenant_id, page=page
+    )
+    return Page.of([_read(v) for v in views], total, page)
 
 
 @router.get("/academic-years/{year_id}", response_model=AcademicYearRead, summary="Учебный год")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_schedule.persistence.tables import AcademicYear, StudyPeriod
+from edureg_shared.paging import PageRequest, paginate
 
 
 async def find_year(session: AsyncSession, tenant_id: uuid.UUID, title: str) -> AcademicYear | None:
@@ -21,13 +22,16 @@ async def get_year(
     return await session.get(AcademicYear, (tenant_id, year_id))
 
 
-async def list_years(session: AsyncSession, tenant_id: uuid.UUID) -> Sequence[AcademicYear]:
-    rows = await session.scalars(
+async def list_years(
+    session: AsyncSession, tenant_id: uuid.UUID, page: PageRequest
+) -> tuple[list[AcademicYear], int]:
+    return await paginate(
+        session,
         select(AcademicYear)
         .where(AcademicYear.tenant_id == tenant_id)
-        .order_by(AcademicYear.starts_on)
+        .order_by(AcademicYear.starts_on, AcademicYear.id),
+        page,
     )
-    return rows.all()
 
 
 async def periods_of(

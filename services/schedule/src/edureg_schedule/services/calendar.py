@@ -16,6 +16,7 @@ from edureg_shared import audit
 from edureg_shared.errors import Conflict, NotFound
 from edureg_shared.events.envelope import Actor
 from edureg_shared.events.outbox import add_event
+from edureg_shared.paging import PageRequest
 
 
 class PeriodIn(BaseModel):
@@ -107,10 +108,12 @@ async def create_year(
     return YearView(year=year, periods=periods)
 
 
-async def list_years(*, session: AsyncSession, tenant_id: uuid.UUID) -> list[YearView]:
-    years = await repo.list_years(session, tenant_id)
+async def list_years(
+    *, session: AsyncSession, tenant_id: uuid.UUID, page: PageRequest
+) -> tuple[list[YearView], int]:
+    years, total = await repo.list_years(session, tenant_id, page)
     periods = await repo.periods_of(session, tenant_id, [y.id for y in years])
-    return [YearView(year=y, periods=periods.get(y.id, [])) for y in years]
+    return [YearView(year=y, periods=periods.get(y.id, [])) for y in years], total
 
 
 async def get_year(*, session: AsyncSession, tenant_id: uuid.UUID, year_id: uuid.UUID) -> YearView:

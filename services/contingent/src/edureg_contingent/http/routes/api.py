@@ -24,6 +24,7 @@ from edureg_contingent.services.commands import (
     CreateGroup,
 )
 from edureg_shared.http import Context, unit_of_work
+from edureg_shared.paging import Page, PageDep, page_slice
 
 router = APIRouter(prefix="/api/v1")
 
@@ -69,11 +70,11 @@ async def create_group(cmd: CreateGroup, ctx: GroupsWrite) -> GroupRead:
 
 
 @router.get(
-    "/groups", response_model=list[GroupRead], tags=["groups"], summary="Группы организации"
+    "/groups", response_model=Page[GroupRead], tags=["groups"], summary="Группы организации"
 )
-async def list_groups(ctx: GroupsRead) -> list[GroupRead]:
-    found = await groups.list_groups(session=ctx.session, tenant_id=ctx.tenant_id)
-    return [GroupRead.model_validate(g) for g in found]
+async def list_groups(ctx: GroupsRead, page: PageDep) -> Page[GroupRead]:
+    found, total = await groups.list_groups(session=ctx.session, tenant_id=ctx.tenant_id, page=page)
+    return Page.of([GroupRead.model_validate(g) for g in found], total, page)
 
 
 @router.put(
@@ -91,12 +92,13 @@ async def assign_curator(group_id: uuid.UUID, cmd: AssignCurator, ctx: GroupsWri
 
 @router.get(
     "/expulsion-reasons",
-    response_model=list[ReasonRead],
+    response_model=Page[ReasonRead],
     tags=["orders"],
     summary="Справочник оснований отчисления",
 )
-async def expulsion_reasons(ctx: OrdersRead) -> list[ReasonRead]:
-    return [ReasonRead(code=code, title=title) for code, title in EXPULSION_REASONS.items()]
+async def expulsion_reasons(ctx: OrdersRead, page: PageDep) -> Page[ReasonRead]:
+    reasons = [ReasonRead(code=code, title=title) for code, title in EXPULSION_REASONS.items()]
+    return Page.of(*page_slice(reasons, page), page)
 
 
 @router.get("/groups/{group_id}", response_model=GroupRead, tags=["groups"], summary="Группа")
@@ -134,13 +136,20 @@ async def create_expulsion_order(cmd: CreateExpulsionOrder, ctx: OrdersWrite) ->
 
 
 @router.get(
-    "/orders", response_model=list[OrderRead], tags=["orders"], summary="Приказы (поиск по номеру)"
+    "/orders",
+    response_model=Page[OrderRead],
+    tags=["orders"],
+    summary="Книга движения: приказы, новые первыми (или один — по номеру)",
 )
-async def find_orders(
-    ctx: OrdersRead, number: Annotated[str, Query(min_length=1, max_length=30)]
-) -> list[OrderRead]:
-    views = await orders.find_orders(session=ctx.session, tenant_id=ctx.tenant_id, number=number)
-    return [_order(v) for v in views]
+async def list_orders(
+    ctx: OrdersRead,
+    page: PageDep,
+    number: Annotated[str | None, Query(min_length=1, max_length=30)] = None,
+) -> Page[OrderRead]:
+    views, total = await orders.list_orders(
+        session=ctx.session, tenant_id=ctx.tenant_id, number=number, page=page
+    )
+    return Page.of([_order(v) for v in views], total, page)
 
 
 @router.get("/orders/{order_id}", response_model=OrderRead, tags=["orders"], summary="Приказ")
