@@ -5,12 +5,14 @@ signed-in administrator, and must answer a 4xx problem+json."""
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import httpx
 import pytest
 
 from edureg_devstack.system import System
+from edureg_devstack.testing.examples import date_paths, example, with_value
 
 BROKEN_BODIES: list[bytes] = [
     b"{not json",
@@ -126,3 +128,45 @@ async def test_every_list_is_paged_with_a_bounded_limit(system: System) -> None:
             assert {"limit", "offset"} <= set(params), f"{name} {method} {path}"
             assert params["limit"]["schema"]["maximum"] <= 200, f"{name} {path}"
     assert lists >= 9
+
+
+BOUNDARY_DATES = ["2028-02-29", "2026-12-31", "0001-01-01", "9999-12-31", "2027-02-29"]
+
+
+async def test_boundary_dates_in_every_date_field_never_500(
+    system: System, admin: dict[str, str]
+) -> None:
+    """Every date field of every request body and query, in an otherwise plausible
+    request, given 29 February, 31 December, year 1, year 9999 and a 29 February that
+    does not exist: a 2xx or a 4xx problem+json, never a 500."""
+    checked = 0
+    for name in ("identity", "contingent", "schedule", "journal", "reporting"):
+        async with httpx.AsyncClient(base_url=system.url(name), headers=admin, timeout=30) as c:
+            openapi = (await c.get("/openapi.json")).json()
+            defs = openapi.get("components", {}).get("schemas", {})
+            for method, path, op in _operations(openapi):
+                url = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
+                params = op.get("parameters", [])
+                query = {
+                    p["name"]: example(p["schema"], defs)
+                    for p in params
+                    if p.get("in") == "query" and p.get("required")
+                }
+                body_schema = (
+                    op.get("requestBody", {}).get("content", {}).get("application/json", {})
+                ).get("schema")
+                body = example(body_schema, defs, full=False) if body_schema else None
+                attempts: list[tuple[dict[str, Any], Any]] = []
+                for p in params:
+                    if p.get("in") == "query" and "date" in str(p.get("schema")):
+                        attempts += [({**query, p["name"]: d}, body) for d in BOUNDARY_DATES]
+                if body_schema:
+                    for where in date_paths(body_schema, defs):
+                        attempts += [(query, with_value(body, where, d)) for d in BOUNDARY_DATES]
+                for q, b in attempts:
+                    r = await c.request(method, url, params=q, json=b)
+                    checked += 1
+                    assert r.status_code < 500, f"{name} {method} {path} {q} {b}: {r.text}"
+                    if r.status_code >= 400:
+                        assert r.headers["content-type"].startswith("application/problem+json")
+    assert checked >= 40
