@@ -99,3 +99,15 @@ def with_value(document: Any, path: tuple[Any, ...], value: Any) -> Any:
     copy = dict(document)
     copy[head] = with_value(copy.get(head), rest, value)
     return copy
+
+
+def present(document: Any, path: tuple[Any, ...]) -> bool:
+    """Whether `path` leads somewhere in `document` (an optional part may be left out)."""
+    for step in path:
+        if (isinstance(document, list) and isinstance(step, int) and step < len(document)) or (
+            isinstance(document, dict) and step in document
+        ):
+            document = document[step]
+        else:
+            return False
+    return True
