@@ -211,3 +211,81 @@ def integrity_problem(exc: IntegrityError) -> JSONResponse:
         "Данные нарушают правило целостности",
         errors=[{"field": f, "message": "Недопустимое значение"} for f in fields],
     )
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; `detail` and `errors[].message` are Russian.",
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+
+_DESCRIPTIONS = {
+    400: "Тело запроса не разобрать",
+    401: "Нет входа или токен недействителен",
+    403: "Недостаточно прав, или нужно сменить одноразовый пароль",
+    404: "Объекта нет (или он другой организации)",
+    409: "Конфликт с текущим состоянием (уже есть, уже подписан)",
+    413: "Слишком большой запрос",
+    422: "Ошибка в данных запроса (поля названы)",
+    429: "Слишком много попыток",
+    503: "Сервис временно недоступен или перегружен",
+}
+# Declared for every operation of a service (`ERRORS`), writes add 409; an operation may
+# add its own (`extra_errors`, e.g. sign-in: 429 and 503).
+ERRORS = (400, 401, 403, 404, 413, 422)
+WRITE_ERRORS = (409,)
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {
+        code: {
+            "description": _DESCRIPTIONS.get(code, "Ошибка"),
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for code in codes
+    }
+
+
+def document_problems(app: FastAPI, extra_errors: dict[str, tuple[int, ...]] | None = None) -> None:
+    """Declare in the OpenAPI document every error each operation can answer, each as
+    problem+json (FastAPI would declare a 422 of its own shape and nothing else). Health
+    checks declare only the readiness 503. `extra_errors`: path → more codes."""
+    build = app.openapi
+    extra = extra_errors or {}
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        for path, item in schema.get("paths", {}).items():
+            for method, op in item.items():
+                if method not in ("get", "post", "put", "patch", "delete"):
+                    continue
+                if path.startswith("/health"):
+                    codes: tuple[int, ...] = (503,) if path.endswith("ready") else ()
+                else:
+                    codes = ERRORS + (WRITE_ERRORS if method != "get" else ()) + extra.get(path, ())
+                responses = op.setdefault("responses", {})
+                for code, body in problem_responses(*codes).items():
+                    responses[str(code)] = body
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -30,7 +30,12 @@ from edureg_shared.events.envelope import Envelope, stream_name
 from edureg_shared.events.manifest import ServiceManifest
 from edureg_shared.events.outbox import OutboxRelay
 from edureg_shared.limits import BodySizeLimit
-from edureg_shared.problems import install_error_handlers, problem, register_constraints
+from edureg_shared.problems import (
+    document_problems,
+    install_error_handlers,
+    problem,
+    register_constraints,
+)
 from edureg_shared.settings import ServiceSettings
 from edureg_shared.telemetry import setup_telemetry, shutdown_telemetry
 
@@ -237,6 +242,7 @@ def create_app(
     routers: Sequence[APIRouter] = (),
     verify_tokens: bool = True,
     tables: MetaData | None = None,
+    extra_errors: dict[str, tuple[int, ...]] | None = None,
 ) -> FastAPI:
     """`tables`: the service's table metadata, so that a unique constraint the database
     enforces can be answered with a 409 naming its fields."""
@@ -251,6 +257,7 @@ def create_app(
             jwks_url=s.jwks_url, issuer=s.jwt_issuer, audience=s.jwt_audience
         )
     install_error_handlers(app)
+    document_problems(app, extra_errors)
     if tables is not None:
         register_constraints(tables)
     app.include_router(health_router(runtime))

@@ -33,6 +33,8 @@ def create(settings: Settings | None = None) -> FastAPI:
         "связи законных представителей с детьми.",
         routers=[router],
         tables=Base.metadata,
+        # Sign-in is throttled (429) and refuses a flood at once (503).
+        extra_errors={"/api/v1/auth/token": (429, 503)},
     )
     app.state.keys = keyset
     # Identity verifies its own tokens with the keys it holds (no HTTP to itself).
