@@ -6,7 +6,7 @@ UV_BOOT := .tools/bin/uv
 UV := $(shell command -v uv 2>/dev/null || echo $(UV_BOOT))
 PYTHON ?= python3
 
-.PHONY: run test test-slow lint bench sync clean-data
+.PHONY: run test test-slow test-browser lint duplicates bench bench-idle sync clean-data
 
 $(UV_BOOT):
 	@command -v uv >/dev/null 2>&1 || { $(PYTHON) -m venv .tools && .tools/bin/pip install -q "uv>=0.5"; }
@@ -31,8 +31,16 @@ lint: sync
 	@$(UV) run --frozen ruff format --check .
 	@$(UV) run --frozen mypy shared/src services/*/src tools/devstack/src
 
+# Code written twice (6 or more similar lines), in the runtime code.
+duplicates: sync
+	@$(UV) run --frozen pylint --disable=all --enable=duplicate-code \
+		--min-similarity-lines=6 shared/src services/*/src tools/admin/src tools/devstack/src
+
 bench: sync
 	@$(UV) run --frozen python bench/enrolment.py
+
+bench-idle: sync
+	@$(UV) run --frozen python bench/idle.py
 
 clean-data:
 	rm -rf .edureg

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
+from typing import Any
+
+from fastapi.routing import APIRoute
 
 ROOT = Path(__file__).resolve().parents[1]
 FRAMEWORKS = ("fastapi", "starlette", "sqlalchemy", "faststream", "nats", "httpx", "asyncpg")
@@ -65,3 +69,42 @@ def test_only_settings_read_the_environment() -> None:
         if "os.environ" in p.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+def _api_routes(routes: Any) -> list[APIRoute]:
+    """Every API route, also those of included routers (FastAPI nests them)."""
+    found: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            found.append(route)
+        elif hasattr(route, "original_router"):
+            found += _api_routes(route.original_router.routes)
+        elif hasattr(route, "routes"):
+            found += _api_routes(route.routes)
+    return found
+
+
+def _required(dependant: Any) -> set[str]:
+    found = set(getattr(dependant.call, "required_permissions", ()) or ())
+    for sub in dependant.dependencies:
+        found |= _required(sub)
+    return found
+
+
+def test_every_permission_a_route_requires_is_one_identity_can_grant() -> None:
+    """A route asking for a permission no position holds would be closed to everyone."""
+    from edureg_admin import catalogue
+    from edureg_identity.domain.permissions import PERMISSIONS, REGION_PERMISSIONS
+
+    grantable = set(PERMISSIONS) | set(REGION_PERMISSIONS)
+    required: dict[str, set[str]] = {}
+    for s in catalogue.services():
+        if s.name == "portal":
+            continue
+        bootstrap = importlib.import_module(f"edureg_{s.name}.bootstrap")
+        app = bootstrap.create(s.manifest.settings())
+        for route in _api_routes(app.routes):
+            required.setdefault(s.name, set()).update(_required(route.dependant))
+    assert sum(len(v) for v in required.values()) >= 10
+    unknown = {svc: sorted(perms - grantable) for svc, perms in required.items()}
+    assert {k: v for k, v in unknown.items() if v} == {}

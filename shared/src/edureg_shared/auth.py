@@ -252,6 +252,7 @@ def require(permission: str) -> Callable[..., Awaitable[Principal]]:
         return principal
 
     dependency.__name__ = f"require_{permission.replace('.', '_')}"
+    dependency.required_permissions = (permission,)  # type: ignore[attr-defined]
     return dependency
 
 

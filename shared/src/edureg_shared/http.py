@@ -62,6 +62,9 @@ def unit_of_work(
 
     name = permission or (any_of[0] if any_of else "self")
     dependency.__name__ = f"uow_{name.replace('.', '_')}"
+    # What the route requires, for the convention test that every permission a route
+    # asks for is one identity can grant.
+    dependency.required_permissions = (permission,) if permission else any_of  # type: ignore[attr-defined]
     return Depends(dependency, scope="function")
 
 
