@@ -6,7 +6,7 @@ UV_BOOT := .tools/bin/uv
 UV := $(shell command -v uv 2>/dev/null || echo $(UV_BOOT))
 PYTHON ?= python3
 
-.PHONY: run test test-slow test-browser lint duplicates bench bench-idle sync clean-data
+.PHONY: run test test-slow test-browser screenshots lint duplicates bench bench-idle sync system clean-data
 
 $(UV_BOOT):
 	@command -v uv >/dev/null 2>&1 || { $(PYTHON) -m venv .tools && .tools/bin/pip install -q "uv>=0.5"; }
@@ -20,8 +20,18 @@ sync: $(UV_BOOT)
 run: sync
 	@$(UV) run --frozen edureg-dev
 
-test: sync
+system:
+	@tools/system/ensure.sh
+
+test: sync system
 	@$(UV) run --frozen pytest -m "not slow" -p no:cacheprovider
+
+test-browser: sync system
+	@$(UV) run --frozen pytest -m browser -p no:cacheprovider
+
+# The browser journeys, keeping their screenshots in docs/screenshots (for the README).
+screenshots: sync system
+	@EDUREG_SCREENSHOTS=docs/screenshots $(UV) run --frozen pytest -m browser -p no:cacheprovider -q
 
 test-slow: sync
 	@$(UV) run --frozen pytest -m slow -p no:cacheprovider

@@ -33,7 +33,7 @@ async def test_sign_in_through_the_portal(system: System) -> None:
         assert r.status_code == 303
         assert "httponly" in r.headers["set-cookie"].lower()
         home = await browser.get("/")
-        assert "Вы вошли как Админова Анна Ивановна" in home.text
+        assert "Здравствуйте, Админова Анна Ивановна" in home.text
         assert "Тестовая школа portal" in home.text
         # The CSRF token was rotated at login: the pre-login one no longer works.
         assert _csrf(home.text) != before_login

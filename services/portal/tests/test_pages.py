@@ -81,6 +81,6 @@ async def test_identity_down_is_a_russian_503_page_not_a_500(portal: httpx.Async
     token = csrf_of((await portal.get("/login")).text)
     r = await portal.post("/login", data={"login": "admin", "password": "secret", "csrf": token})
     assert r.status_code == 503
-    assert "Сервис входа временно недоступен" in r.text
+    assert "Сервис временно недоступен" in r.text
     assert (await portal.get("/health/live")).status_code == 200
     assert_problem(await portal.get("/health/ready"), 503)

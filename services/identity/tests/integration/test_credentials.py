@@ -195,3 +195,49 @@ async def test_the_regional_administrator_restores_only_administrators(
         await client.post("/api/v1/auth/token", json={"login": "admin.a", "password": PASSWORD}),
         401,
     )
+
+
+async def test_only_the_regional_administrator_lists_organisations_and_their_admins(
+    client: httpx.AsyncClient, school: dict[str, Any], tenants: dict[str, str]
+) -> None:
+    region = await login(client, "region.admin")
+    orgs = (await client.get("/api/v1/region/organisations", headers=region)).json()
+    assert {o["code"] for o in orgs["items"]} == {"a", "b"}  # the ministry itself is not listed
+    admins = (
+        await client.get(
+            f"/api/v1/region/organisations/{tenants['a']}/administrators", headers=region
+        )
+    ).json()
+    assert {a["login"] for a in admins["items"]} == {"admin.a", "admin2.a"}
+    for who in (school["admin"], await login(client, "curator.a")):
+        assert_problem(await client.get("/api/v1/region/organisations", headers=who), 403)
+        assert_problem(
+            await client.get(
+                f"/api/v1/region/organisations/{tenants['a']}/administrators", headers=who
+            ),
+            403,
+        )
+
+
+async def test_a_guardian_sees_only_their_own_children(
+    client: httpx.AsyncClient, school: dict[str, Any]
+) -> None:
+    slip = (await _issue(client, school["admin"], school["own_parent"])).json()
+    r = await client.post(
+        "/api/v1/auth/token", json={"login": slip["login"], "password": slip["password"]}
+    )
+    changed = await client.post(
+        "/api/v1/me/password",
+        headers={"Authorization": f"Bearer {r.json()['access_token']}"},
+        json={"current_password": slip["password"], "new_password": "Roditel-2026"},
+    )
+    parent = {"Authorization": f"Bearer {changed.json()['access_token']}"}
+    children = (await client.get("/api/v1/me/children", headers=parent)).json()["items"]
+    assert [c["id"] for c in children] == [school["own_student"]["id"]]
+    # A parent has no staff rights: no one else's account, no lists.
+    assert_problem(await client.get("/api/v1/accounts", headers=parent), 403)
+    assert_problem(
+        await client.get(f"/api/v1/accounts/{school['other_student']['id']}", headers=parent), 403
+    )
+    staff = (await client.get("/api/v1/me/children", headers=school["admin"])).json()
+    assert staff["items"] == []

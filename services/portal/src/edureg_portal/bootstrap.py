@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from edureg_portal.config import Settings
-from edureg_portal.identity_client import IdentityClient
+from edureg_portal.identity_client import IdentityClient, ServiceClient
 from edureg_portal.pages import router
 from edureg_portal.security import SecurityHeaders
 from edureg_shared.limits import BodySizeLimit
@@ -32,6 +32,13 @@ def create(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with httpx.AsyncClient() as client:
             app.state.identity = IdentityClient(settings.identity_url, client)
+            app.state.services = {
+                "identity": app.state.identity,
+                "contingent": ServiceClient(settings.contingent_url, client),
+                "schedule": ServiceClient(settings.schedule_url, client),
+                "journal": ServiceClient(settings.journal_url, client),
+                "reporting": ServiceClient(settings.reporting_url, client),
+            }
             yield
         shutdown_telemetry()
 

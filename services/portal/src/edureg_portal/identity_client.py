@@ -1,4 +1,5 @@
-"""The portal's calls to identity, on behalf of the signed-in user."""
+"""The portal's calls to the services, on behalf of the signed-in user (with the user's
+own token: the portal holds no rights of its own)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import httpx
 
 
 class IdentityUnavailable(Exception):
-    """identity did not answer (down, timeout, 5xx)."""
+    """A service did not answer (down, timeout, 5xx)."""
+
+
+ServiceUnavailable = IdentityUnavailable
 
 
 @dataclass(frozen=True)
@@ -17,27 +21,50 @@ class Answer:
     status: int
     body: dict[str, Any]
 
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
 
-class IdentityClient:
+
+class ServiceClient:
     def __init__(self, base_url: str, client: httpx.AsyncClient) -> None:
         self._base = base_url.rstrip("/")
         self._http = client
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> Answer:
+    async def call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> Answer:
+        headers = dict(kwargs.pop("headers", None) or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         try:
-            r = await self._http.request(method, f"{self._base}{path}", timeout=10.0, **kwargs)
+            r = await self._http.request(
+                method, f"{self._base}{path}", timeout=10.0, headers=headers, **kwargs
+            )
         except httpx.HTTPError as exc:
-            raise IdentityUnavailable(type(exc).__name__) from exc
+            raise ServiceUnavailable(type(exc).__name__) from exc
         if r.status_code >= 500:
-            raise IdentityUnavailable(f"HTTP {r.status_code}")
+            raise ServiceUnavailable(f"HTTP {r.status_code}")
         body = r.json() if r.content and "json" in r.headers.get("content-type", "") else {}
-        return Answer(status=r.status_code, body=body)
+        return Answer(status=r.status_code, body=body if isinstance(body, dict) else {})
 
+    async def get(self, path: str, token: str, **params: Any) -> Answer:
+        return await self.call("GET", path, token, params=params)
+
+    async def post(self, path: str, token: str, json: Any = None) -> Answer:
+        return await self.call("POST", path, token, json=json)
+
+    async def ready(self) -> bool:
+        try:
+            return (await self.call("GET", "/health/live")).status == 200
+        except ServiceUnavailable:
+            return False
+
+
+class IdentityClient(ServiceClient):
     async def token(self, login: str, password: str, *, client: str | None = None) -> Answer:
         """Sign in; `client` is the user's address (identity records it and throttles by
         it; it trusts the header only from the portal's own address)."""
         headers = {"X-Forwarded-For": client} if client else {}
-        return await self._call(
+        return await self.call(
             "POST",
             "/api/v1/auth/token",
             json={"login": login, "password": password},
@@ -45,18 +72,9 @@ class IdentityClient:
         )
 
     async def me(self, token: str) -> Answer:
-        return await self._call("GET", "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        return await self.get("/api/v1/me", token)
 
     async def change_password(self, token: str, current: str, new: str) -> Answer:
-        return await self._call(
-            "POST",
-            "/api/v1/me/password",
-            headers={"Authorization": f"Bearer {token}"},
-            json={"current_password": current, "new_password": new},
+        return await self.post(
+            "/api/v1/me/password", token, {"current_password": current, "new_password": new}
         )
-
-    async def ready(self) -> bool:
-        try:
-            return (await self._call("GET", "/health/live")).status == 200
-        except IdentityUnavailable:
-            return False

@@ -1,12 +1,15 @@
-"""Server-rendered pages (Russian UI).
+"""Server-rendered pages (Russian UI): the shell every console lives in.
 
 Session: the access token in an HttpOnly, SameSite=Lax cookie. Forms carry a CSRF token
 bound to the session: an HMAC of the session cookie (before login, of a random
 pre-session cookie) under the portal's secret, so it changes at login and whenever the
 session does, and a token from another session is worthless.
 
-A one-time password gives a token that allows only the password change: every page
-but /password sends the user there until it is changed.
+After login every page has the same frame: the organisation's name, the user, the
+navigation built from the user's kind and permissions (navigation.py), for a guardian
+the choice of child, and logout. A one-time password gives a token that allows only the
+password change: every page but /password sends the user there until it is changed.
+The portal calls the services with the user's own token; they check again.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,16 +27,22 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from edureg_portal.identity_client import Answer, IdentityClient, IdentityUnavailable
+from edureg_portal.identity_client import Answer, IdentityClient, ServiceClient, ServiceUnavailable
+from edureg_portal.navigation import may_open, menu
 
 SESSION_COOKIE = "edureg_session"
 PRESESSION_COOKIE = "edureg_pre"
+CHILD_COOKIE = "edureg_child"
 KINDS = {
     "staff": "сотрудник",
     "student": "обучающийся",
     "guardian": "родитель (законный представитель)",
 }
+RELATIONS = {"mother": "мать", "father": "отец", "guardian": "опекун", "other": "представитель"}
+ORDER_KINDS = {"enrolment": "о зачислении", "expulsion": "об отчислении"}
+ORDER_STATUSES = {"draft": "проект", "signed": "подписан"}
 PASSWORD_CHANGE_REQUIRED = "password-change-required"  # noqa: S105 - a problem type
+PAGE = 50
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -38,6 +50,11 @@ router = APIRouter(include_in_schema=False)
 
 def _identity(request: Request) -> IdentityClient:
     client: IdentityClient = request.app.state.identity
+    return client
+
+
+def _service(request: Request, name: str) -> ServiceClient:
+    client: ServiceClient = request.app.state.services[name]
     return client
 
 
@@ -61,24 +78,53 @@ def _csrf_ok(request: Request, submitted: str) -> bool:
     return secrets.compare_digest(expected, submitted)
 
 
+@dataclass
+class Shell:
+    """Who is signed in, for the frame of every page."""
+
+    token: str
+    me: dict[str, Any]
+    children: list[dict[str, Any]] = field(default_factory=list)
+    child: dict[str, Any] | None = None
+
+    @property
+    def kind(self) -> str:
+        return str(self.me.get("kind", ""))
+
+    @property
+    def permissions(self) -> list[str]:
+        return list(self.me.get("permissions", []))
+
+    def has(self, *permissions: str) -> bool:
+        return any(p in self.permissions for p in permissions)
+
+
 def _render(
     request: Request,
     name: str,
     status: int = 200,
     *,
-    session: str | None = None,
+    shell: Shell | None = None,
+    active: str | None = None,
     **context: Any,
 ) -> HTMLResponse:
-    """A page whose forms carry the CSRF token of `session` (default: the request's
-    session, or a new pre-session)."""
-    binding = session or _binding(request)
+    """A page whose forms carry the CSRF token of the request's session (or of a new
+    pre-session), framed by the shell when someone is signed in."""
+    binding = _binding(request)
     fresh_presession = None
     if binding is None:
         fresh_presession = binding = secrets.token_urlsafe(32)
     response = templates.TemplateResponse(
         request,
         name,
-        {"csrf": csrf_token(request.app.state.csrf_secret, binding), "kinds": KINDS, **context},
+        {
+            "csrf": csrf_token(request.app.state.csrf_secret, binding),
+            "kinds": KINDS,
+            "shell": shell,
+            "menu": menu(shell.kind, shell.permissions) if shell else [],
+            "active": active,
+            **context,
+        },
         status_code=status,
     )
     if fresh_presession:
@@ -92,23 +138,28 @@ def _render(
     return response
 
 
-def _forbidden(request: Request) -> HTMLResponse:
-    return _render(
+def _message(
+    request: Request, status: int, title: str, text: str, shell: Shell | None = None
+) -> HTMLResponse:
+    return _render(request, "message.html", status, shell=shell, title=title, text=text)
+
+
+def _forbidden_form(request: Request) -> HTMLResponse:
+    return _message(
         request,
-        "message.html",
         403,
-        title="Запрос отклонён",
-        text="Форма устарела или отправлена не со страницы портала. Обновите страницу и повторите.",
+        "Запрос отклонён",
+        "Форма устарела или отправлена не со страницы портала. Обновите страницу и повторите.",
     )
 
 
-def _unavailable(request: Request) -> HTMLResponse:
-    return _render(
+def _unavailable(request: Request, shell: Shell | None = None) -> HTMLResponse:
+    return _message(
         request,
-        "message.html",
         503,
-        title="Сервис входа временно недоступен",
-        text="Попробуйте войти через несколько минут.",
+        "Сервис временно недоступен",
+        "Попробуйте ещё раз через несколько минут.",
+        shell,
     )
 
 
@@ -116,6 +167,7 @@ def _signed_out() -> Response:
     """No session, or it expired or was revoked: back to the login form."""
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(CHILD_COOKIE)
     return response
 
 
@@ -139,6 +191,78 @@ def _client(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+async def _shell(request: Request) -> Shell | Response:
+    """The signed-in user, or where to send them instead (login, the password change)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return RedirectResponse("/login", status_code=303)
+    try:
+        answer = await _identity(request).me(token)
+    except ServiceUnavailable:
+        return _unavailable(request)
+    if answer.status == 403 and str(answer.body.get("type", "")).endswith(PASSWORD_CHANGE_REQUIRED):
+        return RedirectResponse("/password", status_code=303)
+    if answer.status != 200:
+        return _signed_out()
+    shell = Shell(token=token, me=answer.body)
+    if shell.kind == "guardian":
+        try:
+            children = await _identity(request).get("/api/v1/me/children", token)
+        except ServiceUnavailable:
+            return _unavailable(request)
+        shell.children = list(children.body.get("items", [])) if children.ok else []
+        chosen = request.cookies.get(CHILD_COOKIE)
+        shell.child = next(
+            (c for c in shell.children if c["id"] == chosen),
+            shell.children[0] if shell.children else None,
+        )
+    return shell
+
+
+async def _opened(request: Request, key: str) -> Shell | Response:
+    """The shell, if the user may open the page `key` (else a Russian 403)."""
+    shell = await _shell(request)
+    if isinstance(shell, Response):
+        return shell
+    if not may_open(key, shell.kind, shell.permissions):
+        return _message(
+            request,
+            403,
+            "Недостаточно прав",
+            "Этот раздел вам недоступен. Если он нужен для работы, обратитесь к "
+            "администратору организации.",
+            shell,
+        )
+    return shell
+
+
+def _refused(request: Request, shell: Shell, answer: Answer) -> Response:
+    """A service's refusal, as a page."""
+    if answer.status == 401:
+        return _signed_out()
+    detail = str(answer.body.get("detail") or "")
+    if answer.status == 404:
+        return _message(request, 404, "Не найдено", detail or "Такого объекта нет.", shell)
+    if answer.status == 403:
+        return _message(request, 403, "Недостаточно прав", detail, shell)
+    return _message(request, answer.status, "Действие не выполнено", detail, shell)
+
+
+def _pages(answer: Answer, base: str) -> dict[str, Any]:
+    """Links to the previous and next pages of a `Page`."""
+    offset, limit = int(answer.body.get("offset", 0)), int(answer.body.get("limit", PAGE))
+    following = answer.body.get("next_offset")
+    joiner = "&" if "?" in base else "?"
+    return {
+        "total": answer.body.get("total", 0),
+        "previous": f"{base}{joiner}offset={max(offset - limit, 0)}" if offset else None,
+        "next": f"{base}{joiner}offset={following}" if following is not None else None,
+    }
+
+
+# -- sign-in, password, logout ---------------------------------------------------------
+
+
 @router.get("/login")
 async def login_page(request: Request) -> Response:
     return _render(request, "login.html")
@@ -152,16 +276,16 @@ async def login(
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     if not _csrf_ok(request, csrf):
-        return _forbidden(request)
+        return _forbidden_form(request)
     if not login or not password:
         return _render(request, "login.html", 422, error="Введите логин и пароль", login=login)
     try:
         answer = await _identity(request).token(login, password, client=_client(request))
-    except IdentityUnavailable:
+    except ServiceUnavailable:
         return _unavailable(request)
-    if answer.status == 429:
+    if answer.status in (429, 503):
         error = answer.body.get("detail") or "Слишком много попыток входа, повторите позже"
-        return _render(request, "login.html", 429, error=error, login=login)
+        return _render(request, "login.html", answer.status, error=error, login=login)
     if answer.status != 200 or not answer.body.get("access_token"):
         return _render(request, "login.html", 401, error="Неверный логин или пароль", login=login)
     return _start_session(
@@ -169,27 +293,19 @@ async def login(
     )
 
 
-@router.get("/")
-async def home(request: Request, changed: bool = False) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return RedirectResponse("/login", status_code=303)
-    try:
-        answer = await _identity(request).me(token)
-    except IdentityUnavailable:
-        return _unavailable(request)
-    if answer.status == 403 and str(answer.body.get("type", "")).endswith(PASSWORD_CHANGE_REQUIRED):
-        return RedirectResponse("/password", status_code=303)
-    if answer.status != 200:
-        return _signed_out()
-    return _render(request, "home.html", me=answer.body, changed=changed)
-
-
 @router.get("/password")
 async def password_page(request: Request) -> Response:
     if not request.cookies.get(SESSION_COOKIE):
         return RedirectResponse("/login", status_code=303)
-    return _render(request, "password.html")
+    shell = await _shell(request)
+    # A one-time password's session has no shell: the form alone, until it is changed.
+    return _render(
+        request,
+        "password.html",
+        shell=shell if isinstance(shell, Shell) else None,
+        active="password",
+        forced=not isinstance(shell, Shell),
+    )
 
 
 _PASSWORD_ERRORS = {"new_password": "Новый пароль должен быть не короче 8 символов"}
@@ -206,10 +322,10 @@ async def change_password(
     if not token:
         return RedirectResponse("/login", status_code=303)
     if not _csrf_ok(request, csrf):
-        return _forbidden(request)
+        return _forbidden_form(request)
     try:
         answer = await _identity(request).change_password(token, current_password, new_password)
-    except IdentityUnavailable:
+    except ServiceUnavailable:
         return _unavailable(request)
     if answer.status == 200 and answer.body.get("access_token"):
         return _start_session(request, answer, "/?changed=true")
@@ -217,16 +333,279 @@ async def change_password(
         return _signed_out()
     detail = answer.body.get("detail") or "Пароль не изменён"
     fields = {e.get("field") for e in answer.body.get("errors") or [] if isinstance(e, dict)}
-    for field, message in _PASSWORD_ERRORS.items():
-        if field in fields:
+    for name, message in _PASSWORD_ERRORS.items():
+        if name in fields:
             detail = message
-    return _render(request, "password.html", 422, password_error=detail)
+    shell = await _shell(request)
+    return _render(
+        request,
+        "password.html",
+        422,
+        shell=shell if isinstance(shell, Shell) else None,
+        active="password",
+        forced=not isinstance(shell, Shell),
+        password_error=detail,
+    )
 
 
 @router.post("/logout")
 async def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
     if not _csrf_ok(request, csrf):
-        return _forbidden(request)
+        return _forbidden_form(request)
     # The access token is short-lived (identity's access_token_ttl_s) and cannot be
     # revoked before it expires: the cookie goes now, the token within minutes.
     return _signed_out()
+
+
+# -- home and the guardian's children ----------------------------------------------------
+
+
+@router.get("/")
+async def home(request: Request, changed: bool = False) -> Response:
+    shell = await _shell(request)
+    if isinstance(shell, Response):
+        return shell
+    return _render(request, "home.html", shell=shell, active="home", changed=changed)
+
+
+@router.get("/children")
+async def children_page(request: Request) -> Response:
+    shell = await _opened(request, "children")
+    if isinstance(shell, Response):
+        return shell
+    return _render(request, "children.html", shell=shell, active="children", relations=RELATIONS)
+
+
+@router.post("/child")
+async def choose_child(
+    request: Request,
+    child: Annotated[str, Form(max_length=64)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    if not _csrf_ok(request, csrf):
+        return _forbidden_form(request)
+    shell = await _opened(request, "children")
+    if isinstance(shell, Response):
+        return shell
+    if child not in {c["id"] for c in shell.children}:  # only one's own children
+        return _message(request, 404, "Не найдено", "Такого ребёнка в вашем профиле нет.", shell)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(CHILD_COOKIE, child, httponly=True, samesite="lax", secure=_secure(request))
+    return response
+
+
+# -- organisation: groups, rosters, the movement book ----------------------------------------
+
+
+@router.get("/groups")
+async def groups_page(request: Request, offset: int = 0) -> Response:
+    shell = await _opened(request, "groups")
+    if isinstance(shell, Response):
+        return shell
+    try:
+        answer = await _service(request, "contingent").get(
+            "/api/v1/groups", shell.token, limit=PAGE, offset=max(offset, 0)
+        )
+    except ServiceUnavailable:
+        return _unavailable(request, shell)
+    if not answer.ok:
+        return _refused(request, shell, answer)
+    return _render(
+        request,
+        "groups.html",
+        shell=shell,
+        active="groups",
+        groups=answer.body.get("items", []),
+        pages=_pages(answer, "/groups"),
+        roster=shell.has("journal.rosters.read"),
+    )
+
+
+@router.get("/groups/{group_id}")
+async def group_page(request: Request, group_id: uuid.UUID, offset: int = 0) -> Response:
+    shell = await _opened(request, "groups")
+    if isinstance(shell, Response):
+        return shell
+    try:
+        group = await _service(request, "contingent").get(f"/api/v1/groups/{group_id}", shell.token)
+        if not group.ok:
+            return _refused(request, shell, group)
+        today = datetime.now(UTC).date()
+        roster = None
+        if shell.has("journal.rosters.read"):
+            roster = await _service(request, "journal").get(
+                f"/api/v1/groups/{group_id}/roster",
+                shell.token,
+                on=today.isoformat(),
+                limit=PAGE,
+                offset=max(offset, 0),
+            )
+            if not roster.ok:
+                return _refused(request, shell, roster)
+    except ServiceUnavailable:
+        return _unavailable(request, shell)
+    return _render(
+        request,
+        "group.html",
+        shell=shell,
+        active="groups",
+        group=group.body,
+        today=today,
+        members=roster.body.get("items", []) if roster else None,
+        pages=_pages(roster, f"/groups/{group_id}") if roster else None,
+    )
+
+
+@router.get("/orders")
+async def orders_page(request: Request, offset: int = 0) -> Response:
+    shell = await _opened(request, "orders")
+    if isinstance(shell, Response):
+        return shell
+    try:
+        answer = await _service(request, "contingent").get(
+            "/api/v1/orders", shell.token, limit=PAGE, offset=max(offset, 0)
+        )
+    except ServiceUnavailable:
+        return _unavailable(request, shell)
+    if not answer.ok:
+        return _refused(request, shell, answer)
+    return _render(
+        request,
+        "orders.html",
+        shell=shell,
+        active="orders",
+        orders=answer.body.get("items", []),
+        pages=_pages(answer, "/orders"),
+        kinds_of_order=ORDER_KINDS,
+        statuses=ORDER_STATUSES,
+    )
+
+
+# -- accounts and credential slips -----------------------------------------------------------
+
+ISSUE = (
+    "identity.credentials.issue.learners",
+    "identity.credentials.issue.own_groups",
+    "identity.credentials.issue.staff",
+)
+ACCOUNT_KINDS = {"student": "Обучающиеся", "guardian": "Родители", "staff": "Сотрудники"}
+
+
+@router.get("/accounts")
+async def accounts_page(request: Request, kind: str = "student", offset: int = 0) -> Response:
+    shell = await _opened(request, "accounts")
+    if isinstance(shell, Response):
+        return shell
+    kind = kind if kind in ACCOUNT_KINDS else "student"
+    try:
+        answer = await _identity(request).get(
+            "/api/v1/accounts", shell.token, kind=kind, limit=PAGE, offset=max(offset, 0)
+        )
+    except ServiceUnavailable:
+        return _unavailable(request, shell)
+    if not answer.ok:
+        return _refused(request, shell, answer)
+    return _render(
+        request,
+        "accounts.html",
+        shell=shell,
+        active="accounts",
+        kind=kind,
+        account_kinds=ACCOUNT_KINDS,
+        accounts=answer.body.get("items", []),
+        pages=_pages(answer, f"/accounts?kind={kind}"),
+        may_issue=shell.has(*ISSUE),
+    )
+
+
+@router.post("/accounts/{account_id}/slip")
+async def issue_slip(
+    request: Request, account_id: uuid.UUID, csrf: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    if not _csrf_ok(request, csrf):
+        return _forbidden_form(request)
+    shell = await _opened(request, "accounts")
+    if isinstance(shell, Response):
+        return shell
+    try:
+        answer = await _identity(request).post(
+            f"/api/v1/accounts/{account_id}/credentials", shell.token
+        )
+    except ServiceUnavailable:
+        return _unavailable(request, shell)
+    if not answer.ok:
+        return _refused(request, shell, answer)
+    return _render(request, "slip.html", shell=shell, active="accounts", slip=answer.body)
+
+
+# -- region -----------------------------------------------------------------------------------
+
+
+@router.get("/region/organisations")
+async def organisations_page(request: Request, offset: int = 0) -> Response:
+    shell = await _opened(request, "organisations")
+    if isinstance(shell, Response):
+        return shell
+    try:
+        answer = await _identity(request).get(
+            "/api/v1/region/organisations", shell.token, limit=PAGE, offset=max(offset, 0)
+        )
+    except ServiceUnavailable:
+        return _unavailable(request, shell)
+    if not answer.ok:
+        return _refused(request, shell, answer)
+    return _render(
+        request,
+        "organisations.html",
+        shell=shell,
+        active="organisations",
+        organisations=answer.body.get("items", []),
+        pages=_pages(answer, "/region/organisations"),
+    )
+
+
+@router.get("/region/organisations/{organisation_id}")
+async def organisation_page(request: Request, organisation_id: uuid.UUID) -> Response:
+    shell = await _opened(request, "organisations")
+    if isinstance(shell, Response):
+        return shell
+    try:
+        answer = await _identity(request).get(
+            f"/api/v1/region/organisations/{organisation_id}/administrators", shell.token
+        )
+    except ServiceUnavailable:
+        return _unavailable(request, shell)
+    if not answer.ok:
+        return _refused(request, shell, answer)
+    return _render(
+        request,
+        "organisation.html",
+        shell=shell,
+        active="organisations",
+        organisation_id=organisation_id,
+        administrators=answer.body.get("items", []),
+    )
+
+
+@router.post("/region/organisations/{organisation_id}/accounts/{account_id}/slip")
+async def restore_administrator(
+    request: Request,
+    organisation_id: uuid.UUID,
+    account_id: uuid.UUID,
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    if not _csrf_ok(request, csrf):
+        return _forbidden_form(request)
+    shell = await _opened(request, "organisations")
+    if isinstance(shell, Response):
+        return shell
+    try:
+        answer = await _identity(request).post(
+            f"/api/v1/region/organisations/{organisation_id}/accounts/{account_id}/credentials",
+            shell.token,
+        )
+    except ServiceUnavailable:
+        return _unavailable(request, shell)
+    if not answer.ok:
+        return _refused(request, shell, answer)
+    return _render(request, "slip.html", shell=shell, active="organisations", slip=answer.body)

@@ -158,6 +158,18 @@ async def get_me(ctx: Self) -> MeRead:
     )
 
 
+@api.get(
+    "/me/children",
+    response_model=Page[AccountRead],
+    tags=["me"],
+    summary="Мои дети (для родителя; у остальных — пусто)",
+)
+async def my_children(ctx: Self, page: PageDep) -> Page[AccountRead]:
+    found = await accounts.my_children(session=ctx.session, principal=ctx.principal)
+    items, total = page_slice([AccountRead.model_validate(u) for u in found], page)
+    return Page.of(items, total, page)
+
+
 @api.post(
     "/me/password",
     response_model=TokenResponse,
@@ -261,6 +273,37 @@ async def issue_regional_credentials(
         user_id=account_id,
     )
     return _slip(slip)
+
+
+@api.get(
+    "/region/organisations",
+    response_model=Page[OrganisationRead],
+    tags=["region"],
+    summary="Организации региона (администратор региона)",
+)
+async def region_organisations(
+    principal: RegionalAdmin, page: PageDep, request: Request
+) -> Page[OrganisationRead]:
+    found, total = await accounts.region_organisations(
+        db=request.app.state.runtime.db, principal=principal, page=page
+    )
+    return Page.of([OrganisationRead.model_validate(o) for o in found], total, page)
+
+
+@api.get(
+    "/region/organisations/{organisation_id}/administrators",
+    response_model=Page[AccountRead],
+    tags=["region"],
+    summary="Администраторы организации (администратор региона)",
+)
+async def region_administrators(
+    organisation_id: uuid.UUID, principal: RegionalAdmin, page: PageDep, request: Request
+) -> Page[AccountRead]:
+    found = await accounts.region_administrators(
+        db=request.app.state.runtime.db, principal=principal, organisation_id=organisation_id
+    )
+    items, total = page_slice([AccountRead.model_validate(u) for u in found], page)
+    return Page.of(items, total, page)
 
 
 def _slip(slip: accounts.CredentialSlip) -> CredentialSlipRead:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, text, update
+from sqlalchemy import and_, any_, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +19,7 @@ from edureg_identity.persistence.tables import (
     User,
     UserPosition,
 )
+from edureg_shared.paging import PageRequest, paginate
 
 
 async def lookup_login(session: AsyncSession, login: str) -> tuple[uuid.UUID, uuid.UUID] | None:
@@ -403,3 +404,43 @@ async def login_failures_of(
         )
     ).one()
     return int(row.failures), row.last_at
+
+
+async def list_organisations(
+    session: AsyncSession, page: PageRequest
+) -> tuple[list[Organisation], int]:
+    return await paginate(
+        session,
+        select(Organisation)
+        .where(Organisation.kind != "ministry")
+        .order_by(Organisation.name, Organisation.id),
+        page,
+    )
+
+
+async def administrators(
+    session: AsyncSession, tenant_id: uuid.UUID, permission: str
+) -> list[User]:
+    """Staff accounts holding `permission` through any of their positions."""
+    rows = await session.scalars(
+        select(User)
+        .join(
+            UserPosition,
+            and_(UserPosition.tenant_id == User.tenant_id, UserPosition.user_id == User.id),
+        )
+        .join(
+            Position,
+            and_(
+                Position.tenant_id == UserPosition.tenant_id,
+                Position.id == UserPosition.position_id,
+            ),
+        )
+        .where(
+            User.tenant_id == tenant_id,
+            User.kind == "staff",
+            any_(Position.permissions) == permission,
+        )
+        .distinct()
+        .order_by(User.surname, User.name, User.id)
+    )
+    return list(rows.all())

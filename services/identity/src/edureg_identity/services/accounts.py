@@ -17,8 +17,10 @@ from edureg_identity.config import Settings
 from edureg_identity.domain.logins import one_time_password
 from edureg_identity.domain.permissions import (
     ISSUE_OWN_GROUPS,
+    ISSUE_STAFF,
     READ_ALL,
     READ_OWN_GROUPS,
+    REGION_ADMINISTER,
     Target,
     check_credential_issue,
     check_regional_issue,
@@ -33,6 +35,7 @@ from edureg_shared.auth import Principal
 from edureg_shared.db import Database
 from edureg_shared.errors import Forbidden, InvalidState, NotFound
 from edureg_shared.events.envelope import Actor
+from edureg_shared.paging import PageRequest
 
 
 @dataclass(frozen=True)
@@ -268,3 +271,34 @@ async def issue_regional_credentials(
             details={"organisation_id": str(organisation_id)},
         )
     return slip
+
+
+async def my_children(*, session: AsyncSession, principal: Principal) -> Sequence[User]:
+    """A guardian's own children (active links): what the guardian's console shows and
+    lets them choose between. Anyone else has none."""
+    if principal.kind != "guardian":
+        return []
+    return await repo.children_of(session, principal.tenant_id, principal.user_id)
+
+
+async def region_organisations(
+    *, db: Database, principal: Principal, page: PageRequest
+) -> tuple[list[Organisation], int]:
+    if REGION_ADMINISTER not in principal.permissions:
+        raise Forbidden(f"Нужно право «{REGION_ADMINISTER}»")
+    async with db.unscoped_session() as session:
+        return await repo.list_organisations(session, page)
+
+
+async def region_administrators(
+    *, db: Database, principal: Principal, organisation_id: uuid.UUID
+) -> list[User]:
+    """An organisation's administrators (staff names and logins: no minors' data), for
+    the regional administrator restoring access."""
+    if REGION_ADMINISTER not in principal.permissions:
+        raise Forbidden(f"Нужно право «{REGION_ADMINISTER}»")
+    async with db.tenant_session(organisation_id) as session:
+        org = await repo.get_organisation(session, organisation_id)
+        if org is None or org.kind == "ministry":
+            raise NotFound("Организация не найдена")
+        return await repo.administrators(session, organisation_id, ISSUE_STAFF)

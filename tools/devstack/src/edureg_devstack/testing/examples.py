@@ -93,12 +93,12 @@ def with_value(document: Any, path: tuple[Any, ...], value: Any) -> Any:
         return value
     head, rest = path[0], path[1:]
     if isinstance(document, list):
-        copy = list(document)
-        copy[head] = with_value(copy[head], rest, value)
-        return copy
-    copy = dict(document)
-    copy[head] = with_value(copy.get(head), rest, value)
-    return copy
+        items = list(document)
+        items[head] = with_value(items[head], rest, value)
+        return items
+    fields = dict(document)
+    fields[head] = with_value(fields.get(head), rest, value)
+    return fields
 
 
 def present(document: Any, path: tuple[Any, ...]) -> bool:

@@ -1,0 +1,108 @@
+"""The portal's navigation, built from who the user is (pure: no I/O).
+
+An item is shown when the user's kind is among its `kinds` (students, guardians) or the
+user holds any of its `permissions` (staff). The same rule decides whether a page may be
+opened at all, so a link the menu does not show is a 403 when typed in; the services
+behind the pages check again, with the relationships (own group, own child) the portal
+cannot see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    title: str
+    href: str
+    permissions: frozenset[str] = field(default_factory=frozenset)
+    kinds: frozenset[str] = field(default_factory=frozenset)
+
+    def visible(self, kind: str, permissions: Iterable[str]) -> bool:
+        if kind in self.kinds:
+            return True
+        return bool(self.permissions & set(permissions))
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    items: tuple[Item, ...]
+
+
+def _perms(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "Регион",
+        (
+            Item(
+                "organisations",
+                "Организации региона",
+                "/region/organisations",
+                permissions=_perms("region.accounts.administer"),
+            ),
+        ),
+    ),
+    Section(
+        "Организация",
+        (
+            Item(
+                "groups",
+                "Группы и классы",
+                "/groups",
+                permissions=_perms("contingent.groups.read"),
+            ),
+            Item(
+                "orders",
+                "Книга движения",
+                "/orders",
+                permissions=_perms("contingent.orders.read"),
+            ),
+            Item(
+                "accounts",
+                "Учётные записи и памятки",
+                "/accounts",
+                permissions=_perms("identity.accounts.read", "identity.accounts.read.own_groups"),
+            ),
+        ),
+    ),
+    Section(
+        "Семья",
+        (Item("children", "Мои дети", "/children", kinds=frozenset({"guardian"})),),
+    ),
+    Section(
+        "Профиль",
+        (
+            Item(
+                "password",
+                "Сменить пароль",
+                "/password",
+                kinds=frozenset({"staff", "student", "guardian"}),
+            ),
+        ),
+    ),
+)
+
+ITEMS = {item.key: item for section in SECTIONS for item in section.items}
+
+
+def menu(kind: str, permissions: Iterable[str]) -> list[Section]:
+    """The sections (with only their visible items) a user of `kind` with `permissions`
+    sees; empty sections are left out."""
+    granted = set(permissions)
+    out = []
+    for section in SECTIONS:
+        items = tuple(i for i in section.items if i.visible(kind, granted))
+        if items:
+            out.append(Section(section.title, items))
+    return out
+
+
+def may_open(key: str, kind: str, permissions: Iterable[str]) -> bool:
+    return ITEMS[key].visible(kind, permissions)
