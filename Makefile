@@ -39,7 +39,7 @@ test-slow: sync
 lint: sync
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
-	@$(UV) run --frozen mypy shared/src services/*/src tools/devstack/src
+	@$(UV) run --frozen mypy shared/src services/*/src tools/admin/src tools/devstack/src
 
 # Code written twice (6 or more similar lines), in the runtime code.
 duplicates: sync

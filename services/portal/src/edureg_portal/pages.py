@@ -248,6 +248,21 @@ def _refused(request: Request, shell: Shell, answer: Answer) -> Response:
     return _message(request, answer.status, "Действие не выполнено", detail, shell)
 
 
+async def _call(
+    request: Request, shell: Shell, service: str, method: str, path: str, **params: Any
+) -> Answer | Response:
+    """A service's answer with the user's token, or the page that says why there is none
+    (the service is down, refused, or the object does not exist)."""
+    try:
+        if method == "GET":
+            answer = await _service(request, service).get(path, shell.token, **params)
+        else:
+            answer = await _service(request, service).post(path, shell.token)
+    except ServiceUnavailable:
+        return _unavailable(request, shell)
+    return answer if answer.ok else _refused(request, shell, answer)
+
+
 def _pages(answer: Answer, base: str) -> dict[str, Any]:
     """Links to the previous and next pages of a `Page`."""
     offset, limit = int(answer.body.get("offset", 0)), int(answer.body.get("limit", PAGE))
@@ -402,14 +417,11 @@ async def groups_page(request: Request, offset: int = 0) -> Response:
     shell = await _opened(request, "groups")
     if isinstance(shell, Response):
         return shell
-    try:
-        answer = await _service(request, "contingent").get(
-            "/api/v1/groups", shell.token, limit=PAGE, offset=max(offset, 0)
-        )
-    except ServiceUnavailable:
-        return _unavailable(request, shell)
-    if not answer.ok:
-        return _refused(request, shell, answer)
+    answer = await _call(
+        request, shell, "contingent", "GET", "/api/v1/groups", limit=PAGE, offset=max(offset, 0)
+    )
+    if isinstance(answer, Response):
+        return answer
     return _render(
         request,
         "groups.html",
@@ -426,24 +438,25 @@ async def group_page(request: Request, group_id: uuid.UUID, offset: int = 0) -> 
     shell = await _opened(request, "groups")
     if isinstance(shell, Response):
         return shell
-    try:
-        group = await _service(request, "contingent").get(f"/api/v1/groups/{group_id}", shell.token)
-        if not group.ok:
-            return _refused(request, shell, group)
-        today = datetime.now(UTC).date()
-        roster = None
-        if shell.has("journal.rosters.read"):
-            roster = await _service(request, "journal").get(
-                f"/api/v1/groups/{group_id}/roster",
-                shell.token,
-                on=today.isoformat(),
-                limit=PAGE,
-                offset=max(offset, 0),
-            )
-            if not roster.ok:
-                return _refused(request, shell, roster)
-    except ServiceUnavailable:
-        return _unavailable(request, shell)
+    group = await _call(request, shell, "contingent", "GET", f"/api/v1/groups/{group_id}")
+    if isinstance(group, Response):
+        return group
+    today = datetime.now(UTC).date()
+    roster: Answer | None = None
+    if shell.has("journal.rosters.read"):
+        found = await _call(
+            request,
+            shell,
+            "journal",
+            "GET",
+            f"/api/v1/groups/{group_id}/roster",
+            on=today.isoformat(),
+            limit=PAGE,
+            offset=max(offset, 0),
+        )
+        if isinstance(found, Response):
+            return found
+        roster = found
     return _render(
         request,
         "group.html",
@@ -461,14 +474,11 @@ async def orders_page(request: Request, offset: int = 0) -> Response:
     shell = await _opened(request, "orders")
     if isinstance(shell, Response):
         return shell
-    try:
-        answer = await _service(request, "contingent").get(
-            "/api/v1/orders", shell.token, limit=PAGE, offset=max(offset, 0)
-        )
-    except ServiceUnavailable:
-        return _unavailable(request, shell)
-    if not answer.ok:
-        return _refused(request, shell, answer)
+    answer = await _call(
+        request, shell, "contingent", "GET", "/api/v1/orders", limit=PAGE, offset=max(offset, 0)
+    )
+    if isinstance(answer, Response):
+        return answer
     return _render(
         request,
         "orders.html",
@@ -497,14 +507,18 @@ async def accounts_page(request: Request, kind: str = "student", offset: int = 0
     if isinstance(shell, Response):
         return shell
     kind = kind if kind in ACCOUNT_KINDS else "student"
-    try:
-        answer = await _identity(request).get(
-            "/api/v1/accounts", shell.token, kind=kind, limit=PAGE, offset=max(offset, 0)
-        )
-    except ServiceUnavailable:
-        return _unavailable(request, shell)
-    if not answer.ok:
-        return _refused(request, shell, answer)
+    answer = await _call(
+        request,
+        shell,
+        "identity",
+        "GET",
+        "/api/v1/accounts",
+        kind=kind,
+        limit=PAGE,
+        offset=max(offset, 0),
+    )
+    if isinstance(answer, Response):
+        return answer
     return _render(
         request,
         "accounts.html",
@@ -527,14 +541,11 @@ async def issue_slip(
     shell = await _opened(request, "accounts")
     if isinstance(shell, Response):
         return shell
-    try:
-        answer = await _identity(request).post(
-            f"/api/v1/accounts/{account_id}/credentials", shell.token
-        )
-    except ServiceUnavailable:
-        return _unavailable(request, shell)
-    if not answer.ok:
-        return _refused(request, shell, answer)
+    answer = await _call(
+        request, shell, "identity", "POST", f"/api/v1/accounts/{account_id}/credentials"
+    )
+    if isinstance(answer, Response):
+        return answer
     return _render(request, "slip.html", shell=shell, active="accounts", slip=answer.body)
 
 
@@ -546,14 +557,17 @@ async def organisations_page(request: Request, offset: int = 0) -> Response:
     shell = await _opened(request, "organisations")
     if isinstance(shell, Response):
         return shell
-    try:
-        answer = await _identity(request).get(
-            "/api/v1/region/organisations", shell.token, limit=PAGE, offset=max(offset, 0)
-        )
-    except ServiceUnavailable:
-        return _unavailable(request, shell)
-    if not answer.ok:
-        return _refused(request, shell, answer)
+    answer = await _call(
+        request,
+        shell,
+        "identity",
+        "GET",
+        "/api/v1/region/organisations",
+        limit=PAGE,
+        offset=max(offset, 0),
+    )
+    if isinstance(answer, Response):
+        return answer
     return _render(
         request,
         "organisations.html",
@@ -569,14 +583,15 @@ async def organisation_page(request: Request, organisation_id: uuid.UUID) -> Res
     shell = await _opened(request, "organisations")
     if isinstance(shell, Response):
         return shell
-    try:
-        answer = await _identity(request).get(
-            f"/api/v1/region/organisations/{organisation_id}/administrators", shell.token
-        )
-    except ServiceUnavailable:
-        return _unavailable(request, shell)
-    if not answer.ok:
-        return _refused(request, shell, answer)
+    answer = await _call(
+        request,
+        shell,
+        "identity",
+        "GET",
+        f"/api/v1/region/organisations/{organisation_id}/administrators",
+    )
+    if isinstance(answer, Response):
+        return answer
     return _render(
         request,
         "organisation.html",
@@ -599,13 +614,13 @@ async def restore_administrator(
     shell = await _opened(request, "organisations")
     if isinstance(shell, Response):
         return shell
-    try:
-        answer = await _identity(request).post(
-            f"/api/v1/region/organisations/{organisation_id}/accounts/{account_id}/credentials",
-            shell.token,
-        )
-    except ServiceUnavailable:
-        return _unavailable(request, shell)
-    if not answer.ok:
-        return _refused(request, shell, answer)
+    answer = await _call(
+        request,
+        shell,
+        "identity",
+        "POST",
+        f"/api/v1/region/organisations/{organisation_id}/accounts/{account_id}/credentials",
+    )
+    if isinstance(answer, Response):
+        return answer
     return _render(request, "slip.html", shell=shell, active="organisations", slip=answer.body)
