@@ -1,5 +1,5 @@
-"""Request-body size limit: a pure ASGI middleware, outermost, so an oversized body is
-refused with 413 before authentication, parsing or any database work."""
+"""Request-body size limit (a pure ASGI middleware, outermost, so an oversized body is
+refused with 413 before authentication, parsing or any database work), and no-store."""
 
 from __future__ import annotations
 
@@ -80,3 +80,27 @@ class BodySizeLimit:
         ]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+class NoStore:
+    """`Cache-Control: no-store` on every response that does not set its own (a pure ASGI
+    middleware: FastAPI's `@app.middleware` would run the app in a task group, where the
+    body limit's refusal arrives wrapped in an exception group)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(k.lower() == b"cache-control" for k, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_header)

@@ -29,10 +29,18 @@ def _trusted(address: str, trusted: Sequence[str]) -> bool:
 
 
 def _valid(address: str) -> str | None:
+    """A plain address (IPv4-mapped IPv6 as IPv4; a zoned link-local address refused: the
+    database's inet type has no zones)."""
     try:
-        return str(ipaddress.ip_address(address.strip()))
+        ip = ipaddress.ip_address(address.strip())
     except ValueError:
         return None
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.scope_id:
+            return None
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+    return str(ip)
 
 
 def client_address(request: Request, trusted_proxies: Sequence[str]) -> str | None:

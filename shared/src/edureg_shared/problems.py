@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import ForeignKeyConstraint, MetaData, UniqueConstraint
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from edureg_shared.errors import DomainError
@@ -121,6 +121,22 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(IntegrityError)
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
         return integrity_problem(exc)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        cause = getattr(exc.orig, "__cause__", None) or exc.orig
+        sqlstate = str(getattr(cause, "sqlstate", None) or getattr(exc.orig, "pgcode", "") or "")
+        if sqlstate.startswith("22"):
+            # A value the database cannot take (a NUL byte, an address it cannot parse):
+            # the user's input, not our failure. The value itself is not repeated.
+            log.info("database refused a value", extra={"sqlstate": sqlstate})
+            return problem(
+                422,
+                "validation-error",
+                "Ошибка в данных запроса",
+                "Значение содержит недопустимые символы",
+            )
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

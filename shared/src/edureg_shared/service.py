@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.security import SASLPlaintext
@@ -29,7 +29,7 @@ from edureg_shared.events.contract import Consumes
 from edureg_shared.events.envelope import Envelope, stream_name
 from edureg_shared.events.manifest import ServiceManifest
 from edureg_shared.events.outbox import OutboxRelay
-from edureg_shared.limits import BodySizeLimit
+from edureg_shared.limits import BodySizeLimit, NoStore
 from edureg_shared.problems import (
     document_problems,
     install_error_handlers,
@@ -268,13 +268,8 @@ def create_app(
 
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*")
 
-    @app.middleware("http")
-    async def _no_store(request: Request, call_next: Any) -> Any:
-        response = await call_next(request)
-        # Personal data must not linger in shared caches.
-        response.headers.setdefault("Cache-Control", "no-store")
-        return response
-
+    # Personal data must not linger in shared caches.
+    app.add_middleware(NoStore)
     # Outermost: an oversized body is refused before any other work (authentication too).
     app.add_middleware(BodySizeLimit, max_bytes=s.max_body_bytes)
     return app

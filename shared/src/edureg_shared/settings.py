@@ -41,6 +41,9 @@ class ServiceSettings(BaseSettings):
     nats_prefix: str = ""
     nats_stream_replicas: int = 1
     consumer_max_deliver: int = 5
+    # An event waiting for another (NotYet) or for the database is retried, not
+    # dead-lettered, for this long after it occurred.
+    consumer_dependency_wait_s: float = 24 * 3600
     consumer_backoff_base_s: float = 0.5
     consumer_backoff_max_s: float = 30.0
     consumer_ack_wait_s: float = 30.0

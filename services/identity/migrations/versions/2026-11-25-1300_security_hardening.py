@@ -84,13 +84,15 @@ def upgrade() -> None:
         RETURNS bigint
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
             SELECT count(*) FROM public.login_attempts
-            WHERE address = p_address AND at >= p_since AND outcome <> 'ok'
+            WHERE address = p_address AND at >= p_since
+              AND outcome IN ('wrong_password', 'unknown', 'disabled')
         $$
         """
     )
-    # Failures of one account from one address since its last successful login (or
-    # `p_since`): the per-account back-off is per address, so an attacker elsewhere
-    # only slows themselves down.
+    # Wrong passwords for one account from one address since its last successful login
+    # (or `p_since`): the per-account back-off is per address, so an attacker elsewhere
+    # only slows themselves down. Attempts refused while locked or throttled do not
+    # count: hammering a lock does not extend it.
     op.execute(
         """
         CREATE FUNCTION public.login_failures_of(p_user uuid, p_address inet, p_since timestamptz)
@@ -98,7 +100,7 @@ def upgrade() -> None:
         LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
             SELECT count(*), max(a.at) FROM public.login_attempts a
             WHERE a.user_id = p_user AND a.address IS NOT DISTINCT FROM p_address
-              AND a.outcome <> 'ok'
+              AND a.outcome = 'wrong_password'
               AND a.at > GREATEST(p_since, COALESCE(
                   (SELECT max(o.at) FROM public.login_attempts o
                    WHERE o.user_id = p_user AND o.outcome = 'ok'), p_since))

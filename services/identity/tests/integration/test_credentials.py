@@ -241,3 +241,63 @@ async def test_a_guardian_sees_only_their_own_children(
     )
     staff = (await client.get("/api/v1/me/children", headers=school["admin"])).json()
     assert staff["items"] == []
+
+
+async def test_a_curator_does_not_see_a_parents_children_in_other_groups(
+    client: httpx.AsyncClient, school: dict[str, Any], infra: Infra, nats_prefix: str
+) -> None:
+    sibling = uuid.uuid4()
+    await publish(
+        infra,
+        nats_prefix,
+        enrolled(
+            school["tenant"],
+            sibling,
+            [(uuid.UUID(school["own_parent"]["person_id"]), "Щукина")],
+            group=school["other_group"],
+        ),
+    )
+    parent = school["own_parent"]["id"]
+    admin_view = await eventually(
+        lambda: _children(client, school["admin"], parent),
+        until=lambda c: len(c) == 2,
+        message="the sibling linked",
+    )
+    assert len(admin_view) == 2
+    curator = await login(client, "curator.a")
+    assert [c["id"] for c in await _children(client, curator, parent)] == [
+        school["own_student"]["id"]
+    ]
+
+
+async def _children(client: httpx.AsyncClient, who: dict[str, str], parent: str) -> list[Any]:
+    r = await client.get(f"/api/v1/accounts/{parent}/children", headers=who)
+    return list(r.json()["items"])
+
+
+async def test_regional_rights_outside_the_ministry_reach_nothing(
+    client: httpx.AsyncClient, school: dict[str, Any], tenants: dict[str, str], db: Any
+) -> None:
+    """A school position given a regional right by mistake does not make its holder a
+    regional administrator."""
+    from sqlalchemy import text
+
+    from edureg_shared.db import Database, create_engine
+
+    admin_db = Database(create_engine(db.admin_url))
+    try:
+        async with admin_db.unscoped_session() as s:
+            await s.execute(
+                text(
+                    "UPDATE positions SET permissions = permissions || "
+                    "ARRAY['region.accounts.administer']::varchar[] WHERE code = 'admin'"
+                )
+            )
+    finally:
+        await admin_db.dispose()
+    other = await login(client, "admin.b")
+    body = assert_problem(await client.get("/api/v1/region/organisations", headers=other), 403)
+    assert "региона" in body["detail"]
+    url = f"/api/v1/region/organisations/{tenants['a']}/accounts/{school['staff']['admin.a']['id']}/credentials"
+    assert_problem(await client.post(url, headers=other), 403)
+    await login(client, "admin.a")  # the password was not reset

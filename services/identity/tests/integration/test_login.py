@@ -159,6 +159,7 @@ async def test_forwarded_for_is_believed_only_from_a_trusted_proxy(
         b'{"login": ' + b"[" * 50_000 + b"]" * 50_000 + b', "password": "x"}',
         b"\xff\xfe",
         b'{"login": "a", "password": "b", "extra": 1}',
+        b'{"login": "admin\\u0000", "password": "x"}',
     ],
 )
 async def test_odd_login_bodies_are_problems_never_500(

@@ -1,4 +1,4 @@
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from edureg_shared.settings import ServiceSettings
@@ -18,6 +18,9 @@ class Settings(ServiceSettings):
     reporting_url: str = "http://127.0.0.1:8005"
     portal_url: str = "http://127.0.0.1:8000"
     cookie_secure: bool = False
+    # The reverse proxy or Ingress in front of the portal: from these addresses only, the
+    # client's address is taken from X-Forwarded-For (identity throttles sign-ins by it).
+    trusted_proxies: list[str] = Field(default_factory=list)
     # Key of the CSRF tokens (HMAC). Set it (the same on every replica) in a deployment;
     # when empty a random one is made at start, and open forms expire on a restart.
     csrf_secret: SecretStr = SecretStr("")

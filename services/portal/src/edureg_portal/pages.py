@@ -29,6 +29,7 @@ from fastapi.templating import Jinja2Templates
 
 from edureg_portal.identity_client import Answer, IdentityClient, ServiceClient, ServiceUnavailable
 from edureg_portal.navigation import may_open, menu
+from edureg_shared.netaddr import client_address
 
 SESSION_COOKIE = "edureg_session"
 PRESESSION_COOKIE = "edureg_pre"
@@ -188,7 +189,8 @@ def _start_session(request: Request, answer: Answer, to: str) -> Response:
 
 
 def _client(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The user's address as the portal sees it through its own proxy (not the proxy's)."""
+    return client_address(request, request.app.state.settings.trusted_proxies)
 
 
 async def _shell(request: Request) -> Shell | Response:
@@ -506,7 +508,13 @@ async def accounts_page(request: Request, kind: str = "student", offset: int = 0
     shell = await _opened(request, "accounts")
     if isinstance(shell, Response):
         return shell
-    kind = kind if kind in ACCOUNT_KINDS else "student"
+    # A curator sees the students of their groups and those students' parents, not staff.
+    kinds = {
+        code: title
+        for code, title in ACCOUNT_KINDS.items()
+        if code != "staff" or shell.has("identity.accounts.read")
+    }
+    kind = kind if kind in kinds else "student"
     answer = await _call(
         request,
         shell,
@@ -525,7 +533,7 @@ async def accounts_page(request: Request, kind: str = "student", offset: int = 0
         shell=shell,
         active="accounts",
         kind=kind,
-        account_kinds=ACCOUNT_KINDS,
+        account_kinds=kinds,
         accounts=answer.body.get("items", []),
         pages=_pages(answer, f"/accounts?kind={kind}"),
         may_issue=shell.has(*ISSUE),

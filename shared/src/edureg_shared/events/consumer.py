@@ -35,6 +35,7 @@ from nats.js.errors import FetchTimeoutError
 from opentelemetry import propagate, trace
 from sqlalchemy import MetaData
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_shared.db import Database
@@ -90,6 +91,24 @@ def backoff(delivered: int, base: float, cap: float) -> float:
 
 class MisaddressedEvent(Exception):
     """The envelope's type or version is not the one of the subject it came on."""
+
+
+class NotYet(Exception):
+    """The event depends on another not applied yet (an expulsion before its enrolment,
+    which another consumer handles): retried with a capped delay, not dead-lettered,
+    until the event is older than `consumer_dependency_wait_s`."""
+
+
+def _transient(exc: BaseException) -> bool:
+    """The database or the network is away (not the event's fault): retry, never
+    dead-letter for it."""
+    if isinstance(exc, (ConnectionError, TimeoutError, OSError)):
+        return True
+    if isinstance(exc, DBAPIError):
+        return bool(exc.connection_invalidated) or isinstance(
+            exc, (OperationalError, InterfaceError)
+        )
+    return False
 
 
 @dataclass
@@ -189,6 +208,10 @@ class Consumer:
                     "consumer paused",
                     extra={"consumer": self.consumer, "error_type": type(exc).__name__},
                 )
+                if self._sub is not None:  # a new one is made on the next round
+                    with contextlib.suppress(Exception):
+                        await self._sub.unsubscribe()
+                    self._sub = None
                 await asyncio.sleep(1.0)
 
     # -- applying a batch -----------------------------------------------------------------
@@ -199,15 +222,17 @@ class Consumer:
             d = _Delivery(
                 raw=raw, delivered=raw.metadata.num_delivered or 1, headers=dict(raw.headers or {})
             )
-            if d.delivered > self.settings.consumer_max_deliver:
-                # Its last try died with the process: dead-letter it without another try.
-                await self._dead_letter(d, "max deliveries exceeded (the last try did not finish)")
-                continue
             try:
                 d.event = Envelope.model_validate_json(raw.data)
             except ValueError as exc:
-                d.error = exc
+                d.error = exc  # not an envelope: no retry will make it one
             else:
+                if d.delivered > self._deliveries_allowed(d.event):
+                    # Its last try died with the process: dead-letter it without another try.
+                    await self._dead_letter(
+                        d, "max deliveries exceeded (the last try did not finish)"
+                    )
+                    continue
                 if (
                     raw.subject != self.subject
                     or d.event.type != self.event.type
@@ -240,6 +265,15 @@ class Consumer:
                 continue
             for d in group:
                 await d.raw.ack()
+
+    def _deliveries_allowed(self, event: Envelope) -> int:
+        """How many deliveries an event gets before it is dead-lettered for dying with the
+        process: the configured maximum, or any number while it may still be waiting for
+        another event or the database (those retries count as deliveries too)."""
+        age = (datetime.now(UTC) - event.occurred_at).total_seconds()
+        if age < self.settings.consumer_dependency_wait_s:
+            return 1_000_000
+        return self.settings.consumer_max_deliver
 
     async def _apply(self, group: list[_Delivery]) -> None:
         spans = []
@@ -277,7 +311,26 @@ class Consumer:
             "delivered": d.delivered,
             "error_type": type(exc).__name__,
         }
-        if d.delivered >= self.settings.consumer_max_deliver:
+        s = self.settings
+        waiting = (
+            isinstance(exc, NotYet)
+            and d.event is not None
+            and (
+                (datetime.now(UTC) - d.event.occurred_at).total_seconds()
+                < s.consumer_dependency_wait_s
+            )
+        )
+        if waiting or _transient(exc):
+            # Not this event's fault: wait and retry as long as it takes.
+            await d.raw.nak(
+                delay=min(
+                    s.consumer_backoff_max_s,
+                    backoff(d.delivered, s.consumer_backoff_base_s, s.consumer_backoff_max_s),
+                )
+            )
+            log.warning("event waits for its turn or for the database", extra=extra)
+            return
+        if d.event is None or d.delivered >= self.settings.consumer_max_deliver:
             await self._dead_letter(d, describe(exc))
             log.error("event dead-lettered", extra=extra)
         else:

@@ -90,6 +90,8 @@ def _service_env(s: ServiceInfo) -> dict[str, str]:
         env |= {
             "EDUREG_PORTAL_COOKIE_SECURE": "true",
             "EDUREG_PORTAL_EXPOSE_DOCS": "false",
+            # Your TLS proxy's address(es), JSON: the users' addresses come through it.
+            "EDUREG_PORTAL_TRUSTED_PROXIES": "${PORTAL_TRUSTED_PROXIES:-[]}",
             "EDUREG_PORTAL_CSRF_SECRET": _required("PORTAL_CSRF_SECRET", "portal CSRF key"),
         }
     return env
@@ -365,6 +367,8 @@ def _k8s_env(s: ServiceInfo) -> list[dict[str, Any]]:
         env += [
             _env("EDUREG_PORTAL_COOKIE_SECURE", "true"),
             _env("EDUREG_PORTAL_EXPOSE_DOCS", "false"),
+            # The Ingress controller's pod range: set it to your cluster's.
+            _env("EDUREG_PORTAL_TRUSTED_PROXIES", '["10.0.0.0/8"]'),
             _env("EDUREG_PORTAL_CSRF_SECRET", from_secret="edureg-portal", key="csrf-secret"),
         ]
     return env
@@ -561,6 +565,8 @@ def compose_env_example() -> str:
         "KEYCLOAK_HOSTNAME=https://login.example.ru",
         "ADMIN_NATS_PASSWORD=",
         "PORTAL_CSRF_SECRET=",
+        "# JSON list of the TLS proxy's addresses in front of the portal",
+        'PORTAL_TRUSTED_PROXIES=["172.17.0.1"]',
     ]
     for s in catalogue.services():
         if s.has_database:

@@ -74,11 +74,15 @@ async def ensure_role(conn: asyncpg.Connection, role: str, password: str | None)
         await _execute_quoted(conn, f"{verb} ROLE %I WITH {_ATTRIBUTES}", role)
     # No role may borrow another's privileges (the app role granted the owner role, say).
     for granted in await conn.fetch(
-        "SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid "
-        "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = $1",
+        "SELECT r.rolname, g.rolname AS grantor FROM pg_auth_members m "
+        "JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member "
+        "JOIN pg_roles g ON g.oid = m.grantor WHERE u.rolname = $1",
         role,
     ):
-        await _execute_quoted(conn, "REVOKE %I FROM %I", granted["rolname"], role)
+        # GRANTED BY: since PostgreSQL 16 a membership is revoked per grantor.
+        await _execute_quoted(
+            conn, "REVOKE %I FROM %I GRANTED BY %I", granted["rolname"], role, granted["grantor"]
+        )
 
 
 async def provision_service_database(
@@ -101,7 +105,7 @@ async def provision_service_database(
     finally:
         await conn.close()
     # Schema-level grants live inside the database.
-    db_conn = await asyncpg.connect(with_database(admin_dsn, database))
+    db_conn = await asyncpg.connect(admin_dsn, database=database)
     try:
         await db_conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
         for role in (r.app, r.relay):
@@ -133,9 +137,3 @@ async def clone_database(admin_dsn: str, *, template: str, database: str) -> Non
             )
     finally:
         await conn.close()
-
-
-def with_database(dsn: str, database: str) -> str:
-    head, _, tail = dsn.rpartition("/")
-    query = tail.partition("?")[2]
-    return f"{head}/{database}" + (f"?{query}" if query else "")

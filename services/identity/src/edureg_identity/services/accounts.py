@@ -179,7 +179,12 @@ async def children(
     guardian = await _visible(session, principal, user_id)
     if guardian.kind != "guardian":
         return []
-    found = await repo.children_of(session, principal.tenant_id, user_id)
+    found = list(await repo.children_of(session, principal.tenant_id, user_id))
+    curator = _curator_scope(principal)
+    if curator is not None:  # a curator sees the siblings in their own groups only
+        found = [
+            c for c in found if await repo.in_groups_of(session, principal.tenant_id, curator, c.id)
+        ]
     await _audit_read(session, principal.tenant_id, Actor(kind="user", id=principal.user_id), found)
     return found
 
@@ -248,6 +253,18 @@ async def issue_regional_credentials(
     """The regional administrator restores an organisation administrator's access. Runs in
     the target organisation's scope; recorded there and in the ministry's own log."""
     actor = Actor(kind="user", id=principal.user_id)
+    await _ensure_regional(db, principal)
+    # Recorded on the ministry's side first: an attempt is on record even if it fails.
+    async with db.tenant_session(principal.tenant_id) as session:
+        await audit.record(
+            session,
+            tenant_id=principal.tenant_id,
+            actor=actor,
+            action="issue_credentials",
+            entity="user",
+            entity_id=user_id,
+            details={"organisation_id": str(organisation_id)},
+        )
     async with db.tenant_session(organisation_id) as session:
         org = await repo.get_organisation(session, organisation_id)
         if org is None or org.kind == "ministry":
@@ -259,18 +276,7 @@ async def issue_regional_credentials(
             actor_permissions=principal.permissions,
             target=await _target(session, organisation_id, user, None),
         )
-        slip = await _reset_with_slip(session, organisation_id, actor, user)
-    async with db.tenant_session(principal.tenant_id) as session:
-        await audit.record(
-            session,
-            tenant_id=principal.tenant_id,
-            actor=actor,
-            action="issue_credentials",
-            entity="user",
-            entity_id=user_id,
-            details={"organisation_id": str(organisation_id)},
-        )
-    return slip
+        return await _reset_with_slip(session, organisation_id, actor, user)
 
 
 async def my_children(*, session: AsyncSession, principal: Principal) -> Sequence[User]:
@@ -281,11 +287,21 @@ async def my_children(*, session: AsyncSession, principal: Principal) -> Sequenc
     return await repo.children_of(session, principal.tenant_id, principal.user_id)
 
 
+async def _ensure_regional(db: Database, principal: Principal) -> None:
+    """Regional rights are honoured only for staff of the region's ministry: a school's
+    position given `region.*` by mistake (or a foreign issuer) reaches nothing."""
+    if REGION_ADMINISTER not in principal.permissions:
+        raise Forbidden(f"Нужно право «{REGION_ADMINISTER}»")
+    async with db.unscoped_session() as session:
+        own = await repo.get_organisation(session, principal.tenant_id)
+    if own is None or own.kind != "ministry":
+        raise Forbidden("Действие доступно только администратору региона")
+
+
 async def region_organisations(
     *, db: Database, principal: Principal, page: PageRequest
 ) -> tuple[list[Organisation], int]:
-    if REGION_ADMINISTER not in principal.permissions:
-        raise Forbidden(f"Нужно право «{REGION_ADMINISTER}»")
+    await _ensure_regional(db, principal)
     async with db.unscoped_session() as session:
         return await repo.list_organisations(session, page)
 
@@ -295,8 +311,7 @@ async def region_administrators(
 ) -> list[User]:
     """An organisation's administrators (staff names and logins: no minors' data), for
     the regional administrator restoring access."""
-    if REGION_ADMINISTER not in principal.permissions:
-        raise Forbidden(f"Нужно право «{REGION_ADMINISTER}»")
+    await _ensure_regional(db, principal)
     async with db.tenant_session(organisation_id) as session:
         org = await repo.get_organisation(session, organisation_id)
         if org is None or org.kind == "ministry":

@@ -7,6 +7,7 @@ The reason is recorded with the client's address and user agent.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from edureg_shared.auth import PASSWORD_CHANGE
 from edureg_shared.db import Database
 from edureg_shared.errors import DomainError, Unauthorized
 from edureg_shared.events.envelope import Actor
+
+log = logging.getLogger("edureg.identity.auth")
 
 BAD_CREDENTIALS = "Неверный логин или пароль"
 
@@ -138,7 +141,8 @@ async def login(
         )
         found = None if throttled else await repo.lookup_login(session, login_)
     if throttled:
-        await _record(db, login_, client, "throttled")
+        # Not written row by row: a flood refused here must not fill the disk.
+        log.warning("login throttled for an address")
         raise TooManyAttempts(
             "Слишком много неудачных попыток входа с этого адреса. Повторите позже.",
             retry_after=s.login_address_window_s,

@@ -21,11 +21,12 @@ from edureg_identity.contracts.events import (
 from edureg_identity.domain.logins import login_stem
 from edureg_identity.persistence import repository as repo
 from edureg_shared import audit
+from edureg_shared.events.consumer import NotYet
 from edureg_shared.events.envelope import Envelope
 from edureg_shared.events.outbox import add_events
 
 
-class StudentNotYetProvisioned(Exception):
+class StudentNotYetProvisioned(NotYet):
     """An expulsion arrived before its enrolment was applied: retried later."""
 
 

@@ -16,12 +16,13 @@ from edureg_journal.contracts.events import (
 from edureg_journal.persistence import repository as repo
 from edureg_journal.persistence.tables import RosterMembership
 from edureg_shared import audit
+from edureg_shared.events.consumer import NotYet
 from edureg_shared.events.envelope import Envelope
 from edureg_shared.events.outbox import add_events
 from edureg_shared.paging import PageRequest
 
 
-class MembershipNotYetKnown(Exception):
+class MembershipNotYetKnown(NotYet):
     """The expulsion came before its enrolment was applied: retry later."""
 
 
