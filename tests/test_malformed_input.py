@@ -90,7 +90,14 @@ async def test_a_one_time_password_token_opens_no_endpoint_but_the_password_chan
             "/api/v1/auth/token", json={"login": slip["login"], "password": slip["password"]}
         )
         restricted = {"Authorization": f"Bearer {r.json()['access_token']}"}
-    public = {"/api/v1/auth/token", "/.well-known/jwks.json", "/.well-known/openid-configuration"}
+    # Sign-in, and what a refresh token (not a bearer token) authenticates.
+    public = {
+        "/api/v1/auth/token",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+        "/.well-known/jwks.json",
+        "/.well-known/openid-configuration",
+    }
     allowed = {("identity", "POST", "/api/v1/me/password")}
     checked = 0
     for name in ("identity", "contingent", "schedule", "journal", "reporting"):

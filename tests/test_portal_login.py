@@ -39,9 +39,25 @@ async def test_sign_in_through_the_portal(system: System) -> None:
         assert _csrf(home.text) != before_login
         r = await browser.post("/logout", data={"csrf": before_login})
         assert r.status_code == 403
+        # An expired access token is renewed with the refresh token, on the same page.
+        refresh = browser.cookies.get("edureg_refresh")
+        assert refresh
+        domain = next(c.domain for c in browser.cookies.jar if c.name == "edureg_session")
+        browser.cookies.set("edureg_session", "expired.token.value", domain=domain)
+        renewed = await browser.get("/groups", follow_redirects=False)
+        assert renewed.status_code == 303
+        assert renewed.headers["location"] == "/groups"
+        assert "Группы и классы" in (await browser.get("/groups")).text
+        current = browser.cookies.get("edureg_refresh")
+        assert current != refresh  # rotated
+        home = await browser.get("/")
         r = await browser.post("/logout", data={"csrf": _csrf(home.text)})
         assert r.headers["location"] == "/login"
         assert (await browser.get("/", follow_redirects=False)).headers["location"] == "/login"
+        # Logging out ended the sign-in at identity: its refresh token is worthless.
+        async with httpx.AsyncClient(base_url=system.url("identity")) as identity:
+            again = await identity.post("/api/v1/auth/refresh", json={"refresh_token": current})
+        assert again.status_code == 401
 
 
 async def test_a_one_time_password_leads_to_the_forced_change_and_nowhere_else(

@@ -17,9 +17,11 @@ class Settings(ServiceSettings):
     # the directory from a secret and sets jwt_key_autogenerate=false.
     jwt_keys_dir: str = ".edureg/jwt"
     jwt_key_autogenerate: bool = True
-    # Short-lived: until refresh tokens arrive, logging out cannot revoke an access token,
-    # so its life is what a stolen one is worth.
+    # Short-lived: an access token cannot be revoked before it expires (logout revokes
+    # the refresh tokens), so its life is what a stolen one is worth.
     access_token_ttl_s: int = 600
+    # A sign-in lasts a school day at most without signing in again.
+    refresh_token_ttl_s: int = 12 * 3600
     # A token for an account with a one-time password only allows changing it.
     password_change_token_ttl_s: int = 600
 

@@ -14,6 +14,7 @@ The portal calls the services with the user's own token; they check again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -32,6 +33,8 @@ from edureg_portal.navigation import may_open, menu
 from edureg_shared.netaddr import client_address
 
 SESSION_COOKIE = "edureg_session"
+# The refresh token: sent only to the portal itself, never readable by a script.
+REFRESH_COOKIE = "edureg_refresh"
 PRESESSION_COOKIE = "edureg_pre"
 CHILD_COOKIE = "edureg_child"
 KINDS = {
@@ -168,6 +171,7 @@ def _signed_out() -> Response:
     """No session, or it expired or was revoked: back to the login form."""
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(REFRESH_COOKIE)
     response.delete_cookie(CHILD_COOKIE)
     return response
 
@@ -184,6 +188,13 @@ def _start_session(request: Request, answer: Answer, to: str) -> Response:
         secure=_secure(request),
         max_age=max(int(answer.body.get("expires_in") or 0), 0) or None,
     )
+    refresh = answer.body.get("refresh_token")
+    if refresh:
+        response.set_cookie(
+            REFRESH_COOKIE, str(refresh), httponly=True, samesite="strict", secure=_secure(request)
+        )
+    else:  # a one-time password's session cannot be prolonged
+        response.delete_cookie(REFRESH_COOKIE)
     response.delete_cookie(PRESESSION_COOKIE)
     return response
 
@@ -204,6 +215,8 @@ async def _shell(request: Request) -> Shell | Response:
         return _unavailable(request)
     if answer.status == 403 and str(answer.body.get("type", "")).endswith(PASSWORD_CHANGE_REQUIRED):
         return RedirectResponse("/password", status_code=303)
+    if answer.status == 401 and request.cookies.get(REFRESH_COOKIE):
+        return await _prolonged(request)
     if answer.status != 200:
         return _signed_out()
     shell = Shell(token=token, me=answer.body)
@@ -219,6 +232,25 @@ async def _shell(request: Request) -> Shell | Response:
             shell.children[0] if shell.children else None,
         )
     return shell
+
+
+async def _prolonged(request: Request) -> Response:
+    """The access token expired: renew it with the refresh token and come back to the
+    same page (a GET) with the new cookies; no renewal, no session."""
+    try:
+        renewed = await _identity(request).call(
+            "POST",
+            "/api/v1/auth/refresh",
+            json={"refresh_token": request.cookies.get(REFRESH_COOKIE)},
+        )
+    except ServiceUnavailable:
+        return _unavailable(request)
+    if renewed.status != 200 or not renewed.body.get("access_token"):
+        return _signed_out()
+    target = request.url.path if request.method == "GET" else "/"
+    if request.url.query and request.method == "GET":
+        target += f"?{request.url.query}"
+    return _start_session(request, renewed, target)
 
 
 async def _opened(request: Request, key: str) -> Shell | Response:
@@ -325,9 +357,6 @@ async def password_page(request: Request) -> Response:
     )
 
 
-_PASSWORD_ERRORS = {"new_password": "Новый пароль должен быть не короче 8 символов"}
-
-
 @router.post("/password")
 async def change_password(
     request: Request,
@@ -348,11 +377,11 @@ async def change_password(
         return _start_session(request, answer, "/?changed=true")
     if answer.status == 401:
         return _signed_out()
+    # The password policy's own reason is the detail; a form the schema refused (too
+    # short) is said plainly.
     detail = answer.body.get("detail") or "Пароль не изменён"
-    fields = {e.get("field") for e in answer.body.get("errors") or [] if isinstance(e, dict)}
-    for name, message in _PASSWORD_ERRORS.items():
-        if name in fields:
-            detail = message
+    if str(answer.body.get("type", "")).endswith("validation-error"):
+        detail = "Новый пароль должен быть не короче 8 символов"
     shell = await _shell(request)
     return _render(
         request,
@@ -369,8 +398,14 @@ async def change_password(
 async def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
     if not _csrf_ok(request, csrf):
         return _forbidden_form(request)
-    # The access token is short-lived (identity's access_token_ttl_s) and cannot be
-    # revoked before it expires: the cookie goes now, the token within minutes.
+    refresh = request.cookies.get(REFRESH_COOKIE)
+    if refresh:
+        # The sign-in ends at identity (its refresh tokens revoked); the short-lived
+        # access token expires within minutes.
+        with contextlib.suppress(ServiceUnavailable):
+            await _identity(request).call(
+                "POST", "/api/v1/auth/logout", json={"refresh_token": refresh}
+            )
     return _signed_out()
 
 

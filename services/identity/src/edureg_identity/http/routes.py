@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -23,9 +24,11 @@ from edureg_identity.http.schemas import (
     MeRead,
     OrganisationRead,
     PasswordChange,
+    RefreshRequest,
     TokenResponse,
 )
-from edureg_identity.services import accounts, auth
+from edureg_identity.services import accounts, auth, tokens
+from edureg_identity.services.tokens import IssuedToken
 from edureg_shared.auth import Principal, require
 from edureg_shared.errors import DomainError
 from edureg_shared.http import Context, unit_of_work
@@ -111,11 +114,43 @@ async def token(request: Request) -> TokenResponse:
             user_agent=(request.headers.get("user-agent") or "")[:300] or None,
         ),
     )
+    return _token(issued)
+
+
+def _token(issued: IssuedToken) -> TokenResponse:
     return TokenResponse(
         access_token=issued.access_token,
         expires_in=issued.expires_in,
         must_change_password=issued.must_change_password,
+        refresh_token=issued.refresh_token,
     )
+
+
+@router.post(
+    "/api/v1/auth/refresh",
+    response_model=TokenResponse,
+    tags=["auth"],
+    summary="Продлить сеанс: новый токен доступа и новый токен обновления",
+)
+async def refresh(body: RefreshRequest, request: Request) -> TokenResponse:
+    state = request.app.state
+    renewed = await tokens.refresh(
+        db=state.runtime.db,
+        settings=state.runtime.settings,
+        keys=state.keys,
+        token=body.refresh_token,
+    )
+    return _token(replace(renewed.access, refresh_token=renewed.refresh_token))
+
+
+@router.post(
+    "/api/v1/auth/logout",
+    status_code=204,
+    tags=["auth"],
+    summary="Выйти: токен обновления и весь его сеанс отзываются",
+)
+async def logout(body: RefreshRequest, request: Request) -> None:
+    await tokens.logout(db=request.app.state.runtime.db, token=body.refresh_token)
 
 
 @router.get("/.well-known/jwks.json", tags=["auth"], summary="Открытые ключи подписи (JWKS)")
@@ -134,7 +169,8 @@ async def discovery(request: Request) -> dict[str, Any]:
         "issuer": settings.jwt_issuer,
         "jwks_uri": f"{base}/.well-known/jwks.json",
         "token_endpoint": f"{base}/api/v1/auth/token",
-        "grant_types_supported": ["password"],
+        "revocation_endpoint": f"{base}/api/v1/auth/logout",
+        "grant_types_supported": ["password", "refresh_token"],
         "token_endpoint_auth_methods_supported": ["none"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "response_types_supported": ["token"],
@@ -188,11 +224,7 @@ async def change_password(
         current_password=body.current_password,
         new_password=body.new_password,
     )
-    return TokenResponse(
-        access_token=issued.access_token,
-        expires_in=issued.expires_in,
-        must_change_password=issued.must_change_password,
-    )
+    return _token(issued)
 
 
 @api.get("/accounts", response_model=Page[AccountRead], tags=["accounts"], summary="Учётные записи")

@@ -18,6 +18,14 @@ class TokenResponse(BaseModel):
     token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_in: int
     must_change_password: bool
+    # For `POST /api/v1/auth/refresh` (none while a one-time password must be changed).
+    refresh_token: str | None = None
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class OrganisationRead(BaseModel):

@@ -16,6 +16,7 @@ from edureg_identity.persistence.tables import (
     GuardianLink,
     Organisation,
     Position,
+    RefreshToken,
     User,
     UserPosition,
 )
@@ -444,3 +445,48 @@ async def administrators(
         .order_by(User.surname, User.name, User.id)
     )
     return list(rows.all())
+
+
+async def add_refresh_token(session: AsyncSession, token: RefreshToken) -> None:
+    session.add(token)
+    await session.flush()
+
+
+async def refresh_token_by_hash(
+    session: AsyncSession, tenant_id: uuid.UUID, token_hash: str
+) -> RefreshToken | None:
+    return await session.scalar(
+        select(RefreshToken)
+        .where(RefreshToken.tenant_id == tenant_id, RefreshToken.token_hash == token_hash)
+        .with_for_update()
+    )
+
+
+async def revoke_family(
+    session: AsyncSession, tenant_id: uuid.UUID, family_id: uuid.UUID, now: datetime
+) -> None:
+    await session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.tenant_id == tenant_id,
+            RefreshToken.family_id == family_id,
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+
+
+async def revoke_refresh_tokens_of(
+    session: AsyncSession, tenant_id: uuid.UUID, user_ids: list[uuid.UUID], now: datetime
+) -> None:
+    if not user_ids:
+        return
+    await session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.tenant_id == tenant_id,
+            RefreshToken.user_id.in_(user_ids),
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_identity.config import Settings
 from edureg_identity.domain.logins import one_time_password
+from edureg_identity.domain.password_policy import check_password
 from edureg_identity.domain.permissions import (
     ISSUE_OWN_GROUPS,
     ISSUE_STAFF,
@@ -28,8 +30,9 @@ from edureg_identity.domain.permissions import (
 from edureg_identity.keys import KeySet
 from edureg_identity.persistence import repository as repo
 from edureg_identity.persistence.tables import Organisation, User
-from edureg_identity.services.auth import IssuedToken, sign_token
+from edureg_identity.services import tokens
 from edureg_identity.services.passwords import hash_password, verify_password
+from edureg_identity.services.tokens import IssuedToken, sign_token
 from edureg_shared import audit
 from edureg_shared.auth import Principal
 from edureg_shared.db import Database
@@ -81,7 +84,11 @@ async def change_password(
     if not await verify_password(user.password_hash, current_password):
         raise InvalidState("Текущий пароль указан неверно")
     if new_password == current_password:
-        raise InvalidState("Новый пароль должен отличаться от текущего")
+        raise InvalidState(
+            "Новый пароль должен отличаться от текущего",
+            errors=[{"field": "new_password", "message": "Совпадает с текущим"}],
+        )
+    check_password(new_password, login=user.login, names=(user.surname, user.name))
     user.password_hash = await hash_password(new_password)
     user.must_change_password = False
     await audit.record(
@@ -92,7 +99,9 @@ async def change_password(
         entity="user",
         entity_id=user.id,
     )
-    return sign_token(
+    # Earlier sign-ins of the account end with the old password.
+    await repo.revoke_refresh_tokens_of(session, tenant_id, [user.id], datetime.now(UTC))
+    issued = sign_token(
         keys=keys,
         settings=settings,
         tenant_id=tenant_id,
@@ -100,6 +109,7 @@ async def change_password(
         kind=user.kind,
         permissions=await repo.permissions_of(session, tenant_id, user.id),
     )
+    return replace(issued, refresh_token=await tokens.issue(session, settings, tenant_id, user.id))
 
 
 async def _audit_read(
@@ -209,6 +219,8 @@ async def _reset_with_slip(
     password = one_time_password()
     user.password_hash = await hash_password(password)
     user.must_change_password = True
+    # Whoever was signed in with the old password is signed out.
+    await repo.revoke_refresh_tokens_of(session, tenant_id, [user.id], datetime.now(UTC))
     user.failed_logins = 0
     user.locked_until = None
     await audit.record(

@@ -8,22 +8,19 @@ The reason is recorded with the client's address and user agent.
 from __future__ import annotations
 
 import logging
-import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-
-import jwt
 
 from edureg_identity.config import Settings
 from edureg_identity.domain import lockout
-from edureg_identity.domain.permissions import token_permissions
 from edureg_identity.keys import KeySet
 from edureg_identity.persistence import repository as repo
 from edureg_identity.persistence.tables import User
+from edureg_identity.services import tokens
 from edureg_identity.services.passwords import verify_password
+from edureg_identity.services.tokens import IssuedToken, sign_token
 from edureg_shared import audit
-from edureg_shared.auth import PASSWORD_CHANGE
 from edureg_shared.db import Database
 from edureg_shared.errors import DomainError, Unauthorized
 from edureg_shared.events.envelope import Actor
@@ -45,51 +42,6 @@ class Client:
 
     address: str | None
     user_agent: str | None
-
-
-@dataclass(frozen=True)
-class IssuedToken:
-    access_token: str
-    expires_in: int
-    must_change_password: bool
-
-
-def sign_token(
-    *,
-    keys: KeySet,
-    settings: Settings,
-    tenant_id: uuid.UUID,
-    user_id: uuid.UUID,
-    kind: str,
-    permissions: set[str],
-    must_change_password: bool = False,
-) -> IssuedToken:
-    """An access token; for an account that must change its password, one that allows
-    nothing else (no permissions, `restricted: password_change`, short-lived)."""
-    now = int(time.time())
-    ttl = (
-        settings.password_change_token_ttl_s
-        if must_change_password
-        else settings.access_token_ttl_s
-    )
-    claims: dict[str, object] = {
-        "iss": settings.jwt_issuer,
-        "aud": settings.jwt_audience,
-        "sub": str(user_id),
-        "tid": str(tenant_id),
-        "kind": kind,
-        "perms": [] if must_change_password else sorted(token_permissions(kind, permissions)),
-        "iat": now,
-        "exp": now + ttl,
-        "jti": uuid.uuid4().hex,
-    }
-    if must_change_password:
-        claims["restricted"] = PASSWORD_CHANGE
-    key = keys.current
-    token = jwt.encode(claims, key.private_key, algorithm="RS256", headers={"kid": key.kid})
-    return IssuedToken(
-        access_token=token, expires_in=ttl, must_change_password=must_change_password
-    )
 
 
 async def _record(
@@ -215,6 +167,10 @@ async def login(
                 permissions=await repo.permissions_of(session, tenant_id, user_id),
                 must_change_password=user.must_change_password,
             )
+            if not user.must_change_password:
+                issued = replace(
+                    issued, refresh_token=await tokens.issue(session, s, tenant_id, user_id)
+                )
     if issued is None:
         raise Unauthorized(BAD_CREDENTIALS)  # after the commit: the attempt is counted
     return issued

@@ -121,6 +121,8 @@ async def on_students_expelled(*, session: AsyncSession, events: list[Envelope])
             (student_user, data.student_id, "student"),
             *((g.id, g.person_id, "guardian") for g in disabled_guardians),
         ]
+        # A disabled account's sign-ins end now, not when their tokens expire.
+        await repo.revoke_refresh_tokens_of(session, t, [u for u, _, _ in disabled], now)
         await audit.record_many(
             session,
             tenant_id=t,
