@@ -220,3 +220,49 @@ async def test_pages_work_with_the_keyboard_and_stay_readable(
             await anonymous.close()
     await page.screenshot(path=shot("admin-password-phone"), full_page=True)
     await context.close()
+
+
+async def test_the_region_registers_a_school_whose_administrator_then_signs_in(
+    system: System, browser: Browser
+) -> None:
+    system.seed_ministry("webregion")
+    base = system.url("portal")
+    context = await browser.new_context(viewport=DESKTOP, locale="ru-RU")
+    page = await context.new_page()
+    await _sign_in(page, base, "region.webregion", PASSWORD)
+    nav = page.get_by_role("navigation", name="Разделы")
+    await nav.get_by_role("link", name="Организации региона").click()
+    await page.get_by_role("link", name="Зарегистрировать организацию").click()
+    await page.get_by_label("Полное наименование").fill("МАОУ «Лицей № 3 имени А. С. Пушкина»")
+    await page.get_by_label("Краткое наименование").fill("Лицей № 3")
+    await page.get_by_label("Код в реестре").fill("Лицей 3")  # not a code: refused, kept
+    await page.get_by_label("Муниципальный район или городской округ").fill("Северный район")
+    await page.get_by_label("Фамилия").fill("Лицеева")
+    await page.get_by_label("Имя", exact=True).fill("Дарья")
+    await page.get_by_role("button", name="Зарегистрировать").click()
+    await expect(page.get_by_role("alert")).to_be_visible()
+    await expect(page.get_by_label("Краткое наименование")).to_have_value("Лицей № 3")
+    await page.get_by_label("Код в реестре").fill("lyceum-3")
+    await page.get_by_role("button", name="Зарегистрировать").click()
+    await expect(page.get_by_text("Организация «Лицей № 3» зарегистрирована.")).to_be_visible()
+    login = await page.locator(".slip .mono").nth(0).inner_text()
+    password = await page.locator(".slip .mono").nth(1).inner_text()
+    await page.screenshot(path=shot("region-registered-desktop"), full_page=True)
+    await page.get_by_role("button", name="Выйти").click()
+
+    phone = await browser.new_context(viewport=PHONE, locale="ru-RU")
+    page = await phone.new_page()
+    await _sign_in(page, base, login, password)
+    await expect(page).to_have_url(re.compile(r"/password$"))
+    await page.get_by_label("Одноразовый (текущий) пароль").fill(password)
+    await page.get_by_label("Новый пароль (не короче 8 символов)").fill("Licei-3-Admin!")
+    await page.get_by_role("button", name="Сменить пароль").click()
+    await expect(page.get_by_text("МАОУ «Лицей № 3 имени А. С. Пушкина»").first).to_be_visible()
+    await expect(
+        page.get_by_role("navigation", name="Разделы").get_by_role(
+            "link", name="Учётные записи и памятки"
+        )
+    ).to_be_visible()
+    await page.screenshot(path=shot("new-school-admin-phone"), full_page=True)
+    await phone.close()
+    await context.close()

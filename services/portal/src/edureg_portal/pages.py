@@ -621,6 +621,107 @@ async def organisations_page(request: Request, offset: int = 0) -> Response:
     )
 
 
+@router.get("/region/organisations/new")
+async def new_organisation_page(request: Request) -> Response:
+    shell = await _opened(request, "organisations")
+    if isinstance(shell, Response):
+        return shell
+    return _render(request, "register.html", shell=shell, active="organisations", form={})
+
+
+REGISTRATION_FIELDS = (
+    "code",
+    "name",
+    "short_name",
+    "kind",
+    "municipality",
+    "admin_surname",
+    "admin_name",
+    "admin_patronymic",
+)
+
+
+@router.post("/region/organisations/new")
+async def register_organisation(request: Request) -> Response:
+    form = await request.form()
+    values = {k: str(form.get(k) or "").strip()[:300] for k in REGISTRATION_FIELDS}
+    if not _csrf_ok(request, str(form.get("csrf") or "")):
+        return _forbidden_form(request)
+    shell = await _opened(request, "organisations")
+    if isinstance(shell, Response):
+        return shell
+    body = {
+        "code": values["code"],
+        "name": values["name"],
+        "short_name": values["short_name"],
+        "kind": values["kind"],
+        "municipality": values["municipality"],
+        "administrator": {
+            "surname": values["admin_surname"],
+            "name": values["admin_name"],
+            "patronymic": values["admin_patronymic"] or None,
+        },
+    }
+    try:
+        answer = await _identity(request).call(
+            "POST", "/api/v1/region/organisations", shell.token, json=body
+        )
+    except ServiceUnavailable:
+        return _unavailable(request, shell)
+    if answer.status == 201:
+        return _render(
+            request,
+            "slip.html",
+            shell=shell,
+            active="organisations",
+            slip=answer.body["administrator"],
+            registered=answer.body["organisation"],
+        )
+    if answer.status in (401, 403):
+        return _refused(request, shell, answer)
+    errors = {
+        str(e.get("field", "")).replace("administrator.", "admin_"): e.get("message", "")
+        for e in answer.body.get("errors") or []
+        if isinstance(e, dict)
+    }
+    return _render(
+        request,
+        "register.html",
+        422,
+        shell=shell,
+        active="organisations",
+        form=values,
+        errors=errors,
+        error=answer.body.get("detail") or "Проверьте поля формы",
+    )
+
+
+@router.post("/region/organisations/{organisation_id}/{action}")
+async def change_organisation_status(
+    request: Request,
+    organisation_id: uuid.UUID,
+    action: str,
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    if action not in ("archive", "restore"):
+        return _message(request, 404, "Не найдено", "Такого действия нет.")
+    if not _csrf_ok(request, csrf):
+        return _forbidden_form(request)
+    shell = await _opened(request, "organisations")
+    if isinstance(shell, Response):
+        return shell
+    answer = await _call(
+        request,
+        shell,
+        "identity",
+        "POST",
+        f"/api/v1/region/organisations/{organisation_id}/{action}",
+    )
+    if isinstance(answer, Response):
+        return answer
+    return RedirectResponse("/region/organisations", status_code=303)
+
+
 @router.get("/region/organisations/{organisation_id}")
 async def organisation_page(request: Request, organisation_id: uuid.UUID) -> Response:
     shell = await _opened(request, "organisations")

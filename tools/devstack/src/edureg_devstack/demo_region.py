@@ -45,10 +45,19 @@ def _staff(prefix: str) -> list[dict[str, Any]]:
 
 
 ORGANISATIONS: list[dict[str, Any]] = [
-    {"code": "gym-1", "name": "МБОУ «Гимназия № 1»", "kind": "school", "staff": _staff("gym1")},
+    {
+        "code": "gym-1",
+        "name": "МБОУ «Гимназия № 1»",
+        "short_name": "Гимназия № 1",
+        "municipality": "Центральный район",
+        "kind": "school",
+        "staff": _staff("gym1"),
+    },
     {
         "code": "tech-college",
         "name": "ГБПОУ «Технический колледж»",
+        "short_name": "Технический колледж",
+        "municipality": "Заречный район",
         "kind": "college",
         "staff": _staff("tc"),
     },

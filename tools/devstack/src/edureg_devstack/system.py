@@ -122,7 +122,32 @@ class System:
             proc.stop()
 
     def seed_organisations(self, *codes: str) -> dict[str, str]:
-        spec = {"organisations": [org_spec(c) for c in codes]}
+        return self.seed({"organisations": [org_spec(c) for c in codes]})
+
+    def seed_ministry(self, code: str) -> dict[str, str]:
+        """The region's ministry with one regional administrator, `region.<code>`."""
+        return self.seed(
+            {
+                "organisations": [
+                    {
+                        "code": code,
+                        "name": f"Министерство {code}",
+                        "kind": "ministry",
+                        "staff": [
+                            {
+                                "login": f"region.{code}",
+                                "password": PASSWORD,
+                                "surname": "Регионова",
+                                "name": "Полина",
+                                "positions": ["regional_admin"],
+                            }
+                        ],
+                    }
+                ]
+            }
+        )
+
+    def seed(self, spec: dict[str, Any]) -> dict[str, str]:
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as fh:
             json.dump(spec, fh, ensure_ascii=False)
         out = subprocess.run(

@@ -29,9 +29,39 @@ class AccountDisabledV1(BaseModel):
     kind: Kind
 
 
+class OrganisationRegisteredV1(BaseModel):
+    """A regional administrator registered an organisation (subject id and tenant: the
+    organisation): every service prepares its defaults for it."""
+
+    organisation_id: uuid.UUID
+    code: str
+    kind: Literal["school", "college"]
+    name: str
+    short_name: str
+    municipality: str
+
+
+class OrganisationStatusChangedV1(BaseModel):
+    """An organisation was archived (its users can no longer sign in) or restored."""
+
+    organisation_id: uuid.UUID
+    status: Literal["active", "archived"]
+
+
 ACCOUNT_PROVISIONED = EventContract("identity.account.provisioned", 1, AccountProvisionedV1)
 ACCOUNT_DISABLED = EventContract("identity.account.disabled", 1, AccountDisabledV1)
-PUBLISHES = (ACCOUNT_PROVISIONED, ACCOUNT_DISABLED)
+ORGANISATION_REGISTERED = EventContract(
+    "identity.organisation.registered", 1, OrganisationRegisteredV1
+)
+ORGANISATION_STATUS_CHANGED = EventContract(
+    "identity.organisation.status_changed", 1, OrganisationStatusChangedV1
+)
+PUBLISHES = (
+    ACCOUNT_PROVISIONED,
+    ACCOUNT_DISABLED,
+    ORGANISATION_REGISTERED,
+    ORGANISATION_STATUS_CHANGED,
+)
 
 
 class _Tolerant(BaseModel):

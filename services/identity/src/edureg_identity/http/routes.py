@@ -25,9 +25,10 @@ from edureg_identity.http.schemas import (
     OrganisationRead,
     PasswordChange,
     RefreshRequest,
+    RegisteredRead,
     TokenResponse,
 )
-from edureg_identity.services import accounts, auth, tokens
+from edureg_identity.services import accounts, auth, registry, tokens
 from edureg_identity.services.tokens import IssuedToken
 from edureg_shared.auth import Principal, require
 from edureg_shared.errors import DomainError
@@ -336,6 +337,59 @@ async def region_administrators(
     )
     items, total = page_slice([AccountRead.model_validate(u) for u in found], page)
     return Page.of(items, total, page)
+
+
+@api.post(
+    "/region/organisations",
+    status_code=201,
+    response_model=RegisteredRead,
+    tags=["region"],
+    summary="Зарегистрировать организацию и её первого администратора",
+)
+async def register_organisation(
+    cmd: registry.RegisterOrganisation, principal: RegionalAdmin, request: Request
+) -> RegisteredRead:
+    done = await registry.register(db=request.app.state.runtime.db, principal=principal, cmd=cmd)
+    return RegisteredRead(
+        organisation=OrganisationRead.model_validate(done.organisation),
+        administrator=_slip(done.slip),
+    )
+
+
+@api.post(
+    "/region/organisations/{organisation_id}/archive",
+    response_model=OrganisationRead,
+    tags=["region"],
+    summary="Перевести организацию в архив (вход её пользователей закрыт, данные сохраняются)",
+)
+async def archive_organisation(
+    organisation_id: uuid.UUID, principal: RegionalAdmin, request: Request
+) -> OrganisationRead:
+    org = await registry.set_status(
+        db=request.app.state.runtime.db,
+        principal=principal,
+        organisation_id=organisation_id,
+        status="archived",
+    )
+    return OrganisationRead.model_validate(org)
+
+
+@api.post(
+    "/region/organisations/{organisation_id}/restore",
+    response_model=OrganisationRead,
+    tags=["region"],
+    summary="Вернуть организацию из архива",
+)
+async def restore_organisation(
+    organisation_id: uuid.UUID, principal: RegionalAdmin, request: Request
+) -> OrganisationRead:
+    org = await registry.set_status(
+        db=request.app.state.runtime.db,
+        principal=principal,
+        organisation_id=organisation_id,
+        status="active",
+    )
+    return OrganisationRead.model_validate(org)
 
 
 def _slip(slip: accounts.CredentialSlip) -> CredentialSlipRead:

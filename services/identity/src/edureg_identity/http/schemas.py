@@ -34,7 +34,10 @@ class OrganisationRead(BaseModel):
     id: uuid.UUID
     code: str
     name: str
+    short_name: str
     kind: str
+    municipality: str
+    status: str
 
 
 class MeRead(BaseModel):
@@ -73,3 +76,10 @@ class CredentialSlipRead(BaseModel):
     password: str
     full_name: str
     must_change_password: bool = True
+
+
+class RegisteredRead(BaseModel):
+    """The new organisation and its first administrator's credential slip (shown once)."""
+
+    organisation: OrganisationRead
+    administrator: CredentialSlipRead

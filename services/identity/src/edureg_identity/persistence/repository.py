@@ -490,3 +490,23 @@ async def revoke_refresh_tokens_of(
         )
         .values(revoked_at=now)
     )
+
+
+async def next_login_number(session: AsyncSession) -> int:
+    return int(await session.scalar(text("SELECT nextval('login_seq')")) or 0)
+
+
+async def organisation_for_update(session: AsyncSession, org_id: uuid.UUID) -> Organisation | None:
+    return await session.scalar(
+        select(Organisation).where(Organisation.id == org_id).with_for_update()
+    )
+
+
+async def revoke_all_refresh_tokens(
+    session: AsyncSession, tenant_id: uuid.UUID, now: datetime
+) -> None:
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.tenant_id == tenant_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )

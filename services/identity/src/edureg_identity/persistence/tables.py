@@ -37,8 +37,14 @@ class Organisation(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     code: Mapped[str] = mapped_column(String(50), unique=True)
-    name: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(300))  # the full name
+    short_name: Mapped[str] = mapped_column(String(100), server_default="")
     kind: Mapped[str] = mapped_column(String(20))
+    # For grouping in the region's views (a municipal district, a city).
+    municipality: Mapped[str] = mapped_column(String(200), server_default="")
+    # An archived organisation's users cannot sign in; nothing of it is deleted.
+    status: Mapped[str] = mapped_column(String(10), server_default="active")
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -265,7 +265,7 @@ async def issue_regional_credentials(
     """The regional administrator restores an organisation administrator's access. Runs in
     the target organisation's scope; recorded there and in the ministry's own log."""
     actor = Actor(kind="user", id=principal.user_id)
-    await _ensure_regional(db, principal)
+    await ensure_regional(db, principal)
     # Recorded on the ministry's side first: an attempt is on record even if it fails.
     async with db.tenant_session(principal.tenant_id) as session:
         await audit.record(
@@ -299,7 +299,7 @@ async def my_children(*, session: AsyncSession, principal: Principal) -> Sequenc
     return await repo.children_of(session, principal.tenant_id, principal.user_id)
 
 
-async def _ensure_regional(db: Database, principal: Principal) -> None:
+async def ensure_regional(db: Database, principal: Principal) -> None:
     """Regional rights are honoured only for staff of the region's ministry: a school's
     position given `region.*` by mistake (or a foreign issuer) reaches nothing."""
     if REGION_ADMINISTER not in principal.permissions:
@@ -313,7 +313,7 @@ async def _ensure_regional(db: Database, principal: Principal) -> None:
 async def region_organisations(
     *, db: Database, principal: Principal, page: PageRequest
 ) -> tuple[list[Organisation], int]:
-    await _ensure_regional(db, principal)
+    await ensure_regional(db, principal)
     async with db.unscoped_session() as session:
         return await repo.list_organisations(session, page)
 
@@ -323,7 +323,7 @@ async def region_administrators(
 ) -> list[User]:
     """An organisation's administrators (staff names and logins: no minors' data), for
     the regional administrator restoring access."""
-    await _ensure_regional(db, principal)
+    await ensure_regional(db, principal)
     async with db.tenant_session(organisation_id) as session:
         org = await repo.get_organisation(session, organisation_id)
         if org is None or org.kind == "ministry":

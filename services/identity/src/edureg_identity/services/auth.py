@@ -101,10 +101,13 @@ async def login(
         )
     user: User | None = None
     failures, last_failure = 0, None
+    archived = False
     if found is not None:
         tenant_id, user_id = found
         async with db.tenant_session(tenant_id) as session:
             user = await repo.get_user(session, tenant_id, user_id)
+            org = await repo.get_organisation(session, tenant_id)
+            archived = org is None or org.status != "active"
             failures, last_failure = await repo.login_failures_of(
                 session, user_id, client.address, now - timedelta(days=1)
             )
@@ -126,6 +129,8 @@ async def login(
             password_ok=password_ok,
             locked=_is_locked(user, now, failures, last_failure, s),
         )
+        if archived and result == "ok":
+            result = "archived"  # the same 401 as every other refusal
         if result == "wrong_password":
             user.failed_logins += 1
             user.locked_until = lockout.locked_until(

@@ -32,6 +32,8 @@ class OrganisationSpec(BaseModel):
     name: str
     # "ministry": the region's own administration (regional administrators).
     kind: Literal["school", "college", "ministry"]
+    short_name: str = ""
+    municipality: str = ""
     staff: list[StaffSpec] = []
 
 
@@ -39,7 +41,15 @@ async def ensure_organisation(db: Database, spec: OrganisationSpec) -> uuid.UUID
     async with db.unscoped_session() as session:
         org = await repo.organisation_by_code(session, spec.code)
         if org is None:
-            org = Organisation(id=uuid.uuid4(), code=spec.code, name=spec.name, kind=spec.kind)
+            org = Organisation(
+                id=uuid.uuid4(),
+                code=spec.code,
+                name=spec.name,
+                short_name=spec.short_name or spec.name[:100],
+                kind=spec.kind,
+                municipality=spec.municipality,
+                status="active",
+            )
             session.add(org)
         tenant_id = org.id
     async with db.tenant_session(tenant_id) as session:

@@ -154,7 +154,9 @@ async def refresh(*, db: Database, settings: Settings, keys: KeySet, token: str)
             )
         else:
             user = await repo.get_user(session, tenant_id, row.user_id)
-            if user is None or not user.active or user.must_change_password:
+            org = await repo.get_organisation(session, tenant_id)
+            archived = org is None or org.status != "active"
+            if user is None or not user.active or user.must_change_password or archived:
                 await repo.revoke_family(session, tenant_id, row.family_id, now)
             else:
                 row.used_at = now
