@@ -8,5 +8,13 @@ MANIFEST = ServiceManifest(
     name="contingent",
     title="Контингент и приказы",
     settings=Settings,
+    permissions=(
+        ("contingent.groups.read", "Просмотр групп и классов"),
+        ("contingent.groups.write", "Создание и изменение групп, назначение кураторов"),
+        ("contingent.students.read", "Просмотр личных дел обучающихся"),
+        ("contingent.orders.read", "Просмотр приказов"),
+        ("contingent.orders.write", "Подготовка приказов"),
+        ("contingent.orders.sign", "Подписание приказов"),
+    ),
     publishes=PUBLISHES,
 )

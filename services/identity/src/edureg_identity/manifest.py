@@ -9,6 +9,23 @@ MANIFEST = ServiceManifest(
     name="identity",
     title="Учётные записи и вход",
     settings=Settings,
+    permissions=(
+        ("identity.accounts.read", "Просмотр всех учётных записей организации"),
+        (
+            "identity.accounts.read.own_groups",
+            "Просмотр учётных записей обучающихся своих групп и их родителей",
+        ),
+        (
+            "identity.credentials.issue.learners",
+            "Выдача одноразовых паролей обучающимся и родителям организации",
+        ),
+        (
+            "identity.credentials.issue.own_groups",
+            "Выдача одноразовых паролей обучающимся своих групп и их родителям",
+        ),
+        ("identity.credentials.issue.staff", "Выдача одноразовых паролей сотрудникам"),
+        ("region.accounts.administer", "Реестр организаций региона, доступ их администраторов"),
+    ),
     publishes=PUBLISHES,
     consumes=CONSUMES,
 )

@@ -9,6 +9,7 @@ MANIFEST = ServiceManifest(
     name="journal",
     title="Журнал и списки групп",
     settings=Settings,
+    permissions=(("journal.rosters.read", "Просмотр составов групп"),),
     publishes=PUBLISHES,
     consumes=CONSUMES,
 )

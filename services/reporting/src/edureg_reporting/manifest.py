@@ -8,5 +8,6 @@ MANIFEST = ServiceManifest(
     name="reporting",
     title="Отчёты и мониторинг",
     settings=Settings,
+    permissions=(("reporting.read", "Просмотр отчётов"),),
     consumes=CONSUMES,
 )

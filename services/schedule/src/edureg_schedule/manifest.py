@@ -8,5 +8,9 @@ MANIFEST = ServiceManifest(
     name="schedule",
     title="Учебный год и расписание",
     settings=Settings,
+    permissions=(
+        ("schedule.read", "Просмотр учебного года и расписания"),
+        ("schedule.write", "Изменение учебного года и расписания"),
+    ),
     publishes=PUBLISHES,
 )

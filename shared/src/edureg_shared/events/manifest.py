@@ -28,6 +28,9 @@ class ServiceManifest:
     consumes: tuple[Consumes, ...] = ()
     has_database: bool = True
     has_broker: bool = True
+    # The permissions its endpoints require: name → what it allows (Russian). identity's
+    # catalogue and docs/permissions.md are rendered from these (`edureg-migrate render`).
+    permissions: tuple[tuple[str, str], ...] = ()
 
     @property
     def http_port(self) -> int:

@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 import nats
 
-from edureg_admin import broker, catalogue, deployment, eventdocs
+from edureg_admin import broker, catalogue, deployment, eventdocs, permission_catalogue
 from edureg_admin.catalogue import ServiceInfo
 from edureg_admin.provision import RoleSecrets, provision_service_database
 from edureg_shared import migrations
@@ -108,6 +108,8 @@ def rendered() -> dict[str, str]:
         **deployment.rendered(),
         "deploy/nats/auth.conf": nats_config(),
         "docs/events.md": eventdocs.render(),
+        permission_catalogue.TARGET: permission_catalogue.render_module(),
+        "docs/permissions.md": permission_catalogue.render_doc(),
     }
 
 

@@ -9,36 +9,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from edureg_identity.domain.catalogue import PERMISSIONS, REGION_PERMISSIONS
 from edureg_shared.errors import Forbidden, NotFound
 
-PERMISSIONS: dict[str, str] = {
-    "contingent.groups.read": "Просмотр групп и классов",
-    "contingent.groups.write": "Создание и изменение групп, назначение кураторов",
-    "contingent.students.read": "Просмотр личных дел обучающихся",
-    "contingent.orders.read": "Просмотр приказов",
-    "contingent.orders.write": "Подготовка приказов",
-    "contingent.orders.sign": "Подписание приказов",
-    "identity.accounts.read": "Просмотр всех учётных записей организации",
-    "identity.accounts.read.own_groups": (
-        "Просмотр учётных записей обучающихся своих групп и их родителей"
-    ),
-    "identity.credentials.issue.learners": (
-        "Выдача одноразовых паролей обучающимся и родителям организации"
-    ),
-    "identity.credentials.issue.own_groups": (
-        "Выдача одноразовых паролей обучающимся своих групп и их родителям"
-    ),
-    "identity.credentials.issue.staff": "Выдача одноразовых паролей сотрудникам",
-    "journal.rosters.read": "Просмотр составов групп",
-    "reporting.read": "Просмотр отчётов",
-    "schedule.read": "Просмотр учебного года и расписания",
-    "schedule.write": "Изменение учебного года и расписания",
-}
-
-# Held by staff of the regional ministry (an organisation of kind "ministry").
-REGION_PERMISSIONS: dict[str, str] = {
-    "region.accounts.administer": ("Восстановление доступа администраторов организаций региона"),
-}
+__all__ = ["PERMISSIONS", "REGION_PERMISSIONS"]
 
 ISSUE_STAFF = "identity.credentials.issue.staff"
 ISSUE_LEARNERS = "identity.credentials.issue.learners"
