@@ -81,7 +81,14 @@ async def tenants(settings: Settings, client: httpx.AsyncClient) -> dict[str, st
                         ("teacher.a", ["teacher"]),
                     ),
                     org("b", ("admin.b", ["admin"])),
-                    {**org("region", ("region.admin", ["regional_admin"])), "kind": "ministry"},
+                    {
+                        **org(
+                            "region",
+                            ("region.admin", ["regional_admin"]),
+                            ("region.monitor", ["regional_monitor"]),
+                        ),
+                        "kind": "ministry",
+                    },
                 ]
             },
         )

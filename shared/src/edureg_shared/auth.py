@@ -266,4 +266,5 @@ def require_any(*permissions: str) -> Callable[..., Awaitable[Principal]]:
         return principal
 
     dependency.__name__ = "require_any_" + "_".join(p.replace(".", "_") for p in permissions)
+    dependency.required_permissions = permissions  # type: ignore[attr-defined]
     return dependency

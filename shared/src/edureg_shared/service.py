@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 import ssl
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +54,9 @@ class Runtime:
     relay: OutboxRelay | None = None
     consumers: list[Consumer] = field(default_factory=list)
     background: list[asyncio.Task[Any]] = field(default_factory=list)
+    # Run once at start, after the database role is checked and before consumers start
+    # (e.g. identity keeps every organisation's built-in positions in step with the code).
+    on_start: list[Callable[[Runtime], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -151,6 +154,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             await check_service_role(relay_engine)
         finally:
             await relay_engine.dispose()
+    for hook in runtime.on_start:
+        await hook(runtime)
     await runtime.broker.connect()
     if runtime.manifest.publishes:
         runtime.relay = OutboxRelay(

@@ -10,9 +10,9 @@ from edureg_identity.http.routes import router
 from edureg_identity.manifest import MANIFEST
 from edureg_identity.messaging.subscribers import register
 from edureg_identity.persistence.tables import Base
-from edureg_identity.services import passwords
+from edureg_identity.services import passwords, registry
 from edureg_shared.auth import TokenVerifier
-from edureg_shared.service import build_runtime, create_app
+from edureg_shared.service import Runtime, build_runtime, create_app
 
 
 def create(settings: Settings | None = None) -> FastAPI:
@@ -26,6 +26,11 @@ def create(settings: Settings | None = None) -> FastAPI:
     )
     runtime = build_runtime(settings, MANIFEST)
     register(runtime)
+
+    async def keep_defaults(rt: Runtime) -> None:
+        await registry.keep_default_positions(rt.db)
+
+    runtime.on_start.append(keep_defaults)
     app = create_app(
         runtime,
         title="edureg: учётные записи",

@@ -7,11 +7,15 @@ import uuid
 import pytest
 
 from edureg_identity.domain.permissions import (
+    MANAGE_ACCOUNTS,
+    MANAGE_POSITIONS,
     MINISTRY_POSITIONS,
     STANDARD_POSITIONS,
     Target,
     check_credential_issue,
     check_regional_issue,
+    default_positions,
+    grantable,
     token_permissions,
 )
 from edureg_shared.errors import Forbidden, NotFound
@@ -81,6 +85,50 @@ def test_the_region_restores_only_administrators() -> None:
 
 
 def test_students_and_guardians_carry_no_staff_permission_in_tokens() -> None:
-    assert token_permissions("student", set(ADMIN)) == set()
-    assert token_permissions("guardian", set(ADMIN)) == set()
-    assert token_permissions("staff", {"x"}) == {"x"}
+    assert token_permissions("student", set(ADMIN), "school") == set()
+    assert token_permissions("guardian", set(ADMIN), "school") == set()
+    assert token_permissions("staff", set(TEACHER), "school") == set(TEACHER)
+
+
+def test_a_school_token_never_carries_a_regional_right_nor_a_ministry_token_a_school_one() -> None:
+    """Regional staff see aggregates, never a child's record: their tokens hold nothing a
+    school endpoint accepts, whatever a position row was made to say."""
+    everything = set(ADMIN) | set(REGION) | {"not.in.catalogue"}
+    assert token_permissions("staff", everything, "school") == set(ADMIN)
+    assert token_permissions("staff", everything, "college") == set(ADMIN)
+    assert token_permissions("staff", everything, "ministry") == set(REGION)
+    assert not any(p.startswith("region.") for p in ADMIN)
+
+
+def test_every_default_position_holds_only_catalogued_rights() -> None:
+    for kind in ("school", "college", "ministry"):
+        for code, (title, perms, account_kind) in default_positions(kind).items():
+            assert title
+            assert code
+            assert set(perms) <= set(grantable(kind)), code
+            assert account_kind == "staff" or perms == [], code
+    # The positions the regulations name, in every school and college.
+    assert {
+        "admin",
+        "director",
+        "deputy_director",
+        "academic_office_head",
+        "secretary",
+        "hr_specialist",
+        "admissions_secretary",
+        "head_of_department",
+        "committee_chair",
+        "engineer",
+        "teacher",
+        "curator",
+        "student",
+        "guardian",
+    } <= set(default_positions("school"))
+    assert set(default_positions("ministry")) == {"regional_admin", "regional_monitor"}
+    # Only the administrator manages positions and staff accounts (003 3.3.2).
+    holders = {
+        code
+        for code, (_, perms, _) in default_positions("school").items()
+        if MANAGE_POSITIONS in perms or MANAGE_ACCOUNTS in perms
+    }
+    assert holders == {"admin"}

@@ -44,6 +44,8 @@ class ServiceClient:
         if r.status_code >= 500:
             raise ServiceUnavailable(f"HTTP {r.status_code}")
         body = r.json() if r.content and "json" in r.headers.get("content-type", "") else {}
+        if isinstance(body, list):  # a plain list answer, as a page of it
+            body = {"items": body}
         return Answer(status=r.status_code, body=body if isinstance(body, dict) else {})
 
     async def get(self, path: str, token: str, **params: Any) -> Answer:

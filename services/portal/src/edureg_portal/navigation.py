@@ -47,6 +47,12 @@ SECTIONS: tuple[Section, ...] = (
                 "/region/organisations",
                 permissions=_perms("region.accounts.administer"),
             ),
+            Item(
+                "usage",
+                "Использование системы",
+                "/region/usage",
+                permissions=_perms("region.accounts.administer", "region.monitoring.read"),
+            ),
         ),
     ),
     Section(
@@ -69,6 +75,18 @@ SECTIONS: tuple[Section, ...] = (
                 "Учётные записи и памятки",
                 "/accounts",
                 permissions=_perms("identity.accounts.read", "identity.accounts.read.own_groups"),
+            ),
+            Item(
+                "positions",
+                "Должности и права",
+                "/positions",
+                permissions=_perms("identity.positions.manage", "identity.accounts.read"),
+            ),
+            Item(
+                "activity",
+                "Активность пользователей",
+                "/activity",
+                permissions=_perms("identity.activity.read"),
             ),
         ),
     ),

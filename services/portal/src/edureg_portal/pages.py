@@ -283,18 +283,27 @@ def _refused(request: Request, shell: Shell, answer: Answer) -> Response:
 
 
 async def _call(
-    request: Request, shell: Shell, service: str, method: str, path: str, **params: Any
+    request: Request,
+    shell: Shell,
+    service: str,
+    method: str,
+    path: str,
+    *,
+    json: Any = None,
+    keep: tuple[int, ...] = (),
+    **params: Any,
 ) -> Answer | Response:
     """A service's answer with the user's token, or the page that says why there is none
-    (the service is down, refused, or the object does not exist)."""
+    (the service is down, refused, or the object does not exist). Answers with a status
+    in `keep` (e.g. 409, 422 of a form) come back for the caller to show."""
     try:
         if method == "GET":
             answer = await _service(request, service).get(path, shell.token, **params)
         else:
-            answer = await _service(request, service).post(path, shell.token)
+            answer = await _service(request, service).call(method, path, shell.token, json=json)
     except ServiceUnavailable:
         return _unavailable(request, shell)
-    return answer if answer.ok else _refused(request, shell, answer)
+    return answer if answer.ok or answer.status in keep else _refused(request, shell, answer)
 
 
 def _pages(answer: Answer, base: str) -> dict[str, Any]:

@@ -12,7 +12,8 @@ ADMIN = [
 ]
 TEACHER = ["contingent.groups.read", "journal.rosters.read", "schedule.read"]
 CURATOR = [*TEACHER, "identity.accounts.read.own_groups"]
-REGION = ["region.accounts.administer"]
+REGION = ["region.accounts.administer", "region.monitoring.read"]
+MONITOR = ["region.monitoring.read"]
 
 
 def keys(kind: str, perms: list[str]) -> list[str]:
@@ -20,10 +21,12 @@ def keys(kind: str, perms: list[str]) -> list[str]:
 
 
 def test_each_kind_of_user_sees_its_own_menu() -> None:
-    assert keys("staff", ADMIN) == ["groups", "orders", "accounts", "password"]
+    assert keys("staff", ADMIN) == ["groups", "orders", "accounts", "positions", "password"]
+    assert keys("staff", [*ADMIN, "identity.activity.read"])[-2:] == ["activity", "password"]
     assert keys("staff", TEACHER) == ["groups", "password"]
     assert keys("staff", CURATOR) == ["groups", "accounts", "password"]
-    assert keys("staff", REGION) == ["organisations", "password"]
+    assert keys("staff", REGION) == ["organisations", "usage", "password"]
+    assert keys("staff", MONITOR) == ["usage", "password"]
     assert keys("guardian", []) == ["children", "password"]
     assert keys("student", []) == ["password"]
 
@@ -32,6 +35,9 @@ def test_a_page_not_in_the_menu_cannot_be_opened() -> None:
     assert not may_open("orders", "staff", TEACHER)
     assert not may_open("accounts", "guardian", [])
     assert not may_open("organisations", "staff", ADMIN)
+    assert not may_open("usage", "staff", ADMIN)
+    assert not may_open("positions", "staff", CURATOR)
+    assert not may_open("activity", "staff", TEACHER)
     # A student holding a staff permission by mistake still gets no guardian page.
     assert not may_open("children", "student", ADMIN)
     assert may_open("children", "guardian", [])

@@ -62,8 +62,8 @@ ORGANISATIONS: list[dict[str, Any]] = [
         "staff": _staff("tc"),
     },
     {
-        # The region's own administration: restores access to organisations whose
-        # administrators are locked out (and, later, monitors the region).
+        # The region's own administration: registers organisations, restores access to
+        # those whose administrators are locked out, monitors usage (counts only).
         "code": "minobr",
         "name": "Министерство образования демо-региона",
         "kind": "ministry",
@@ -75,7 +75,15 @@ ORGANISATIONS: list[dict[str, Any]] = [
                 "name": "Татьяна",
                 "patronymic": "Сергеевна",
                 "positions": ["regional_admin"],
-            }
+            },
+            {
+                "login": "region.monitor",
+                "password": DEMO_PASSWORD,
+                "surname": "Белова",
+                "name": "Ксения",
+                "patronymic": "Андреевна",
+                "positions": ["regional_monitor"],
+            },
         ],
     },
 ]

@@ -9,6 +9,9 @@ PERMISSIONS: dict[str, str] = {
     "identity.credentials.issue.learners": "Выдача одноразовых паролей обучающимся и родителям организации",
     "identity.credentials.issue.own_groups": "Выдача одноразовых паролей обучающимся своих групп и их родителям",
     "identity.credentials.issue.staff": "Выдача одноразовых паролей сотрудникам",
+    "identity.accounts.manage": "Отключение и включение учётных записей сотрудников, исправление логинов",
+    "identity.positions.manage": "Создание должностей с набором прав и назначение их сотрудникам",
+    "identity.activity.read": "Журнал входов и активности пользователей организации",
     "contingent.groups.read": "Просмотр групп и классов",
     "contingent.groups.write": "Создание и изменение групп, назначение кураторов",
     "contingent.students.read": "Просмотр личных дел обучающихся",
@@ -24,4 +27,5 @@ PERMISSIONS: dict[str, str] = {
 # Held by staff of the region's ministry only (checked, not just granted).
 REGION_PERMISSIONS: dict[str, str] = {
     "region.accounts.administer": "Реестр организаций региона, доступ их администраторов",
+    "region.monitoring.read": "Сводные показатели организаций региона (без персональных данных)",
 }

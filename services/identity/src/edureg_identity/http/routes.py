@@ -17,6 +17,7 @@ from edureg_identity.domain.permissions import (
     READ_OWN_GROUPS,
     REGION_ADMINISTER,
 )
+from edureg_identity.http import management
 from edureg_identity.http.schemas import (
     AccountRead,
     CredentialSlipRead,
@@ -191,6 +192,7 @@ async def get_me(ctx: Self) -> MeRead:
         full_name=m.user.full_name,
         must_change_password=m.user.must_change_password,
         organisation=OrganisationRead.model_validate(m.organisation) if m.organisation else None,
+        positions=m.positions,
         permissions=sorted(m.permissions),
     )
 
@@ -312,10 +314,10 @@ async def issue_regional_credentials(
     "/region/organisations",
     response_model=Page[OrganisationRead],
     tags=["region"],
-    summary="Организации региона (администратор региона)",
+    summary="Организации региона",
 )
 async def region_organisations(
-    principal: RegionalAdmin, page: PageDep, request: Request
+    principal: management.RegionalReader, page: PageDep, request: Request
 ) -> Page[OrganisationRead]:
     found, total = await accounts.region_organisations(
         db=request.app.state.runtime.db, principal=principal, page=page
@@ -402,3 +404,4 @@ def _slip(slip: accounts.CredentialSlip) -> CredentialSlipRead:
 
 
 router.include_router(api)
+router.include_router(management.api)

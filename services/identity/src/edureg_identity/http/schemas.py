@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -47,6 +48,8 @@ class MeRead(BaseModel):
     full_name: str
     must_change_password: bool
     organisation: OrganisationRead | None
+    # Titles of the positions held (staff).
+    positions: list[str] = []
     permissions: list[str]
 
 
@@ -83,3 +86,85 @@ class RegisteredRead(BaseModel):
 
     organisation: OrganisationRead
     administrator: CredentialSlipRead
+
+
+class PermissionRead(BaseModel):
+    name: str
+    title: str
+    service: str
+
+
+class PositionRead(BaseModel):
+    id: uuid.UUID
+    code: str
+    title: str
+    permissions: list[str]
+    # The regulations' position: read-only; the organisation creates its own instead.
+    builtin: bool
+    # staff: assigned to staff; student, guardian: describes those accounts' access.
+    account_kind: str
+    # Active accounts holding it.
+    holders: int
+
+
+class PositionWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    permissions: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=100)]
+
+
+class AccountPositionsWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    position_ids: Annotated[list[uuid.UUID], Field(max_length=50)]
+
+
+class AccountPositionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    code: str
+    title: str
+    builtin: bool
+
+
+class LoginWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    login: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class ActivityRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    user_id: uuid.UUID
+    login: str
+    full_name: str
+    kind: str
+    active: bool
+    sign_ins: int
+    failed: int
+    last_sign_in_at: datetime | None
+    last_address: str | None
+
+
+class KindUsage(BaseModel):
+    accounts: int = 0
+    active: int = 0
+    # The one-time password was changed: the person actually uses the account.
+    activated: int = 0
+    signed_in: int = 0
+
+
+class OrganisationUsageRead(BaseModel):
+    """Counts only: no name, login or address of anyone."""
+
+    organisation_id: uuid.UUID
+    code: str
+    short_name: str
+    municipality: str
+    status: str
+    staff: KindUsage
+    student: KindUsage
+    guardian: KindUsage

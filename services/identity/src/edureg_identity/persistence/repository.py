@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, any_, exists, func, or_, select, text, update
+from sqlalchemy import and_, any_, delete, exists, func, or_, select, text, true, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_identity.persistence.tables import (
     CuratedGroup,
     GuardianLink,
+    LoginAttempt,
     Organisation,
     Position,
     RefreshToken,
@@ -41,6 +43,38 @@ async def get_user(
     return await session.scalar(stmt)
 
 
+@dataclass(frozen=True)
+class Grants:
+    """What an account holds, as its tokens carry it (see domain.permissions)."""
+
+    positions: tuple[str, ...]
+    permissions: frozenset[str]
+    organisation_kind: str
+
+
+async def grants_of(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID) -> Grants:
+    rows = (
+        await session.execute(
+            select(Position.code, Position.permissions)
+            .join(
+                UserPosition,
+                and_(
+                    UserPosition.tenant_id == Position.tenant_id,
+                    UserPosition.position_id == Position.id,
+                ),
+            )
+            .where(UserPosition.tenant_id == tenant_id, UserPosition.user_id == user_id)
+            .order_by(Position.code)
+        )
+    ).all()
+    org_kind = await session.scalar(select(Organisation.kind).where(Organisation.id == tenant_id))
+    return Grants(
+        positions=tuple(r.code for r in rows),
+        permissions=frozenset(p for r in rows for p in r.permissions),
+        organisation_kind=org_kind or "school",
+    )
+
+
 async def permissions_of(
     session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID
 ) -> set[str]:
@@ -60,6 +94,10 @@ async def permissions_of(
 
 async def get_organisation(session: AsyncSession, org_id: uuid.UUID) -> Organisation | None:
     return await session.get(Organisation, org_id)
+
+
+async def all_organisations(session: AsyncSession) -> list[Organisation]:
+    return list((await session.scalars(select(Organisation).order_by(Organisation.code))).all())
 
 
 async def organisation_by_code(session: AsyncSession, code: str) -> Organisation | None:
@@ -246,16 +284,181 @@ async def disable_guardians_without_children(
     return list(rows.all())
 
 
-async def upsert_position(
-    session: AsyncSession, tenant_id: uuid.UUID, code: str, title: str, permissions: list[str]
-) -> uuid.UUID:
-    stmt = insert(Position).values(
-        tenant_id=tenant_id, id=uuid.uuid4(), code=code, title=title, permissions=permissions
+async def ensure_default_positions(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    defaults: dict[str, tuple[str, list[str], str]],
+) -> dict[str, uuid.UUID]:
+    """Create or bring in step the organisation's built-in positions ({code: (title,
+    permissions, account_kind)}); the organisation's own positions are left alone. A
+    built-in title an own position already took gets a mark instead of failing."""
+    taken = {
+        t.lower()
+        for t in (
+            await session.scalars(
+                select(Position.title).where(
+                    Position.tenant_id == tenant_id, Position.builtin.is_(False)
+                )
+            )
+        ).all()
+    }
+    for code, (title, permissions, account_kind) in defaults.items():
+        shown = f"{title} (по регламенту)" if title.lower() in taken else title
+        values = {"title": shown, "permissions": permissions, "account_kind": account_kind}
+        stmt = insert(Position).values(
+            tenant_id=tenant_id, id=uuid.uuid4(), code=code, builtin=True, **values
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["tenant_id", "code"],
+            set_={**values, "builtin": True},
+            # Only a row that differs is rewritten: a restart changes nothing.
+            where=or_(
+                Position.title != shown,
+                Position.permissions != permissions,
+                Position.account_kind != account_kind,
+                Position.builtin.is_(False),
+            ),
+        )
+        await session.execute(stmt)
+    rows = await session.execute(
+        select(Position.code, Position.id).where(
+            Position.tenant_id == tenant_id, Position.code.in_(list(defaults))
+        )
     )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["tenant_id", "code"], set_={"title": title, "permissions": permissions}
+    return {r.code: r.id for r in rows}
+
+
+async def list_positions(session: AsyncSession, tenant_id: uuid.UUID) -> list[tuple[Position, int]]:
+    """Every position of the organisation with how many active accounts hold it."""
+    holders = (
+        select(func.count())
+        .select_from(UserPosition)
+        .join(
+            User,
+            and_(User.tenant_id == UserPosition.tenant_id, User.id == UserPosition.user_id),
+        )
+        .where(
+            UserPosition.tenant_id == Position.tenant_id,
+            UserPosition.position_id == Position.id,
+            User.active.is_(True),
+        )
+        .scalar_subquery()
     )
-    return (await session.execute(stmt.returning(Position.id))).scalar_one()
+    rows = await session.execute(
+        select(Position, holders)
+        .where(Position.tenant_id == tenant_id)
+        .order_by(Position.builtin.desc(), Position.account_kind != "staff", Position.title)
+    )
+    return [(r[0], r[1]) for r in rows.all()]
+
+
+async def get_position(
+    session: AsyncSession, tenant_id: uuid.UUID, position_id: uuid.UUID, *, for_update: bool = False
+) -> Position | None:
+    stmt = select(Position).where(Position.tenant_id == tenant_id, Position.id == position_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt)
+
+
+async def positions_by_ids(
+    session: AsyncSession, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> list[Position]:
+    if not ids:
+        return []
+    rows = await session.scalars(
+        select(Position).where(Position.tenant_id == tenant_id, Position.id.in_(list(ids)))
+    )
+    return list(rows.all())
+
+
+async def position_title_taken(
+    session: AsyncSession, tenant_id: uuid.UUID, title: str, *, but: uuid.UUID | None = None
+) -> bool:
+    stmt = select(Position.id).where(
+        Position.tenant_id == tenant_id, func.lower(Position.title) == title.lower()
+    )
+    if but is not None:
+        stmt = stmt.where(Position.id != but)
+    return await session.scalar(stmt) is not None
+
+
+async def positions_of_user(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID
+) -> list[Position]:
+    rows = await session.scalars(
+        select(Position)
+        .join(
+            UserPosition,
+            and_(
+                UserPosition.tenant_id == Position.tenant_id,
+                UserPosition.position_id == Position.id,
+            ),
+        )
+        .where(UserPosition.tenant_id == tenant_id, UserPosition.user_id == user_id)
+        .order_by(Position.title)
+    )
+    return list(rows.all())
+
+
+async def holders_count(session: AsyncSession, tenant_id: uuid.UUID, position_id: uuid.UUID) -> int:
+    """Every account holding the position, active or not (a disabled one may come back)."""
+    return (
+        await session.scalar(
+            select(func.count())
+            .select_from(UserPosition)
+            .where(UserPosition.tenant_id == tenant_id, UserPosition.position_id == position_id)
+        )
+    ) or 0
+
+
+async def set_user_positions(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    position_ids: Sequence[uuid.UUID],
+) -> None:
+    await session.execute(
+        delete(UserPosition).where(
+            UserPosition.tenant_id == tenant_id,
+            UserPosition.user_id == user_id,
+            UserPosition.position_id.not_in(list(position_ids)) if position_ids else true(),
+        )
+    )
+    for position_id in position_ids:
+        await assign_position(session, tenant_id, user_id, position_id)
+
+
+async def count_holding(session: AsyncSession, tenant_id: uuid.UUID, permission: str) -> int:
+    """Active staff accounts holding `permission` through any position (as the current
+    transaction sees them, so a change being made counts)."""
+    return (
+        await session.scalar(
+            select(func.count(func.distinct(User.id)))
+            .select_from(User)
+            .join(
+                UserPosition,
+                and_(UserPosition.tenant_id == User.tenant_id, UserPosition.user_id == User.id),
+            )
+            .join(
+                Position,
+                and_(
+                    Position.tenant_id == UserPosition.tenant_id,
+                    Position.id == UserPosition.position_id,
+                ),
+            )
+            .where(
+                User.tenant_id == tenant_id,
+                User.kind == "staff",
+                User.active.is_(True),
+                any_(Position.permissions) == permission,
+            )
+        )
+    ) or 0
+
+
+async def delete_position(session: AsyncSession, position: Position) -> None:
+    await session.delete(position)
 
 
 async def assign_position(
@@ -510,3 +713,75 @@ async def revoke_all_refresh_tokens(
         .where(RefreshToken.tenant_id == tenant_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+
+
+async def activity(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    *,
+    since: datetime,
+    until: datetime,
+    kind: str | None,
+    page: PageRequest,
+) -> tuple[list[Any], int]:
+    """Each account of the organisation with its sign-ins in [since, until): successful,
+    failed, the last successful one and its address. Accounts with none are listed too
+    (who never signs in is what the report is for)."""
+    a = LoginAttempt
+    window = and_(a.user_id == User.id, a.at >= since, a.at < until)
+    ok = (
+        select(func.count())
+        .where(window, a.tenant_id == tenant_id, a.outcome == "ok")
+        .correlate(User)
+        .scalar_subquery()
+    )
+    failed = (
+        select(func.count())
+        .where(window, a.tenant_id == tenant_id, a.outcome != "ok")
+        .correlate(User)
+        .scalar_subquery()
+    )
+    last = (
+        select(a.at, a.address)
+        .where(window, a.tenant_id == tenant_id, a.outcome == "ok")
+        .order_by(a.at.desc())
+        .limit(1)
+        .correlate(User)
+        .lateral()
+    )
+    conds = [User.tenant_id == tenant_id]
+    if kind:
+        conds.append(User.kind == kind)
+    total = await session.scalar(select(func.count()).select_from(User).where(*conds)) or 0
+    rows = await session.execute(
+        select(User, ok, failed, last.c.at, last.c.address)
+        .outerjoin(last, true())
+        .where(*conds)
+        .order_by(User.kind, User.surname, User.name, User.id)
+        .limit(page.limit)
+        .offset(page.offset)
+    )
+    return [tuple(r) for r in rows.all()], int(total)
+
+
+async def region_account_statistics(
+    session: AsyncSession, tenants: Sequence[uuid.UUID], since: datetime
+) -> dict[uuid.UUID, dict[str, dict[str, int]]]:
+    if not tenants:
+        return {}
+    rows = await session.execute(
+        text(
+            "SELECT tenant_id, kind, accounts, active, activated, signed_in "
+            "FROM public.region_account_statistics(CAST(:tenants AS uuid[]), :since)"
+        ),
+        {"tenants": list(tenants), "since": since},
+    )
+    out: dict[uuid.UUID, dict[str, dict[str, int]]] = {}
+    for r in rows:
+        out.setdefault(r.tenant_id, {})[r.kind] = {
+            "accounts": r.accounts,
+            "active": r.active,
+            "activated": r.activated,
+            "signed_in": r.signed_in,
+        }
+    return out

@@ -5,9 +5,12 @@ from datetime import datetime
 
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     ForeignKeyConstraint,
+    Identity,
     Index,
     Integer,
     MetaData,
@@ -16,7 +19,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import INET, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from edureg_shared.db import NAMING_CONVENTION
@@ -88,14 +91,28 @@ class User(Base):
 
 
 class Position(Base):
+    """A bundle of permissions. Built-in positions are the regulations' defaults, the same
+    in every organisation and kept in step with the code (read-only to the organisation);
+    an organisation's own are created by its administrator (003 3.3.2, 3.3.6)."""
+
     __tablename__ = "positions"
-    __table_args__ = (Index("uq_positions_code", "tenant_id", "code", unique=True),)
+    __table_args__ = (
+        Index("uq_positions_code", "tenant_id", "code", unique=True),
+        Index("uq_positions_title", "tenant_id", text("lower(title)"), unique=True),
+        CheckConstraint("account_kind IN ('staff', 'student', 'guardian')", name="account_kind"),
+    )
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     code: Mapped[str] = mapped_column(String(50))
     title: Mapped[str] = mapped_column(String(200))
     permissions: Mapped[list[str]] = mapped_column(ARRAY(String(100)))
+    builtin: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # Staff positions are assigned; student and guardian ones describe what those accounts
+    # reach by relationship and are never assigned.
+    account_kind: Mapped[str] = mapped_column(String(10), server_default="staff")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class UserPosition(Base):
@@ -103,6 +120,7 @@ class UserPosition(Base):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
         ForeignKeyConstraint(["tenant_id", "position_id"], ["positions.tenant_id", "positions.id"]),
+        Index("ix_user_positions_position", "tenant_id", "position_id"),
     )
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
@@ -163,3 +181,19 @@ class RefreshToken(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttempt(Base):
+    """Every sign-in attempt, with time and address. Written only through definer functions
+    (the service cannot alter the log); an organisation reads its own rows."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    login: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(INET)
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    tenant_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    outcome: Mapped[str] = mapped_column(String(20))

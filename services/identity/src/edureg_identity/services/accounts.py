@@ -15,29 +15,36 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_identity.config import Settings
-from edureg_identity.domain.logins import one_time_password
+from edureg_identity.contracts.events import ACCOUNT_DISABLED, AccountDisabledV1
+from edureg_identity.domain.logins import check_login, one_time_password
 from edureg_identity.domain.password_policy import check_password
 from edureg_identity.domain.permissions import (
     ISSUE_OWN_GROUPS,
     ISSUE_STAFF,
+    MANAGE_POSITIONS,
     READ_ALL,
     READ_OWN_GROUPS,
     REGION_ADMINISTER,
+    REGION_MONITOR,
     Target,
     check_credential_issue,
     check_regional_issue,
+    token_permissions,
 )
+from edureg_identity.domain.positions import check_someone_still_manages
 from edureg_identity.keys import KeySet
 from edureg_identity.persistence import repository as repo
 from edureg_identity.persistence.tables import Organisation, User
 from edureg_identity.services import tokens
 from edureg_identity.services.passwords import hash_password, verify_password
+from edureg_identity.services.positions import actor_permissions
 from edureg_identity.services.tokens import IssuedToken, sign_token
 from edureg_shared import audit
 from edureg_shared.auth import Principal
 from edureg_shared.db import Database
-from edureg_shared.errors import Forbidden, InvalidState, NotFound
+from edureg_shared.errors import Conflict, Forbidden, InvalidState, NotFound
 from edureg_shared.events.envelope import Actor
+from edureg_shared.events.outbox import add_event
 from edureg_shared.paging import PageRequest
 
 
@@ -45,6 +52,7 @@ from edureg_shared.paging import PageRequest
 class Me:
     user: User
     organisation: Organisation | None
+    positions: list[str]
     permissions: set[str]
 
 
@@ -58,10 +66,15 @@ async def me(*, session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID)
     user = await repo.get_user(session, tenant_id, user_id)
     if user is None or not user.active:
         raise NotFound("Учётная запись не найдена")
+    grants = await repo.grants_of(session, tenant_id, user_id)
     return Me(
         user=user,
         organisation=await repo.get_organisation(session, tenant_id),
-        permissions=await repo.permissions_of(session, tenant_id, user_id),
+        positions=[p.title for p in await repo.positions_of_user(session, tenant_id, user_id)]
+        if user.kind == "staff"
+        else [],
+        # What the account's tokens carry (see domain.permissions.token_permissions).
+        permissions=token_permissions(user.kind, set(grants.permissions), grants.organisation_kind),
     )
 
 
@@ -107,12 +120,12 @@ async def change_password(
         tenant_id=tenant_id,
         user_id=user.id,
         kind=user.kind,
-        permissions=await repo.permissions_of(session, tenant_id, user.id),
+        grants=await repo.grants_of(session, tenant_id, user.id),
     )
     return replace(issued, refresh_token=await tokens.issue(session, settings, tenant_id, user.id))
 
 
-async def _audit_read(
+async def audit_read(
     session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, users: Sequence[User]
 ) -> None:
     """Names of students (minors) and guardians are personal data: record who saw whose."""
@@ -157,7 +170,7 @@ async def list_accounts(
         offset=offset,
         curator_id=_curator_scope(principal),
     )
-    await _audit_read(session, principal.tenant_id, actor, users)
+    await audit_read(session, principal.tenant_id, actor, users)
     return total, users
 
 
@@ -177,9 +190,7 @@ async def _visible(session: AsyncSession, principal: Principal, user_id: uuid.UU
 
 async def get_account(*, session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> User:
     user = await _visible(session, principal, user_id)
-    await _audit_read(
-        session, principal.tenant_id, Actor(kind="user", id=principal.user_id), [user]
-    )
+    await audit_read(session, principal.tenant_id, Actor(kind="user", id=principal.user_id), [user])
     return user
 
 
@@ -195,7 +206,7 @@ async def children(
         found = [
             c for c in found if await repo.in_groups_of(session, principal.tenant_id, curator, c.id)
         ]
-    await _audit_read(session, principal.tenant_id, Actor(kind="user", id=principal.user_id), found)
+    await audit_read(session, principal.tenant_id, Actor(kind="user", id=principal.user_id), found)
     return found
 
 
@@ -299,11 +310,12 @@ async def my_children(*, session: AsyncSession, principal: Principal) -> Sequenc
     return await repo.children_of(session, principal.tenant_id, principal.user_id)
 
 
-async def ensure_regional(db: Database, principal: Principal) -> None:
+async def ensure_regional(db: Database, principal: Principal, *any_of: str) -> None:
     """Regional rights are honoured only for staff of the region's ministry: a school's
     position given `region.*` by mistake (or a foreign issuer) reaches nothing."""
-    if REGION_ADMINISTER not in principal.permissions:
-        raise Forbidden(f"Нужно право «{REGION_ADMINISTER}»")
+    needed = any_of or (REGION_ADMINISTER,)
+    if not any(p in principal.permissions for p in needed):
+        raise Forbidden("Нужно одно из прав: " + ", ".join(f"«{p}»" for p in needed))
     async with db.unscoped_session() as session:
         own = await repo.get_organisation(session, principal.tenant_id)
     if own is None or own.kind != "ministry":
@@ -313,7 +325,7 @@ async def ensure_regional(db: Database, principal: Principal) -> None:
 async def region_organisations(
     *, db: Database, principal: Principal, page: PageRequest
 ) -> tuple[list[Organisation], int]:
-    await ensure_regional(db, principal)
+    await ensure_regional(db, principal, REGION_ADMINISTER, REGION_MONITOR)
     async with db.unscoped_session() as session:
         return await repo.list_organisations(session, page)
 
@@ -329,3 +341,95 @@ async def region_administrators(
         if org is None or org.kind == "ministry":
             raise NotFound("Организация не найдена")
         return await repo.administrators(session, organisation_id, ISSUE_STAFF)
+
+
+async def _managed_staff(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> User:
+    """An account the caller manages: of their organisation (else 404), not their own, and
+    holding no right the caller lacks (an administrator is managed by another one)."""
+    user = await repo.get_user(session, principal.tenant_id, user_id, for_update=True)
+    if user is None:
+        raise NotFound("Учётная запись не найдена")
+    if user.id == principal.user_id:
+        raise Forbidden("Свою учётную запись меняет другой администратор организации")
+    if not await repo.permissions_of(
+        session, principal.tenant_id, user.id
+    ) <= await actor_permissions(session, principal):
+        raise Forbidden(
+            "У сотрудника есть права, которых нет у вас: это сделает другой администратор"
+        )
+    return user
+
+
+async def set_staff_active(
+    *, session: AsyncSession, principal: Principal, user_id: uuid.UUID, active: bool
+) -> User:
+    """Disable a staff member's account (dismissal, long absence) or enable it again.
+    Students' and guardians' accounts follow the orders of movement, not this switch."""
+    user = await _managed_staff(session, principal, user_id)
+    if user.kind != "staff":
+        raise InvalidState(
+            "Учётные записи обучающихся и родителей отключаются и включаются приказами "
+            "о движении обучающихся"
+        )
+    if user.active == active:
+        raise InvalidState(
+            "Учётная запись уже действует" if active else "Учётная запись уже отключена"
+        )
+    now = datetime.now(UTC)
+    user.active = active
+    user.disabled_at = None if active else now
+    actor = Actor(kind="user", id=principal.user_id)
+    if not active:
+        await repo.revoke_refresh_tokens_of(session, principal.tenant_id, [user.id], now)
+        await session.flush()
+        check_someone_still_manages(
+            await repo.count_holding(session, principal.tenant_id, MANAGE_POSITIONS)
+        )
+        await add_event(
+            session,
+            ACCOUNT_DISABLED.envelope(
+                tenant_id=principal.tenant_id,
+                actor=actor,
+                subject_id=user.id,
+                data=AccountDisabledV1(user_id=user.id, person_id=user.person_id, kind="staff"),
+            ),
+        )
+    await audit.record(
+        session,
+        tenant_id=principal.tenant_id,
+        actor=actor,
+        action="enable" if active else "disable",
+        entity="user",
+        entity_id=user.id,
+    )
+    return user
+
+
+async def change_login(
+    *, session: AsyncSession, principal: Principal, user_id: uuid.UUID, login: str
+) -> User:
+    """The administrator corrects a login (a misspelt surname, a person's wish). Unique in
+    the whole region, whatever the letter case."""
+    user = await _managed_staff(session, principal, user_id)
+    wanted = check_login(login)
+    if wanted == user.login:
+        return user
+    found = await repo.lookup_login(session, wanted)
+    if found is not None and found[1] != user.id:
+        raise Conflict(
+            "Такой логин уже занят в регионе",
+            errors=[{"field": "login", "message": "Логин занят"}],
+        )
+    before = user.login
+    user.login = wanted
+    await session.flush()
+    await audit.record(
+        session,
+        tenant_id=principal.tenant_id,
+        actor=Actor(kind="user", id=principal.user_id),
+        action="change_login",
+        entity="user",
+        entity_id=user.id,
+        details={"before": before, "after": wanted},
+    )
+    return user

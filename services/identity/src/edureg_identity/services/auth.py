@@ -169,7 +169,7 @@ async def login(
                 tenant_id=tenant_id,
                 user_id=user_id,
                 kind=user.kind,
-                permissions=await repo.permissions_of(session, tenant_id, user_id),
+                grants=await repo.grants_of(session, tenant_id, user_id),
                 must_change_password=user.must_change_password,
             )
             if not user.must_change_password:

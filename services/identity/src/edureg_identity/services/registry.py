@@ -17,7 +17,7 @@ from edureg_identity.contracts.events import (
     OrganisationStatusChangedV1,
 )
 from edureg_identity.domain.logins import login_stem, one_time_password
-from edureg_identity.domain.permissions import STANDARD_POSITIONS
+from edureg_identity.domain.permissions import default_positions
 from edureg_identity.persistence import repository as repo
 from edureg_identity.persistence.tables import Organisation, User
 from edureg_identity.services.accounts import CredentialSlip, ensure_regional
@@ -81,10 +81,9 @@ async def register(*, db: Database, principal: Principal, cmd: RegisterOrganisat
         session.add(org)
     password = one_time_password()
     async with db.tenant_session(org_id) as session:
-        positions = {
-            code: await repo.upsert_position(session, org_id, code, title, perms)
-            for code, (title, perms) in STANDARD_POSITIONS.items()
-        }
+        positions = await repo.ensure_default_positions(
+            session, org_id, default_positions(cmd.kind)
+        )
         a = cmd.administrator
         admin = User(
             tenant_id=org_id,
@@ -174,3 +173,15 @@ async def set_status(
             ),
         )
     return org
+
+
+async def keep_default_positions(db: Database) -> int:
+    """Bring every organisation's built-in positions in step with the code (a release that
+    adds a permission to the curator's position reaches every school at the next start).
+    Idempotent, one short transaction per organisation; returns how many."""
+    async with db.unscoped_session() as session:
+        orgs = [(o.id, o.kind) for o in await repo.all_organisations(session)]
+    for org_id, kind in orgs:
+        async with db.tenant_session(org_id) as session:
+            await repo.ensure_default_positions(session, org_id, default_positions(kind))
+    return len(orgs)

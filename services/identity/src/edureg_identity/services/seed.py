@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from edureg_identity.domain.permissions import positions_for
+from edureg_identity.domain.permissions import default_positions
 from edureg_identity.persistence import repository as repo
 from edureg_identity.persistence.tables import Organisation, User
 from edureg_identity.services.passwords import hash_password
@@ -53,10 +53,9 @@ async def ensure_organisation(db: Database, spec: OrganisationSpec) -> uuid.UUID
             session.add(org)
         tenant_id = org.id
     async with db.tenant_session(tenant_id) as session:
-        positions = {
-            code: await repo.upsert_position(session, tenant_id, code, title, perms)
-            for code, (title, perms) in positions_for(spec.kind).items()
-        }
+        positions = await repo.ensure_default_positions(
+            session, tenant_id, default_positions(spec.kind)
+        )
         for staff in spec.staff:
             found = await repo.lookup_login(session, staff.login)
             if found is not None and found[0] != tenant_id:

@@ -26,6 +26,7 @@ from edureg_identity.config import Settings
 from edureg_identity.domain.permissions import token_permissions
 from edureg_identity.keys import KeySet
 from edureg_identity.persistence import repository as repo
+from edureg_identity.persistence.repository import Grants
 from edureg_identity.persistence.tables import RefreshToken
 from edureg_shared import audit
 from edureg_shared.auth import PASSWORD_CHANGE
@@ -52,7 +53,7 @@ def sign_token(
     tenant_id: uuid.UUID,
     user_id: uuid.UUID,
     kind: str,
-    permissions: set[str],
+    grants: Grants,
     must_change_password: bool = False,
 ) -> IssuedToken:
     """An access token; for an account that must change its password, one that allows
@@ -69,7 +70,12 @@ def sign_token(
         "sub": str(user_id),
         "tid": str(tenant_id),
         "kind": kind,
-        "perms": [] if must_change_password else sorted(token_permissions(kind, permissions)),
+        # Position codes (staff) or the account's role (student, guardian): for display
+        # and for other providers' parity; what a service checks is `perms`.
+        "pos": list(grants.positions) if kind == "staff" else [kind],
+        "perms": []
+        if must_change_password
+        else sorted(token_permissions(kind, set(grants.permissions), grants.organisation_kind)),
         "iat": now,
         "exp": now + ttl,
         "jti": uuid.uuid4().hex,
@@ -167,7 +173,7 @@ async def refresh(*, db: Database, settings: Settings, keys: KeySet, token: str)
                         tenant_id=tenant_id,
                         user_id=user.id,
                         kind=user.kind,
-                        permissions=await repo.permissions_of(session, tenant_id, user.id),
+                        grants=await repo.grants_of(session, tenant_id, user.id),
                     ),
                     refresh_token=await issue(session, settings, tenant_id, user.id, row.family_id),
                 )
