@@ -11,6 +11,8 @@ class Settings(ServiceSettings):
     http_port: int = 8001
     public_url: str | None = "http://127.0.0.1:8001"
     database_url: str = "postgresql+asyncpg://edureg_identity_app@127.0.0.1:5432/edureg_identity"
+    # Where people sign in: printed on credential slips.
+    portal_public_url: str = "http://127.0.0.1:8000"
 
     # RS256 signing keys: current.pem, next.pem, previous.pem (edureg_identity.keys).
     # Generated on first start when missing and allowed (development); production mounts

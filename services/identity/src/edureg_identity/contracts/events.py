@@ -98,6 +98,7 @@ class GroupCreated(_Tolerant):
     """What identity reads of `contingent.group.created` v1."""
 
     group_id: uuid.UUID
+    name: str = ""
     curator_user_id: uuid.UUID | None = None
 
 

@@ -17,7 +17,7 @@ from edureg_identity.domain.permissions import (
     READ_OWN_GROUPS,
     REGION_ADMINISTER,
 )
-from edureg_identity.http import management
+from edureg_identity.http import management, slips
 from edureg_identity.http.schemas import (
     AccountRead,
     CredentialSlipRead,
@@ -405,3 +405,4 @@ def _slip(slip: accounts.CredentialSlip) -> CredentialSlipRead:
 
 router.include_router(api)
 router.include_router(management.api)
+router.include_router(slips.api)

@@ -168,3 +168,15 @@ class OrganisationUsageRead(BaseModel):
     staff: KindUsage
     student: KindUsage
     guardian: KindUsage
+
+
+class OverdueRead(BaseModel):
+    """An account not activated within three working days of its creation (001 2.6)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    login: str
+    kind: str
+    full_name: str
+    created_at: datetime

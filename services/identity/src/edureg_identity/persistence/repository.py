@@ -537,6 +537,127 @@ async def set_curators(
     )
 
 
+async def set_group_names(
+    session: AsyncSession, tenant_id: uuid.UUID, names: dict[uuid.UUID, str]
+) -> None:
+    for group_id, name in sorted(names.items()):
+        await session.execute(
+            update(CuratedGroup)
+            .where(CuratedGroup.tenant_id == tenant_id, CuratedGroup.group_id == group_id)
+            .values(name=name)
+        )
+
+
+async def curated_group(
+    session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID
+) -> CuratedGroup | None:
+    return await session.scalar(
+        select(CuratedGroup).where(
+            CuratedGroup.tenant_id == tenant_id, CuratedGroup.group_id == group_id
+        )
+    )
+
+
+def _not_activated() -> Any:
+    """Never signed in with a password of their own: no password yet, or a one-time one."""
+    return or_(User.password_hash.is_(None), User.must_change_password.is_(True))
+
+
+async def group_accounts_to_activate(
+    session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID, *, for_update: bool
+) -> list[tuple[User, list[str]]]:
+    """The group's active students and their active guardians who have not activated
+    their accounts, each guardian with the names of their children in this group."""
+    students = list(
+        (
+            await session.scalars(
+                select(User)
+                .where(
+                    User.tenant_id == tenant_id,
+                    User.kind == "student",
+                    User.group_id == group_id,
+                    User.active.is_(True),
+                )
+                .order_by(User.surname, User.name, User.id)
+            )
+        ).all()
+    )
+    by_id = {s.id: s for s in students}
+    links = (
+        await session.execute(
+            select(GuardianLink.guardian_user_id, GuardianLink.student_user_id).where(
+                GuardianLink.tenant_id == tenant_id,
+                GuardianLink.active.is_(True),
+                GuardianLink.student_user_id.in_(list(by_id) or [uuid.uuid4()]),
+            )
+        )
+    ).all()
+    children: dict[uuid.UUID, list[str]] = {}
+    for guardian_id, student_id in links:
+        children.setdefault(guardian_id, []).append(by_id[student_id].full_name)
+    stmt = (
+        select(User)
+        .where(
+            User.tenant_id == tenant_id,
+            User.active.is_(True),
+            _not_activated(),
+            or_(
+                User.id.in_([s.id for s in students] or [uuid.uuid4()]),
+                User.id.in_(list(children) or [uuid.uuid4()]),
+            ),
+        )
+        .order_by(User.kind.desc(), User.surname, User.name, User.id)
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    found = list((await session.scalars(stmt)).all())
+    return [(u, sorted(children.get(u.id, []))) for u in found]
+
+
+async def staff_to_activate(session: AsyncSession, tenant_id: uuid.UUID) -> list[User]:
+    return list(
+        (
+            await session.scalars(
+                select(User)
+                .where(
+                    User.tenant_id == tenant_id,
+                    User.kind == "staff",
+                    User.active.is_(True),
+                    _not_activated(),
+                )
+                .order_by(User.surname, User.name, User.id)
+                .with_for_update()
+            )
+        ).all()
+    )
+
+
+async def overdue_activation(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    *,
+    created_before: datetime,
+    curator_id: uuid.UUID | None,
+    page: PageRequest,
+) -> tuple[list[User], int]:
+    """Students and guardians not activated and created before `created_before`; with
+    `curator_id`, only those of that staff member's groups."""
+    conds = [
+        User.tenant_id == tenant_id,
+        User.kind.in_(["student", "guardian"]),
+        User.active.is_(True),
+        _not_activated(),
+        User.created_at < created_before,
+    ]
+    if curator_id is not None:
+        conds.append(_in_groups_of(tenant_id, curator_id))
+    return await paginate(
+        session,
+        select(User).where(*conds).order_by(User.created_at, User.surname, User.id),
+        page,
+    )
+
+
 async def set_student_groups(
     session: AsyncSession, tenant_id: uuid.UUID, groups: dict[uuid.UUID, uuid.UUID]
 ) -> None:

@@ -155,6 +155,8 @@ class CuratedGroup(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     curator_user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # The group's name (5А, ИСП-21), for the credential slips.
+    name: Mapped[str] = mapped_column(String(100), server_default="")
     # When contingent made the change: an older event arriving late changes nothing.
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -153,11 +153,13 @@ async def on_students_expelled(*, session: AsyncSession, events: list[Envelope])
 
 async def on_groups_created(*, session: AsyncSession, events: list[Envelope]) -> None:
     """Remember each new group's curator (what a curator may do is bounded by them)."""
-    curators = {}
+    curators, names = {}, {}
     for event in sorted(events, key=lambda e: e.occurred_at):
         data = GROUP_CREATED.parse(event.data)
         curators[data.group_id] = (data.curator_user_id, event.occurred_at)
+        names[data.group_id] = data.name[:100]
     await repo.set_curators(session, events[0].tenant_id, curators)
+    await repo.set_group_names(session, events[0].tenant_id, names)
 
 
 async def on_curators_changed(*, session: AsyncSession, events: list[Envelope]) -> None:

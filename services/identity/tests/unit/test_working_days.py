@@ -1,0 +1,23 @@
+from datetime import date
+
+import pytest
+
+from edureg_identity.services.slips import working_days_before
+
+
+@pytest.mark.parametrize(
+    ("today", "days", "expected"),
+    [
+        # Wednesday: Tue, Mon, then the Friday before.
+        (date(2026, 11, 25), 3, date(2026, 11, 20)),
+        # Monday: Fri, Thu, Wed of the week before.
+        (date(2026, 11, 23), 3, date(2026, 11, 18)),
+        # Sunday and Saturday count nothing: Fri, Thu, Wed.
+        (date(2026, 11, 29), 3, date(2026, 11, 25)),
+        (date(2026, 11, 28), 3, date(2026, 11, 25)),
+        (date(2026, 11, 25), 0, date(2026, 11, 25)),
+        (date(2026, 11, 30), 1, date(2026, 11, 27)),
+    ],
+)
+def test_working_days_before(today: date, days: int, expected: date) -> None:
+    assert working_days_before(today, days) == expected
