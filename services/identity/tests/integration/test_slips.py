@@ -68,10 +68,12 @@ async def test_a_curator_prints_their_groups_slips(
     body = pdf_text(r.content)
     # Cyrillic as text in the PDF, not boxes: the names, the role, the child on the
     # guardian's slip, the group and the issuer.
-    assert student["full_name"] in body and parent["full_name"] in body
+    assert student["full_name"] in body
+    assert parent["full_name"] in body
     assert "Памятка для входа в электронный дневник" in body
     assert "родитель (законный представитель) · ребёнок: " + student["full_name"] in body
-    assert "Группа 5А" in body and "Выдал(а): Петрова Анна" in body
+    assert "Группа 5А" in body
+    assert "Выдал(а): Петрова Анна" in body
     # The other group's family is not in it.
     assert school["other_student"]["login"] not in body
     printed = passwords_in(r.content)
@@ -82,7 +84,8 @@ async def test_a_curator_prints_their_groups_slips(
     assert t.json()["must_change_password"] is True
     # Plain text never stored: only hashes.
     stored = await _sql(db, "SELECT password_hash FROM users WHERE login = :l", l=parent["login"])
-    assert stored[0][0] != printed[parent["login"]] and stored[0][0].startswith("$argon2")
+    assert stored[0][0] != printed[parent["login"]]
+    assert stored[0][0].startswith("$argon2")
     # Who printed whose slip is recorded, one entry per account, one batch.
     rows = await _sql(
         db,
