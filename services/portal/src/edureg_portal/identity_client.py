@@ -31,18 +31,34 @@ class ServiceClient:
         self._base = base_url.rstrip("/")
         self._http = client
 
-    async def call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> Answer:
+    async def _request(
+        self, method: str, path: str, token: str | None, timeout: float, **kwargs: Any
+    ) -> httpx.Response:
         headers = dict(kwargs.pop("headers", None) or {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
         try:
             r = await self._http.request(
-                method, f"{self._base}{path}", timeout=10.0, headers=headers, **kwargs
+                method, f"{self._base}{path}", timeout=timeout, headers=headers, **kwargs
             )
         except httpx.HTTPError as exc:
             raise ServiceUnavailable(type(exc).__name__) from exc
         if r.status_code >= 500:
             raise ServiceUnavailable(f"HTTP {r.status_code}")
+        return r
+
+    async def call(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> Answer:
+        r = await self._request(method, path, token, 10.0, **kwargs)
+        return self._answer(r)
+
+    async def download(self, method: str, path: str, token: str) -> tuple[Answer, httpx.Response]:
+        """A file (a PDF): the answer for errors, the response for its bytes and headers.
+        A batch of slips hashes a password per account, hence the longer wait."""
+        r = await self._request(method, path, token, 60.0)
+        return self._answer(r), r
+
+    @staticmethod
+    def _answer(r: httpx.Response) -> Answer:
         body = r.json() if r.content and "json" in r.headers.get("content-type", "") else {}
         if isinstance(body, list):  # a plain list answer, as a page of it
             body = {"items": body}

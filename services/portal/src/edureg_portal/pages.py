@@ -512,6 +512,10 @@ async def group_page(request: Request, group_id: uuid.UUID, offset: int = 0) -> 
         today=today,
         members=roster.body.get("items", []) if roster else None,
         pages=_pages(roster, f"/groups/{group_id}") if roster else None,
+        may_print=shell.has(ISSUE_LEARNERS)
+        or (
+            shell.has(ISSUE_OWN_GROUPS) and group.body.get("curator_user_id") == shell.me.get("id")
+        ),
     )
 
 
@@ -539,11 +543,10 @@ async def orders_page(request: Request, offset: int = 0) -> Response:
 
 # -- accounts and credential slips -----------------------------------------------------------
 
-ISSUE = (
-    "identity.credentials.issue.learners",
-    "identity.credentials.issue.own_groups",
-    "identity.credentials.issue.staff",
-)
+ISSUE_LEARNERS = "identity.credentials.issue.learners"
+ISSUE_OWN_GROUPS = "identity.credentials.issue.own_groups"
+ISSUE_STAFF = "identity.credentials.issue.staff"
+ISSUE = (ISSUE_LEARNERS, ISSUE_OWN_GROUPS, ISSUE_STAFF)
 ACCOUNT_KINDS = {"student": "Обучающиеся", "guardian": "Родители", "staff": "Сотрудники"}
 
 
@@ -581,6 +584,8 @@ async def accounts_page(request: Request, kind: str = "student", offset: int = 0
         accounts=answer.body.get("items", []),
         pages=_pages(answer, f"/accounts?kind={kind}"),
         may_issue=shell.has(*ISSUE),
+        may_print_staff=kind == "staff" and shell.has(ISSUE_STAFF),
+        may_see_overdue=shell.has(ISSUE_LEARNERS, ISSUE_OWN_GROUPS),
     )
 
 
@@ -599,6 +604,73 @@ async def issue_slip(
     if isinstance(answer, Response):
         return answer
     return _render(request, "slip.html", shell=shell, active="accounts", slip=answer.body)
+
+
+async def _slips_pdf(request: Request, csrf: str, key: str, path: str) -> Response:
+    """A batch of credential slips from identity, handed to the browser as the PDF
+    download it is (never cached: it holds passwords)."""
+    if not _csrf_ok(request, csrf):
+        return _forbidden_form(request)
+    shell = await _opened(request, key)
+    if isinstance(shell, Response):
+        return shell
+    try:
+        answer, r = await _service(request, "identity").download("POST", path, shell.token)
+    except ServiceUnavailable:
+        return _unavailable(request, shell)
+    if not answer.ok:
+        return _refused(request, shell, answer)
+    return Response(
+        content=r.content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": r.headers.get("content-disposition", "attachment"),
+            "Cache-Control": "no-store",
+            "X-Slips-Count": r.headers.get("x-slips-count", ""),
+        },
+    )
+
+
+@router.post("/groups/{group_id}/slips")
+async def print_group_slips(
+    request: Request, group_id: uuid.UUID, csrf: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    return await _slips_pdf(request, csrf, "groups", f"/api/v1/groups/{group_id}/credential-slips")
+
+
+@router.post("/staff/slips")
+async def print_staff_slips(
+    request: Request, csrf: Annotated[str, Form(max_length=200)] = ""
+) -> Response:
+    return await _slips_pdf(request, csrf, "accounts", "/api/v1/staff/credential-slips")
+
+
+@router.get("/activation")
+async def overdue_page(request: Request, offset: int = 0) -> Response:
+    """Students and guardians still not signed in three working days after their accounts
+    were created (001 2.6): the curator's reminder list."""
+    shell = await _opened(request, "accounts")
+    if isinstance(shell, Response):
+        return shell
+    answer = await _call(
+        request,
+        shell,
+        "identity",
+        "GET",
+        "/api/v1/activation/overdue",
+        limit=PAGE,
+        offset=max(offset, 0),
+    )
+    if isinstance(answer, Response):
+        return answer
+    return _render(
+        request,
+        "overdue.html",
+        shell=shell,
+        active="accounts",
+        accounts=answer.body.get("items", []),
+        pages=_pages(answer, "/activation"),
+    )
 
 
 # -- region -----------------------------------------------------------------------------------

@@ -81,6 +81,10 @@ def _service_env(s: ServiceInfo) -> dict[str, str]:
             "EDUREG_IDENTITY_JWT_KEY_AUTOGENERATE": "false",
             # The portal signs users in on their behalf and names their address.
             "EDUREG_IDENTITY_TRUSTED_PROXIES": '["172.16.0.0/12"]',
+            # The address printed on credential slips: where people open the portal.
+            "EDUREG_IDENTITY_PORTAL_PUBLIC_URL": _required(
+                "PORTAL_PUBLIC_URL", "the portal's public address, printed on credential slips"
+            ),
         }
     if s.name == "portal":
         env |= {
@@ -358,6 +362,8 @@ def _k8s_env(s: ServiceInfo) -> list[dict[str, Any]]:
             _env("EDUREG_IDENTITY_JWT_KEYS_DIR", "/run/secrets/jwt"),
             _env("EDUREG_IDENTITY_JWT_KEY_AUTOGENERATE", "false"),
             _env("EDUREG_IDENTITY_TRUSTED_PROXIES", '["10.0.0.0/8"]'),
+            # Printed on credential slips: the region's portal address (set at install).
+            _env("EDUREG_IDENTITY_PORTAL_PUBLIC_URL", "https://edureg.example.ru"),
         ]
     if s.name == "portal":
         env += [
@@ -567,6 +573,8 @@ def compose_env_example() -> str:
         "PORTAL_CSRF_SECRET=",
         "# JSON list of the TLS proxy's addresses in front of the portal",
         'PORTAL_TRUSTED_PROXIES=["172.17.0.1"]',
+        "# Where people open the portal: printed on credential slips",
+        "PORTAL_PUBLIC_URL=https://dnevnik.example.ru",
     ]
     for s in catalogue.services():
         if s.has_database:

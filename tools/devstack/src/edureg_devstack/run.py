@@ -62,6 +62,8 @@ def service_env(
             )
     envs["identity"]["EDUREG_IDENTITY_JWT_KEYS_DIR"] = str(data / "jwt")
     envs["identity"]["EDUREG_IDENTITY_PUBLIC_URL"] = urls["identity"]
+    # The address printed on credential slips.
+    envs["identity"]["EDUREG_IDENTITY_PORTAL_PUBLIC_URL"] = urls["portal"]
     # The portal signs users in on their behalf and names their address.
     envs["identity"]["EDUREG_IDENTITY_TRUSTED_PROXIES"] = '["127.0.0.1"]'
     for name, url in urls.items():

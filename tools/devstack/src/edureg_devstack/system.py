@@ -107,6 +107,8 @@ class System:
             env["EDUREG_IDENTITY_JWT_KEYS_DIR"] = str(self.workdir / "jwt")
             env["EDUREG_IDENTITY_PUBLIC_URL"] = f"http://127.0.0.1:{ports['identity']}"
             env["EDUREG_IDENTITY_TRUSTED_PROXIES"] = '["127.0.0.1"]'
+            if "portal" in ports:  # the address printed on credential slips
+                env["EDUREG_IDENTITY_PORTAL_PUBLIC_URL"] = f"http://127.0.0.1:{ports['portal']}"
         if s.name == "portal":
             for name, port in ports.items():
                 env[f"EDUREG_PORTAL_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"

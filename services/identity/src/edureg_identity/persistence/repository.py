@@ -610,8 +610,17 @@ async def group_accounts_to_activate(
     )
     if for_update:
         stmt = stmt.with_for_update()
-    found = list((await session.scalars(stmt)).all())
-    return [(u, sorted(children.get(u.id, []))) for u in found]
+    found = {u.id: u for u in (await session.scalars(stmt)).all()}
+    # Family by family, as a curator hands them out: each child, then their guardians.
+    ordered: list[tuple[User, list[str]]] = []
+    for student in students:
+        if student.id in found:
+            ordered.append((found.pop(student.id), []))
+        for guardian_id, student_id in sorted(links, key=lambda link: str(link[0])):
+            if student_id == student.id and guardian_id in found:
+                g = found.pop(guardian_id)
+                ordered.append((g, sorted(children[g.id])))
+    return ordered
 
 
 async def staff_to_activate(session: AsyncSession, tenant_id: uuid.UUID) -> list[User]:
