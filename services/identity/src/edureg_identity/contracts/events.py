@@ -48,6 +48,26 @@ class OrganisationStatusChangedV1(BaseModel):
     status: Literal["active", "archived"]
 
 
+class UserSignedInV1(BaseModel):
+    """Someone signed in with their password (subject: the account). What reporting
+    counts for the organisations' user-activity report (002 5.1, 004 6.1): no login, no
+    name, no address — those stay in identity's sign-in log."""
+
+    user_id: uuid.UUID
+    kind: Kind
+    # The first sign-in with a one-time password (the account is not activated yet).
+    one_time_password: bool
+
+
+class PasswordSetV1(BaseModel):
+    """An account's owner set their own password (the first such event of an account: it
+    is activated). `replaced_one_time`: it replaced a one-time password from a slip."""
+
+    user_id: uuid.UUID
+    kind: Kind
+    replaced_one_time: bool
+
+
 ACCOUNT_PROVISIONED = EventContract("identity.account.provisioned", 1, AccountProvisionedV1)
 ACCOUNT_DISABLED = EventContract("identity.account.disabled", 1, AccountDisabledV1)
 ORGANISATION_REGISTERED = EventContract(
@@ -56,11 +76,15 @@ ORGANISATION_REGISTERED = EventContract(
 ORGANISATION_STATUS_CHANGED = EventContract(
     "identity.organisation.status_changed", 1, OrganisationStatusChangedV1
 )
+USER_SIGNED_IN = EventContract("identity.user.signed_in", 1, UserSignedInV1)
+PASSWORD_SET = EventContract("identity.user.password_set", 1, PasswordSetV1)
 PUBLISHES = (
     ACCOUNT_PROVISIONED,
     ACCOUNT_DISABLED,
     ORGANISATION_REGISTERED,
     ORGANISATION_STATUS_CHANGED,
+    USER_SIGNED_IN,
+    PASSWORD_SET,
 )
 
 

@@ -15,7 +15,12 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_identity.config import Settings
-from edureg_identity.contracts.events import ACCOUNT_DISABLED, AccountDisabledV1
+from edureg_identity.contracts.events import (
+    ACCOUNT_DISABLED,
+    PASSWORD_SET,
+    AccountDisabledV1,
+    PasswordSetV1,
+)
 from edureg_identity.domain.logins import check_login, one_time_password
 from edureg_identity.domain.password_policy import check_password
 from edureg_identity.domain.permissions import (
@@ -103,6 +108,17 @@ async def change_password(
         )
     check_password(new_password, login=user.login, names=(user.surname, user.name))
     user.password_hash = await hash_password(new_password)
+    await add_event(
+        session,
+        PASSWORD_SET.envelope(
+            tenant_id=tenant_id,
+            actor=actor,
+            subject_id=user.id,
+            data=PasswordSetV1(
+                user_id=user.id, kind=user.kind, replaced_one_time=user.must_change_password
+            ),
+        ),
+    )
     user.must_change_password = False
     await audit.record(
         session,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from edureg_identity.config import Settings
+from edureg_identity.contracts.events import USER_SIGNED_IN, UserSignedInV1
 from edureg_identity.domain import lockout
 from edureg_identity.keys import KeySet
 from edureg_identity.persistence import repository as repo
@@ -24,6 +25,7 @@ from edureg_shared import audit
 from edureg_shared.db import Database
 from edureg_shared.errors import DomainError, Unauthorized
 from edureg_shared.events.envelope import Actor
+from edureg_shared.events.outbox import add_event
 
 log = logging.getLogger("edureg.identity.auth")
 
@@ -163,6 +165,19 @@ async def login(
         )
         issued = None
         if result == "ok":
+            await add_event(
+                session,
+                USER_SIGNED_IN.envelope(
+                    tenant_id=tenant_id,
+                    actor=Actor(kind="user", id=user_id),
+                    subject_id=user_id,
+                    data=UserSignedInV1(
+                        user_id=user_id,
+                        kind=user.kind,
+                        one_time_password=user.must_change_password,
+                    ),
+                ),
+            )
             issued = sign_token(
                 keys=keys,
                 settings=s,
