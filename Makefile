@@ -6,7 +6,7 @@ UV_BOOT := .tools/bin/uv
 UV := $(shell command -v uv 2>/dev/null || echo $(UV_BOOT))
 PYTHON ?= python3
 
-.PHONY: run test test-slow test-browser screenshots lint duplicates bench bench-idle sync system clean-data
+.PHONY: run test test-slow test-browser screenshots lint duplicates bench bench-login bench-idle sync system clean-data
 
 $(UV_BOOT):
 	@command -v uv >/dev/null 2>&1 || { $(PYTHON) -m venv .tools && .tools/bin/pip install -q "uv>=0.5"; }
@@ -48,6 +48,9 @@ duplicates: sync
 
 bench: sync
 	@$(UV) run --frozen python bench/enrolment.py
+
+bench-login: sync
+	@$(UV) run --frozen python bench/login.py
 
 bench-idle: sync
 	@$(UV) run --frozen python bench/idle.py

@@ -78,16 +78,22 @@ class ServiceClient:
 
 
 class IdentityClient(ServiceClient):
-    async def token(self, login: str, password: str, *, client: str | None = None) -> Answer:
+    async def token(
+        self,
+        login: str,
+        password: str,
+        *,
+        client: str | None = None,
+        organisation_id: str | None = None,
+    ) -> Answer:
         """Sign in; `client` is the user's address (identity records it and throttles by
-        it; it trusts the header only from the portal's own address)."""
+        it; it trusts the header only from the portal's own address); `organisation_id`
+        for a person with accounts in several organisations."""
         headers = {"X-Forwarded-For": client} if client else {}
-        return await self.call(
-            "POST",
-            "/api/v1/auth/token",
-            json={"login": login, "password": password},
-            headers=headers,
-        )
+        body = {"login": login, "password": password}
+        if organisation_id:
+            body["organisation_id"] = organisation_id
+        return await self.call("POST", "/api/v1/auth/token", json=body, headers=headers)
 
     async def me(self, token: str) -> Answer:
         return await self.get("/api/v1/me", token)

@@ -331,6 +331,7 @@ async def login(
     request: Request,
     login: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
+    organisation: Annotated[str, Form(max_length=40)] = "",
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     if not _csrf_ok(request, csrf):
@@ -338,9 +339,23 @@ async def login(
     if not login or not password:
         return _render(request, "login.html", 422, error="Введите логин и пароль", login=login)
     try:
-        answer = await _identity(request).token(login, password, client=_client(request))
+        answer = await _identity(request).token(
+            login, password, client=_client(request), organisation_id=organisation or None
+        )
     except ServiceUnavailable:
         return _unavailable(request)
+    if answer.status == 409 and answer.body.get("organisations"):
+        # Several organisations: which one, and the password once more (it is never put
+        # back into the page).
+        return _render(
+            request,
+            "login.html",
+            409,
+            login=login,
+            choice=answer.body["organisations"],
+            chosen=organisation,
+            notice=answer.body.get("detail"),
+        )
     if answer.status in (429, 503):
         error = answer.body.get("detail") or "Слишком много попыток входа, повторите позже"
         return _render(request, "login.html", answer.status, error=error, login=login)

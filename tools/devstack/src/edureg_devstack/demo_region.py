@@ -7,8 +7,21 @@ from typing import Any
 DEMO_PASSWORD = "Demo-2026!"  # demo staff only; real accounts get one-time passwords
 
 
+# A teacher working in both organisations: one login, the organisation chosen at
+# sign-in (the second account is joined to the first by the seed).
+BOTH = {
+    "login": "teacher.both",
+    "password": DEMO_PASSWORD,
+    "surname": "Соколов",
+    "name": "Игорь",
+    "patronymic": "Павлович",
+    "positions": ["teacher"],
+}
+
+
 def _staff(prefix: str) -> list[dict[str, Any]]:
     return [
+        BOTH,
         {
             "login": f"admin.{prefix}",
             "password": DEMO_PASSWORD,

@@ -119,6 +119,9 @@ def _seed_and_announce(
     for org in demo_region.ORGANISATIONS:
         logins = ", ".join(s["login"] for s in org["staff"])
         lines.append(f"  {org['name']}: {logins}")
+    lines.append(
+        f"  {demo_region.BOTH['login']} работает в двух организациях: при входе выбирает, в какую"
+    )
     for kind, title in (("student", "Обучающийся"), ("guardian", "Родитель")):
         if kind in creds:
             c = creds[kind]

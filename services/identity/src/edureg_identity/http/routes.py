@@ -21,6 +21,8 @@ from edureg_identity.http import management, slips
 from edureg_identity.http.schemas import (
     AccountRead,
     CredentialSlipRead,
+    JoinedRead,
+    JoinSignIn,
     LoginRequest,
     MeRead,
     OrganisationRead,
@@ -29,7 +31,7 @@ from edureg_identity.http.schemas import (
     RegisteredRead,
     TokenResponse,
 )
-from edureg_identity.services import accounts, auth, registry, tokens
+from edureg_identity.services import accounts, auth, registry, sign_in, tokens
 from edureg_identity.services.tokens import IssuedToken
 from edureg_shared.auth import Principal, require
 from edureg_shared.errors import DomainError
@@ -62,6 +64,8 @@ async def _login_request(request: Request) -> LoginRequest:
         if form.get("grant_type", "password") != "password":
             raise BadLoginRequest("Поддерживается только grant_type=password")
         raw: Any = {"login": form.get("username"), "password": form.get("password")}
+        if form.get("organisation_id"):
+            raw["organisation_id"] = form.get("organisation_id")
     else:
         try:
             raw = await request.json()
@@ -94,6 +98,7 @@ async def _login_request(request: Request) -> LoginRequest:
                             "grant_type": {"type": "string"},
                             "username": {"type": "string"},
                             "password": {"type": "string"},
+                            "organisation_id": {"type": "string", "format": "uuid"},
                         },
                     }
                 },
@@ -111,6 +116,7 @@ async def token(request: Request) -> TokenResponse:
         keys=state.keys,
         login_=body.login,
         password=body.password,
+        organisation_id=body.organisation_id,
         client=auth.Client(
             address=client_address(request, settings.trusted_proxies),
             user_agent=(request.headers.get("user-agent") or "")[:300] or None,
@@ -308,6 +314,22 @@ async def issue_regional_credentials(
         user_id=account_id,
     )
     return _slip(slip)
+
+
+@api.post(
+    "/region/accounts/join",
+    response_model=JoinedRead,
+    tags=["region"],
+    summary="Один вход для учётных записей человека в нескольких организациях",
+)
+async def join_sign_in(body: JoinSignIn, principal: RegionalAdmin, request: Request) -> JoinedRead:
+    joined = await sign_in.join_by_logins(
+        db=request.app.state.runtime.db,
+        principal=principal,
+        home_login=body.login,
+        account_login=body.account_login,
+    )
+    return JoinedRead.model_validate(joined)
 
 
 @api.get(

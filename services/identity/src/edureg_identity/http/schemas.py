@@ -12,6 +12,9 @@ class LoginRequest(BaseModel):
 
     login: Annotated[str, Field(min_length=1, max_length=64)]
     password: Annotated[str, Field(min_length=1, max_length=200)]
+    # For a person with accounts in several organisations: which one to sign in to (the
+    # 409 organisation-choice-required answer lists them).
+    organisation_id: uuid.UUID | None = None
 
 
 class TokenResponse(BaseModel):
@@ -180,3 +183,29 @@ class OverdueRead(BaseModel):
     kind: str
     full_name: str
     created_at: datetime
+
+
+class JoinSignIn(BaseModel):
+    """Join the account `account_login` (another organisation) to the person's account
+    `login`: afterwards `login` and its password sign in to both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    login: Annotated[str, Field(min_length=1, max_length=64)]
+    account_login: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class SignInAccountRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    organisation_id: uuid.UUID = Field(validation_alias="tenant_id")
+    organisation: str
+    kind: str
+    active: bool
+
+
+class JoinedRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    login: str
+    accounts: list[SignInAccountRead]

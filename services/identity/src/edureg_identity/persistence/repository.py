@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ from edureg_identity.persistence.tables import (
     User,
     UserPosition,
 )
+from edureg_shared.db import set_tenant
 from edureg_shared.paging import PageRequest, paginate
 
 
@@ -32,6 +34,47 @@ async def lookup_login(session: AsyncSession, login: str) -> tuple[uuid.UUID, uu
         )
     ).first()
     return (row.tenant_id, row.user_id) if row else None
+
+
+@dataclass(frozen=True)
+class SignInAccount:
+    """One of a person's accounts reachable with one sign-in (see sign_in_accounts)."""
+
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    kind: str
+    active: bool
+    organisation: str
+    organisation_kind: str
+    organisation_status: str
+
+    @property
+    def usable(self) -> bool:
+        return self.active and self.organisation_status == "active"
+
+
+async def sign_in_accounts(
+    session: AsyncSession, home_tenant: uuid.UUID, home_user: uuid.UUID
+) -> list[SignInAccount]:
+    """The home account and the accounts signing in through it, in every organisation
+    (a SECURITY DEFINER function: ids, kinds, states and organisation names only)."""
+    rows = await session.execute(
+        text("SELECT * FROM sign_in_accounts(:t, :u)"), {"t": home_tenant, "u": home_user}
+    )
+    return [SignInAccount(**dict(r._mapping)) for r in rows]
+
+
+@asynccontextmanager
+async def in_tenant(
+    session: AsyncSession, tenant_id: uuid.UUID, back: uuid.UUID
+) -> AsyncIterator[None]:
+    """Work on another organisation's rows inside this transaction (a person's home
+    account from one of their other accounts), then return to `back`."""
+    await set_tenant(session, tenant_id)
+    try:
+        yield
+    finally:
+        await set_tenant(session, back)
 
 
 async def get_user(
@@ -559,8 +602,12 @@ async def curated_group(
 
 
 def _not_activated() -> Any:
-    """Never signed in with a password of their own: no password yet, or a one-time one."""
-    return or_(User.password_hash.is_(None), User.must_change_password.is_(True))
+    """Never signed in with a password of their own: no password yet, or a one-time one
+    (an account signing in through a home account has neither, and is not counted)."""
+    return and_(
+        User.home_user_id.is_(None),
+        or_(User.password_hash.is_(None), User.must_change_password.is_(True)),
+    )
 
 
 async def group_accounts_to_activate(

@@ -54,7 +54,24 @@ class Organisation(Base):
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (
-        Index("uq_users_login", text("lower(login)"), unique=True),
+        # Logins are unique among home accounts; an account signing in through another
+        # organisation's (its home) carries a copy of that login.
+        Index(
+            "uq_users_login",
+            text("lower(login)"),
+            unique=True,
+            postgresql_where=text("home_user_id IS NULL"),
+        ),
+        Index(
+            "uq_users_home",
+            "home_tenant_id",
+            "home_user_id",
+            "tenant_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("home_user_id IS NOT NULL"),
+        ),
+        CheckConstraint("(home_tenant_id IS NULL) = (home_user_id IS NULL)", name="home"),
         Index(
             "uq_users_person",
             "tenant_id",
@@ -84,6 +101,10 @@ class User(Base):
     # A student's current group (from contingent's events): what a curator's rights
     # reach. Null for staff and guardians.
     group_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # The person's home account in another organisation: its login and password sign this
+    # account in too (a teacher in two schools signs in once and chooses the school).
+    home_tenant_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    home_user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
 
     @property
     def full_name(self) -> str:

@@ -83,22 +83,14 @@ async def me(*, session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID)
     )
 
 
-async def change_password(
-    *,
+async def _set_own_password(
     session: AsyncSession,
-    settings: Settings,
-    keys: KeySet,
     tenant_id: uuid.UUID,
+    user: User,
     actor: Actor,
     current_password: str,
     new_password: str,
-) -> IssuedToken:
-    """Change the caller's own password; returns a fresh token with the account's full
-    rights (the one-time password's token allowed only this)."""
-    assert actor.id is not None
-    user = await repo.get_user(session, tenant_id, actor.id, for_update=True)
-    if user is None or not user.active:
-        raise NotFound("Учётная запись не найдена")
+) -> None:
     if not await verify_password(user.password_hash, current_password):
         raise InvalidState("Текущий пароль указан неверно")
     if new_password == current_password:
@@ -130,6 +122,52 @@ async def change_password(
     )
     # Earlier sign-ins of the account end with the old password.
     await repo.revoke_refresh_tokens_of(session, tenant_id, [user.id], datetime.now(UTC))
+
+
+async def change_password(
+    *,
+    session: AsyncSession,
+    settings: Settings,
+    keys: KeySet,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    current_password: str,
+    new_password: str,
+) -> IssuedToken:
+    """Change the caller's own password; returns a fresh token with the account's full
+    rights (the one-time password's token allowed only this). Signed in through a home
+    account in another organisation, it is that account's password that changes (the
+    one the person signs in with everywhere)."""
+    assert actor.id is not None
+    user = await repo.get_user(session, tenant_id, actor.id, for_update=True)
+    if user is None or not user.active:
+        raise NotFound("Учётная запись не найдена")
+    if user.home_tenant_id is None or user.home_user_id is None:
+        await _set_own_password(session, tenant_id, user, actor, current_password, new_password)
+    else:
+        home_tenant, home_id = user.home_tenant_id, user.home_user_id
+        async with repo.in_tenant(session, home_tenant, back=tenant_id):
+            home = await repo.get_user(session, home_tenant, home_id, for_update=True)
+            if home is None:
+                raise NotFound("Учётная запись не найдена")
+            await _set_own_password(
+                session,
+                home_tenant,
+                home,
+                Actor(kind="user", id=home_id),
+                current_password,
+                new_password,
+            )
+        await audit.record(
+            session,
+            tenant_id=tenant_id,
+            actor=actor,
+            action="change_password",
+            entity="user",
+            entity_id=user.id,
+            details={"home_organisation_id": str(home_tenant)},
+        )
+        await repo.revoke_refresh_tokens_of(session, tenant_id, [user.id], datetime.now(UTC))
     issued = sign_token(
         keys=keys,
         settings=settings,
@@ -238,11 +276,27 @@ async def _target(
     )
 
 
+async def _home_organisation(session: AsyncSession, user: User) -> str:
+    assert user.home_tenant_id is not None
+    assert user.home_user_id is not None
+    for account in await repo.sign_in_accounts(session, user.home_tenant_id, user.home_user_id):
+        if account.tenant_id == user.home_tenant_id:
+            return account.organisation
+    return "—"
+
+
 async def _reset_with_slip(
     session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, user: User
 ) -> CredentialSlip:
     if not user.active:
         raise InvalidState("Учётная запись отключена")
+    if user.home_user_id is not None:
+        # The password is the home account's: another organisation must not reset how the
+        # person signs in to their first one.
+        raise Conflict(
+            f"Этот человек входит под логином {user.login} своей основной организации "
+            f"(«{await _home_organisation(session, user)}»): одноразовый пароль выдаёт она"
+        )
     password = one_time_password()
     user.password_hash = await hash_password(password)
     user.must_change_password = True
@@ -430,6 +484,15 @@ async def change_login(
     wanted = check_login(login)
     if wanted == user.login:
         return user
+    if (
+        user.home_user_id is not None
+        or len(await repo.sign_in_accounts(session, principal.tenant_id, user.id)) > 1
+    ):
+        raise Conflict(
+            "Этим логином человек входит в несколько организаций: его исправляет "
+            "администратор региона",
+            errors=[{"field": "login", "message": "Логин общий для нескольких организаций"}],
+        )
     found = await repo.lookup_login(session, wanted)
     if found is not None and found[1] != user.id:
         raise Conflict(

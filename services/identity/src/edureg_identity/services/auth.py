@@ -32,6 +32,16 @@ log = logging.getLogger("edureg.identity.auth")
 BAD_CREDENTIALS = "Неверный логин или пароль"
 
 
+class OrganisationChoiceRequired(DomainError):
+    """The password was right and the person works (or has children) in several
+    organisations: the client asks which one and signs in again with `organisation_id`.
+    Only ever said after a correct password, so it tells an attacker nothing."""
+
+    status = 409
+    type = "organisation-choice-required"
+    title = "Выберите организацию"
+
+
 class TooManyAttempts(DomainError):
     status = 429
     type = "too-many-attempts"
@@ -81,9 +91,35 @@ def _is_locked(
     )
 
 
+def _choose(
+    accounts: list[repo.SignInAccount], organisation_id: uuid.UUID | None
+) -> repo.SignInAccount:
+    usable = [a for a in accounts if a.usable]
+    chosen = [a for a in usable if organisation_id is None or a.tenant_id == organisation_id]
+    if len(chosen) == 1:
+        return chosen[0]
+    raise OrganisationChoiceRequired(
+        "Вы работаете или учитесь в нескольких организациях: выберите, в какую войти"
+        if organisation_id is None
+        else "В этой организации у вас нет действующей учётной записи: выберите другую",
+        organisations=[
+            {"id": str(a.tenant_id), "name": a.organisation, "kind": a.kind} for a in usable
+        ],
+    )
+
+
 async def login(
-    *, db: Database, settings: Settings, keys: KeySet, login_: str, password: str, client: Client
+    *,
+    db: Database,
+    settings: Settings,
+    keys: KeySet,
+    login_: str,
+    password: str,
+    client: Client,
+    organisation_id: uuid.UUID | None = None,
 ) -> IssuedToken:
+    """Sign in with a home account's login and password; with accounts in several
+    organisations, into the one chosen (`organisation_id`; asked for when missing)."""
     s = settings
     now = datetime.now(UTC)
     async with db.unscoped_session() as session:
@@ -103,20 +139,23 @@ async def login(
         )
     user: User | None = None
     failures, last_failure = 0, None
-    archived = False
+    accounts: list[repo.SignInAccount] = []
     if found is not None:
         tenant_id, user_id = found
         async with db.tenant_session(tenant_id) as session:
             user = await repo.get_user(session, tenant_id, user_id)
-            org = await repo.get_organisation(session, tenant_id)
-            archived = org is None or org.status != "active"
+            accounts = await repo.sign_in_accounts(session, tenant_id, user_id)
             failures, last_failure = await repo.login_failures_of(
                 session, user_id, client.address, now - timedelta(days=1)
             )
+    # The home account's password signs in while any of the person's accounts is active
+    # (a teacher dismissed from their first school still works in the second).
+    active = any(a.active for a in accounts)
+    archived = not any(a.usable for a in accounts)
     # One verification on every path (a dummy hash when there is nothing to check), and
     # outside any transaction: a login flood must not hold database connections.
     password_ok = await verify_password(
-        user.password_hash if user is not None and user.active else None, password
+        user.password_hash if user is not None and active else None, password
     )
     if user is None:
         await _record(db, login_, client, "unknown")
@@ -127,7 +166,7 @@ async def login(
         assert user is not None
         result = lockout.outcome(
             exists=True,
-            active=user.active,
+            active=active,
             password_ok=password_ok,
             locked=_is_locked(user, now, failures, last_failure, s),
         )
@@ -145,6 +184,15 @@ async def login(
         elif result == "ok":
             user.failed_logins = 0
             user.locked_until = None
+        # Which account the sign-in is for: the home one, or the organisation chosen.
+        target = (tenant_id, user_id, user.kind)
+        choice: OrganisationChoiceRequired | None = None
+        if result == "ok" and not user.must_change_password:
+            try:
+                chosen = _choose(accounts, organisation_id)
+                target = (chosen.tenant_id, chosen.user_id, chosen.kind)
+            except OrganisationChoiceRequired as exc:
+                result, choice = "choose_organisation", exc
         await audit.record(
             session,
             tenant_id=tenant_id,
@@ -152,45 +200,65 @@ async def login(
             action="login" if result == "ok" else "login_failed",
             entity="user",
             entity_id=user_id,
-            details=None if result == "ok" else {"outcome": result},
+            details=(
+                {"outcome": result}
+                if result != "ok"
+                else {"organisation_id": str(target[0])}
+                if target[0] != tenant_id
+                else None
+            ),
         )
         await repo.record_login_attempt(
             session,
             login=login_,
             address=client.address,
             user_agent=client.user_agent,
-            tenant_id=tenant_id,
-            user_id=user_id,
+            tenant_id=target[0],
+            user_id=target[1],
             outcome=result,
         )
         issued = None
         if result == "ok":
-            await add_event(
-                session,
-                USER_SIGNED_IN.envelope(
-                    tenant_id=tenant_id,
-                    actor=Actor(kind="user", id=user_id),
-                    subject_id=user_id,
-                    data=UserSignedInV1(
-                        user_id=user_id,
-                        kind=user.kind,
-                        one_time_password=user.must_change_password,
+            into, account, kind = target
+            async with repo.in_tenant(session, into, back=tenant_id):
+                if into != tenant_id:
+                    await audit.record(
+                        session,
+                        tenant_id=into,
+                        actor=Actor(kind="user", id=account),
+                        action="login",
+                        entity="user",
+                        entity_id=account,
+                        details={"home_organisation_id": str(tenant_id)},
+                    )
+                await add_event(
+                    session,
+                    USER_SIGNED_IN.envelope(
+                        tenant_id=into,
+                        actor=Actor(kind="user", id=account),
+                        subject_id=account,
+                        data=UserSignedInV1(
+                            user_id=account,
+                            kind=kind,
+                            one_time_password=user.must_change_password,
+                        ),
                     ),
-                ),
-            )
-            issued = sign_token(
-                keys=keys,
-                settings=s,
-                tenant_id=tenant_id,
-                user_id=user_id,
-                kind=user.kind,
-                grants=await repo.grants_of(session, tenant_id, user_id),
-                must_change_password=user.must_change_password,
-            )
-            if not user.must_change_password:
-                issued = replace(
-                    issued, refresh_token=await tokens.issue(session, s, tenant_id, user_id)
                 )
+                issued = sign_token(
+                    keys=keys,
+                    settings=s,
+                    tenant_id=into,
+                    user_id=account,
+                    kind=kind,
+                    grants=await repo.grants_of(session, into, account),
+                    must_change_password=user.must_change_password,
+                )
+                if not user.must_change_password:
+                    issued = replace(
+                        issued, refresh_token=await tokens.issue(session, s, into, account)
+                    )
+    if choice is not None:
+        raise choice
     if issued is None:
         raise Unauthorized(BAD_CREDENTIALS)  # after the commit: the attempt is counted
     return issued

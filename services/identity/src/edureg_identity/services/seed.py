@@ -7,6 +7,7 @@ import uuid
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_identity.domain.permissions import default_positions
 from edureg_identity.persistence import repository as repo
@@ -59,8 +60,10 @@ async def ensure_organisation(db: Database, spec: OrganisationSpec) -> uuid.UUID
         for staff in spec.staff:
             found = await repo.lookup_login(session, staff.login)
             if found is not None and found[0] != tenant_id:
-                raise Conflict(f"Логин {staff.login} занят в другой организации")
-            if found is None:
+                # The same person working here too: an account here signing in through
+                # their account there (one login, the organisation chosen at sign-in).
+                user_id = await _joined_account(session, tenant_id, staff, *found)
+            elif found is None:
                 user = User(
                     tenant_id=tenant_id,
                     id=uuid.uuid4(),
@@ -88,6 +91,48 @@ async def ensure_organisation(db: Database, spec: OrganisationSpec) -> uuid.UUID
             for code in staff.positions:
                 await repo.assign_position(session, tenant_id, user_id, positions[code])
     return tenant_id
+
+
+async def _joined_account(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    staff: StaffSpec,
+    home_tenant: uuid.UUID,
+    home_id: uuid.UUID,
+) -> uuid.UUID:
+    for account in await repo.sign_in_accounts(session, home_tenant, home_id):
+        if account.tenant_id == tenant_id:
+            return account.user_id
+    async with repo.in_tenant(session, home_tenant, back=tenant_id):
+        home = await repo.get_user(session, home_tenant, home_id)
+    assert home is not None
+    if (home.surname, home.name) != (staff.surname, staff.name):
+        raise Conflict(f"Логин {staff.login} занят в другой организации другим человеком")
+    user = User(
+        tenant_id=tenant_id,
+        id=uuid.uuid4(),
+        login=home.login,
+        kind="staff",
+        surname=staff.surname,
+        name=staff.name,
+        patronymic=staff.patronymic,
+        password_hash=None,
+        must_change_password=False,
+        home_tenant_id=home_tenant,
+        home_user_id=home_id,
+    )
+    session.add(user)
+    await session.flush()
+    await audit.record(
+        session,
+        tenant_id=tenant_id,
+        actor=SYSTEM,
+        action="create",
+        entity="user",
+        entity_id=user.id,
+        details={"home_organisation_id": str(home_tenant)},
+    )
+    return user.id
 
 
 async def seed(db: Database, spec: dict[str, Any]) -> dict[str, str]:
