@@ -1,3 +1,4 @@
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from edureg_shared.settings import ServiceSettings
@@ -11,3 +12,6 @@ class Settings(ServiceSettings):
     database_url: str = (
         "postgresql+asyncpg://edureg_contingent_app@127.0.0.1:5432/edureg_contingent"
     )
+    # The region's key for comparing guardians across organisations by a keyed hash of
+    # their СНИЛС (identity never sees the number). Without it guardians are not matched.
+    person_match_key: SecretStr | None = None

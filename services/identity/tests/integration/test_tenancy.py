@@ -52,6 +52,7 @@ async def test_security_definer_functions_fix_their_search_path(db: ServiceDatab
         "login_failures_of",
         "region_account_statistics",
         "sign_in_accounts",
+        "guardian_by_match_key",
     }
     for r in rows:
         assert r.proconfig == ["search_path=pg_catalog, public"], r.proname

@@ -86,6 +86,10 @@ def _service_env(s: ServiceInfo) -> dict[str, str]:
                 "PORTAL_PUBLIC_URL", "the portal's public address, printed on credential slips"
             ),
         }
+    if s.name == "contingent":
+        env["EDUREG_CONTINGENT_PERSON_MATCH_KEY"] = _required(
+            "CONTINGENT_PERSON_MATCH_KEY", "the region's key for matching guardians"
+        )
     if s.name == "portal":
         env |= {
             f"EDUREG_PORTAL_{o.name.upper()}_URL": f"http://{o.name}:{o.port}"
@@ -365,6 +369,14 @@ def _k8s_env(s: ServiceInfo) -> list[dict[str, Any]]:
             # Printed on credential slips: the region's portal address (set at install).
             _env("EDUREG_IDENTITY_PORTAL_PUBLIC_URL", "https://edureg.example.ru"),
         ]
+    if s.name == "contingent":
+        env.append(
+            _env(
+                "EDUREG_CONTINGENT_PERSON_MATCH_KEY",
+                from_secret="edureg-contingent-person-match-key",
+                key="key",
+            )
+        )
     if s.name == "portal":
         env += [
             _env(f"EDUREG_PORTAL_{o.name.upper()}_URL", f"http://{o.name}:{o.port}")
@@ -539,6 +551,11 @@ def secrets_example() -> list[dict[str, Any]]:
         secret("edureg-nats-ca", ["ca.pem"], "the CA that signed the broker's certificate"),
         secret("edureg-jwt-keys", ["current.pem", "next.pem"], "identity's signing keys"),
         secret("edureg-portal", ["csrf-secret"], "the portal's CSRF key"),
+        secret(
+            "edureg-contingent-person-match-key",
+            ["key"],
+            "contingent's key for matching guardians across organisations: never change it",
+        ),
     ]
     for s in catalogue.services():
         if s.has_database:
@@ -571,6 +588,8 @@ def compose_env_example() -> str:
         "KEYCLOAK_HOSTNAME=https://login.example.ru",
         "ADMIN_NATS_PASSWORD=",
         "PORTAL_CSRF_SECRET=",
+        "# Matches guardians across organisations (a keyed hash of СНИЛС): set once, keep",
+        "CONTINGENT_PERSON_MATCH_KEY=",
         "# JSON list of the TLS proxy's addresses in front of the portal",
         'PORTAL_TRUSTED_PROXIES=["172.17.0.1"]',
         "# Where people open the portal: printed on credential slips",

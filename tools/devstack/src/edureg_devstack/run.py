@@ -60,6 +60,7 @@ def service_env(
             envs[s.name][f"{p}RELAY_DATABASE_URL"] = pg.dsn(
                 s.database, user=r.relay, password=role.relay
             )
+    envs["contingent"]["EDUREG_CONTINGENT_PERSON_MATCH_KEY"] = found.person_match_key
     envs["identity"]["EDUREG_IDENTITY_JWT_KEYS_DIR"] = str(data / "jwt")
     envs["identity"]["EDUREG_IDENTITY_PUBLIC_URL"] = urls["identity"]
     # The address printed on credential slips.

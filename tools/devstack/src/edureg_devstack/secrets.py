@@ -25,10 +25,16 @@ class LocalSecrets:
     nats_admin: str = field(default_factory=_token)
     roles: dict[str, RoleSecrets] = field(default_factory=dict)
     nats: dict[str, str] = field(default_factory=dict)
+    # The region's key for matching guardians across organisations (contingent's): kept,
+    # since a new key would stop matching the guardians already known.
+    person_match_key: str = ""
 
     def complete(self, services: tuple[ServiceInfo, ...]) -> bool:
         """Add secrets for services that have none yet; True if any were added."""
         added = False
+        if not self.person_match_key:
+            self.person_match_key = secrets.token_hex(32)
+            added = True
         for s in services:
             if s.has_database and s.name not in self.roles:
                 self.roles[s.name] = RoleSecrets.generate()
@@ -45,6 +51,7 @@ class LocalSecrets:
                 "nats_admin": self.nats_admin,
                 "roles": {k: vars(v) for k, v in self.roles.items()},
                 "nats": self.nats,
+                "person_match_key": self.person_match_key,
             },
             indent=2,
         )
@@ -58,6 +65,7 @@ class LocalSecrets:
                 nats_admin=raw["nats_admin"],
                 roles={k: RoleSecrets(**v) for k, v in raw["roles"].items()},
                 nats=dict(raw["nats"]),
+                person_match_key=raw.get("person_match_key", ""),
             )
         else:
             found = cls()

@@ -95,6 +95,8 @@ class System:
             env[f"{p}NATS_URL"] = self.infra.nats_url
             env[f"{p}NATS_USER"] = user
             env[f"{p}NATS_PASSWORD"] = password
+        if s.name == "contingent":
+            env[f"{p}PERSON_MATCH_KEY"] = self.infra.secrets.person_match_key
         if s.has_database:
             env[f"{p}DATABASE_URL"] = self.databases[s.name].app_url
             env[f"{p}RELAY_DATABASE_URL"] = self.databases[s.name].relay_url

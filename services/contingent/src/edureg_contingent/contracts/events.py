@@ -27,6 +27,9 @@ class PersonName(BaseModel):
 class AccountHolder(PersonName):
     guardian_id: uuid.UUID
     relation: str
+    # A keyed hash of the guardian's СНИЛС (never the number): the same person in
+    # another organisation has the same key, and keeps one sign-in.
+    match_key: str | None = None
 
 
 class StudentEnrolledV2(BaseModel):

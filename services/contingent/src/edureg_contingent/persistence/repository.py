@@ -134,6 +134,17 @@ async def guardians_of(
     return out
 
 
+async def guardians_by_snils(
+    session: AsyncSession, tenant_id: uuid.UUID, numbers: Sequence[str]
+) -> dict[str, uuid.UUID]:
+    rows = await session.execute(
+        select(Guardian.snils, Guardian.id).where(
+            Guardian.tenant_id == tenant_id, Guardian.snils.in_(numbers)
+        )
+    )
+    return {str(number): gid for number, gid in rows.all()}
+
+
 async def guardians_by_ids(
     session: AsyncSession, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Guardian]:

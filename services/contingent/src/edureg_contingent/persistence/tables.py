@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -76,6 +77,15 @@ class Student(Base):
 
 class Guardian(Base):
     __tablename__ = "guardians"
+    __table_args__ = (
+        Index(
+            "uq_guardians_snils",
+            "tenant_id",
+            "snils",
+            unique=True,
+            postgresql_where=text("snils IS NOT NULL"),
+        ),
+    )
 
     tenant_id: Mapped[uuid.UUID] = _tenant()
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -83,6 +93,10 @@ class Guardian(Base):
     name: Mapped[str] = mapped_column(String(100))
     patronymic: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(20))
+    # СНИЛС (digits only), and its keyed hash: what identity compares guardians across
+    # the region by, so that a parent of children in two organisations keeps one sign-in.
+    snils: Mapped[str | None] = mapped_column(String(11))
+    match_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from edureg_contingent.domain import snils
 from edureg_contingent.domain.orders import valid_name
 from edureg_contingent.domain.reasons import EXPULSION_REASONS, ensure_reason
 
@@ -45,6 +46,11 @@ class NewGuardian(_Command):
     patronymic: OptionalName = None
     relation: Literal["mother", "father", "guardian", "other"]
     phone: Annotated[str | None, Field(default=None, pattern=r"^\+?\d{10,15}$")] = None
+    snils: Annotated[
+        str | None,
+        Field(default=None, max_length=20, examples=["112-233-445 95"]),
+        AfterValidator(lambda v: snils.normalise(v) if v else None),
+    ] = None
 
 
 class ExistingGuardian(_Command):
@@ -69,7 +75,8 @@ class NewStudent(_Command):
     @model_validator(mode="after")
     def _each_guardian_once(self) -> NewStudent:
         known = [g.guardian_id for g in self.guardians if isinstance(g, ExistingGuardian)]
-        if len(known) != len(set(known)):
+        numbers = [g.snils for g in self.guardians if isinstance(g, NewGuardian) and g.snils]
+        if len(known) != len(set(known)) or len(numbers) != len(set(numbers)):
             raise ValueError("Один и тот же законный представитель указан дважды")
         return self
 

@@ -19,6 +19,7 @@ from edureg_contingent.contracts.events import (
     StudentEnrolledV2,
     StudentExpelledV2,
 )
+from edureg_contingent.domain import snils
 from edureg_contingent.domain.orders import (
     OrderKind,
     OrderStatus,
@@ -41,6 +42,7 @@ from edureg_contingent.services.commands import (
     CreateEnrolmentOrder,
     CreateExpulsionOrder,
     ExistingGuardian,
+    NewGuardian,
 )
 from edureg_shared import audit
 from edureg_shared.errors import Conflict, NotFound
@@ -107,8 +109,16 @@ async def _drafted(
 
 
 async def create_enrolment_order(
-    *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, cmd: CreateEnrolmentOrder
+    *,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    cmd: CreateEnrolmentOrder,
+    person_key: bytes | None = None,
 ) -> OrderView:
+    """A draft enrolment order. A new guardian whose СНИЛС the organisation already
+    knows (a sibling's parent) is that guardian, not a second record; with the region's
+    key, each guardian's СНИЛС is also kept as the keyed hash identity matches people by."""
     check_dates(cmd.order_date, cmd.effective_date)
     if await repo.get_group(session, tenant_id, cmd.group_id) is None:
         raise NotFound("Группа не найдена")
@@ -128,6 +138,15 @@ async def create_enrolment_order(
         cmd.order_date,
         cmd.effective_date,
     )
+    numbers = sorted(
+        {
+            g.snils
+            for s in cmd.students
+            for g in s.guardians
+            if isinstance(g, NewGuardian) and g.snils
+        }
+    )
+    by_snils = await repo.guardians_by_snils(session, tenant_id, numbers) if numbers else {}
     items: list[OrderItem] = []
     rows: list[object] = []
     links: list[StudentGuardian] = []
@@ -147,6 +166,8 @@ async def create_enrolment_order(
         for g in s.guardians:
             if isinstance(g, ExistingGuardian):
                 guardian_id = g.guardian_id
+            elif g.snils and g.snils in by_snils:
+                guardian_id = by_snils[g.snils]
             else:
                 guardian = Guardian(
                     tenant_id=tenant_id,
@@ -155,9 +176,15 @@ async def create_enrolment_order(
                     name=g.name,
                     patronymic=g.patronymic,
                     phone=g.phone,
+                    snils=g.snils,
+                    match_key=snils.match_key(person_key, g.snils)
+                    if person_key and g.snils
+                    else None,
                 )
                 rows.append(guardian)
                 guardian_id = guardian.id
+                if g.snils:  # the same parent of two children in this order
+                    by_snils[g.snils] = guardian_id
             links.append(
                 StudentGuardian(
                     tenant_id=tenant_id,
@@ -314,6 +341,7 @@ async def _enrolment_events(
                             name=g.name,
                             patronymic=g.patronymic,
                             relation=relation,
+                            match_key=g.match_key,
                         )
                         for g, relation in guardians.get(s.id, [])
                     ],

@@ -100,6 +100,7 @@ class Name(_Tolerant):
 
 class Guardian(Name):
     guardian_id: uuid.UUID
+    match_key: str | None = None
 
 
 class AccountsRequested(_Tolerant):

@@ -201,13 +201,13 @@ async def children_of(
 
 _INSERT_PEOPLE = text("""
     INSERT INTO users (tenant_id, id, kind, person_id, surname, name, patronymic, login,
-                       must_change_password)
+                       must_change_password, match_key)
     SELECT :tenant_id, p.id, p.kind, p.person_id, p.surname, p.name, p.patronymic,
-           p.stem || nextval('login_seq'), true
+           p.stem || nextval('login_seq'), true, p.match_key
     FROM unnest(CAST(:ids AS uuid[]), CAST(:kinds AS text[]), CAST(:person_ids AS uuid[]),
                 CAST(:surnames AS text[]), CAST(:names AS text[]), CAST(:patronymics AS text[]),
-                CAST(:stems AS text[]))
-         AS p(id, kind, person_id, surname, name, patronymic, stem)
+                CAST(:stems AS text[]), CAST(:match_keys AS text[]))
+         AS p(id, kind, person_id, surname, name, patronymic, stem, match_key)
     ON CONFLICT (tenant_id, person_id, kind) WHERE person_id IS NOT NULL DO NOTHING
     RETURNING id, person_id, kind
 """)
@@ -230,9 +230,48 @@ async def insert_people(
             "names": [r["name"] for r in rows],
             "patronymics": [r["patronymic"] for r in rows],
             "stems": [r["login_stem"] for r in rows],
+            "match_keys": [r.get("match_key") for r in rows],
         },
     )
     return list(result.all())
+
+
+@dataclass(frozen=True)
+class KnownGuardian:
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    login: str
+    activated: bool
+
+
+async def guardian_by_match_key(
+    session: AsyncSession, key: str, except_tenant: uuid.UUID
+) -> KnownGuardian | None:
+    """The person's home guardian account in another organisation (SECURITY DEFINER:
+    ids, login and whether it is in use — nothing else crosses organisations)."""
+    row = (
+        await session.execute(
+            text("SELECT * FROM guardian_by_match_key(:k, :t)"), {"k": key, "t": except_tenant}
+        )
+    ).first()
+    return KnownGuardian(**dict(row._mapping)) if row else None
+
+
+async def join_to_home(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, home: KnownGuardian
+) -> None:
+    """A newly created account signs in through the person's home account."""
+    await session.execute(
+        update(User)
+        .where(User.tenant_id == tenant_id, User.id == user_id)
+        .values(
+            login=home.login,
+            password_hash=None,
+            must_change_password=False,
+            home_tenant_id=home.tenant_id,
+            home_user_id=home.user_id,
+        )
+    )
 
 
 async def users_by_person(

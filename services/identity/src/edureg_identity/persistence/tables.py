@@ -73,6 +73,11 @@ class User(Base):
         ),
         CheckConstraint("(home_tenant_id IS NULL) = (home_user_id IS NULL)", name="home"),
         Index(
+            "ix_users_match_key",
+            "match_key",
+            postgresql_where=text("match_key IS NOT NULL AND home_user_id IS NULL"),
+        ),
+        Index(
             "uq_users_person",
             "tenant_id",
             "person_id",  # before kind: lookups by person use this index
@@ -105,6 +110,9 @@ class User(Base):
     # account in too (a teacher in two schools signs in once and chooses the school).
     home_tenant_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     home_user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # A guardian's keyed hash of their СНИЛС, from contingent (never the number itself):
+    # the same person enrolling a child in another organisation keeps one sign-in.
+    match_key: Mapped[str | None] = mapped_column(String(64))
 
     @property
     def full_name(self) -> str:

@@ -32,6 +32,7 @@ class StudentNotYetProvisioned(NotYet):
 
 def _person(kind: str, person_id: uuid.UUID, n: Any) -> dict[str, Any]:
     return {
+        "match_key": getattr(n, "match_key", None),
         "id": uuid.uuid4(),
         "kind": kind,
         "person_id": person_id,
@@ -55,6 +56,7 @@ async def on_accounts_requested(*, session: AsyncSession, events: list[Envelope]
         for g in d.guardians:
             rows.setdefault(("guardian", g.guardian_id), _person("guardian", g.guardian_id, g))
     created = await repo.insert_people(session, t, list(rows.values()))
+    joined = await _join_known_guardians(session, t, created, rows)
     people = {
         (r.kind, r.person_id): r
         for r in await repo.users_by_person(session, t, list({pid for _, pid in rows}))
@@ -84,7 +86,10 @@ async def on_accounts_requested(*, session: AsyncSession, events: list[Envelope]
                 action="provision",
                 entity="user",
                 entity_id=c.id,
-                details={"event_id": str(cause[(c.kind, c.person_id)].id)},
+                details={
+                    "event_id": str(cause[(c.kind, c.person_id)].id),
+                    **({"home_organisation_id": str(joined[c.id])} if c.id in joined else {}),
+                },
             )
             for c in created
         ],
@@ -101,6 +106,29 @@ async def on_accounts_requested(*, session: AsyncSession, events: list[Envelope]
             for c in created
         ],
     )
+
+
+async def _join_known_guardians(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    created: list[Any],
+    rows: dict[tuple[str, uuid.UUID], dict[str, Any]],
+) -> dict[uuid.UUID, uuid.UUID]:
+    """A new guardian account whose person already uses an account in another
+    organisation (the same keyed СНИЛС) signs in through that one: one login for a parent
+    of children in two organisations. Only an account already in use is joined — one
+    never signed in to would leave the parent with no slip from either side — and only
+    the first such account in the region is anyone's home."""
+    joined: dict[uuid.UUID, uuid.UUID] = {}
+    for c in created:
+        key = rows[(c.kind, c.person_id)].get("match_key")
+        if c.kind != "guardian" or not key:
+            continue
+        home = await repo.guardian_by_match_key(session, key, tenant_id)
+        if home is not None and home.activated:
+            await repo.join_to_home(session, tenant_id, c.id, home)
+            joined[c.id] = home.tenant_id
+    return joined
 
 
 async def on_students_expelled(*, session: AsyncSession, events: list[Envelope]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
 from edureg_contingent.domain.reasons import EXPULSION_REASONS
 from edureg_contingent.http.schemas import (
@@ -114,9 +114,16 @@ async def get_group(group_id: uuid.UUID, ctx: GroupsRead) -> GroupRead:
     tags=["orders"],
     summary="Проект приказа о зачислении",
 )
-async def create_enrolment_order(cmd: CreateEnrolmentOrder, ctx: OrdersWrite) -> OrderRead:
+async def create_enrolment_order(
+    cmd: CreateEnrolmentOrder, ctx: OrdersWrite, request: Request
+) -> OrderRead:
+    key = request.app.state.runtime.settings.person_match_key
     view = await orders.create_enrolment_order(
-        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, cmd=cmd
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
+        cmd=cmd,
+        person_key=key.get_secret_value().encode() if key else None,
     )
     return _order(view)
 
