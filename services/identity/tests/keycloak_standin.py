@@ -13,12 +13,16 @@ against a real one instead (see test_keycloak_adapter.py).
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import uvicorn
 from fastapi import FastAPI, Form, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 
@@ -240,3 +244,25 @@ def create_app(realm_name: str, realm: Realm) -> FastAPI:
         return _page([realm.users[i] for i in ids], first, max)
 
     return app
+
+
+@asynccontextmanager
+async def serving(realm_name: str = "edureg") -> AsyncIterator[tuple[str, Realm]]:
+    """The stand-in on a free port of this host: (its URL, the realm's state)."""
+    from edureg_devstack.embedded import free_port
+
+    realm = Realm(client_id="edureg-identity", client_secret=secrets.token_hex(12))
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(realm_name, realm), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}", realm
+    finally:
+        server.should_exit = True
+        await task

@@ -182,7 +182,9 @@ class TokenVerifier:
             if not isinstance(perms, list):
                 raise TypeError("perms")
             return Principal(
-                user_id=uuid.UUID(claims["sub"]),
+                # Keycloak's `sub` is its own user id: the realm maps ours to `uid`
+                # (deploy/keycloak); the built-in provider's `sub` is ours already.
+                user_id=uuid.UUID(claims.get("uid") or claims["sub"]),
                 tenant_id=uuid.UUID(claims["tid"]),
                 # A restricted token grants nothing, whatever else it says.
                 permissions=frozenset() if restricted else frozenset(map(str, perms)),

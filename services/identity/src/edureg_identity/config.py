@@ -1,4 +1,6 @@
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from edureg_shared.settings import ServiceSettings
@@ -49,3 +51,13 @@ class Settings(ServiceSettings):
     # the test suite's throwaway accounts.
     password_hash_memory_kib: int = 64 * 1024
     password_hash_time_cost: int = 3
+
+    # Who else holds the accounts: "builtin" (identity alone, the default) or "keycloak"
+    # (every account, organisation and position also kept in one Keycloak realm, from
+    # identity's own events; edureg_identity.keycloak).
+    provider: Literal["builtin", "keycloak"] = "builtin"
+    keycloak_url: str = ""
+    keycloak_realm: str = "edureg"
+    keycloak_client_id: str = "edureg-identity"
+    keycloak_client_secret: SecretStr | None = None
+    keycloak_calls_per_second: float = 20.0

@@ -168,10 +168,21 @@ class KeycloakDirectory:
         assert parent is not None
         return parent
 
-    async def ensure_account(self, account: Account, org: Organisation) -> str:
+    async def ensure_account(
+        self, account: Account, org: Organisation, *, home: bool = True
+    ) -> str:
         """The user for `account`, created or brought up to date (enabled, names,
-        attributes), a member of its organisation, in exactly its positions' groups."""
+        attributes), a member of its organisation, in exactly its positions' groups. For
+        a person's account joined to their home account (`home=False`) the user is the
+        home account's: only the membership and the groups are this account's."""
         org_id = await self.ensure_organisation(org)
+        if not home:
+            found = await self._call(lambda: self._admin.a_get_user_id(account.login))
+            if found is None:
+                raise LookupError("the home account is not in Keycloak yet")
+            await self._member(found, org_id)
+            await self._sync_groups(found, org.code, account.positions)
+            return found
         payload: dict[str, Any] = {
             "username": account.login,
             "enabled": account.active,
@@ -191,13 +202,16 @@ class KeycloakDirectory:
             update = {k: v for k, v in payload.items() if k != "username"}
             await self._call(lambda: self._admin.a_update_user(user_id, update))
         assert user_id is not None
+        await self._member(user_id, org_id)
+        await self._sync_groups(user_id, org.code, account.positions)
+        return user_id
+
+    async def _member(self, user_id: str, org_id: str) -> None:
         try:
             await self._call(lambda: self._admin.a_organization_user_add(user_id, org_id))
         except KeycloakError as exc:
             if not _conflict(exc):
                 raise
-        await self._sync_groups(user_id, org.code, account.positions)
-        return user_id
 
     async def _sync_groups(self, user_id: str, org_code: str, positions: list[str]) -> None:
         wanted = {await self._group([org_code, p]) for p in positions}

@@ -13,13 +13,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 
-from edureg_devstack.embedded import free_port
 from edureg_identity.keycloak import Account, KeycloakDirectory, Organisation
 
-from ..keycloak_standin import Realm, create_app
+from ..keycloak_standin import Realm, serving
 
 REAL = os.environ.get("KEYCLOAK_URL")
 
@@ -63,23 +61,8 @@ async def keycloak() -> AsyncIterator[Keycloak]:
             None,
         )
         return
-    realm = Realm(client_id="edureg-identity", client_secret=secrets.token_hex(12))
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app("edureg", realm), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
-        await asyncio.sleep(0.02)
-    try:
-        yield Keycloak(
-            f"http://127.0.0.1:{port}", "edureg", realm.client_id, realm.client_secret, realm
-        )
-    finally:
-        server.should_exit = True
-        await task
+    async with serving() as (url, realm):
+        yield Keycloak(url, "edureg", realm.client_id, realm.client_secret, realm)
 
 
 def _names() -> tuple[Organisation, Account]:

@@ -81,6 +81,12 @@ def _service_env(s: ServiceInfo) -> dict[str, str]:
             "EDUREG_IDENTITY_JWT_KEY_AUTOGENERATE": "false",
             # The portal signs users in on their behalf and names their address.
             "EDUREG_IDENTITY_TRUSTED_PROXIES": '["172.16.0.0/12"]',
+            # builtin (the default) or keycloak: accounts mirrored into the realm.
+            "EDUREG_IDENTITY_PROVIDER": "${IDENTITY_PROVIDER:-builtin}",
+            "EDUREG_IDENTITY_KEYCLOAK_URL": "http://keycloak:8080",
+            "EDUREG_IDENTITY_KEYCLOAK_CLIENT_SECRET": _required(
+                "KEYCLOAK_IDENTITY_CLIENT_SECRET", "identity's Keycloak client secret"
+            ),
             # The address printed on credential slips: where people open the portal.
             "EDUREG_IDENTITY_PORTAL_PUBLIC_URL": _required(
                 "PORTAL_PUBLIC_URL", "the portal's public address, printed on credential slips"
@@ -192,8 +198,10 @@ def compose() -> dict[str, Any]:
         }
     services["keycloak"] = {
         "image": "quay.io/keycloak/keycloak:26.0",
-        # Production mode: strict hostname, no dev defaults; TLS ends at the proxy.
-        "command": ["start"],
+        # Production mode: strict hostname, no dev defaults; TLS ends at the proxy. The
+        # region's realm (deploy/keycloak) is imported at the first start.
+        "command": ["start", "--import-realm"],
+        "volumes": ["./deploy/keycloak:/opt/keycloak/data/import:ro"],
         "restart": "unless-stopped",
         "environment": {
             "KC_DB": "postgres",
@@ -207,6 +215,16 @@ def compose() -> dict[str, Any]:
             "KC_BOOTSTRAP_ADMIN_USERNAME": "admin",
             "KC_BOOTSTRAP_ADMIN_PASSWORD": _required(
                 "KEYCLOAK_ADMIN_PASSWORD", "Keycloak admin password"
+            ),
+            # Placeholders of the realm import.
+            "KEYCLOAK_IDENTITY_CLIENT_SECRET": _required(
+                "KEYCLOAK_IDENTITY_CLIENT_SECRET", "identity's Keycloak client secret"
+            ),
+            "KEYCLOAK_PORTAL_CLIENT_SECRET": _required(
+                "KEYCLOAK_PORTAL_CLIENT_SECRET", "the portal's Keycloak client secret"
+            ),
+            "PORTAL_PUBLIC_URL": _required(
+                "PORTAL_PUBLIC_URL", "the portal's public address, printed on credential slips"
             ),
         },
         "depends_on": {"postgres": {"condition": "service_healthy"}},
@@ -592,6 +610,10 @@ def compose_env_example() -> str:
         "CONTINGENT_PERSON_MATCH_KEY=",
         "# JSON list of the TLS proxy's addresses in front of the portal",
         'PORTAL_TRUSTED_PROXIES=["172.17.0.1"]',
+        "# builtin (identity alone) or keycloak (accounts mirrored into deploy/keycloak's realm)",
+        "IDENTITY_PROVIDER=builtin",
+        "KEYCLOAK_IDENTITY_CLIENT_SECRET=",
+        "KEYCLOAK_PORTAL_CLIENT_SECRET=",
         "# Where people open the portal: printed on credential slips",
         "PORTAL_PUBLIC_URL=https://dnevnik.example.ru",
     ]

@@ -68,6 +68,14 @@ class PasswordSetV1(BaseModel):
     replaced_one_time: bool
 
 
+class AccountChangedV1(BaseModel):
+    """What an account may do or how it signs in changed (positions, enabled again, its
+    login, joined to a home account): whoever mirrors accounts reads it afresh."""
+
+    user_id: uuid.UUID
+    kind: Kind
+
+
 ACCOUNT_PROVISIONED = EventContract("identity.account.provisioned", 1, AccountProvisionedV1)
 ACCOUNT_DISABLED = EventContract("identity.account.disabled", 1, AccountDisabledV1)
 ORGANISATION_REGISTERED = EventContract(
@@ -78,7 +86,9 @@ ORGANISATION_STATUS_CHANGED = EventContract(
 )
 USER_SIGNED_IN = EventContract("identity.user.signed_in", 1, UserSignedInV1)
 PASSWORD_SET = EventContract("identity.user.password_set", 1, PasswordSetV1)
+ACCOUNT_CHANGED = EventContract("identity.account.changed", 1, AccountChangedV1)
 PUBLISHES = (
+    ACCOUNT_CHANGED,
     ACCOUNT_PROVISIONED,
     ACCOUNT_DISABLED,
     ORGANISATION_REGISTERED,
@@ -138,3 +148,20 @@ ACCOUNTS_REQUESTED = Consumes("contingent.accounts.requested", 1, AccountsReques
 STUDENT_EXPELLED = Consumes("contingent.student.expelled", 2, StudentExpelled)
 GROUP_CREATED = Consumes("contingent.group.created", 1, GroupCreated)
 GROUP_CURATOR_CHANGED = Consumes("contingent.group.curator_changed", 1, GroupCuratorChanged)
+
+
+class AccountEvent(_Tolerant):
+    """What identity's Keycloak mirror reads of its own account events."""
+
+    user_id: uuid.UUID
+
+
+class OrganisationEvent(_Tolerant):
+    organisation_id: uuid.UUID
+
+
+# Identity's own events, read back by its Keycloak mirror (edureg_identity.mirror).
+OWN_ACCOUNT_PROVISIONED = Consumes("identity.account.provisioned", 1, AccountEvent)
+OWN_ACCOUNT_CHANGED = Consumes("identity.account.changed", 1, AccountEvent)
+OWN_ACCOUNT_DISABLED = Consumes("identity.account.disabled", 1, AccountEvent)
+OWN_ORGANISATION_REGISTERED = Consumes("identity.organisation.registered", 1, OrganisationEvent)

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edureg_identity import mirror
 from edureg_identity.contracts.events import (
     ACCOUNTS_REQUESTED,
     GROUP_CREATED,
     GROUP_CURATOR_CHANGED,
+    OWN_ACCOUNT_CHANGED,
+    OWN_ACCOUNT_DISABLED,
+    OWN_ACCOUNT_PROVISIONED,
+    OWN_ORGANISATION_REGISTERED,
     STUDENT_EXPELLED,
 )
 from edureg_identity.services import provisioning
@@ -35,15 +40,30 @@ async def curator_changed(session: AsyncSession, events: list[Envelope]) -> None
     await provisioning.on_curators_changed(session=session, events=events)
 
 
+async def mirror_account(session: AsyncSession, events: list[Envelope]) -> None:
+    """Keycloak provider only: the account, as it is now, into the realm."""
+    await mirror.on_account_events(session, events)
+
+
+async def mirror_organisation(session: AsyncSession, events: list[Envelope]) -> None:
+    """Keycloak provider only: the organisation as a Keycloak Organization."""
+    await mirror.on_organisations_registered(session, events)
+
+
 HANDLERS = {
     ACCOUNTS_REQUESTED: accounts_requested,
     STUDENT_EXPELLED: student_expelled,
     GROUP_CREATED: group_created,
     GROUP_CURATOR_CHANGED: curator_changed,
+    OWN_ACCOUNT_PROVISIONED: mirror_account,
+    OWN_ACCOUNT_CHANGED: mirror_account,
+    OWN_ACCOUNT_DISABLED: mirror_account,
+    OWN_ORGANISATION_REGISTERED: mirror_organisation,
 }
 CONSUMES = tuple(HANDLERS)
 
 
 def register(runtime: Runtime) -> None:
+    mirror.configure(runtime.settings)
     for event, handler in HANDLERS.items():
         runtime.consume(event, handler)

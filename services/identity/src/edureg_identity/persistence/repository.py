@@ -483,6 +483,21 @@ async def positions_of_user(
     return list(rows.all())
 
 
+async def holders(
+    session: AsyncSession, tenant_id: uuid.UUID, position_id: uuid.UUID
+) -> list[tuple[uuid.UUID, str]]:
+    """(id, kind) of every account holding the position."""
+    rows = await session.execute(
+        select(User.id, User.kind)
+        .join(
+            UserPosition,
+            and_(UserPosition.tenant_id == User.tenant_id, UserPosition.user_id == User.id),
+        )
+        .where(UserPosition.tenant_id == tenant_id, UserPosition.position_id == position_id)
+    )
+    return [(r[0], r[1]) for r in rows.all()]
+
+
 async def holders_count(session: AsyncSession, tenant_id: uuid.UUID, position_id: uuid.UUID) -> int:
     """Every account holding the position, active or not (a disabled one may come back)."""
     return (

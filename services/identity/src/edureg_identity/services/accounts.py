@@ -40,7 +40,7 @@ from edureg_identity.domain.positions import check_someone_still_manages
 from edureg_identity.keys import KeySet
 from edureg_identity.persistence import repository as repo
 from edureg_identity.persistence.tables import Organisation, User
-from edureg_identity.services import tokens
+from edureg_identity.services import changes, tokens
 from edureg_identity.services.passwords import hash_password, verify_password
 from edureg_identity.services.positions import actor_permissions
 from edureg_identity.services.tokens import IssuedToken, sign_token
@@ -464,6 +464,8 @@ async def set_staff_active(
                 data=AccountDisabledV1(user_id=user.id, person_id=user.person_id, kind="staff"),
             ),
         )
+    else:
+        await changes.announce(session, principal.tenant_id, actor, [(user.id, user.kind)])
     await audit.record(
         session,
         tenant_id=principal.tenant_id,
@@ -510,5 +512,11 @@ async def change_login(
         entity="user",
         entity_id=user.id,
         details={"before": before, "after": wanted},
+    )
+    await changes.announce(
+        session,
+        principal.tenant_id,
+        Actor(kind="user", id=principal.user_id),
+        [(user.id, user.kind)],
     )
     return user

@@ -19,6 +19,7 @@ from edureg_identity.domain import positions as rules
 from edureg_identity.domain.permissions import MANAGE_POSITIONS, token_permissions
 from edureg_identity.persistence import repository as repo
 from edureg_identity.persistence.tables import Position, User
+from edureg_identity.services import changes
 from edureg_shared import audit
 from edureg_shared.auth import Principal
 from edureg_shared.errors import Conflict, NotFound
@@ -153,6 +154,13 @@ async def update_position(
         entity_id=position.id,
         details={"permissions_before": before, "permissions": perms},
     )
+    if set(before) != set(perms):
+        await changes.announce(
+            session,
+            principal.tenant_id,
+            _actor(principal),
+            await repo.holders(session, principal.tenant_id, position.id),
+        )
     return Listed(
         position=position,
         holders=await repo.holders_count(session, principal.tenant_id, position.id),
@@ -237,4 +245,5 @@ async def set_positions(
             "after": sorted(p.code for p in found),
         },
     )
+    await changes.announce(session, principal.tenant_id, _actor(principal), [(user.id, user.kind)])
     return sorted(found, key=lambda p: p.title)

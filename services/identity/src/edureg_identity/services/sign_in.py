@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_identity.persistence import repository as repo
 from edureg_identity.persistence.tables import User
+from edureg_identity.services import changes
 from edureg_identity.services.accounts import ensure_regional
 from edureg_shared import audit
 from edureg_shared.auth import Principal
@@ -79,6 +80,7 @@ async def join(
         entity_id=account.id,
         details={"login_before": before, "home_organisation_id": str(home.tenant_id)},
     )
+    await changes.announce(session, account.tenant_id, actor, [(account.id, account.kind)])
 
 
 async def join_by_logins(

@@ -1,0 +1,101 @@
+"""With `EDUREG_IDENTITY_PROVIDER=keycloak`, every organisation and account is mirrored
+into the Keycloak realm from identity's own events (account provisioned, changed,
+disabled; organisation registered), with the consumer's guarantees: applied once per
+event, retried while Keycloak is unreachable, dead-lettered if it never takes it. The
+built-in provider leaves the handlers idle.
+
+A person's accounts in several organisations are one Keycloak user (the username is the
+shared login): a joined account adds that user to its organisation and its positions'
+groups and leaves the home account's attributes alone.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edureg_identity.config import Settings
+from edureg_identity.contracts.events import (
+    OWN_ACCOUNT_CHANGED,
+    OWN_ACCOUNT_DISABLED,
+    OWN_ACCOUNT_PROVISIONED,
+    OWN_ORGANISATION_REGISTERED,
+)
+from edureg_identity.domain.permissions import token_permissions
+from edureg_identity.keycloak import Account, KeycloakDirectory, Organisation
+from edureg_identity.persistence import repository as repo
+from edureg_identity.persistence.tables import Organisation as OrganisationRow
+from edureg_shared.events.consumer import NotYet
+from edureg_shared.events.envelope import Envelope
+
+_directory: KeycloakDirectory | None = None
+
+
+class HomeNotMirroredYet(NotYet):
+    """A joined account's event came before its home account reached Keycloak: retried."""
+
+
+def configure(settings: Settings) -> None:
+    global _directory
+    if settings.provider != "keycloak":
+        _directory = None
+        return
+    if not settings.keycloak_url or settings.keycloak_client_secret is None:
+        raise ValueError(
+            "EDUREG_IDENTITY_PROVIDER=keycloak needs EDUREG_IDENTITY_KEYCLOAK_URL and "
+            "EDUREG_IDENTITY_KEYCLOAK_CLIENT_SECRET"
+        )
+    _directory = KeycloakDirectory.connect(
+        server_url=settings.keycloak_url,
+        realm=settings.keycloak_realm,
+        client_id=settings.keycloak_client_id,
+        client_secret=settings.keycloak_client_secret.get_secret_value(),
+        calls_per_second=settings.keycloak_calls_per_second,
+    )
+
+
+def _organisation(org: OrganisationRow) -> Organisation:
+    return Organisation(id=str(org.id), code=org.code, name=org.short_name or org.name)
+
+
+async def on_account_events(session: AsyncSession, events: list[Envelope]) -> None:
+    if _directory is None:
+        return
+    contracts = {
+        c.type: c for c in (OWN_ACCOUNT_PROVISIONED, OWN_ACCOUNT_CHANGED, OWN_ACCOUNT_DISABLED)
+    }
+    for event in events:
+        data = contracts[event.type].parse(event.data)
+        user = await repo.get_user(session, event.tenant_id, data.user_id)
+        org = await repo.get_organisation(session, event.tenant_id)
+        if user is None or org is None:
+            continue
+        grants = await repo.grants_of(session, event.tenant_id, user.id)
+        account = Account(
+            id=str(user.id),
+            tenant_id=str(event.tenant_id),
+            login=user.login,
+            surname=user.surname,
+            name=user.name,
+            kind=user.kind,
+            active=user.active,
+            positions=list(grants.positions) if user.kind == "staff" else [user.kind],
+            permissions=sorted(
+                token_permissions(user.kind, set(grants.permissions), grants.organisation_kind)
+            ),
+        )
+        try:
+            await _directory.ensure_account(
+                account, _organisation(org), home=user.home_user_id is None
+            )
+        except LookupError as exc:  # the home account's own event is still on its way
+            raise HomeNotMirroredYet(str(exc)) from exc
+
+
+async def on_organisations_registered(session: AsyncSession, events: list[Envelope]) -> None:
+    if _directory is None:
+        return
+    for event in events:
+        data = OWN_ORGANISATION_REGISTERED.parse(event.data)
+        org = await repo.get_organisation(session, data.organisation_id)
+        if org is not None:
+            await _directory.ensure_organisation(_organisation(org))
