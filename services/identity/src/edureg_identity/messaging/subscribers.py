@@ -63,7 +63,15 @@ HANDLERS = {
 CONSUMES = tuple(HANDLERS)
 
 
+MIRROR = (OWN_ACCOUNT_PROVISIONED, OWN_ACCOUNT_CHANGED, OWN_ACCOUNT_DISABLED)
+
+
 def register(runtime: Runtime) -> None:
     mirror.configure(runtime.settings)
     for event, handler in HANDLERS.items():
-        runtime.consume(event, handler)
+        # The built-in provider mirrors nothing: its own events are not read back at all.
+        if runtime.settings.provider == "keycloak" or event not in (
+            *MIRROR,
+            OWN_ORGANISATION_REGISTERED,
+        ):
+            runtime.consume(event, handler)
