@@ -79,9 +79,36 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "body")
 
 
+security_log = logging.getLogger("edureg.security")
+
+
+def _record_refusal(request: Request, exc: DomainError) -> None:
+    """Every refusal (not signed in, not allowed, not theirs) is recorded: who (ids only),
+    which operation (the route's template, never the ids or values in the path), what
+    answer. No personal data: the line is kept with the service's logs."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", "?")
+    if path.startswith("/api/v1/auth/"):
+        return  # sign-in attempts have their own log (identity's login_attempts)
+    principal = getattr(request.state, "principal", None)
+    security_log.warning(
+        "access refused",
+        extra={
+            "status": exc.status,
+            "problem": exc.type,
+            "method": request.method,
+            "route": path,
+            "user_id": str(principal.user_id) if principal else None,
+            "tenant_id": str(principal.tenant_id) if principal else None,
+        },
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        if exc.status in (401, 403, 404):
+            _record_refusal(request, exc)
         return problem(exc.status, exc.type, exc.title, exc.detail, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
