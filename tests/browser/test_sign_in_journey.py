@@ -9,7 +9,7 @@ from playwright.async_api import Browser, expect
 
 from edureg_devstack.system import PASSWORD, System, org_spec
 
-from .conftest import PHONE, shot
+from .conftest import DESKTOP, PHONE, shot
 from .test_journeys import _sign_in
 
 pytestmark = pytest.mark.browser
@@ -50,3 +50,50 @@ async def test_a_teacher_of_two_schools_chooses_the_school_at_sign_in(
     await expect(page.get_by_role("alert")).to_contain_text("Неверный логин или пароль")
     await expect(page.get_by_role("group", name="Организация")).to_have_count(0)
     await context.close()
+
+
+async def test_the_region_gives_a_teacher_of_two_schools_one_sign_in(
+    system: System, browser: Browser
+) -> None:
+    first, second = org_spec("webj1"), org_spec("webj2")
+    for spec, login in ((first, "kozlova.j1"), (second, "kozlova.j2")):
+        spec["staff"].append(
+            {
+                "login": login,
+                "password": PASSWORD,
+                "surname": "Козлова",
+                "name": "Вера",
+                "positions": ["teacher"],
+            }
+        )
+    system.seed({"organisations": [first, second]})
+    system.seed_ministry("webjmin")
+    base = system.url("portal")
+    context = await browser.new_context(viewport=DESKTOP, locale="ru-RU")
+    page = await context.new_page()
+    await _sign_in(page, base, "region.webjmin", PASSWORD)
+    nav = page.get_by_role("navigation", name="Разделы")
+    await nav.get_by_role("link", name="Один вход для сотрудника").click()
+    # A typo: another person's login is refused with the reason, nothing joined.
+    await page.get_by_label("Логин, под которым человек входит").fill("kozlova.j1")
+    await page.get_by_label("Логин учётной записи в другой организации").fill("admin.webj2")
+    await page.get_by_role("button", name="Объединить вход").click()
+    await expect(page.get_by_role("alert")).to_contain_text("не совпадают")
+    await page.get_by_label("Логин учётной записи в другой организации").fill("kozlova.j2")
+    await page.get_by_role("button", name="Объединить вход").click()
+    await expect(page.get_by_role("status")).to_contain_text("Тестовая школа webj2")
+    await page.screenshot(path=shot("join-sign-in-desktop"), full_page=True)
+    await context.close()
+
+    # The teacher: the old second login no longer works; the first asks which school.
+    phone = await browser.new_context(viewport=PHONE, locale="ru-RU")
+    page = await phone.new_page()
+    await _sign_in(page, base, "kozlova.j2", PASSWORD)
+    await expect(page.get_by_role("alert")).to_contain_text("Неверный логин или пароль")
+    await _sign_in(page, base, "kozlova.j1", PASSWORD)
+    group = page.get_by_role("group", name="Организация")
+    await group.get_by_label("Тестовая школа webj2").check()
+    await page.get_by_label("Пароль").fill(PASSWORD)
+    await page.get_by_role("button", name="Войти").click()
+    await expect(page.get_by_text("Тестовая школа webj2").first).to_be_visible()
+    await phone.close()

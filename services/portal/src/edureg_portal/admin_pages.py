@@ -419,3 +419,61 @@ async def usage_page(request: Request, days: int = 14, offset: int = 0) -> Respo
         rows=answer.body.get("items", []),
         pages=_pages(answer, f"/region/usage?days={days}"),
     )
+
+
+# -- one sign-in for a person working in several organisations ------------------------
+
+
+@router.get("/region/accounts/join")
+async def join_page(request: Request) -> Response:
+    shell = await _opened(request, "join")
+    if isinstance(shell, Response):
+        return shell
+    return _render(request, "join.html", shell=shell, active="join", form={}, errors={})
+
+
+@router.post("/region/accounts/join")
+async def join_accounts(
+    request: Request,
+    login: Annotated[str, Form(max_length=64)] = "",
+    account_login: Annotated[str, Form(max_length=64)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    if not _csrf_ok(request, csrf):
+        return _forbidden_form(request)
+    shell = await _opened(request, "join")
+    if isinstance(shell, Response):
+        return shell
+    form = {"login": login.strip(), "account_login": account_login.strip()}
+    answer = await _call(
+        request,
+        shell,
+        "identity",
+        "POST",
+        "/api/v1/region/accounts/join",
+        json=form,
+        keep=(404, 409, 422),
+    )
+    if isinstance(answer, Response):
+        return answer
+    if not answer.ok:
+        return _render(
+            request,
+            "join.html",
+            answer.status,
+            shell=shell,
+            active="join",
+            form=form,
+            errors=_errors(answer),
+            error=answer.body.get("detail") or "Проверьте поля формы",
+        )
+    return _render(
+        request,
+        "join.html",
+        shell=shell,
+        active="join",
+        form={},
+        errors={},
+        joined=answer.body,
+        kinds=POSITION_KINDS,
+    )

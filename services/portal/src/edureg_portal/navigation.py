@@ -48,6 +48,12 @@ SECTIONS: tuple[Section, ...] = (
                 permissions=_perms("region.accounts.administer"),
             ),
             Item(
+                "join",
+                "Один вход для сотрудника",
+                "/region/accounts/join",
+                permissions=_perms("region.accounts.administer"),
+            ),
+            Item(
                 "usage",
                 "Использование системы",
                 "/region/usage",

@@ -25,7 +25,7 @@ def test_each_kind_of_user_sees_its_own_menu() -> None:
     assert keys("staff", [*ADMIN, "identity.activity.read"])[-2:] == ["activity", "password"]
     assert keys("staff", TEACHER) == ["groups", "password"]
     assert keys("staff", CURATOR) == ["groups", "accounts", "password"]
-    assert keys("staff", REGION) == ["organisations", "usage", "password"]
+    assert keys("staff", REGION) == ["organisations", "join", "usage", "password"]
     assert keys("staff", MONITOR) == ["usage", "password"]
     assert keys("guardian", []) == ["children", "password"]
     assert keys("student", []) == ["password"]
@@ -36,6 +36,7 @@ def test_a_page_not_in_the_menu_cannot_be_opened() -> None:
     assert not may_open("accounts", "guardian", [])
     assert not may_open("organisations", "staff", ADMIN)
     assert not may_open("usage", "staff", ADMIN)
+    assert not may_open("join", "staff", ADMIN)
     assert not may_open("positions", "staff", CURATOR)
     assert not may_open("activity", "staff", TEACHER)
     # A student holding a staff permission by mistake still gets no guardian page.
