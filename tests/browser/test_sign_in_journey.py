@@ -44,6 +44,18 @@ async def test_a_teacher_of_two_schools_chooses_the_school_at_sign_in(
     await expect(page).not_to_have_url(re.compile(r"/login$"))
     await expect(page.get_by_text("Тестовая школа webtwo2").first).to_be_visible()
     await expect(page.get_by_text("Двоева Нина").first).to_be_visible()
+    # Her profile shows her sign-ins with their addresses.
+    await (
+        page.get_by_role("navigation", name="Разделы")
+        .get_by_role("link", name="Мой профиль и входы")
+        .click()
+    )
+    await expect(page.get_by_role("heading", name="Последние входы")).to_be_visible()
+    await expect(page.get_by_role("cell", name="вход", exact=True).first).to_be_visible()
+    # The browser the person used, not the portal's own HTTP client.
+    await expect(page.get_by_role("cell", name=re.compile("Chrome"))).not_to_have_count(0)
+    await expect(page.get_by_role("cell", name=re.compile("httpx"))).to_have_count(0)
+    await page.screenshot(path=shot("profile-phone"), full_page=True)
     # A wrong password with the school chosen is the usual refusal, no list of schools.
     await page.get_by_role("button", name="Выйти").click()
     await _sign_in(page, base, "teacher.twice", "Wrong-Pass-1")

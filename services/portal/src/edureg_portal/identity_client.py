@@ -85,11 +85,14 @@ class IdentityClient(ServiceClient):
         *,
         client: str | None = None,
         organisation_id: str | None = None,
+        user_agent: str | None = None,
     ) -> Answer:
         """Sign in; `client` is the user's address (identity records it and throttles by
         it; it trusts the header only from the portal's own address); `organisation_id`
         for a person with accounts in several organisations."""
         headers = {"X-Forwarded-For": client} if client else {}
+        if user_agent:  # the person's browser, for their sign-in log
+            headers["User-Agent"] = user_agent[:300]
         body = {"login": login, "password": password}
         if organisation_id:
             body["organisation_id"] = organisation_id
@@ -98,7 +101,22 @@ class IdentityClient(ServiceClient):
     async def me(self, token: str) -> Answer:
         return await self.get("/api/v1/me", token)
 
-    async def change_password(self, token: str, current: str, new: str) -> Answer:
-        return await self.post(
-            "/api/v1/me/password", token, {"current_password": current, "new_password": new}
+    async def change_password(
+        self,
+        token: str,
+        current: str,
+        new: str,
+        *,
+        client: str | None = None,
+        user_agent: str | None = None,
+    ) -> Answer:
+        headers = {"X-Forwarded-For": client} if client else {}
+        if user_agent:
+            headers["User-Agent"] = user_agent[:300]
+        return await self.call(
+            "POST",
+            "/api/v1/me/password",
+            token,
+            json={"current_password": current, "new_password": new},
+            headers=headers,
         )

@@ -104,6 +104,12 @@ SECTIONS: tuple[Section, ...] = (
         "Профиль",
         (
             Item(
+                "profile",
+                "Мой профиль и входы",
+                "/profile",
+                kinds=frozenset({"staff", "student", "guardian"}),
+            ),
+            Item(
                 "password",
                 "Сменить пароль",
                 "/password",

@@ -340,7 +340,11 @@ async def login(
         return _render(request, "login.html", 422, error="Введите логин и пароль", login=login)
     try:
         answer = await _identity(request).token(
-            login, password, client=_client(request), organisation_id=organisation or None
+            login,
+            password,
+            client=_client(request),
+            organisation_id=organisation or None,
+            user_agent=request.headers.get("user-agent"),
         )
     except ServiceUnavailable:
         return _unavailable(request)
@@ -394,7 +398,13 @@ async def change_password(
     if not _csrf_ok(request, csrf):
         return _forbidden_form(request)
     try:
-        answer = await _identity(request).change_password(token, current_password, new_password)
+        answer = await _identity(request).change_password(
+            token,
+            current_password,
+            new_password,
+            client=_client(request),
+            user_agent=request.headers.get("user-agent"),
+        )
     except ServiceUnavailable:
         return _unavailable(request)
     if answer.status == 200 and answer.body.get("access_token"):
@@ -450,6 +460,69 @@ async def children_page(request: Request) -> Response:
     if isinstance(shell, Response):
         return shell
     return _render(request, "children.html", shell=shell, active="children", relations=RELATIONS)
+
+
+SIGN_IN_OUTCOMES = {
+    "ok": "вход",
+    "password_changed": "смена пароля",
+    "choose_organisation": "выбор организации",
+    "wrong_password": "неверный пароль",
+    "locked": "вход временно заблокирован",
+    "disabled": "учётная запись отключена",
+    "archived": "организация в архиве",
+}
+
+
+_BROWSERS = (
+    ("YaBrowser", "Яндекс Браузер"),
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox", "Firefox"),
+    ("Chrome", "Chrome"),
+    ("Safari", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def browser_name(user_agent: str | None) -> str:
+    """A person-readable browser and system from a User-Agent (the raw string is long)."""
+    if not user_agent:
+        return "—"
+    browser = next((name for key, name in _BROWSERS if key in user_agent), None)
+    system = next((name for key, name in _SYSTEMS if key in user_agent), None)
+    if browser is None and system is None:
+        return user_agent[:40]
+    return " · ".join(x for x in (browser, system) if x)
+
+
+@router.get("/profile")
+async def profile_page(request: Request) -> Response:
+    """Who I am here, and my last sign-ins with their addresses: a sign-in that was not
+    mine is noticed by the person it concerns."""
+    shell = await _opened(request, "profile")
+    if isinstance(shell, Response):
+        return shell
+    answer = await _call(request, shell, "identity", "GET", "/api/v1/me/sign-ins")
+    if isinstance(answer, Response):
+        return answer
+    return _render(
+        request,
+        "profile.html",
+        shell=shell,
+        active="profile",
+        entries=[
+            {**e, "browser": browser_name(e.get("user_agent"))}
+            for e in answer.body.get("items", [])
+        ],
+        outcomes=SIGN_IN_OUTCOMES,
+    )
 
 
 @router.post("/child")

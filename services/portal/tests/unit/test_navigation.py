@@ -21,14 +21,25 @@ def keys(kind: str, perms: list[str]) -> list[str]:
 
 
 def test_each_kind_of_user_sees_its_own_menu() -> None:
-    assert keys("staff", ADMIN) == ["groups", "orders", "accounts", "positions", "password"]
-    assert keys("staff", [*ADMIN, "identity.activity.read"])[-2:] == ["activity", "password"]
-    assert keys("staff", TEACHER) == ["groups", "password"]
-    assert keys("staff", CURATOR) == ["groups", "accounts", "password"]
-    assert keys("staff", REGION) == ["organisations", "join", "usage", "password"]
-    assert keys("staff", MONITOR) == ["usage", "password"]
-    assert keys("guardian", []) == ["children", "password"]
-    assert keys("student", []) == ["password"]
+    assert keys("staff", ADMIN) == [
+        "groups",
+        "orders",
+        "accounts",
+        "positions",
+        "profile",
+        "password",
+    ]
+    assert keys("staff", [*ADMIN, "identity.activity.read"])[-3:] == [
+        "activity",
+        "profile",
+        "password",
+    ]
+    assert keys("staff", TEACHER) == ["groups", "profile", "password"]
+    assert keys("staff", CURATOR) == ["groups", "accounts", "profile", "password"]
+    assert keys("staff", REGION) == ["organisations", "join", "usage", "profile", "password"]
+    assert keys("staff", MONITOR) == ["usage", "profile", "password"]
+    assert keys("guardian", []) == ["children", "profile", "password"]
+    assert keys("student", []) == ["profile", "password"]
 
 
 def test_a_page_not_in_the_menu_cannot_be_opened() -> None:
@@ -46,3 +57,19 @@ def test_a_page_not_in_the_menu_cannot_be_opened() -> None:
 
 def test_empty_sections_are_left_out() -> None:
     assert [s.title for s in menu("student", [])] == ["Профиль"]
+
+
+def test_browser_names_for_the_sign_in_log() -> None:
+    from edureg_portal.pages import browser_name
+
+    chrome = (
+        "Mozilla/5.0 (Linux; Android 14; SM-A546B) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/126.0 Mobile Safari/537.36"
+    )
+    assert browser_name(chrome) == "Chrome · Android"
+    assert browser_name(chrome + " YaBrowser/24.6") == "Яндекс Браузер · Android"
+    assert browser_name("Mozilla/5.0 (Windows NT 10.0; rv:128.0) Firefox/128.0") == (
+        "Firefox · Windows"
+    )
+    assert browser_name(None) == "—"
+    assert browser_name("curl/8.5") == "curl/8.5"

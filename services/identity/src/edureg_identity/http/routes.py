@@ -29,6 +29,7 @@ from edureg_identity.http.schemas import (
     PasswordChange,
     RefreshRequest,
     RegisteredRead,
+    SignInRead,
     TokenResponse,
 )
 from edureg_identity.services import accounts, auth, registry, sign_in, tokens
@@ -232,8 +233,21 @@ async def change_password(
         actor=ctx.actor,
         current_password=body.current_password,
         new_password=body.new_password,
+        address=client_address(request, request.app.state.runtime.settings.trusted_proxies),
+        user_agent=(request.headers.get("user-agent") or "")[:300] or None,
     )
     return _token(issued)
+
+
+@api.get(
+    "/me/sign-ins",
+    response_model=list[SignInRead],
+    tags=["me"],
+    summary="Мои последние входы, неудачные попытки и смены пароля (время и адрес)",
+)
+async def my_sign_ins(ctx: Self) -> list[SignInRead]:
+    found = await accounts.my_sign_ins(session=ctx.session, principal=ctx.principal)
+    return [SignInRead.model_validate(a) for a in found]
 
 
 @api.get("/accounts", response_model=Page[AccountRead], tags=["accounts"], summary="Учётные записи")

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class LoginRequest(BaseModel):
@@ -209,3 +209,19 @@ class JoinedRead(BaseModel):
 
     login: str
     accounts: list[SignInAccountRead]
+
+
+class SignInRead(BaseModel):
+    """An entry of one's own sign-in log."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    outcome: str
+    address: str | None
+    user_agent: str | None
+
+    @field_validator("address", mode="before")
+    @classmethod
+    def _address(cls, value: object) -> str | None:
+        return None if value is None else str(value)

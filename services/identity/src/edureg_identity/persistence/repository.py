@@ -816,6 +816,26 @@ async def record_login_attempt(
     )
 
 
+# Entries of the sign-in log that are not failed attempts.
+NOT_FAILURES = ("ok", "choose_organisation", "password_changed")
+
+
+async def my_sign_ins(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, limit: int
+) -> list[LoginAttempt]:
+    """The account's own latest entries of the sign-in log (under RLS: its organisation)."""
+    return list(
+        (
+            await session.scalars(
+                select(LoginAttempt)
+                .where(LoginAttempt.tenant_id == tenant_id, LoginAttempt.user_id == user_id)
+                .order_by(LoginAttempt.at.desc(), LoginAttempt.id.desc())
+                .limit(limit)
+            )
+        ).all()
+    )
+
+
 async def login_failures_from(session: AsyncSession, address: str, since: datetime) -> int:
     return int(
         await session.scalar(
@@ -968,7 +988,7 @@ async def activity(
     )
     failed = (
         select(func.count())
-        .where(window, a.tenant_id == tenant_id, a.outcome != "ok")
+        .where(window, a.tenant_id == tenant_id, a.outcome.not_in(NOT_FAILURES))
         .correlate(User)
         .scalar_subquery()
     )

@@ -39,7 +39,7 @@ from edureg_identity.domain.permissions import (
 from edureg_identity.domain.positions import check_someone_still_manages
 from edureg_identity.keys import KeySet
 from edureg_identity.persistence import repository as repo
-from edureg_identity.persistence.tables import Organisation, User
+from edureg_identity.persistence.tables import LoginAttempt, Organisation, User
 from edureg_identity.services import changes, tokens
 from edureg_identity.services.passwords import hash_password, verify_password
 from edureg_identity.services.positions import actor_permissions
@@ -133,6 +133,8 @@ async def change_password(
     actor: Actor,
     current_password: str,
     new_password: str,
+    address: str | None = None,
+    user_agent: str | None = None,
 ) -> IssuedToken:
     """Change the caller's own password; returns a fresh token with the account's full
     rights (the one-time password's token allowed only this). Signed in through a home
@@ -168,6 +170,16 @@ async def change_password(
             details={"home_organisation_id": str(home_tenant)},
         )
         await repo.revoke_refresh_tokens_of(session, tenant_id, [user.id], datetime.now(UTC))
+    # In the sign-in log too, with where it came from (the owner sees it in their profile).
+    await repo.record_login_attempt(
+        session,
+        login=user.login,
+        address=address,
+        user_agent=user_agent,
+        tenant_id=tenant_id,
+        user_id=user.id,
+        outcome="password_changed",
+    )
     issued = sign_token(
         keys=keys,
         settings=settings,
@@ -177,6 +189,12 @@ async def change_password(
         grants=await repo.grants_of(session, tenant_id, user.id),
     )
     return replace(issued, refresh_token=await tokens.issue(session, settings, tenant_id, user.id))
+
+
+async def my_sign_ins(*, session: AsyncSession, principal: Principal) -> list[LoginAttempt]:
+    """The caller's own last 20 sign-ins, failed attempts and password changes (time,
+    address, browser): a person notices a sign-in that was not theirs."""
+    return await repo.my_sign_ins(session, principal.tenant_id, principal.user_id, 20)
 
 
 async def audit_read(
