@@ -11,13 +11,15 @@ groups and leaves the home account's attributes alone.
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_identity.config import Settings
 from edureg_identity.contracts.events import (
     OWN_ACCOUNT_CHANGED,
     OWN_ACCOUNT_DISABLED,
-    OWN_ACCOUNT_PROVISIONED,
+    OWN_ACCOUNTS_PROVISIONED,
     OWN_ORGANISATION_REGISTERED,
 )
 from edureg_identity.domain.permissions import token_permissions
@@ -60,35 +62,40 @@ def _organisation(org: OrganisationRow) -> Organisation:
 async def on_account_events(session: AsyncSession, events: list[Envelope]) -> None:
     if _directory is None:
         return
-    contracts = {
-        c.type: c for c in (OWN_ACCOUNT_PROVISIONED, OWN_ACCOUNT_CHANGED, OWN_ACCOUNT_DISABLED)
-    }
+    contracts = {c.type: c for c in (OWN_ACCOUNT_CHANGED, OWN_ACCOUNT_DISABLED)}
     for event in events:
-        data = contracts[event.type].parse(event.data)
-        user = await repo.get_user(session, event.tenant_id, data.user_id)
-        org = await repo.get_organisation(session, event.tenant_id)
-        if user is None or org is None:
-            continue
-        grants = await repo.grants_of(session, event.tenant_id, user.id)
-        account = Account(
-            id=str(user.id),
-            tenant_id=str(event.tenant_id),
-            login=user.login,
-            surname=user.surname,
-            name=user.name,
-            kind=user.kind,
-            active=user.active,
-            positions=list(grants.positions) if user.kind == "staff" else [user.kind],
-            permissions=sorted(
-                token_permissions(user.kind, set(grants.permissions), grants.organisation_kind)
-            ),
-        )
-        try:
-            await _directory.ensure_account(
-                account, _organisation(org), home=user.home_user_id is None
-            )
-        except LookupError as exc:  # the home account's own event is still on its way
-            raise HomeNotMirroredYet(str(exc)) from exc
+        if event.type == OWN_ACCOUNTS_PROVISIONED.type:
+            ids = [a.user_id for a in OWN_ACCOUNTS_PROVISIONED.parse(event.data).accounts]
+        else:
+            ids = [contracts[event.type].parse(event.data).user_id]
+        for user_id in ids:
+            await _mirror_account(session, event, user_id)
+
+
+async def _mirror_account(session: AsyncSession, event: Envelope, user_id: uuid.UUID) -> None:
+    assert _directory is not None
+    user = await repo.get_user(session, event.tenant_id, user_id)
+    org = await repo.get_organisation(session, event.tenant_id)
+    if user is None or org is None:
+        return
+    grants = await repo.grants_of(session, event.tenant_id, user.id)
+    account = Account(
+        id=str(user.id),
+        tenant_id=str(event.tenant_id),
+        login=user.login,
+        surname=user.surname,
+        name=user.name,
+        kind=user.kind,
+        active=user.active,
+        positions=list(grants.positions) if user.kind == "staff" else [user.kind],
+        permissions=sorted(
+            token_permissions(user.kind, set(grants.permissions), grants.organisation_kind)
+        ),
+    )
+    try:
+        await _directory.ensure_account(account, _organisation(org), home=user.home_user_id is None)
+    except LookupError as exc:  # the home account's own event is still on its way
+        raise HomeNotMirroredYet(str(exc)) from exc
 
 
 async def on_organisations_registered(session: AsyncSession, events: list[Envelope]) -> None:

@@ -13,12 +13,19 @@ from edureg_shared.events.contract import Consumes, EventContract
 Kind = Literal["staff", "student", "guardian"]
 
 
-class AccountProvisionedV1(BaseModel):
-    """An account was created for a person (no names, no login)."""
-
+class ProvisionedAccount(BaseModel):
     user_id: uuid.UUID
     person_id: uuid.UUID | None
     kind: Kind
+
+
+class AccountsProvisionedV1(BaseModel):
+    """The accounts one enrolment created: the student's and their guardians' not known
+    before (subject: the student, as contingent knows them). No names, no logins. One
+    event per enrolment, not per account: a third of the messages at enrolment peaks."""
+
+    student_id: uuid.UUID
+    accounts: list[ProvisionedAccount]
 
 
 class AccountDisabledV1(BaseModel):
@@ -76,7 +83,7 @@ class AccountChangedV1(BaseModel):
     kind: Kind
 
 
-ACCOUNT_PROVISIONED = EventContract("identity.account.provisioned", 1, AccountProvisionedV1)
+ACCOUNTS_PROVISIONED = EventContract("identity.accounts.provisioned", 1, AccountsProvisionedV1)
 ACCOUNT_DISABLED = EventContract("identity.account.disabled", 1, AccountDisabledV1)
 ORGANISATION_REGISTERED = EventContract(
     "identity.organisation.registered", 1, OrganisationRegisteredV1
@@ -89,7 +96,7 @@ PASSWORD_SET = EventContract("identity.user.password_set", 1, PasswordSetV1)
 ACCOUNT_CHANGED = EventContract("identity.account.changed", 1, AccountChangedV1)
 PUBLISHES = (
     ACCOUNT_CHANGED,
-    ACCOUNT_PROVISIONED,
+    ACCOUNTS_PROVISIONED,
     ACCOUNT_DISABLED,
     ORGANISATION_REGISTERED,
     ORGANISATION_STATUS_CHANGED,
@@ -156,12 +163,20 @@ class AccountEvent(_Tolerant):
     user_id: uuid.UUID
 
 
+class AccountRef(_Tolerant):
+    user_id: uuid.UUID
+
+
+class AccountsEvent(_Tolerant):
+    accounts: list[AccountRef]
+
+
 class OrganisationEvent(_Tolerant):
     organisation_id: uuid.UUID
 
 
 # Identity's own events, read back by its Keycloak mirror (edureg_identity.mirror).
-OWN_ACCOUNT_PROVISIONED = Consumes("identity.account.provisioned", 1, AccountEvent)
+OWN_ACCOUNTS_PROVISIONED = Consumes("identity.accounts.provisioned", 1, AccountsEvent)
 OWN_ACCOUNT_CHANGED = Consumes("identity.account.changed", 1, AccountEvent)
 OWN_ACCOUNT_DISABLED = Consumes("identity.account.disabled", 1, AccountEvent)
 OWN_ORGANISATION_REGISTERED = Consumes("identity.organisation.registered", 1, OrganisationEvent)

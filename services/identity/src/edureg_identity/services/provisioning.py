@@ -10,13 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_identity.contracts.events import (
     ACCOUNT_DISABLED,
-    ACCOUNT_PROVISIONED,
+    ACCOUNTS_PROVISIONED,
     ACCOUNTS_REQUESTED,
     GROUP_CREATED,
     GROUP_CURATOR_CHANGED,
     STUDENT_EXPELLED,
     AccountDisabledV1,
-    AccountProvisionedV1,
+    AccountsProvisionedV1,
+    ProvisionedAccount,
 )
 from edureg_identity.domain.logins import login_stem
 from edureg_identity.persistence import repository as repo
@@ -94,16 +95,22 @@ async def on_accounts_requested(*, session: AsyncSession, events: list[Envelope]
             for c in created
         ],
     )
+    by_enrolment: dict[uuid.UUID, list[ProvisionedAccount]] = {}
+    for c in created:
+        by_enrolment.setdefault(cause[(c.kind, c.person_id)].id, []).append(
+            ProvisionedAccount(user_id=c.id, person_id=c.person_id, kind=c.kind)
+        )
     await add_events(
         session,
         [
-            ACCOUNT_PROVISIONED.envelope(
+            ACCOUNTS_PROVISIONED.envelope(
                 tenant_id=t,
-                actor=cause[(c.kind, c.person_id)].actor,
-                subject_id=c.id,
-                data=AccountProvisionedV1(user_id=c.id, person_id=c.person_id, kind=c.kind),
+                actor=e.actor,
+                subject_id=d.student_id,
+                data=AccountsProvisionedV1(student_id=d.student_id, accounts=by_enrolment[e.id]),
             )
-            for c in created
+            for e, d in parsed
+            if e.id in by_enrolment
         ],
     )
 
