@@ -20,6 +20,7 @@ from edureg_portal.pages import (
     _call,
     _csrf_ok,
     _forbidden_form,
+    _list_page,
     _message,
     _opened,
     _pages,
@@ -394,30 +395,18 @@ async def activity_page(
 
 @router.get("/region/usage")
 async def usage_page(request: Request, days: int = 14, offset: int = 0) -> Response:
-    shell = await _opened(request, "usage")
-    if isinstance(shell, Response):
-        return shell
     days = days if 1 <= days <= 366 else 14
-    answer = await _call(
+    return await _list_page(
         request,
-        shell,
+        "usage",
         "identity",
-        "GET",
         "/api/v1/region/usage",
-        days=days,
-        limit=PAGE,
-        offset=max(offset, 0),
-    )
-    if isinstance(answer, Response):
-        return answer
-    return _render(
-        request,
         "usage.html",
-        shell=shell,
-        active="usage",
+        items="rows",
+        base=f"/region/usage?days={days}",
+        offset=offset,
+        params={"days": days},
         days=days,
-        rows=answer.body.get("items", []),
-        pages=_pages(answer, f"/region/usage?days={days}"),
     )
 
 

@@ -306,6 +306,34 @@ async def _call(
     return answer if answer.ok or answer.status in keep else _refused(request, shell, answer)
 
 
+async def _list_page(
+    request: Request,
+    key: str,
+    service: str,
+    path: str,
+    template: str,
+    *,
+    items: str,
+    base: str,
+    offset: int,
+    params: dict[str, Any] | None = None,
+    **context: Any,
+) -> Response:
+    """A page listing one page of a service's `Page` answer, with links to the others."""
+    shell = await _opened(request, key)
+    if isinstance(shell, Response):
+        return shell
+    answer = await _call(
+        request, shell, service, "GET", path, limit=PAGE, offset=max(offset, 0), **(params or {})
+    )
+    if isinstance(answer, Response):
+        return answer
+    context[items] = answer.body.get("items", [])
+    return _render(
+        request, template, shell=shell, active=key, pages=_pages(answer, base), **context
+    )
+
+
 def _pages(answer: Answer, base: str) -> dict[str, Any]:
     """Links to the previous and next pages of a `Page`."""
     offset, limit = int(answer.body.get("offset", 0)), int(answer.body.get("limit", PAGE))
@@ -609,21 +637,15 @@ async def group_page(request: Request, group_id: uuid.UUID, offset: int = 0) -> 
 
 @router.get("/orders")
 async def orders_page(request: Request, offset: int = 0) -> Response:
-    shell = await _opened(request, "orders")
-    if isinstance(shell, Response):
-        return shell
-    answer = await _call(
-        request, shell, "contingent", "GET", "/api/v1/orders", limit=PAGE, offset=max(offset, 0)
-    )
-    if isinstance(answer, Response):
-        return answer
-    return _render(
+    return await _list_page(
         request,
+        "orders",
+        "contingent",
+        "/api/v1/orders",
         "orders.html",
-        shell=shell,
-        active="orders",
-        orders=answer.body.get("items", []),
-        pages=_pages(answer, "/orders"),
+        items="orders",
+        base="/orders",
+        offset=offset,
         kinds_of_order=ORDER_KINDS,
         statuses=ORDER_STATUSES,
     )
@@ -737,27 +759,15 @@ async def print_staff_slips(
 async def overdue_page(request: Request, offset: int = 0) -> Response:
     """Students and guardians still not signed in three working days after their accounts
     were created (001 2.6): the curator's reminder list."""
-    shell = await _opened(request, "accounts")
-    if isinstance(shell, Response):
-        return shell
-    answer = await _call(
+    return await _list_page(
         request,
-        shell,
+        "accounts",
         "identity",
-        "GET",
         "/api/v1/activation/overdue",
-        limit=PAGE,
-        offset=max(offset, 0),
-    )
-    if isinstance(answer, Response):
-        return answer
-    return _render(
-        request,
         "overdue.html",
-        shell=shell,
-        active="accounts",
-        accounts=answer.body.get("items", []),
-        pages=_pages(answer, "/activation"),
+        items="accounts",
+        base="/activation",
+        offset=offset,
     )
 
 
@@ -766,27 +776,15 @@ async def overdue_page(request: Request, offset: int = 0) -> Response:
 
 @router.get("/region/organisations")
 async def organisations_page(request: Request, offset: int = 0) -> Response:
-    shell = await _opened(request, "organisations")
-    if isinstance(shell, Response):
-        return shell
-    answer = await _call(
+    return await _list_page(
         request,
-        shell,
+        "organisations",
         "identity",
-        "GET",
         "/api/v1/region/organisations",
-        limit=PAGE,
-        offset=max(offset, 0),
-    )
-    if isinstance(answer, Response):
-        return answer
-    return _render(
-        request,
         "organisations.html",
-        shell=shell,
-        active="organisations",
-        organisations=answer.body.get("items", []),
-        pages=_pages(answer, "/region/organisations"),
+        items="organisations",
+        base="/region/organisations",
+        offset=offset,
     )
 
 

@@ -64,28 +64,13 @@ async def ensure_organisation(db: Database, spec: OrganisationSpec) -> uuid.UUID
                 # their account there (one login, the organisation chosen at sign-in).
                 user_id = await _joined_account(session, tenant_id, staff, *found)
             elif found is None:
-                user = User(
-                    tenant_id=tenant_id,
-                    id=uuid.uuid4(),
-                    login=staff.login,
-                    kind="staff",
-                    surname=staff.surname,
-                    name=staff.name,
-                    patronymic=staff.patronymic,
-                    password_hash=await hash_password(staff.password),
-                    must_change_password=False,
-                )
-                session.add(user)
-                await session.flush()
-                await audit.record(
+                user_id = await _add_staff(
                     session,
-                    tenant_id=tenant_id,
-                    actor=SYSTEM,
-                    action="create",
-                    entity="user",
-                    entity_id=user.id,
+                    tenant_id,
+                    staff,
+                    login=staff.login,
+                    password_hash=await hash_password(staff.password),
                 )
-                user_id = user.id
             else:
                 user_id = found[1]
             for code in staff.positions:
@@ -108,18 +93,33 @@ async def _joined_account(
     assert home is not None
     if (home.surname, home.name) != (staff.surname, staff.name):
         raise Conflict(f"Логин {staff.login} занят в другой организации другим человеком")
+    return await _add_staff(
+        session, tenant_id, staff, login=home.login, home=(home_tenant, home_id)
+    )
+
+
+async def _add_staff(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    staff: StaffSpec,
+    *,
+    login: str,
+    password_hash: str | None = None,
+    home: tuple[uuid.UUID, uuid.UUID] | None = None,
+) -> uuid.UUID:
+    """A staff account: with its own password, or signing in through `home`."""
     user = User(
         tenant_id=tenant_id,
         id=uuid.uuid4(),
-        login=home.login,
+        login=login,
         kind="staff",
         surname=staff.surname,
         name=staff.name,
         patronymic=staff.patronymic,
-        password_hash=None,
+        password_hash=password_hash,
         must_change_password=False,
-        home_tenant_id=home_tenant,
-        home_user_id=home_id,
+        home_tenant_id=home[0] if home else None,
+        home_user_id=home[1] if home else None,
     )
     session.add(user)
     await session.flush()
@@ -130,7 +130,7 @@ async def _joined_account(
         action="create",
         entity="user",
         entity_id=user.id,
-        details={"home_organisation_id": str(home_tenant)},
+        details={"home_organisation_id": str(home[0])} if home else None,
     )
     return user.id
 
