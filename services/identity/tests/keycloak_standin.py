@@ -4,7 +4,8 @@ client-credentials token endpoint, users (search by exact username, create with 
 a taken username, read, update), a user's groups, groups and sub-groups (409 on a taken
 name among siblings, lookup by path), organizations (search by alias, create with 409 on
 a taken alias or name, add a member with 409 if already one). Every admin call needs the
-bearer token (401 otherwise, which is how python-keycloak learns to fetch one). It keeps
+bearer token (401 otherwise, which is how python-keycloak learns to fetch one); a
+password is set through reset-password (temporary or not). It keeps
 the log of calls so tests can see the throttle and the 409 paths.
 
 Keycloak itself cannot run on this machine; when `KEYCLOAK_URL` is set the same tests run
@@ -14,6 +15,7 @@ against a real one instead (see test_keycloak_adapter.py).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import secrets
 import time
 import uuid
@@ -37,6 +39,10 @@ class Realm:
     organizations: dict[str, dict[str, Any]] = field(default_factory=dict)
     members: dict[str, set[str]] = field(default_factory=dict)  # org id → user ids
     tokens: set[str] = field(default_factory=set)
+    # user id → (SHA-256 of the password, temporary): what a reset-password stored.
+    passwords: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    # Answer 503 to admin calls (Keycloak down), for the tests of what identity does then.
+    down: bool = False
     calls: list[tuple[float, str, str, int]] = field(default_factory=list)
 
 
@@ -56,8 +62,10 @@ def create_app(realm_name: str, realm: Realm) -> FastAPI:
     async def guard(request: Request, call_next: Any) -> Response:
         if request.url.path.startswith("/admin/"):
             header = request.headers.get("authorization", "")
-            if not header.startswith("Bearer ") or header[7:] not in realm.tokens:
-                response: Response = JSONResponse({"error": "HTTP 401 Unauthorized"}, 401)
+            if realm.down:
+                response: Response = JSONResponse({"error": "unavailable"}, 503)
+            elif not header.startswith("Bearer ") or header[7:] not in realm.tokens:
+                response = JSONResponse({"error": "HTTP 401 Unauthorized"}, 401)
             else:
                 response = await call_next(request)
         else:
@@ -130,6 +138,16 @@ def create_app(realm_name: str, realm: Realm) -> FastAPI:
         for key in ("enabled", "firstName", "lastName", "attributes"):
             if key in body:
                 user[key] = body[key]
+        return Response(status_code=204)
+
+    @app.put(f"{admin}/users/{{user_id}}/reset-password")
+    async def reset_password(user_id: str, request: Request) -> Response:
+        _user(user_id)
+        body = await request.json()
+        if body.get("type") != "password" or not body.get("value"):
+            return JSONResponse({"error": "invalid credential"}, 400)
+        digest = hashlib.sha256(str(body["value"]).encode()).hexdigest()
+        realm.passwords[user_id] = (digest, bool(body.get("temporary", True)))
         return Response(status_code=204)
 
     @app.get(f"{admin}/users/{{user_id}}/groups")

@@ -225,6 +225,15 @@ class KeycloakDirectory:
         for group_id in sorted(current - wanted):
             await self._call(lambda g=group_id: self._admin.a_group_user_remove(user_id, g))  # type: ignore[misc]
 
+    async def set_temporary_password(self, login: str, password: str) -> bool:
+        """The one-time password of a credential slip, as Keycloak's temporary password
+        (changed at the first sign-in); False if Keycloak does not know the user."""
+        user_id = await self._call(lambda: self._admin.a_get_user_id(login))
+        if user_id is None:
+            return False
+        await self._call(lambda: self._admin.a_set_user_password(user_id, password, temporary=True))
+        return True
+
     async def disable(self, login: str) -> bool:
         """Disable the user (nothing deleted); False if Keycloak does not know them."""
         user_id = await self._call(lambda: self._admin.a_get_user_id(login))

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
+from keycloak.exceptions import KeycloakError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_identity.config import Settings
@@ -26,6 +28,8 @@ from edureg_identity.domain.permissions import token_permissions
 from edureg_identity.keycloak import Account, KeycloakDirectory, Organisation
 from edureg_identity.persistence import repository as repo
 from edureg_identity.persistence.tables import Organisation as OrganisationRow
+from edureg_identity.persistence.tables import User
+from edureg_shared.errors import DomainError
 from edureg_shared.events.consumer import NotYet
 from edureg_shared.events.envelope import Envelope
 
@@ -73,15 +77,20 @@ async def on_account_events(session: AsyncSession, events: list[Envelope]) -> No
 
 
 async def _mirror_account(session: AsyncSession, event: Envelope, user_id: uuid.UUID) -> None:
-    assert _directory is not None
     user = await repo.get_user(session, event.tenant_id, user_id)
-    org = await repo.get_organisation(session, event.tenant_id)
-    if user is None or org is None:
+    if user is not None:
+        await _mirror_user(session, user)
+
+
+async def _mirror_user(session: AsyncSession, user: User) -> None:
+    assert _directory is not None
+    org = await repo.get_organisation(session, user.tenant_id)
+    if org is None:
         return
-    grants = await repo.grants_of(session, event.tenant_id, user.id)
+    grants = await repo.grants_of(session, user.tenant_id, user.id)
     account = Account(
         id=str(user.id),
-        tenant_id=str(event.tenant_id),
+        tenant_id=str(user.tenant_id),
         login=user.login,
         surname=user.surname,
         name=user.name,
@@ -96,6 +105,32 @@ async def _mirror_account(session: AsyncSession, event: Envelope, user_id: uuid.
         await _directory.ensure_account(account, _organisation(org), home=user.home_user_id is None)
     except LookupError as exc:  # the home account's own event is still on its way
         raise HomeNotMirroredYet(str(exc)) from exc
+
+
+class KeycloakUnavailable(DomainError):
+    status = 503
+    type = "keycloak-unavailable"
+    title = "Служба входа недоступна"
+
+
+async def temporary_passwords(
+    session: AsyncSession, users: list[User], passwords: dict[uuid.UUID, str]
+) -> None:
+    """With Keycloak, the one-time passwords of credential slips become the users'
+    temporary passwords there too, inside the request: if Keycloak cannot take them, the
+    request fails (503) and identity keeps the old passwords — a slip never prints a
+    password that works in one place and not the other."""
+    if _directory is None:
+        return
+    try:
+        for user in users:
+            await _mirror_user(session, user)
+            await _directory.set_temporary_password(user.login, passwords[user.id])
+    except (KeycloakError, httpx.HTTPError, HomeNotMirroredYet) as exc:
+        raise KeycloakUnavailable(
+            "Служба входа Keycloak сейчас недоступна: памятки не выданы, прежние пароли "
+            "действуют. Повторите позже."
+        ) from exc
 
 
 async def on_organisations_registered(session: AsyncSession, events: list[Envelope]) -> None:

@@ -5,6 +5,7 @@ own events into the stand-in of Keycloak's Admin REST API."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -20,6 +21,7 @@ from edureg_identity.config import Settings
 from ..conftest import login
 from ..keycloak_standin import Realm, serving
 from .test_provisioning import expelled, publish
+from .test_slips import passwords_in
 
 
 @pytest.fixture
@@ -138,3 +140,37 @@ async def test_provisioning_keeps_the_realm_in_step(
 
 async def _async(value: Any) -> Any:
     return value
+
+
+async def test_slips_set_the_same_temporary_password_in_keycloak(
+    client: httpx.AsyncClient, school: dict[str, Any], standin: tuple[str, Realm]
+) -> None:
+    _, realm = standin
+    curator = await login(client, "curator.a")
+    r = await client.post(f"/api/v1/groups/{school['own_group']}/credential-slips", headers=curator)
+    assert r.status_code == 200, r.text
+    printed = passwords_in(r.content)
+    assert len(printed) == 2
+    for login_, password in printed.items():
+        user = _user(realm, login_)
+        assert user is not None
+        digest = hashlib.sha256(password.encode()).hexdigest()
+        assert realm.passwords[user["id"]] == (digest, True)  # temporary: changed at sign-in
+
+    # Keycloak down: no slip, and the passwords printed before still work.
+    realm.down = True
+    admin = school["admin"]
+    parent = school["own_parent"]
+    refused = await client.post(f"/api/v1/accounts/{parent['id']}/credentials", headers=admin)
+    assert refused.status_code == 503, refused.text
+    assert "Keycloak" in refused.json()["detail"]
+    again = await client.post(
+        f"/api/v1/groups/{school['own_group']}/credential-slips", headers=curator
+    )
+    assert again.status_code == 503
+    realm.down = False
+    ok = await client.post(
+        "/api/v1/auth/token",
+        json={"login": parent["login"], "password": printed[parent["login"]]},
+    )
+    assert ok.status_code == 200, ok.text

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edureg_identity import mirror
 from edureg_identity.config import Settings
 from edureg_identity.contracts.events import (
     ACCOUNT_DISABLED,
@@ -318,6 +319,7 @@ async def _reset_with_slip(
     password = one_time_password()
     user.password_hash = await hash_password(password)
     user.must_change_password = True
+    await mirror.temporary_passwords(session, [user], {user.id: password})
     # Whoever was signed in with the old password is signed out.
     await repo.revoke_refresh_tokens_of(session, tenant_id, [user.id], datetime.now(UTC))
     user.failed_logins = 0

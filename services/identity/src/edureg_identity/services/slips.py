@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edureg_identity import slips_pdf
+from edureg_identity import mirror, slips_pdf
 from edureg_identity.config import Settings
 from edureg_identity.domain.logins import one_time_password
 from edureg_identity.domain.permissions import ISSUE_LEARNERS, ISSUE_OWN_GROUPS, ISSUE_STAFF
@@ -70,6 +70,7 @@ async def _issue(
             user.must_change_password = True
             user.failed_logins = 0
             user.locked_until = None
+    await mirror.temporary_passwords(session, users, passwords)
     await repo.revoke_refresh_tokens_of(session, principal.tenant_id, list(passwords), now)
     await audit.record_many(
         session,
