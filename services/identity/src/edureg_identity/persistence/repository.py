@@ -201,13 +201,13 @@ async def children_of(
 
 _INSERT_PEOPLE = text("""
     INSERT INTO users (tenant_id, id, kind, person_id, surname, name, patronymic, login,
-                       must_change_password, match_key)
+                       must_change_password, match_key, group_id)
     SELECT :tenant_id, p.id, p.kind, p.person_id, p.surname, p.name, p.patronymic,
-           p.stem || nextval('login_seq'), true, p.match_key
+           p.stem || nextval('login_seq'), true, p.match_key, p.group_id
     FROM unnest(CAST(:ids AS uuid[]), CAST(:kinds AS text[]), CAST(:person_ids AS uuid[]),
                 CAST(:surnames AS text[]), CAST(:names AS text[]), CAST(:patronymics AS text[]),
-                CAST(:stems AS text[]), CAST(:match_keys AS text[]))
-         AS p(id, kind, person_id, surname, name, patronymic, stem, match_key)
+                CAST(:stems AS text[]), CAST(:match_keys AS text[]), CAST(:group_ids AS uuid[]))
+         AS p(id, kind, person_id, surname, name, patronymic, stem, match_key, group_id)
     ON CONFLICT (tenant_id, person_id, kind) WHERE person_id IS NOT NULL DO NOTHING
     RETURNING id, person_id, kind
 """)
@@ -231,6 +231,7 @@ async def insert_people(
             "patronymics": [r["patronymic"] for r in rows],
             "stems": [r["login_stem"] for r in rows],
             "match_keys": [r.get("match_key") for r in rows],
+            "group_ids": [r.get("group_id") for r in rows],
         },
     )
     return list(result.all())
@@ -301,18 +302,28 @@ async def reactivate(
 async def link_guardians(
     session: AsyncSession, tenant_id: uuid.UUID, links: list[tuple[uuid.UUID, uuid.UUID]]
 ) -> None:
-    """(guardian user, student user) pairs: created, or reactivated if they had ended."""
+    """(guardian user, student user) pairs: created, or reactivated if they had ended.
+    One statement of two arrays whatever the number of pairs (a VALUES list would be
+    compiled anew for every batch size)."""
     if not links:
         return
-    stmt = insert(GuardianLink).values(
-        [{"tenant_id": tenant_id, "guardian_user_id": g, "student_user_id": s} for g, s in links]
-    )
     await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["tenant_id", "guardian_user_id", "student_user_id"],
-            set_={"active": True, "ended_at": None},
-        )
+        _LINK_GUARDIANS,
+        {
+            "tenant_id": tenant_id,
+            "guardians": [g for g, _ in links],
+            "students": [s for _, s in links],
+        },
     )
+
+
+_LINK_GUARDIANS = text("""
+    INSERT INTO guardian_links (tenant_id, guardian_user_id, student_user_id)
+    SELECT :tenant_id, l.guardian, l.student
+    FROM unnest(CAST(:guardians AS uuid[]), CAST(:students AS uuid[])) AS l(guardian, student)
+    ON CONFLICT (tenant_id, guardian_user_id, student_user_id)
+    DO UPDATE SET active = true, ended_at = NULL
+""")
 
 
 async def disable_student(

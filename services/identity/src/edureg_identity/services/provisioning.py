@@ -51,9 +51,14 @@ async def on_accounts_requested(*, session: AsyncSession, events: list[Envelope]
     handful of set-based statements."""
     t = events[0].tenant_id
     parsed = [(e, ACCOUNTS_REQUESTED.parse(e.data)) for e in events]
+    # Each student's current group: the last enrolment of the batch wins.
+    groups = {d.student_id: d.group_id for _, d in parsed}
     rows: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
     for _, d in parsed:
-        rows.setdefault(("student", d.student_id), _person("student", d.student_id, d.student))
+        rows.setdefault(
+            ("student", d.student_id),
+            {**_person("student", d.student_id, d.student), "group_id": groups[d.student_id]},
+        )
         for g in d.guardians:
             rows.setdefault(("guardian", g.guardian_id), _person("guardian", g.guardian_id, g))
     created = await repo.insert_people(session, t, list(rows.values()))
@@ -72,7 +77,11 @@ async def on_accounts_requested(*, session: AsyncSession, events: list[Envelope]
         for g in d.guardians
     }
     await repo.link_guardians(session, t, sorted(links))
-    await repo.set_student_groups(session, t, {d.student_id: d.group_id for _, d in parsed})
+    # New accounts got their group when created; a known student (re-enrolled) moves.
+    new_students = {c.person_id for c in created if c.kind == "student"}
+    await repo.set_student_groups(
+        session, t, {s: g for s, g in groups.items() if s not in new_students}
+    )
     cause = {
         key: e
         for e, d in parsed
