@@ -194,3 +194,19 @@ async def test_who_must_not_join_accounts(
     # Another person's account (a typo in a login must not hand over a school).
     assert_problem(await join(region, "admin.a", "ivanov.b"), 422)
     assert (await _sign_in(client, "ivanov.b")).status_code == 200
+
+
+async def test_the_home_organisation_corrects_the_shared_login_and_the_copies_follow(
+    client: httpx.AsyncClient, tenants: dict[str, str], joined: dict[str, Any]
+) -> None:
+    admin_a = await login(client, "admin.a")
+    teacher = (await staff_by_login(client, admin_a))["teacher.a"]
+    r = await client.put(
+        f"/api/v1/accounts/{teacher['id']}/login", json={"login": "petrova.shared"}, headers=admin_a
+    )
+    assert r.status_code == 200, r.text
+    assert_problem(await _sign_in(client, "teacher.a", organisation_id=tenants["b"]), 401)
+    into_b = await _sign_in(client, "petrova.shared", organisation_id=tenants["b"])
+    assert into_b.status_code == 200, into_b.text
+    staff_b = await staff_by_login(client, await login(client, "admin.b"))
+    assert staff_b["petrova.shared"]["id"] == joined["account_b"]

@@ -77,6 +77,14 @@ async def in_tenant(
         await set_tenant(session, back)
 
 
+async def set_login(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, login: str
+) -> None:
+    await session.execute(
+        update(User).where(User.tenant_id == tenant_id, User.id == user_id).values(login=login)
+    )
+
+
 async def get_user(
     session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, *, for_update: bool = False
 ) -> User | None:

@@ -501,20 +501,23 @@ async def change_login(
     *, session: AsyncSession, principal: Principal, user_id: uuid.UUID, login: str
 ) -> User:
     """The administrator corrects a login (a misspelt surname, a person's wish). Unique in
-    the whole region, whatever the letter case."""
+    the whole region, whatever the letter case. A login shared by a person's accounts in
+    several organisations is corrected by the home organisation, and the others follow."""
     user = await _managed_staff(session, principal, user_id)
     wanted = check_login(login)
     if wanted == user.login:
         return user
-    if (
-        user.home_user_id is not None
-        or len(await repo.sign_in_accounts(session, principal.tenant_id, user.id)) > 1
-    ):
+    if user.home_user_id is not None:
         raise Conflict(
             "Этим логином человек входит в несколько организаций: его исправляет "
-            "администратор региона",
+            f"организация его основной учётной записи («{await _home_organisation(session, user)}»)",
             errors=[{"field": "login", "message": "Логин общий для нескольких организаций"}],
         )
+    joined = [
+        a
+        for a in await repo.sign_in_accounts(session, principal.tenant_id, user.id)
+        if a.user_id != user.id
+    ]
     found = await repo.lookup_login(session, wanted)
     if found is not None and found[1] != user.id:
         raise Conflict(
@@ -533,6 +536,28 @@ async def change_login(
         entity_id=user.id,
         details={"before": before, "after": wanted},
     )
+    for account in joined:  # the copies in the person's other organisations follow
+        async with repo.in_tenant(session, account.tenant_id, back=principal.tenant_id):
+            await repo.set_login(session, account.tenant_id, account.user_id, wanted)
+            await audit.record(
+                session,
+                tenant_id=account.tenant_id,
+                actor=Actor(kind="user", id=principal.user_id),
+                action="change_login",
+                entity="user",
+                entity_id=account.user_id,
+                details={
+                    "before": before,
+                    "after": wanted,
+                    "home_organisation_id": str(principal.tenant_id),
+                },
+            )
+            await changes.announce(
+                session,
+                account.tenant_id,
+                Actor(kind="user", id=principal.user_id),
+                [(account.user_id, account.kind)],
+            )
     await changes.announce(
         session,
         principal.tenant_id,
