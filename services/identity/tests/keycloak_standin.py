@@ -95,9 +95,17 @@ def create_app(realm_name: str, realm: Realm) -> FastAPI:
     # -- users ---------------------------------------------------------------------
     @app.get(f"{admin}/users")
     async def users(
-        username: str | None = None, exact: bool = False, first: int = 0, max: int = 100
+        username: str | None = None,
+        exact: bool = False,
+        q: str | None = None,
+        first: int = 0,
+        max: int = 100,
     ) -> list[dict[str, Any]]:
         found = list(realm.users.values())
+        if q is not None:  # "key:value key2:value2": exact attribute values
+            for term in q.split():
+                key, _, value = term.partition(":")
+                found = [u for u in found if value in (u.get("attributes") or {}).get(key, [])]
         if username is not None:
             wanted = username.lower()
             found = [
@@ -135,6 +143,11 @@ def create_app(realm_name: str, realm: Realm) -> FastAPI:
     async def update_user(user_id: str, request: Request) -> Response:
         user = _user(user_id)
         body = await request.json()
+        if "username" in body:
+            wanted = str(body["username"]).lower()
+            if any(u["username"] == wanted and i != user_id for i, u in realm.users.items()):
+                return _conflict("User exists with same username")
+            user["username"] = wanted
         for key in ("enabled", "firstName", "lastName", "attributes"):
             if key in body:
                 user[key] = body[key]

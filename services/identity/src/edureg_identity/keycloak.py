@@ -168,16 +168,25 @@ class KeycloakDirectory:
         assert parent is not None
         return parent
 
+    async def _by_our_id(self, our_id: str) -> str | None:
+        """The Keycloak user carrying our account id (found whatever its username: a
+        corrected login renames the user rather than making another)."""
+        found = await self._call(
+            lambda: self._admin.a_get_users({"q": f"edureg_user_id:{our_id}", "max": 2})
+        )
+        return str(found[0]["id"]) if found else None
+
     async def ensure_account(
-        self, account: Account, org: Organisation, *, home: bool = True
+        self, account: Account, org: Organisation, *, home_id: str | None = None
     ) -> str:
-        """The user for `account`, created or brought up to date (enabled, names,
-        attributes), a member of its organisation, in exactly its positions' groups. For
-        a person's account joined to their home account (`home=False`) the user is the
-        home account's: only the membership and the groups are this account's."""
+        """The user for `account`, created or brought up to date (username, enabled,
+        names, attributes), a member of its organisation, in exactly its positions'
+        groups. For a person's account joined to their home account (`home_id`: that
+        account's id) the user is the home account's: only the membership and the groups
+        are this account's."""
         org_id = await self.ensure_organisation(org)
-        if not home:
-            found = await self._call(lambda: self._admin.a_get_user_id(account.login))
+        if home_id is not None:
+            found = await self._by_our_id(home_id)
             if found is None:
                 raise LookupError("the home account is not in Keycloak yet")
             await self._member(found, org_id)
@@ -190,17 +199,20 @@ class KeycloakDirectory:
             "lastName": account.surname,
             "attributes": account.attributes(),
         }
-        user_id: str | None
-        try:
-            user_id = await self._call(lambda: self._admin.a_create_user(payload))
-        except KeycloakError as exc:
-            if not _conflict(exc):
-                raise
-            user_id = await self._call(lambda: self._admin.a_get_user_id(account.login))
-            if user_id is None:
-                raise
-            update = {k: v for k, v in payload.items() if k != "username"}
-            await self._call(lambda: self._admin.a_update_user(user_id, update))
+        user_id = await self._by_our_id(account.id)
+        if user_id is None:
+            try:
+                user_id = await self._call(lambda: self._admin.a_create_user(payload))
+            except KeycloakError as exc:
+                if not _conflict(exc):
+                    raise
+                # Created by someone else under this username: take it over.
+                user_id = await self._call(lambda: self._admin.a_get_user_id(account.login))
+                if user_id is None:
+                    raise
+                await self._call(lambda: self._admin.a_update_user(user_id, payload))
+        else:
+            await self._call(lambda: self._admin.a_update_user(user_id, payload))
         assert user_id is not None
         await self._member(user_id, org_id)
         await self._sync_groups(user_id, org.code, account.positions)

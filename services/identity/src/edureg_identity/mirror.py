@@ -102,7 +102,11 @@ async def _mirror_user(session: AsyncSession, user: User) -> None:
         ),
     )
     try:
-        await _directory.ensure_account(account, _organisation(org), home=user.home_user_id is None)
+        await _directory.ensure_account(
+            account,
+            _organisation(org),
+            home_id=str(user.home_user_id) if user.home_user_id else None,
+        )
     except LookupError as exc:  # the home account's own event is still on its way
         raise HomeNotMirroredYet(str(exc)) from exc
 

@@ -177,3 +177,15 @@ async def test_the_throttle_spaces_calls_evenly() -> None:
     for k in range(6):
         await throttle.wait()
         assert time.monotonic() - started >= k / 20.0 - 0.001
+
+
+async def test_a_corrected_login_renames_the_user_it_does_not_make_another(
+    keycloak: Keycloak,
+) -> None:
+    org, account = _names()
+    directory, reader = keycloak.directory(), keycloak.reader()
+    user_id = await directory.ensure_account(account, org)
+    renamed = Account(**{**vars(account), "login": account.login + ".new"})
+    assert await directory.ensure_account(renamed, org) == user_id
+    assert (await reader.a_get_user(user_id))["username"] == renamed.login
+    assert await reader.a_get_users({"username": account.login, "exact": True}) == []
