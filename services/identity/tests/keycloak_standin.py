@@ -269,6 +269,14 @@ def create_app(realm_name: str, realm: Realm) -> FastAPI:
         members.add(user_id)
         return Response(status_code=201)
 
+    @app.delete(f"{admin}/organizations/{{org_id}}/members/{{user_id}}")
+    async def remove_member(org_id: str, user_id: str) -> Response:
+        members = realm.members.get(org_id, set())
+        if user_id not in members:
+            raise HTTPException(404, "User is not a member of the organization")
+        members.discard(user_id)
+        return Response(status_code=204)
+
     @app.get(f"{admin}/organizations/{{org_id}}/members")
     async def list_members(org_id: str, first: int = 0, max: int = 100) -> list[dict[str, Any]]:
         ids = sorted(realm.members.get(org_id, set()))

@@ -189,6 +189,10 @@ class KeycloakDirectory:
             found = await self._by_our_id(home_id)
             if found is None:
                 raise LookupError("the home account is not in Keycloak yet")
+            if not account.active:  # no longer working there: not a member any more
+                await self._leave(found, org_id)
+                await self._sync_groups(found, org.code, [])
+                return found
             await self._member(found, org_id)
             await self._sync_groups(found, org.code, account.positions)
             return found
@@ -223,6 +227,13 @@ class KeycloakDirectory:
             await self._call(lambda: self._admin.a_organization_user_add(user_id, org_id))
         except KeycloakError as exc:
             if not _conflict(exc):
+                raise
+
+    async def _leave(self, user_id: str, org_id: str) -> None:
+        try:
+            await self._call(lambda: self._admin.a_organization_user_remove(user_id, org_id))
+        except KeycloakError as exc:
+            if getattr(exc, "response_code", None) != 404:  # not a member: already done
                 raise
 
     async def _sync_groups(self, user_id: str, org_code: str, positions: list[str]) -> None:

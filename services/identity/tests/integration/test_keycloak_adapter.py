@@ -189,3 +189,25 @@ async def test_a_corrected_login_renames_the_user_it_does_not_make_another(
     assert await directory.ensure_account(renamed, org) == user_id
     assert (await reader.a_get_user(user_id))["username"] == renamed.login
     assert await reader.a_get_users({"username": account.login, "exact": True}) == []
+
+
+async def test_a_joined_account_is_a_membership_of_the_home_user(keycloak: Keycloak) -> None:
+    home_org, home = _names()
+    other_org, other = _names()
+    directory, reader = keycloak.directory(), keycloak.reader()
+    user_id = await directory.ensure_account(home, home_org)
+    joined = Account(
+        **{**vars(other), "login": home.login, "positions": ["teacher"], "id": other.id}
+    )
+    assert await directory.ensure_account(joined, other_org, home_id=home.id) == user_id
+    [kc_other] = await reader.a_get_organizations({"search": other_org.code, "exact": True})
+    assert [m["id"] for m in await reader.a_get_organization_members(kc_other["id"])] == [user_id]
+    # The home account's attributes stay the home's.
+    assert (await _user(reader, home.login))["attributes"]["edureg_user_id"] == [home.id]
+    # Dismissed from the other organisation: no longer a member there, nor in its groups.
+    gone = Account(**{**vars(joined), "active": False})
+    await directory.ensure_account(gone, other_org, home_id=home.id)
+    assert await reader.a_get_organization_members(kc_other["id"]) == []
+    paths = {g["path"] for g in await reader.a_get_user_groups(user_id)}
+    assert not any(p.startswith(f"/{other_org.code}/") for p in paths)
+    assert (await _user(reader, home.login))["enabled"] is True
