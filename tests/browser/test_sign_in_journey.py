@@ -109,3 +109,12 @@ async def test_the_region_gives_a_teacher_of_two_schools_one_sign_in(
     await page.get_by_role("button", name="Войти").click()
     await expect(page.get_by_text("Тестовая школа webj2").first).to_be_visible()
     await phone.close()
+    # The second school's administrator sees the shared sign-in and offers no slip for it.
+    context = await browser.new_context(viewport=DESKTOP, locale="ru-RU")
+    page = await context.new_page()
+    await _sign_in(page, base, "admin.webj2", PASSWORD)
+    await page.goto(f"{base}/accounts?kind=staff")
+    row = page.get_by_role("row").filter(has_text="Козлова Вера")
+    await expect(row).to_contain_text("общий вход с другой организацией")
+    await expect(row.get_by_role("button")).to_have_count(0)
+    await context.close()

@@ -96,6 +96,8 @@ async def test_one_login_two_schools_the_organisation_chosen_at_sign_in(
     assert_problem(await _sign_in(client, "teacher.b"), 401)
     staff_b = await staff_by_login(client, await login(client, "admin.b"))
     assert staff_b["teacher.a"]["id"] == joined["account_b"]
+    assert staff_b["teacher.a"]["shared_sign_in"] is True
+    assert staff_b["admin.b"]["shared_sign_in"] is False
 
 
 async def test_the_second_school_cannot_take_over_the_persons_sign_in(

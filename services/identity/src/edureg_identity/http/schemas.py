@@ -72,6 +72,9 @@ class AccountRead(BaseModel):
     person_id: uuid.UUID | None
     active: bool
     full_name: str
+    # Signs in with the login and password of the person's account in another
+    # organisation: no slip from here.
+    shared_sign_in: bool = False
 
 
 class CredentialSlipRead(BaseModel):

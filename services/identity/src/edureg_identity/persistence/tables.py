@@ -118,6 +118,11 @@ class User(Base):
     def full_name(self) -> str:
         return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)
 
+    @property
+    def shared_sign_in(self) -> bool:
+        """Signs in through the person's home account in another organisation."""
+        return self.home_user_id is not None
+
 
 class Position(Base):
     """A bundle of permissions. Built-in positions are the regulations' defaults, the same
