@@ -19,6 +19,7 @@ from edureg_shared.db import Database, create_engine
 
 from ..conftest import PASSWORD, login, org
 from .conftest import staff_by_login
+from .test_slips import passwords_in
 
 pytestmark = pytest.mark.usefixtures("tenants")
 
@@ -212,3 +213,72 @@ async def test_the_home_organisation_corrects_the_shared_login_and_the_copies_fo
     assert into_b.status_code == 200, into_b.text
     staff_b = await staff_by_login(client, await login(client, "admin.b"))
     assert staff_b["petrova.shared"]["id"] == joined["account_b"]
+
+
+async def test_no_single_organisation_resets_a_login_that_opens_several(
+    client: httpx.AsyncClient, tenants: dict[str, str], joined: dict[str, Any]
+) -> None:
+    """The home school's administrator must not take the teacher's place in the other
+    school by resetting the shared password: the region restores it, and a new password
+    ends the sign-ins in both schools."""
+    admin_a = await login(client, "admin.a")
+    teacher = (await staff_by_login(client, admin_a))["teacher.a"]
+    refused = assert_problem(
+        await client.post(f"/api/v1/accounts/{teacher['id']}/credentials", headers=admin_a), 409
+    )
+    assert "администратор региона" in refused["detail"]
+    into_b = (await _sign_in(client, "teacher.a", organisation_id=tenants["b"])).json()
+    region = await login(client, "region.admin")
+    slip = await client.post(
+        f"/api/v1/region/organisations/{tenants['a']}/accounts/{teacher['id']}/credentials",
+        headers=region,
+    )
+    assert slip.status_code == 200, slip.text
+    # The teacher's session in school b ended with the old password.
+    assert_problem(
+        await client.post("/api/v1/auth/refresh", json={"refresh_token": into_b["refresh_token"]}),
+        401,
+    )
+    # Not activated now, and still not in the home school's staff slips.
+    staff_slips = await client.post("/api/v1/staff/credential-slips", headers=admin_a)
+    assert staff_slips.status_code == 200, staff_slips.text
+    assert "teacher.a" not in passwords_in(staff_slips.content)
+
+
+async def test_ministry_accounts_are_never_joined(
+    client: httpx.AsyncClient, joined: dict[str, Any]
+) -> None:
+    region = await login(client, "region.admin")
+    r = await client.post(
+        "/api/v1/region/accounts/join",
+        json={"login": "admin.a", "account_login": "region.monitor"},
+        headers=region,
+    )
+    assert_problem(r, 422)
+
+
+async def test_a_one_time_password_is_changed_even_when_the_home_school_let_them_go(
+    client: httpx.AsyncClient, tenants: dict[str, str], joined: dict[str, Any]
+) -> None:
+    admin_a = await login(client, "admin.a")
+    teacher = (await staff_by_login(client, admin_a))["teacher.a"]
+    region = await login(client, "region.admin")
+    slip = (
+        await client.post(
+            f"/api/v1/region/organisations/{tenants['a']}/accounts/{teacher['id']}/credentials",
+            headers=region,
+        )
+    ).json()
+    r = await client.post(f"/api/v1/accounts/{teacher['id']}/disable", headers=admin_a)
+    assert r.status_code == 200, r.text
+    first = await _sign_in(client, slip["login"], slip["password"])
+    assert first.status_code == 200, first.text
+    assert first.json()["must_change_password"] is True
+    assert _claims(first.json()["access_token"])["tid"] == tenants["b"]
+    changed = await client.post(
+        "/api/v1/me/password",
+        json={"current_password": slip["password"], "new_password": "Vtoraya-shkola-1"},
+        headers={"Authorization": f"Bearer {first.json()['access_token']}"},
+    )
+    assert changed.status_code == 200, changed.text
+    assert (await _sign_in(client, "teacher.a", "Vtoraya-shkola-1")).status_code == 200

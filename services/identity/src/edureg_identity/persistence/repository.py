@@ -69,12 +69,14 @@ async def in_tenant(
     session: AsyncSession, tenant_id: uuid.UUID, back: uuid.UUID
 ) -> AsyncIterator[None]:
     """Work on another organisation's rows inside this transaction (a person's home
-    account from one of their other accounts), then return to `back`."""
+    account from one of their other accounts), then return to `back`. Pending changes are
+    flushed before each switch, so every row is written under its own tenant; after an
+    error the transaction is abandoned and nothing is switched back."""
+    await session.flush()
     await set_tenant(session, tenant_id)
-    try:
-        yield
-    finally:
-        await set_tenant(session, back)
+    yield
+    await session.flush()
+    await set_tenant(session, back)
 
 
 async def set_login(

@@ -121,8 +121,8 @@ async def _set_own_password(
         entity="user",
         entity_id=user.id,
     )
-    # Earlier sign-ins of the account end with the old password.
-    await repo.revoke_refresh_tokens_of(session, tenant_id, [user.id], datetime.now(UTC))
+    # Earlier sign-ins end with the old password, in every organisation it opens.
+    await end_sign_ins_everywhere(session, tenant_id, user, datetime.now(UTC))
 
 
 async def change_password(
@@ -304,11 +304,50 @@ async def _home_organisation(session: AsyncSession, user: User) -> str:
     return "—"
 
 
+async def shared_elsewhere(
+    session: AsyncSession, tenant_id: uuid.UUID, user: User
+) -> list[repo.SignInAccount]:
+    """The person's other accounts that sign in through this (home) account."""
+    if user.home_user_id is not None:
+        return []
+    return [
+        a
+        for a in await repo.sign_in_accounts(session, tenant_id, user.id)
+        if a.tenant_id != tenant_id
+    ]
+
+
+async def end_sign_ins_everywhere(
+    session: AsyncSession, tenant_id: uuid.UUID, user: User, now: datetime
+) -> None:
+    """A new password ends the sign-ins of every account it opens, in every organisation."""
+    await repo.revoke_refresh_tokens_of(session, tenant_id, [user.id], now)
+    for other in await shared_elsewhere(session, tenant_id, user):
+        async with repo.in_tenant(session, other.tenant_id, back=tenant_id):
+            await repo.revoke_refresh_tokens_of(session, other.tenant_id, [other.user_id], now)
+
+
 async def _reset_with_slip(
-    session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, user: User
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    user: User,
+    *,
+    regional: bool = False,
 ) -> CredentialSlip:
-    if not user.active:
+    others = await shared_elsewhere(session, tenant_id, user)
+    # A home account disabled here still opens the person's other organisations: the
+    # region restores it for them.
+    if not user.active and not (regional and others):
         raise InvalidState("Учётная запись отключена")
+    if others and not regional:
+        # The password opens other organisations too: one of them must not be able to
+        # take the person's place in the others.
+        raise Conflict(
+            "Этим логином человек входит и в другие организации ("
+            + ", ".join(f"«{a.organisation}»" for a in others)
+            + "): пароль восстанавливает администратор региона"
+        )
     if user.home_user_id is not None:
         # The password is the home account's: another organisation must not reset how the
         # person signs in to their first one.
@@ -320,8 +359,8 @@ async def _reset_with_slip(
     user.password_hash = await hash_password(password)
     user.must_change_password = True
     await mirror.temporary_passwords(session, [user], {user.id: password})
-    # Whoever was signed in with the old password is signed out.
-    await repo.revoke_refresh_tokens_of(session, tenant_id, [user.id], datetime.now(UTC))
+    # Whoever was signed in with the old password is signed out, everywhere.
+    await end_sign_ins_everywhere(session, tenant_id, user, datetime.now(UTC))
     user.failed_logins = 0
     user.locked_until = None
     await audit.record(
@@ -385,11 +424,14 @@ async def issue_regional_credentials(
         user = await repo.get_user(session, organisation_id, user_id, for_update=True)
         if user is None:
             raise NotFound("Учётная запись не найдена")
-        check_regional_issue(
-            actor_permissions=principal.permissions,
-            target=await _target(session, organisation_id, user, None),
-        )
-        return await _reset_with_slip(session, organisation_id, actor, user)
+        # Administrators' accounts, and any login that opens several organisations (none
+        # of them may reset it alone).
+        if not await shared_elsewhere(session, organisation_id, user):
+            check_regional_issue(
+                actor_permissions=principal.permissions,
+                target=await _target(session, organisation_id, user, None),
+            )
+        return await _reset_with_slip(session, organisation_id, actor, user, regional=True)
 
 
 async def my_children(*, session: AsyncSession, principal: Principal) -> Sequence[User]:

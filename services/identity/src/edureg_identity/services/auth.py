@@ -187,7 +187,10 @@ async def login(
         # Which account the sign-in is for: the home one, or the organisation chosen.
         target = (tenant_id, user_id, user.kind)
         choice: OrganisationChoiceRequired | None = None
-        if result == "ok" and not user.must_change_password:
+        # A one-time password is changed through the home account — or, if that one no
+        # longer opens anything (dismissed there), through the organisation chosen.
+        home_usable = any(a.usable and a.user_id == user_id for a in accounts)
+        if result == "ok" and (not user.must_change_password or not home_usable):
             try:
                 chosen = _choose(accounts, organisation_id)
                 target = (chosen.tenant_id, chosen.user_id, chosen.kind)

@@ -101,6 +101,12 @@ async def join_by_logins(
     if found_home == found_other:
         raise Conflict("Это одна и та же учётная запись")
     (home_tenant, home_id), (other_tenant, other_id) = found_home, found_other
+    async with db.unscoped_session() as session:
+        orgs = [await repo.get_organisation(session, t) for t in (home_tenant, other_tenant)]
+        kinds = {o.kind if o is not None else "ministry" for o in orgs}
+    if "ministry" in kinds:
+        # Regional rights must never be one school login away.
+        raise InvalidState("Учётные записи министерства не объединяются с другими")
     async with db.tenant_session(home_tenant) as session:
         home = await repo.get_user(session, home_tenant, home_id, for_update=True)
         assert home is not None

@@ -23,6 +23,7 @@ from edureg_identity.domain.logins import one_time_password
 from edureg_identity.domain.permissions import ISSUE_LEARNERS, ISSUE_OWN_GROUPS, ISSUE_STAFF
 from edureg_identity.persistence import repository as repo
 from edureg_identity.persistence.tables import User
+from edureg_identity.services.accounts import shared_elsewhere
 from edureg_identity.services.passwords import hash_password
 from edureg_identity.services.positions import actor_permissions
 from edureg_shared import audit
@@ -107,9 +108,13 @@ async def group_slips(
         principal.has(ISSUE_LEARNERS) or (principal.has(ISSUE_OWN_GROUPS) and mine)
     ):
         raise NotFound("Группа не найдена")
-    found = await repo.group_accounts_to_activate(
-        session, principal.tenant_id, group_id, for_update=True
-    )
+    found = [
+        (u, children)
+        for u, children in await repo.group_accounts_to_activate(
+            session, principal.tenant_id, group_id, for_update=True
+        )
+        if not await shared_elsewhere(session, principal.tenant_id, u)
+    ]
     batch = uuid.uuid4()
     passwords = await _issue(session, principal, [u for u, _ in found], batch, f"group:{group_id}")
     issued_by, organisation = await _issuer(session, principal)
@@ -150,6 +155,8 @@ async def staff_slips(
         for u in await repo.staff_to_activate(session, principal.tenant_id)
         if u.id != principal.user_id
         and await repo.permissions_of(session, principal.tenant_id, u.id) <= held
+        # A login that opens other organisations too is restored by the region only.
+        and not await shared_elsewhere(session, principal.tenant_id, u)
     ]
     batch = uuid.uuid4()
     passwords = await _issue(session, principal, users, batch, "staff")
