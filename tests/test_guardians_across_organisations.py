@@ -174,6 +174,19 @@ async def test_one_snils_is_one_guardian_in_an_organisation_and_a_wrong_one_is_r
     )
     async with httpx.AsyncClient(base_url=system.url("contingent"), headers=admin) as c:
         group = (await c.get("/api/v1/groups")).json()["items"][0]
+        # Another person's known СНИЛС (a typo, or worse): refused, nothing linked.
+        r = await c.post(
+            "/api/v1/orders/enrolment",
+            json={
+                "number": "typo-1",
+                "order_date": "2026-09-01",
+                "effective_date": "2026-09-01",
+                "group_id": group["id"],
+                "students": [_child("Чужаков", "Ян", other, mother="Чужакова")],
+            },
+        )
+        assert r.status_code == 422, r.text
+        assert "другого законного представителя" in r.json()["detail"]
         for bad in ("112-233-445 96", "12345"):
             r = await c.post(
                 "/api/v1/orders/enrolment",
@@ -188,3 +201,18 @@ async def test_one_snils_is_one_guardian_in_an_organisation_and_a_wrong_one_is_r
             assert r.status_code == 422, r.text
             assert r.headers["content-type"].startswith("application/problem+json")
             assert "СНИЛС" in r.text
+
+
+async def test_the_same_snils_under_another_name_is_not_joined(
+    system: System, region: dict[str, Any]
+) -> None:
+    """A third organisation types the first mother's СНИЛС for a different parent: a
+    separate account with its own login, never her sign-in."""
+    tenants = system.seed_organisations("gx3")
+    admin3 = await system.login("admin.gx3")
+    mother1 = (await _guardians(system, region["admin1"]))[0]
+    await _enrol(system, admin3, "gx3", _child("Третьяков", "Лев", SNILS, mother="Иная"))
+    [other] = await eventually(lambda: _guardians(system, admin3), message="the other parent")
+    assert other["login"] != mother1["login"]
+    assert other["shared_sign_in"] is False
+    assert tenants["gx3"]

@@ -136,13 +136,11 @@ async def guardians_of(
 
 async def guardians_by_snils(
     session: AsyncSession, tenant_id: uuid.UUID, numbers: Sequence[str]
-) -> dict[str, uuid.UUID]:
-    rows = await session.execute(
-        select(Guardian.snils, Guardian.id).where(
-            Guardian.tenant_id == tenant_id, Guardian.snils.in_(numbers)
-        )
+) -> dict[str, Guardian]:
+    rows = await session.scalars(
+        select(Guardian).where(Guardian.tenant_id == tenant_id, Guardian.snils.in_(numbers))
     )
-    return {str(number): gid for number, gid in rows.all()}
+    return {str(g.snils): g for g in rows.all()}
 
 
 async def guardians_by_ids(

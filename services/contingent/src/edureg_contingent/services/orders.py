@@ -45,7 +45,7 @@ from edureg_contingent.services.commands import (
     NewGuardian,
 )
 from edureg_shared import audit
-from edureg_shared.errors import Conflict, NotFound
+from edureg_shared.errors import Conflict, InvalidState, NotFound
 from edureg_shared.events.envelope import Actor, Envelope
 from edureg_shared.events.outbox import add_events
 from edureg_shared.paging import PageRequest
@@ -146,7 +146,10 @@ async def create_enrolment_order(
             if isinstance(g, NewGuardian) and g.snils
         }
     )
-    by_snils = await repo.guardians_by_snils(session, tenant_id, numbers) if numbers else {}
+    known_numbers = await repo.guardians_by_snils(session, tenant_id, numbers) if numbers else {}
+    by_snils: dict[str, tuple[uuid.UUID, str, str]] = {
+        n: (g.id, g.surname, g.name) for n, g in known_numbers.items()
+    }
     items: list[OrderItem] = []
     rows: list[object] = []
     links: list[StudentGuardian] = []
@@ -167,7 +170,17 @@ async def create_enrolment_order(
             if isinstance(g, ExistingGuardian):
                 guardian_id = g.guardian_id
             elif g.snils and g.snils in by_snils:
-                guardian_id = by_snils[g.snils]
+                guardian_id, surname, name = by_snils[g.snils]
+                if (surname.casefold(), name.casefold()) != (
+                    g.surname.casefold(),
+                    g.name.casefold(),
+                ):
+                    # A mistyped number must not hand another family's parent a child.
+                    raise InvalidState(
+                        "Этот СНИЛС уже указан у другого законного представителя: фамилия и "
+                        "имя не совпадают. Проверьте номер",
+                        errors=[{"field": "snils", "message": "СНИЛС другого человека"}],
+                    )
             else:
                 guardian = Guardian(
                     tenant_id=tenant_id,
@@ -184,7 +197,7 @@ async def create_enrolment_order(
                 rows.append(guardian)
                 guardian_id = guardian.id
                 if g.snils:  # the same parent of two children in this order
-                    by_snils[g.snils] = guardian_id
+                    by_snils[g.snils] = (guardian_id, g.surname, g.name)
             links.append(
                 StudentGuardian(
                     tenant_id=tenant_id,

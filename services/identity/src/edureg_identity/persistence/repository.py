@@ -256,13 +256,15 @@ class KnownGuardian:
 
 
 async def guardian_by_match_key(
-    session: AsyncSession, key: str, except_tenant: uuid.UUID
+    session: AsyncSession, key: str, except_tenant: uuid.UUID, surname: str, name: str
 ) -> KnownGuardian | None:
-    """The person's home guardian account in another organisation (SECURITY DEFINER:
-    ids, login and whether it is in use — nothing else crosses organisations)."""
+    """The person's home guardian account in another organisation, with the same keyed
+    СНИЛС and the same surname and name (SECURITY DEFINER: ids, login and whether it is
+    in use — nothing else crosses organisations, the names are compared inside)."""
     row = (
         await session.execute(
-            text("SELECT * FROM guardian_by_match_key(:k, :t)"), {"k": key, "t": except_tenant}
+            text("SELECT * FROM guardian_by_match_key(:k, :t, :s, :n)"),
+            {"k": key, "t": except_tenant, "s": surname, "n": name},
         )
     ).first()
     return KnownGuardian(**dict(row._mapping)) if row else None

@@ -137,10 +137,13 @@ async def _join_known_guardians(
     the first such account in the region is anyone's home."""
     joined: dict[uuid.UUID, uuid.UUID] = {}
     for c in created:
-        key = rows[(c.kind, c.person_id)].get("match_key")
+        row = rows[(c.kind, c.person_id)]
+        key = row.get("match_key")
         if c.kind != "guardian" or not key:
             continue
-        home = await repo.guardian_by_match_key(session, key, tenant_id)
+        home = await repo.guardian_by_match_key(
+            session, key, tenant_id, row["surname"], row["name"]
+        )
         if home is not None and home.activated:
             await repo.join_to_home(session, tenant_id, c.id, home)
             joined[c.id] = home.tenant_id
