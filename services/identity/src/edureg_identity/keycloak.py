@@ -25,6 +25,8 @@ from keycloak.exceptions import KeycloakError
 
 T = TypeVar("T")
 CONFLICT = 409
+# Keycloak names service accounts "service-account-<client>": never an account of ours.
+RESERVED_PREFIX = "service-account-"
 # User attributes (admin-only in the realm's user profile) and the claims they become.
 ATTRIBUTES = ("edureg_user_id", "edureg_tenant", "edureg_kind", "edureg_positions", "edureg_perms")
 
@@ -184,11 +186,20 @@ class KeycloakDirectory:
         groups. For a person's account joined to their home account (`home_id`: that
         account's id) the user is the home account's: only the membership and the groups
         are this account's."""
+        if account.login.startswith(RESERVED_PREFIX):
+            raise ValueError(f"username {account.login!r} is reserved by Keycloak")
         org_id = await self.ensure_organisation(org)
         if home_id is not None:
             found = await self._by_our_id(home_id)
             if found is None:
                 raise LookupError("the home account is not in Keycloak yet")
+            # Its own user from before the join (its old login and password) signs in to
+            # nothing any more.
+            own = await self._by_our_id(account.id)
+            if own is not None and own != found:
+                await self._call(lambda: self._admin.a_update_user(own, {"enabled": False}))
+                await self._leave(own, org_id)
+                await self._sync_groups(own, org.code, [])
             if not account.active:  # no longer working there: not a member any more
                 await self._leave(found, org_id)
                 await self._sync_groups(found, org.code, [])
@@ -210,10 +221,17 @@ class KeycloakDirectory:
             except KeycloakError as exc:
                 if not _conflict(exc):
                     raise
-                # Created by someone else under this username: take it over.
+                # Created under this username by hand: take it over — unless it is another
+                # account's user (a login freed by a join or a correction and taken again).
                 user_id = await self._call(lambda: self._admin.a_get_user_id(account.login))
                 if user_id is None:
                     raise
+                existing = await self._call(lambda: self._admin.a_get_user(user_id))
+                theirs = (existing.get("attributes") or {}).get("edureg_user_id")
+                if theirs and theirs != [account.id]:
+                    raise ValueError(
+                        f"Keycloak user {account.login!r} belongs to another account"
+                    ) from exc
                 await self._call(lambda: self._admin.a_update_user(user_id, payload))
         else:
             await self._call(lambda: self._admin.a_update_user(user_id, payload))

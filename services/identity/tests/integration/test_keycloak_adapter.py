@@ -196,13 +196,16 @@ async def test_a_joined_account_is_a_membership_of_the_home_user(keycloak: Keycl
     other_org, other = _names()
     directory, reader = keycloak.directory(), keycloak.reader()
     user_id = await directory.ensure_account(home, home_org)
+    # The other account had a user of its own before the join.
+    own = await directory.ensure_account(other, other_org)
     joined = Account(
         **{**vars(other), "login": home.login, "positions": ["teacher"], "id": other.id}
     )
     assert await directory.ensure_account(joined, other_org, home_id=home.id) == user_id
     [kc_other] = await reader.a_get_organizations({"search": other_org.code, "exact": True})
     assert [m["id"] for m in await reader.a_get_organization_members(kc_other["id"])] == [user_id]
-    # The home account's attributes stay the home's.
+    # Its own old user signs in to nothing any more; the home's attributes stay the home's.
+    assert (await reader.a_get_user(own))["enabled"] is False
     assert (await _user(reader, home.login))["attributes"]["edureg_user_id"] == [home.id]
     # Dismissed from the other organisation: no longer a member there, nor in its groups.
     gone = Account(**{**vars(joined), "active": False})
@@ -211,3 +214,19 @@ async def test_a_joined_account_is_a_membership_of_the_home_user(keycloak: Keycl
     paths = {g["path"] for g in await reader.a_get_user_groups(user_id)}
     assert not any(p.startswith(f"/{other_org.code}/") for p in paths)
     assert (await _user(reader, home.login))["enabled"] is True
+
+
+async def test_a_username_of_another_account_is_not_taken_over(keycloak: Keycloak) -> None:
+    """A login freed by a join or a correction, taken again by another account: the
+    mirror refuses to overwrite the first account's Keycloak user."""
+    org, account = _names()
+    directory, reader = keycloak.directory(), keycloak.reader()
+    first = await directory.ensure_account(account, org)
+    stranger = Account(**{**vars(account), "id": secrets.token_hex(16)})
+    with pytest.raises(ValueError, match="another account"):
+        await directory.ensure_account(stranger, org)
+    assert (await reader.a_get_user(first))["attributes"]["edureg_user_id"] == [account.id]
+    with pytest.raises(ValueError, match="reserved"):
+        await directory.ensure_account(
+            Account(**{**vars(account), "login": "service-account-edureg-identity"}), org
+        )

@@ -94,3 +94,12 @@ def test_an_organisation_keeps_someone_who_manages_positions() -> None:
     rules.check_someone_still_manages(1)
     with pytest.raises(InvalidState):
         rules.check_someone_still_manages(0)
+
+
+def test_keycloak_service_account_names_are_not_logins() -> None:
+    from edureg_identity.domain.logins import check_login
+    from edureg_shared.errors import InvalidState
+
+    with pytest.raises(InvalidState):
+        check_login("service-account-edureg-identity")
+    assert check_login("Service.Teacher") == "service.teacher"

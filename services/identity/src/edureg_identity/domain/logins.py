@@ -70,6 +70,11 @@ def check_login(login: str) -> str:
             "подчёркивание, первая — буква",
             errors=[{"field": "login", "message": "Недопустимый логин"}],
         )
+    if clean.startswith("service-account-"):  # Keycloak's names for its service accounts
+        raise InvalidState(
+            "Такие логины зарезервированы для служебных учётных записей",
+            errors=[{"field": "login", "message": "Зарезервированный логин"}],
+        )
     return clean
 
 
