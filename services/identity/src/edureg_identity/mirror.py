@@ -132,8 +132,8 @@ async def temporary_passwords(
             await _directory.set_temporary_password(user.login, passwords[user.id])
     except (KeycloakError, httpx.HTTPError, HomeNotMirroredYet) as exc:
         raise KeycloakUnavailable(
-            "Служба входа Keycloak сейчас недоступна: памятки не выданы, прежние пароли "
-            "действуют. Повторите позже."
+            "Служба входа Keycloak сейчас недоступна: памятки не выданы. Повторите позже "
+            "— будут выданы новые пароли."
         ) from exc
 
 
