@@ -122,8 +122,9 @@ async def temporary_passwords(
 ) -> None:
     """With Keycloak, the one-time passwords of credential slips become the users'
     temporary passwords there too, inside the request: if Keycloak cannot take them, the
-    request fails (503) and identity keeps the old passwords — a slip never prints a
-    password that works in one place and not the other."""
+    request fails (503) and identity keeps the old passwords. Keycloak may already hold
+    new temporary passwords of the accounts before the failure (never printed): the next
+    slip replaces them."""
     if _directory is None:
         return
     try:
