@@ -282,3 +282,23 @@ async def test_a_one_time_password_is_changed_even_when_the_home_school_let_them
     )
     assert changed.status_code == 200, changed.text
     assert (await _sign_in(client, "teacher.a", "Vtoraya-shkola-1")).status_code == 200
+
+
+async def test_a_sign_in_to_the_other_school_ends_the_back_off_of_earlier_typos(
+    client: httpx.AsyncClient, tenants: dict[str, str], joined: dict[str, Any]
+) -> None:
+    for _ in range(2):
+        assert_problem(await _sign_in(client, "teacher.a", "Wrong-Pass-1"), 401)
+    ok = await _sign_in(client, "teacher.a", organisation_id=tenants["b"])
+    assert ok.status_code == 200, ok.text
+    for _ in range(2):
+        assert_problem(await _sign_in(client, "teacher.a", "Wrong-Pass-1"), 401)
+    # Four typos in all, but only two since the last success: no back-off yet.
+    again = await _sign_in(client, "teacher.a", organisation_id=tenants["b"])
+    assert again.status_code == 200, again.text
+    into_a = await _sign_in(client, "teacher.a", organisation_id=tenants["a"])
+    mine = await client.get(
+        "/api/v1/me/sign-ins",
+        headers={"Authorization": f"Bearer {into_a.json()['access_token']}"},
+    )
+    assert "ok_elsewhere" in {e["outcome"] for e in mine.json()}

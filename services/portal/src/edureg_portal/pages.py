@@ -492,6 +492,7 @@ async def children_page(request: Request) -> Response:
 
 SIGN_IN_OUTCOMES = {
     "ok": "вход",
+    "ok_elsewhere": "вход в другую организацию",
     "password_changed": "смена пароля",
     "choose_organisation": "выбор организации",
     "wrong_password": "неверный пароль",

@@ -840,7 +840,7 @@ async def record_login_attempt(
 
 
 # Entries of the sign-in log that are not failed attempts.
-NOT_FAILURES = ("ok", "choose_organisation", "password_changed")
+NOT_FAILURES = ("ok", "ok_elsewhere", "choose_organisation", "password_changed")
 
 
 async def my_sign_ins(

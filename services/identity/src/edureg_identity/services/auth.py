@@ -220,6 +220,17 @@ async def login(
             user_id=target[1],
             outcome=result,
         )
+        if result == "ok" and target[0] != tenant_id:
+            # The home account's password was right: its back-off ends here too.
+            await repo.record_login_attempt(
+                session,
+                login=login_,
+                address=client.address,
+                user_agent=client.user_agent,
+                tenant_id=tenant_id,
+                user_id=user_id,
+                outcome="ok_elsewhere",
+            )
         issued = None
         if result == "ok":
             into, account, kind = target
