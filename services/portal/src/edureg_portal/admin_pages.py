@@ -24,6 +24,7 @@ from edureg_portal.pages import (
     _message,
     _opened,
     _pages,
+    _posted,
     _render,
 )
 
@@ -195,14 +196,11 @@ async def update_position(request: Request, position_id: uuid.UUID) -> Response:
 async def delete_position(
     request: Request, position_id: uuid.UUID, csrf: Annotated[str, Form(max_length=200)] = ""
 ) -> Response:
-    if not _csrf_ok(request, csrf):
-        return _forbidden_form(request)
-    shell = await _opened(request, "positions")
-    if isinstance(shell, Response):
-        return shell
-    answer = await _call(request, shell, "identity", "DELETE", f"/api/v1/positions/{position_id}")
-    if isinstance(answer, Response):
-        return answer
+    done = await _posted(
+        request, csrf, "positions", "identity", "DELETE", f"/api/v1/positions/{position_id}"
+    )
+    if isinstance(done, Response):
+        return done
     return RedirectResponse("/positions", status_code=303)
 
 
@@ -428,23 +426,20 @@ async def join_accounts(
     account_login: Annotated[str, Form(max_length=64)] = "",
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    if not _csrf_ok(request, csrf):
-        return _forbidden_form(request)
-    shell = await _opened(request, "join")
-    if isinstance(shell, Response):
-        return shell
     form = {"login": login.strip(), "account_login": account_login.strip()}
-    answer = await _call(
+    done = await _posted(
         request,
-        shell,
+        csrf,
+        "join",
         "identity",
         "POST",
         "/api/v1/region/accounts/join",
         json=form,
         keep=(404, 409, 422),
     )
-    if isinstance(answer, Response):
-        return answer
+    if isinstance(done, Response):
+        return done
+    shell, answer = done
     if not answer.ok:
         return _render(
             request,

@@ -334,6 +334,30 @@ async def _list_page(
     )
 
 
+async def _posted(
+    request: Request,
+    csrf: str,
+    key: str,
+    service: str,
+    method: str,
+    path: str,
+    *,
+    json: Any = None,
+    keep: tuple[int, ...] = (),
+) -> tuple[Shell, Answer] | Response:
+    """A form's action: its CSRF token, the right to the page `key`, then the service's
+    answer — or the page that says why there is none."""
+    if not _csrf_ok(request, csrf):
+        return _forbidden_form(request)
+    shell = await _opened(request, key)
+    if isinstance(shell, Response):
+        return shell
+    answer = await _call(request, shell, service, method, path, json=json, keep=keep)
+    if isinstance(answer, Response):
+        return answer
+    return shell, answer
+
+
 def _pages(answer: Answer, base: str) -> dict[str, Any]:
     """Links to the previous and next pages of a `Page`."""
     offset, limit = int(answer.body.get("offset", 0)), int(answer.body.get("limit", PAGE))
@@ -704,16 +728,12 @@ async def accounts_page(request: Request, kind: str = "student", offset: int = 0
 async def issue_slip(
     request: Request, account_id: uuid.UUID, csrf: Annotated[str, Form(max_length=200)] = ""
 ) -> Response:
-    if not _csrf_ok(request, csrf):
-        return _forbidden_form(request)
-    shell = await _opened(request, "accounts")
-    if isinstance(shell, Response):
-        return shell
-    answer = await _call(
-        request, shell, "identity", "POST", f"/api/v1/accounts/{account_id}/credentials"
+    done = await _posted(
+        request, csrf, "accounts", "identity", "POST", f"/api/v1/accounts/{account_id}/credentials"
     )
-    if isinstance(answer, Response):
-        return answer
+    if isinstance(done, Response):
+        return done
+    shell, answer = done
     return _render(request, "slip.html", shell=shell, active="accounts", slip=answer.body)
 
 
@@ -873,20 +893,16 @@ async def change_organisation_status(
 ) -> Response:
     if action not in ("archive", "restore"):
         return _message(request, 404, "Не найдено", "Такого действия нет.")
-    if not _csrf_ok(request, csrf):
-        return _forbidden_form(request)
-    shell = await _opened(request, "organisations")
-    if isinstance(shell, Response):
-        return shell
-    answer = await _call(
+    done = await _posted(
         request,
-        shell,
+        csrf,
+        "organisations",
         "identity",
         "POST",
         f"/api/v1/region/organisations/{organisation_id}/{action}",
     )
-    if isinstance(answer, Response):
-        return answer
+    if isinstance(done, Response):
+        return done
     return RedirectResponse("/region/organisations", status_code=303)
 
 
@@ -921,18 +937,15 @@ async def restore_administrator(
     account_id: uuid.UUID,
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    if not _csrf_ok(request, csrf):
-        return _forbidden_form(request)
-    shell = await _opened(request, "organisations")
-    if isinstance(shell, Response):
-        return shell
-    answer = await _call(
+    done = await _posted(
         request,
-        shell,
+        csrf,
+        "organisations",
         "identity",
         "POST",
         f"/api/v1/region/organisations/{organisation_id}/accounts/{account_id}/credentials",
     )
-    if isinstance(answer, Response):
-        return answer
+    if isinstance(done, Response):
+        return done
+    shell, answer = done
     return _render(request, "slip.html", shell=shell, active="organisations", slip=answer.body)

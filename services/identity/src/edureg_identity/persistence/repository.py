@@ -549,25 +549,23 @@ async def set_user_positions(
         await assign_position(session, tenant_id, user_id, position_id)
 
 
+def _holding(stmt: Any) -> Any:
+    """`stmt` over users, joined to the positions each holds."""
+    return stmt.join(
+        UserPosition,
+        and_(UserPosition.tenant_id == User.tenant_id, UserPosition.user_id == User.id),
+    ).join(
+        Position,
+        and_(Position.tenant_id == UserPosition.tenant_id, Position.id == UserPosition.position_id),
+    )
+
+
 async def count_holding(session: AsyncSession, tenant_id: uuid.UUID, permission: str) -> int:
     """Active staff accounts holding `permission` through any position (as the current
     transaction sees them, so a change being made counts)."""
     return (
         await session.scalar(
-            select(func.count(func.distinct(User.id)))
-            .select_from(User)
-            .join(
-                UserPosition,
-                and_(UserPosition.tenant_id == User.tenant_id, UserPosition.user_id == User.id),
-            )
-            .join(
-                Position,
-                and_(
-                    Position.tenant_id == UserPosition.tenant_id,
-                    Position.id == UserPosition.position_id,
-                ),
-            )
-            .where(
+            _holding(select(func.count(func.distinct(User.id))).select_from(User)).where(
                 User.tenant_id == tenant_id,
                 User.kind == "staff",
                 User.active.is_(True),
@@ -901,18 +899,7 @@ async def administrators(
 ) -> list[User]:
     """Staff accounts holding `permission` through any of their positions."""
     rows = await session.scalars(
-        select(User)
-        .join(
-            UserPosition,
-            and_(UserPosition.tenant_id == User.tenant_id, UserPosition.user_id == User.id),
-        )
-        .join(
-            Position,
-            and_(
-                Position.tenant_id == UserPosition.tenant_id,
-                Position.id == UserPosition.position_id,
-            ),
-        )
+        _holding(select(User))
         .where(
             User.tenant_id == tenant_id,
             User.kind == "staff",

@@ -27,7 +27,6 @@ from edureg_identity.domain.password_policy import check_password
 from edureg_identity.domain.permissions import (
     ISSUE_OWN_GROUPS,
     ISSUE_STAFF,
-    MANAGE_POSITIONS,
     READ_ALL,
     READ_OWN_GROUPS,
     REGION_ADMINISTER,
@@ -37,13 +36,12 @@ from edureg_identity.domain.permissions import (
     check_regional_issue,
     token_permissions,
 )
-from edureg_identity.domain.positions import check_someone_still_manages
 from edureg_identity.keys import KeySet
 from edureg_identity.persistence import repository as repo
 from edureg_identity.persistence.tables import LoginAttempt, Organisation, User
 from edureg_identity.services import changes, tokens
 from edureg_identity.services.passwords import hash_password, verify_password
-from edureg_identity.services.positions import actor_permissions
+from edureg_identity.services.positions import actor_permissions, ensure_someone_manages
 from edureg_identity.services.tokens import IssuedToken, sign_token
 from edureg_shared import audit
 from edureg_shared.auth import Principal
@@ -513,10 +511,7 @@ async def set_staff_active(
     actor = Actor(kind="user", id=principal.user_id)
     if not active:
         await repo.revoke_refresh_tokens_of(session, principal.tenant_id, [user.id], now)
-        await session.flush()
-        check_someone_still_manages(
-            await repo.count_holding(session, principal.tenant_id, MANAGE_POSITIONS)
-        )
+        await ensure_someone_manages(session, principal.tenant_id)
         await add_event(
             session,
             ACCOUNT_DISABLED.envelope(

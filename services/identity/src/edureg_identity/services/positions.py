@@ -54,6 +54,14 @@ def _actor(principal: Principal) -> Actor:
     return Actor(kind="user", id=principal.user_id)
 
 
+async def ensure_someone_manages(session: AsyncSession, tenant_id: uuid.UUID) -> None:
+    """After a change to positions or accounts: someone active still manages positions."""
+    await session.flush()
+    rules.check_someone_still_manages(
+        await repo.count_holding(session, tenant_id, MANAGE_POSITIONS)
+    )
+
+
 async def list_positions(*, session: AsyncSession, principal: Principal) -> list[Listed]:
     rows = await repo.list_positions(session, principal.tenant_id)
     return [Listed(position=p, holders=n) for p, n in rows]
@@ -141,10 +149,7 @@ async def update_position(
     position.title = title
     position.permissions = perms
     position.updated_at = datetime.now(UTC)
-    await session.flush()
-    rules.check_someone_still_manages(
-        await repo.count_holding(session, principal.tenant_id, MANAGE_POSITIONS)
-    )
+    await ensure_someone_manages(session, principal.tenant_id)
     await audit.record(
         session,
         tenant_id=principal.tenant_id,
@@ -230,9 +235,7 @@ async def set_positions(
         assignable=all(p.account_kind == "staff" for p in found),
     )
     await repo.set_user_positions(session, principal.tenant_id, user.id, wanted)
-    rules.check_someone_still_manages(
-        await repo.count_holding(session, principal.tenant_id, MANAGE_POSITIONS)
-    )
+    await ensure_someone_manages(session, principal.tenant_id)
     await audit.record(
         session,
         tenant_id=principal.tenant_id,
