@@ -43,7 +43,18 @@ KINDS = {
     "guardian": "родитель (законный представитель)",
 }
 RELATIONS = {"mother": "мать", "father": "отец", "guardian": "опекун", "other": "представитель"}
-ORDER_KINDS = {"enrolment": "о зачислении", "expulsion": "об отчислении"}
+ORDER_KINDS = {
+    "enrolment": "о зачислении",
+    "expulsion": "об отчислении",
+    "transfer": "о переводе в другую группу",
+    "promotion": "о переводе на следующий курс (в следующий класс)",
+    "retention": "об оставлении на повторное обучение",
+    "graduation": "о выпуске",
+    "academic_leave": "о предоставлении академического отпуска",
+    "leave_return": "о выходе из академического отпуска",
+    "reinstatement": "о восстановлении",
+    "cancellation": "об отмене приказа",
+}
 ORDER_STATUSES = {"draft": "проект", "signed": "подписан"}
 PASSWORD_CHANGE_REQUIRED = "password-change-required"  # noqa: S105 - a problem type
 PAGE = 50
@@ -657,22 +668,6 @@ async def group_page(request: Request, group_id: uuid.UUID, offset: int = 0) -> 
         or (
             shell.has(ISSUE_OWN_GROUPS) and group.body.get("curator_user_id") == shell.me.get("id")
         ),
-    )
-
-
-@router.get("/orders")
-async def orders_page(request: Request, offset: int = 0) -> Response:
-    return await _list_page(
-        request,
-        "orders",
-        "contingent",
-        "/api/v1/orders",
-        "orders.html",
-        items="orders",
-        base="/orders",
-        offset=offset,
-        kinds_of_order=ORDER_KINDS,
-        statuses=ORDER_STATUSES,
     )
 
 

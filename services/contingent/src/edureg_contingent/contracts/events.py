@@ -1,7 +1,9 @@
 """The events contingent publishes: versioned payloads (the `data` of the envelope).
 
 Each consumer gets only what it needs (152-FZ, least privilege):
-- `student.enrolled` / `student.expelled` go to every service: ids, group, dates and the
+- `student.enrolled` / `student.expelled` and every other movement of the book
+  (`transferred`, `promoted`, `retained`, `graduated`, `academic_leave_started/ended`,
+  `reinstated`, `order.cancelled`) go to every service: ids, groups, dates and the
   student's display name for screens; no birth dates, documents or free-text reasons;
 - `accounts.requested` carries the full names of a student and their guardians and is
   readable by identity alone (the broker's permissions enforce that): it is what
@@ -88,11 +90,108 @@ class GroupCuratorChangedV1(BaseModel):
     curator_user_id: uuid.UUID | None
 
 
+class StudentMovedV1(BaseModel):
+    """A student moved from one group to another by a signed order (a transfer, a
+    promotion to the next grade or course, or a retention for repeated study): their
+    membership of `from_group_id` ends on `valid_from` (exclusive) and that of
+    `to_group_id` begins on it."""
+
+    order_id: uuid.UUID
+    order_number: str
+    order_date: date
+    student_id: uuid.UUID
+    from_group_id: uuid.UUID
+    to_group_id: uuid.UUID
+    valid_from: date
+    display_name: str
+
+
+class StudentGraduatedV1(BaseModel):
+    """A student completed the programme (a graduation order for their group); their
+    membership ends on `valid_to` (exclusive)."""
+
+    order_id: uuid.UUID
+    order_number: str
+    order_date: date
+    student_id: uuid.UUID
+    group_id: uuid.UUID
+    valid_to: date
+
+
+class AcademicLeaveStartedV1(BaseModel):
+    """A student went on academic leave from `valid_from` until `valid_until` (planned;
+    the return is its own order). Still a student: accounts stay, the journal leaves the
+    student out from `valid_from`."""
+
+    order_id: uuid.UUID
+    order_number: str
+    order_date: date
+    student_id: uuid.UUID
+    group_id: uuid.UUID
+    valid_from: date
+    valid_until: date
+
+
+class StudentReturnedV1(BaseModel):
+    """A student came back into `group_id` from `valid_from`: from academic leave
+    (`academic_leave_ended`) or after an expulsion (`reinstated`)."""
+
+    order_id: uuid.UUID
+    order_number: str
+    order_date: date
+    student_id: uuid.UUID
+    group_id: uuid.UUID
+    valid_from: date
+    display_name: str
+
+
+class RestoredStudent(BaseModel):
+    """Where a cancelled order leaves a student: their state and group before it
+    (`annulled`: the cancelled order was their enrolment)."""
+
+    student_id: uuid.UUID
+    status: str
+    group_id: uuid.UUID
+
+
+class OrderCancelledV1(BaseModel):
+    """A signed order was cancelled by another order (`order_id`): every effect of
+    `cancelled_order_id` is undone (its memberships void, those it ended reopened, its
+    students back where they were)."""
+
+    order_id: uuid.UUID
+    order_number: str
+    order_date: date
+    cancelled_order_id: uuid.UUID
+    cancelled_kind: str
+    students: list[RestoredStudent]
+
+
+class GroupClosedV1(BaseModel):
+    """A group closed on `closed_on` (its students graduated); it takes no one in."""
+
+    group_id: uuid.UUID
+    closed_on: date
+
+
 STUDENT_ENROLLED = EventContract("contingent.student.enrolled", 2, StudentEnrolledV2)
 ACCOUNTS_REQUESTED = EventContract("contingent.accounts.requested", 1, AccountsRequestedV1)
 STUDENT_EXPELLED = EventContract("contingent.student.expelled", 2, StudentExpelledV2)
 GROUP_CREATED = EventContract("contingent.group.created", 1, GroupCreatedV1)
 GROUP_CURATOR_CHANGED = EventContract("contingent.group.curator_changed", 1, GroupCuratorChangedV1)
+STUDENT_TRANSFERRED = EventContract("contingent.student.transferred", 1, StudentMovedV1)
+STUDENT_PROMOTED = EventContract("contingent.student.promoted", 1, StudentMovedV1)
+STUDENT_RETAINED = EventContract("contingent.student.retained", 1, StudentMovedV1)
+STUDENT_GRADUATED = EventContract("contingent.student.graduated", 1, StudentGraduatedV1)
+ACADEMIC_LEAVE_STARTED = EventContract(
+    "contingent.student.academic_leave_started", 1, AcademicLeaveStartedV1
+)
+ACADEMIC_LEAVE_ENDED = EventContract(
+    "contingent.student.academic_leave_ended", 1, StudentReturnedV1
+)
+STUDENT_REINSTATED = EventContract("contingent.student.reinstated", 1, StudentReturnedV1)
+ORDER_CANCELLED = EventContract("contingent.order.cancelled", 1, OrderCancelledV1)
+GROUP_CLOSED = EventContract("contingent.group.closed", 1, GroupClosedV1)
 
 PUBLISHES = (
     STUDENT_ENROLLED,
@@ -100,4 +199,13 @@ PUBLISHES = (
     STUDENT_EXPELLED,
     GROUP_CREATED,
     GROUP_CURATOR_CHANGED,
+    STUDENT_TRANSFERRED,
+    STUDENT_PROMOTED,
+    STUDENT_RETAINED,
+    STUDENT_GRADUATED,
+    ACADEMIC_LEAVE_STARTED,
+    ACADEMIC_LEAVE_ENDED,
+    STUDENT_REINSTATED,
+    ORDER_CANCELLED,
+    GROUP_CLOSED,
 )

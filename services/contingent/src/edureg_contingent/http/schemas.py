@@ -16,6 +16,7 @@ class GroupRead(BaseModel):
     grade: int
     academic_year: str
     curator_user_id: uuid.UUID | None
+    closed_on: date | None = None
 
 
 class OrderItemRead(BaseModel):
@@ -23,6 +24,9 @@ class OrderItemRead(BaseModel):
 
     student_id: uuid.UUID
     group_id: uuid.UUID
+    from_group_id: uuid.UUID | None = None
+    leave_until: date | None = None
+    full_name: str | None = None
 
 
 class OrderRead(BaseModel):
@@ -36,6 +40,10 @@ class OrderRead(BaseModel):
     status: str
     reason_code: str | None
     reason_comment: str | None
+    cancels_order_id: uuid.UUID | None = None
+    cancelled_by_order_id: uuid.UUID | None = None
+    # Deadlines as data: when it was entered and signed (order_date: when it happened).
+    created_at: datetime | None = None
     signed_at: datetime | None
     items: list[OrderItemRead]
 
@@ -48,6 +56,21 @@ class GuardianRead(BaseModel):
     relation: str
 
 
+class MovementRead(BaseModel):
+    """One step of a student's history: the order and what it changed."""
+
+    order_id: uuid.UUID
+    order_number: str
+    order_date: date
+    kind: str
+    effective_date: date
+    from_status: str
+    to_status: str
+    from_group_id: uuid.UUID | None
+    to_group_id: uuid.UUID
+    cancelled_by_order_id: uuid.UUID | None
+
+
 class StudentRead(BaseModel):
     id: uuid.UUID
     surname: str
@@ -58,6 +81,22 @@ class StudentRead(BaseModel):
     status: str
     group_id: uuid.UUID
     guardians: list[GuardianRead]
+    history: list[MovementRead] = []
+    # When the file was entered (the regulations' deadline counts from the enrolment).
+    created_at: datetime | None = None
+
+
+class StudentBrief(BaseModel):
+    """A line of the list of personal files: name, group, state; no documents."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    surname: str
+    name: str
+    patronymic: str | None
+    group_id: uuid.UUID
+    status: str
 
 
 class ReasonRead(BaseModel):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_contingent.persistence.tables import (
@@ -16,6 +18,7 @@ from edureg_contingent.persistence.tables import (
     OrderItem,
     Student,
     StudentGuardian,
+    StudentMovement,
 )
 from edureg_shared.paging import PageRequest, paginate
 
@@ -42,14 +45,57 @@ async def list_groups(
 
 
 async def list_orders(
-    session: AsyncSession, tenant_id: uuid.UUID, number: str | None, page: PageRequest
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    page: PageRequest,
+    *,
+    number: str | None = None,
+    kind: str | None = None,
+    group_id: uuid.UUID | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
 ) -> tuple[list[Order], int]:
+    """The book in its order (by date, then number), filtered: by number, kind, a group
+    one of its students entered or left, and the order date's range (inclusive)."""
     stmt = select(Order).where(Order.tenant_id == tenant_id)
     if number:
         stmt = stmt.where(Order.number == number)
+    if kind:
+        stmt = stmt.where(Order.kind == kind)
+    if date_from:
+        stmt = stmt.where(Order.order_date >= date_from)
+    if date_to:
+        stmt = stmt.where(Order.order_date <= date_to)
+    if group_id:
+        stmt = stmt.where(
+            select(OrderItem.order_id)
+            .where(
+                OrderItem.tenant_id == tenant_id,
+                OrderItem.order_id == Order.id,
+                or_(OrderItem.group_id == group_id, OrderItem.from_group_id == group_id),
+            )
+            .exists()
+        )
     return await paginate(
         session, stmt.order_by(Order.order_date.desc(), Order.number, Order.id), page
     )
+
+
+async def items_of_orders(
+    session: AsyncSession, tenant_id: uuid.UUID, order_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[OrderItem]]:
+    """The items of a page of orders in one query."""
+    if not order_ids:
+        return {}
+    result = await session.scalars(
+        select(OrderItem)
+        .where(OrderItem.tenant_id == tenant_id, OrderItem.order_id.in_(list(order_ids)))
+        .order_by(OrderItem.order_id, OrderItem.student_id)
+    )
+    out: dict[uuid.UUID, list[OrderItem]] = {}
+    for item in result.all():
+        out.setdefault(item.order_id, []).append(item)
+    return out
 
 
 async def find_group(
@@ -77,10 +123,15 @@ async def get_order_for_update(
 
 
 async def find_order_by_number(
-    session: AsyncSession, tenant_id: uuid.UUID, number: str
+    session: AsyncSession, tenant_id: uuid.UUID, number: str, year: int
 ) -> Order | None:
+    """The order of this number in this calendar year (numbering restarts every year)."""
     return await session.scalar(
-        select(Order).where(Order.tenant_id == tenant_id, Order.number == number)
+        select(Order).where(
+            Order.tenant_id == tenant_id,
+            Order.number == number,
+            func.date_part("year", Order.order_date) == year,
+        )
     )
 
 
@@ -150,3 +201,124 @@ async def guardians_by_ids(
         select(Guardian).where(Guardian.tenant_id == tenant_id, Guardian.id.in_(ids))
     )
     return {g.id: g for g in result.all()}
+
+
+async def groups_by_ids(
+    session: AsyncSession, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Group]:
+    result = await session.scalars(
+        select(Group).where(Group.tenant_id == tenant_id, Group.id.in_(list(set(ids))))
+    )
+    return {g.id: g for g in result.all()}
+
+
+async def students_of_group(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    group_id: uuid.UUID,
+    statuses: Sequence[str],
+    *,
+    for_update: bool = False,
+) -> list[Student]:
+    stmt = (
+        select(Student)
+        .where(
+            Student.tenant_id == tenant_id,
+            Student.group_id == group_id,
+            Student.status.in_(list(statuses)),
+        )
+        .order_by(Student.surname, Student.name, Student.id)
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    return list((await session.scalars(stmt)).all())
+
+
+async def latest_movements(
+    session: AsyncSession, tenant_id: uuid.UUID, student_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, StudentMovement]:
+    """Each student's latest movement not cancelled."""
+    result = await session.scalars(
+        select(StudentMovement)
+        .where(
+            StudentMovement.tenant_id == tenant_id,
+            StudentMovement.student_id.in_(list(student_ids)),
+            StudentMovement.cancelled_by_order_id.is_(None),
+        )
+        .order_by(StudentMovement.seq)
+    )
+    return {m.student_id: m for m in result.all()}  # the last one of each wins
+
+
+async def next_seqs(
+    session: AsyncSession, tenant_id: uuid.UUID, student_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """The place of each student's next movement in their history."""
+    rows = await session.execute(
+        select(StudentMovement.student_id, func.max(StudentMovement.seq))
+        .where(
+            StudentMovement.tenant_id == tenant_id,
+            StudentMovement.student_id.in_(list(student_ids)),
+        )
+        .group_by(StudentMovement.student_id)
+    )
+    known = {sid: int(seq) for sid, seq in rows.all()}
+    return {sid: known.get(sid, 0) + 1 for sid in student_ids}
+
+
+async def movements_of_order(
+    session: AsyncSession, tenant_id: uuid.UUID, order_id: uuid.UUID
+) -> list[StudentMovement]:
+    result = await session.scalars(
+        select(StudentMovement)
+        .where(StudentMovement.tenant_id == tenant_id, StudentMovement.order_id == order_id)
+        .order_by(StudentMovement.student_id)
+    )
+    return list(result.all())
+
+
+async def student_history(
+    session: AsyncSession, tenant_id: uuid.UUID, student_id: uuid.UUID
+) -> list[tuple[StudentMovement, Order]]:
+    rows = await session.execute(
+        select(StudentMovement, Order)
+        .join(
+            Order,
+            (Order.tenant_id == StudentMovement.tenant_id) & (Order.id == StudentMovement.order_id),
+        )
+        .where(StudentMovement.tenant_id == tenant_id, StudentMovement.student_id == student_id)
+        .order_by(StudentMovement.seq)
+    )
+    return [(m, o) for m, o in rows.all()]
+
+
+def curated_groups(tenant_id: uuid.UUID, curator_id: uuid.UUID) -> Any:
+    return select(Group.id).where(Group.tenant_id == tenant_id, Group.curator_user_id == curator_id)
+
+
+async def list_students(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    page: PageRequest,
+    *,
+    group_id: uuid.UUID | None,
+    statuses: Sequence[str],
+    query: str | None,
+    curator_id: uuid.UUID | None,
+) -> tuple[list[Student], int]:
+    """Personal files in a list (name, group, state): optionally one group's, in given
+    states, whose surname starts with `query`; for a curator only their groups'."""
+    stmt = select(Student).where(Student.tenant_id == tenant_id)
+    if group_id:
+        stmt = stmt.where(Student.group_id == group_id)
+    if statuses:
+        stmt = stmt.where(Student.status.in_(list(statuses)))
+    if query:
+        words = query.split()
+        pattern = words[0].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(
+            or_(Student.surname.ilike(pattern + "%"), Student.name.ilike(pattern + "%"))
+        )
+    if curator_id:
+        stmt = stmt.where(Student.group_id.in_(curated_groups(tenant_id, curator_id)))
+    return await paginate(session, stmt.order_by(Student.surname, Student.name, Student.id), page)

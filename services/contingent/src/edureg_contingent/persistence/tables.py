@@ -47,6 +47,9 @@ class Group(Base):
     academic_year: Mapped[str] = mapped_column(String(9))
     # The curator's (class teacher's) staff account in identity; null until appointed.
     curator_user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # Set when the group closed (its graduation order took effect); closed groups take
+    # no one in.
+    closed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -114,10 +117,23 @@ class StudentGuardian(Base):
 
 
 class Order(Base):
-    """An order of the movement book. Signed orders are never edited."""
+    """An order of the movement book. Signed orders are never edited: a cancelling order
+    undoes one (`cancels_order_id` on it, `cancelled_by_order_id` on the cancelled one).
+
+    Deadlines as data: `order_date`/`effective_date` are when it happened, `created_at`
+    when it was entered and `signed_at` when it was signed."""
 
     __tablename__ = "orders"
-    __table_args__ = (UniqueConstraint("tenant_id", "number"),)
+    __table_args__ = (
+        # A number is unique in its organisation and calendar year (numbering restarts).
+        Index(
+            "uq_orders_year_number",
+            "tenant_id",
+            "number",
+            text("(date_part('year', order_date))"),
+            unique=True,
+        ),
+    )
 
     tenant_id: Mapped[uuid.UUID] = _tenant()
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -130,6 +146,8 @@ class Order(Base):
     # that never leaves contingent.
     reason_code: Mapped[str | None] = mapped_column(String(30))
     reason_comment: Mapped[str | None] = mapped_column(String(500))
+    cancels_order_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    cancelled_by_order_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     created_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     signed_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
@@ -148,4 +166,37 @@ class OrderItem(Base):
     tenant_id: Mapped[uuid.UUID] = _tenant()
     order_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    # The group the order concerns: the one entered (enrolment, transfer, promotion,
+    # retention, return, reinstatement) or the one left (expulsion, graduation, leave).
     group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    # The group left, for orders that move a student between groups.
+    from_group_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    leave_until: Mapped[date | None] = mapped_column(Date)
+
+
+class StudentMovement(Base):
+    """The history of a student: one row per student and signed order, with the state and
+    group before and after. A cancelled one is kept, marked by the cancelling order."""
+
+    __tablename__ = "student_movements"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "student_id"], ["students.tenant_id", "students.id"]),
+        ForeignKeyConstraint(["tenant_id", "order_id"], ["orders.tenant_id", "orders.id"]),
+        UniqueConstraint("tenant_id", "student_id", "order_id"),
+        Index(None, "tenant_id", "order_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    order_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    kind: Mapped[str] = mapped_column(String(20))
+    effective_date: Mapped[date] = mapped_column(Date)
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    from_group_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    to_group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    cancelled_by_order_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # The movement's place in the student's history (signing order), for "the latest".
+    seq: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

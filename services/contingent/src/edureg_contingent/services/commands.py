@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from edureg_contingent.domain import snils
 from edureg_contingent.domain.orders import valid_name
-from edureg_contingent.domain.reasons import EXPULSION_REASONS, ensure_reason
+from edureg_contingent.domain.reasons import EXPULSION_REASONS, ensure_order_reason, ensure_reason
 
 Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(valid_name)]
 OptionalName = Annotated[
@@ -113,3 +113,105 @@ class AssignCurator(_Command):
     curator_user_id: Annotated[
         uuid.UUID | None, Field(description="Учётная запись куратора; null — снять куратора")
     ]
+
+
+StudentIds = Annotated[list[uuid.UUID], Field(min_length=1, max_length=1000)]
+ExceptIds = Annotated[
+    list[uuid.UUID],
+    Field(max_length=1000, description="Обучающиеся группы, которых приказ не касается"),
+]
+
+
+class _MovementOrder(_Command):
+    number: Annotated[str, Field(min_length=1, max_length=30)]
+    order_date: date
+    effective_date: date
+    reason_code: Annotated[
+        str | None, Field(max_length=30, description="Основание (код из /api/v1/order-reasons)")
+    ] = None
+    # Stays in contingent, like an expulsion's comment.
+    reason_comment: Annotated[str | None, Field(max_length=500)] = None
+
+    @model_validator(mode="after")
+    def _reason_of_its_kind(self) -> _MovementOrder:
+        ensure_order_reason(str(getattr(self, "kind", "")), self.reason_code)
+        return self
+
+
+class CreateTransferOrder(_MovementOrder):
+    """Перевод в другую группу (класс) той же организации."""
+
+    kind: Literal["transfer"]
+    to_group_id: uuid.UUID
+    student_ids: StudentIds
+
+
+class CreateRetentionOrder(_MovementOrder):
+    """Оставление на повторное обучение: в группу того же класса (курса)."""
+
+    kind: Literal["retention"]
+    to_group_id: uuid.UUID
+    student_ids: StudentIds
+
+
+class CreatePromotionOrder(_MovementOrder):
+    """Перевод группы на следующий курс (в следующий класс): все, кто учится в группе,
+    кроме перечисленных в except_student_ids."""
+
+    kind: Literal["promotion"]
+    from_group_id: uuid.UUID
+    to_group_id: uuid.UUID
+    except_student_ids: ExceptIds = []
+
+
+class CreateGraduationOrder(_MovementOrder):
+    """Выпуск группы: все, кто в ней учится (кроме перечисленных); группа закрывается,
+    когда в ней никого не остаётся."""
+
+    kind: Literal["graduation"]
+    group_id: uuid.UUID
+    except_student_ids: ExceptIds = []
+
+
+class CreateAcademicLeaveOrder(_MovementOrder):
+    """Академический отпуск с даты вступления в силу по leave_until (не больше двух лет)."""
+
+    kind: Literal["academic_leave"]
+    leave_until: date
+    student_ids: StudentIds
+
+
+class CreateLeaveReturnOrder(_MovementOrder):
+    """Выход из академического отпуска: в прежнюю группу или в указанную."""
+
+    kind: Literal["leave_return"]
+    to_group_id: uuid.UUID | None = None
+    student_ids: StudentIds
+
+
+class CreateReinstatementOrder(_MovementOrder):
+    """Восстановление отчисленного обучающегося в группу."""
+
+    kind: Literal["reinstatement"]
+    to_group_id: uuid.UUID
+    student_ids: StudentIds
+
+
+class CreateCancellationOrder(_MovementOrder):
+    """Отмена подписанного приказа: его действие отменяется для всех его обучающихся."""
+
+    kind: Literal["cancellation"]
+    cancelled_order_id: uuid.UUID
+
+
+CreateMovementOrder = Annotated[
+    CreateTransferOrder
+    | CreateRetentionOrder
+    | CreatePromotionOrder
+    | CreateGraduationOrder
+    | CreateAcademicLeaveOrder
+    | CreateLeaveReturnOrder
+    | CreateReinstatementOrder
+    | CreateCancellationOrder,
+    Field(discriminator="kind"),
+]

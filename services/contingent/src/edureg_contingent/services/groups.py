@@ -25,7 +25,7 @@ async def create_group(
 ) -> Group:
     if await repo.find_group(session, tenant_id, cmd.academic_year, cmd.name):
         raise Conflict(
-            f"Группа «{cmd.name}» на {cmd.academic_year} учебный год уже есть",
+            "Группа с таким названием на этот учебный год уже есть",
             errors=[
                 {"field": "academic_year", "message": "Значение уже занято"},
                 {"field": "name", "message": "Значение уже занято"},

@@ -4,48 +4,83 @@ what the rest of the region hears about (through the outbox, in the same transac
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_contingent.contracts.events import (
+    ACADEMIC_LEAVE_ENDED,
+    ACADEMIC_LEAVE_STARTED,
     ACCOUNTS_REQUESTED,
+    GROUP_CLOSED,
+    ORDER_CANCELLED,
     STUDENT_ENROLLED,
     STUDENT_EXPELLED,
+    STUDENT_GRADUATED,
+    STUDENT_PROMOTED,
+    STUDENT_REINSTATED,
+    STUDENT_RETAINED,
+    STUDENT_TRANSFERRED,
+    AcademicLeaveStartedV1,
     AccountHolder,
     AccountsRequestedV1,
+    GroupClosedV1,
+    OrderCancelledV1,
     PersonName,
+    RestoredStudent,
     StudentEnrolledV2,
     StudentExpelledV2,
+    StudentGraduatedV1,
+    StudentMovedV1,
+    StudentReturnedV1,
 )
 from edureg_contingent.domain import snils
 from edureg_contingent.domain.orders import (
+    MOVES_GROUP,
+    STUDYING,
+    GroupFacts,
+    Movement,
     OrderKind,
     OrderStatus,
     StudentStatus,
     apply_order,
     check_dates,
+    check_history,
+    check_leave,
+    check_target_group,
     display_name,
-    ensure_expellable,
+    ensure_applicable,
+    ensure_cancellable,
     ensure_signable,
+    undo,
 )
 from edureg_contingent.persistence import repository as repo
 from edureg_contingent.persistence.tables import (
+    Group,
     Guardian,
     Order,
     OrderItem,
     Student,
     StudentGuardian,
+    StudentMovement,
 )
 from edureg_contingent.services.commands import (
+    CreateAcademicLeaveOrder,
+    CreateCancellationOrder,
     CreateEnrolmentOrder,
     CreateExpulsionOrder,
+    CreateGraduationOrder,
+    CreateMovementOrder,
+    CreatePromotionOrder,
     ExistingGuardian,
     NewGuardian,
 )
 from edureg_shared import audit
 from edureg_shared.errors import Conflict, InvalidState, NotFound
+from edureg_shared.events.contract import EventContract
 from edureg_shared.events.envelope import Actor, Envelope
 from edureg_shared.events.outbox import add_events
 from edureg_shared.paging import PageRequest
@@ -55,6 +90,8 @@ from edureg_shared.paging import PageRequest
 class OrderView:
     order: Order
     items: list[OrderItem]
+    # The students' full names, as the order lists them (for one order, not for lists).
+    names: dict[uuid.UUID, str] = field(default_factory=dict)
 
 
 async def _new_order(
@@ -63,14 +100,16 @@ async def _new_order(
     actor: Actor,
     kind: OrderKind,
     number: str,
-    order_date: object,
-    effective_date: object,
+    order_date: date,
+    effective_date: date,
     reason_code: str | None = None,
     reason_comment: str | None = None,
+    cancels_order_id: uuid.UUID | None = None,
 ) -> Order:
-    if await repo.find_order_by_number(session, tenant_id, number):
+    assert isinstance(order_date, date)
+    if await repo.find_order_by_number(session, tenant_id, number, order_date.year):
         raise Conflict(
-            f"Приказ № {number} уже есть в книге движения",
+            f"Приказ № {number} за {order_date.year} год уже есть в книге движения",
             errors=[{"field": "number", "message": "Значение уже занято"}],
         )
     assert actor.id is not None
@@ -84,6 +123,7 @@ async def _new_order(
         status=OrderStatus.DRAFT.value,
         reason_code=reason_code,
         reason_comment=reason_comment,
+        cancels_order_id=cancels_order_id,
         created_by=actor.id,
     )
     session.add(order)
@@ -222,11 +262,10 @@ async def create_expulsion_order(
 ) -> OrderView:
     check_dates(cmd.order_date, cmd.effective_date)
     ids = list(dict.fromkeys(cmd.student_ids))
-    students = await repo.students_by_ids(session, tenant_id, ids)
-    if len(students) != len(ids):
-        raise NotFound("Обучающийся не найден")
-    for student in students.values():
-        ensure_expellable(StudentStatus(student.status))
+    students = await _listed_students(session, tenant_id, ids)
+    await _check_students(
+        session, tenant_id, OrderKind.EXPULSION, cmd.effective_date, students, None
+    )
     order = await _new_order(
         session,
         tenant_id,
@@ -248,24 +287,248 @@ async def create_expulsion_order(
     return await _drafted(session, actor, order, items)
 
 
+def _facts(group: Group) -> GroupFacts:
+    return GroupFacts(
+        id=group.id,
+        grade=group.grade,
+        academic_year=group.academic_year,
+        closed=group.closed_on is not None,
+    )
+
+
+def _problem(student: Student, message: str) -> dict[str, str]:
+    """A refusal naming the student it concerns (the office sees whom to take out)."""
+    return {"field": "student_ids", "message": f"{student.surname} {student.name}: {message}"}
+
+
+async def _listed_students(
+    session: AsyncSession, tenant_id: uuid.UUID, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, Student]:
+    students = await repo.students_by_ids(session, tenant_id, ids)
+    if len(students) != len(ids):
+        raise NotFound("Обучающийся не найден")
+    return {sid: students[sid] for sid in ids}
+
+
+async def _check_students(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    kind: OrderKind,
+    effective_date: date,
+    students: dict[uuid.UUID, Student],
+    targets: dict[uuid.UUID, uuid.UUID] | None,
+) -> None:
+    """Every student can be in an order of `kind` taking effect on `effective_date`:
+    their state, their history, and (for moves) the group each goes to. All refusals at
+    once, each naming its student."""
+    latest = await repo.latest_movements(session, tenant_id, list(students))
+    groups = await repo.groups_by_ids(
+        session,
+        tenant_id,
+        [*(s.group_id for s in students.values()), *(targets or {}).values()],
+    )
+    problems: list[dict[str, str]] = []
+    for sid, student in students.items():
+        try:
+            ensure_applicable(kind, StudentStatus(student.status))
+            last = latest.get(sid)
+            check_history(last.effective_date if last else None, effective_date)
+            if targets is not None:
+                if targets[sid] not in groups:
+                    raise NotFound("Группа не найдена")
+                source = None if kind is OrderKind.ENROLMENT else _facts(groups[student.group_id])
+                check_target_group(kind, source, _facts(groups[targets[sid]]))
+        except InvalidState as refusal:
+            problems.append(_problem(student, refusal.detail))
+    if problems:
+        first = problems[0]["message"] if len(problems) == 1 else "см. список"
+        raise InvalidState(f"Приказ нельзя провести: {first}", errors=problems)
+
+
+async def _group_students(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    group_id: uuid.UUID,
+    excluded: list[uuid.UUID],
+) -> dict[uuid.UUID, Student]:
+    """Everyone studying in the group now, but those excluded (who must be in it)."""
+    group = await repo.get_group(session, tenant_id, group_id)
+    if group is None:
+        raise NotFound("Группа не найдена")
+    members = await repo.students_of_group(session, tenant_id, group_id, [StudentStatus.ACTIVE])
+    ids = {s.id for s in members}
+    stray = [e for e in excluded if e not in ids]
+    if stray:
+        raise InvalidState(
+            "Среди исключённых из приказа есть те, кто не учится в этой группе",
+            errors=[{"field": "except_student_ids", "message": "Не из этой группы"}],
+        )
+    chosen = {s.id: s for s in members if s.id not in set(excluded)}
+    if not chosen:
+        raise InvalidState(
+            "В группе нет обучающихся, которых касался бы приказ",
+            errors=[{"field": "group_id", "message": "Никого, кроме исключённых"}],
+        )
+    return chosen
+
+
+async def create_movement_order(
+    *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, cmd: CreateMovementOrder
+) -> OrderView:
+    """A draft of any order but enrolment and expulsion: the students it concerns are
+    checked now (and again at signing, which is what counts)."""
+    check_dates(cmd.order_date, cmd.effective_date)
+    kind = OrderKind(cmd.kind)
+    if isinstance(cmd, CreateCancellationOrder):
+        return await _draft_cancellation(session, tenant_id, actor, cmd)
+    if isinstance(cmd, CreateAcademicLeaveOrder):
+        check_leave(cmd.effective_date, cmd.leave_until)
+    if isinstance(cmd, CreatePromotionOrder):
+        students = await _group_students(
+            session, tenant_id, cmd.from_group_id, cmd.except_student_ids
+        )
+    elif isinstance(cmd, CreateGraduationOrder):
+        students = await _group_students(session, tenant_id, cmd.group_id, cmd.except_student_ids)
+    else:
+        students = await _listed_students(session, tenant_id, list(dict.fromkeys(cmd.student_ids)))
+    targets: dict[uuid.UUID, uuid.UUID] | None = None
+    if kind in MOVES_GROUP:
+        to_group = getattr(cmd, "to_group_id", None)
+        targets = {sid: to_group or s.group_id for sid, s in students.items()}
+    await _check_students(session, tenant_id, kind, cmd.effective_date, students, targets)
+    order = await _new_order(
+        session,
+        tenant_id,
+        actor,
+        kind,
+        cmd.number,
+        cmd.order_date,
+        cmd.effective_date,
+        reason_code=cmd.reason_code,
+        reason_comment=cmd.reason_comment,
+    )
+    await session.flush()
+    leave_until = cmd.leave_until if isinstance(cmd, CreateAcademicLeaveOrder) else None
+    items = [
+        OrderItem(
+            tenant_id=tenant_id,
+            order_id=order.id,
+            student_id=sid,
+            group_id=targets[sid] if targets else s.group_id,
+            from_group_id=s.group_id if targets else None,
+            leave_until=leave_until,
+        )
+        for sid, s in students.items()
+    ]
+    return await _drafted(session, actor, order, items)
+
+
+def _as_movement(m: StudentMovement) -> Movement:
+    return Movement(
+        order_id=m.order_id,
+        kind=OrderKind(m.kind),
+        from_status=StudentStatus(m.from_status),
+        to_status=StudentStatus(m.to_status),
+        from_group_id=m.from_group_id,
+        to_group_id=m.to_group_id,
+    )
+
+
+async def _cancellable(
+    session: AsyncSession, tenant_id: uuid.UUID, target: Order
+) -> list[StudentMovement]:
+    """The movements a cancellation of `target` undoes, once the rules allow it."""
+    movements = await repo.movements_of_order(session, tenant_id, target.id)
+    latest = await repo.latest_movements(session, tenant_id, [m.student_id for m in movements])
+    ensure_cancellable(
+        target.id,
+        OrderKind(target.kind),
+        OrderStatus(target.status),
+        target.cancelled_by_order_id is not None,
+        {
+            m.student_id: latest[m.student_id].order_id if m.student_id in latest else None
+            for m in movements
+        },
+    )
+    return movements
+
+
+async def _draft_cancellation(
+    session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, cmd: CreateCancellationOrder
+) -> OrderView:
+    target = await repo.get_order(session, tenant_id, cmd.cancelled_order_id)
+    if target is None:
+        raise NotFound("Отменяемый приказ не найден")
+    movements = await _cancellable(session, tenant_id, target)
+    order = await _new_order(
+        session,
+        tenant_id,
+        actor,
+        OrderKind.CANCELLATION,
+        cmd.number,
+        cmd.order_date,
+        cmd.effective_date,
+        reason_comment=cmd.reason_comment,
+        cancels_order_id=target.id,
+    )
+    await session.flush()
+    items = []
+    for m in movements:
+        _, group_id = undo(_as_movement(m))
+        items.append(
+            OrderItem(
+                tenant_id=tenant_id,
+                order_id=order.id,
+                student_id=m.student_id,
+                group_id=group_id,
+                from_group_id=m.to_group_id,
+            )
+        )
+    return await _drafted(session, actor, order, items)
+
+
 async def get_order(
     *, session: AsyncSession, tenant_id: uuid.UUID, order_id: uuid.UUID
 ) -> OrderView:
     order = await repo.get_order(session, tenant_id, order_id)
     if order is None:
         raise NotFound("Приказ не найден")
-    return OrderView(order=order, items=list(await repo.order_items(session, tenant_id, order_id)))
+    items = list(await repo.order_items(session, tenant_id, order_id))
+    students = await repo.students_by_ids(session, tenant_id, [i.student_id for i in items])
+    return OrderView(
+        order=order,
+        items=items,
+        names={
+            sid: " ".join(p for p in (s.surname, s.name, s.patronymic) if p)
+            for sid, s in students.items()
+        },
+    )
 
 
 async def list_orders(
-    *, session: AsyncSession, tenant_id: uuid.UUID, number: str | None, page: PageRequest
+    *,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    page: PageRequest,
+    number: str | None = None,
+    kind: str | None = None,
+    group_id: uuid.UUID | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
 ) -> tuple[list[OrderView], int]:
-    """The movement book, newest first (optionally one order by its number)."""
-    orders, total = await repo.list_orders(session, tenant_id, number, page)
-    return [
-        OrderView(order=o, items=list(await repo.order_items(session, tenant_id, o.id)))
-        for o in orders
-    ], total
+    """The movement book, newest first: optionally by number, kind, group, dates."""
+    orders, total = await repo.list_orders(
+        session,
+        tenant_id,
+        page,
+        number=number,
+        kind=kind,
+        group_id=group_id,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    items = await repo.items_of_orders(session, tenant_id, [o.id for o in orders])
+    return [OrderView(order=o, items=items.get(o.id, [])) for o in orders], total
 
 
 async def sign_order(
@@ -275,7 +538,9 @@ async def sign_order(
     actor: Actor,
     order_id: uuid.UUID,
 ) -> OrderView:
-    """Sign a draft order: move its students and announce it, all in one transaction."""
+    """Sign a draft order: move its students, keep each move in their history and
+    announce it, all in one transaction. Everything is checked again here: the draft
+    may be days old and other orders signed since."""
     order = await repo.get_order_for_update(session, tenant_id, order_id)
     if order is None:
         raise NotFound("Приказ не найден")
@@ -285,11 +550,10 @@ async def sign_order(
         session, tenant_id, [i.student_id for i in items], for_update=True
     )
     kind = OrderKind(order.kind)
-    for item in items:
-        student = students[item.student_id]
-        student.status = apply_order(kind, StudentStatus(student.status)).value
-    announce = _ANNOUNCEMENTS[kind]
-    events = await announce(session, order, items, students, actor)
+    if kind is OrderKind.CANCELLATION:
+        events = await _sign_cancellation(session, order, items, students, actor)
+    else:
+        events = await _sign_movements(session, order, kind, items, students, actor)
     order.status = OrderStatus.SIGNED.value
     order.signed_by = actor.id
     order.signed_at = datetime.now(UTC)
@@ -307,35 +571,155 @@ async def sign_order(
     return OrderView(order=order, items=items)
 
 
-async def _enrolment_events(
+async def _sign_movements(
+    session: AsyncSession,
+    order: Order,
+    kind: OrderKind,
+    items: list[OrderItem],
+    students: dict[uuid.UUID, Student],
+    actor: Actor,
+) -> list[Envelope]:
+    t = order.tenant_id
+    moving = kind in MOVES_GROUP
+    await _check_students(
+        session,
+        t,
+        kind,
+        order.effective_date,
+        {i.student_id: students[i.student_id] for i in items},
+        {i.student_id: i.group_id for i in items} if moving else None,
+    )
+    seqs = await repo.next_seqs(session, t, [i.student_id for i in items])
+    movements = []
+    for item in items:
+        student = students[item.student_id]
+        after = apply_order(kind, StudentStatus(student.status))
+        before_group = None if kind is OrderKind.ENROLMENT else student.group_id
+        if moving:
+            item.from_group_id = before_group
+        movements.append(
+            StudentMovement(
+                tenant_id=t,
+                id=uuid.uuid4(),
+                student_id=student.id,
+                order_id=order.id,
+                kind=kind.value,
+                effective_date=order.effective_date,
+                from_status=student.status,
+                to_status=after.value,
+                from_group_id=before_group,
+                to_group_id=item.group_id,
+                seq=seqs[student.id],
+            )
+        )
+        student.status = after.value
+        student.group_id = item.group_id
+    session.add_all(movements)
+    await session.flush()
+    events = await _ANNOUNCEMENTS[kind](session, order, items, students, actor)
+    if kind is OrderKind.GRADUATION:
+        events += await _close_emptied_groups(session, order, items, actor)
+    return events
+
+
+async def _close_emptied_groups(
+    session: AsyncSession, order: Order, items: list[OrderItem], actor: Actor
+) -> list[Envelope]:
+    """A graduated group with no one left studying in it closes on the order's date."""
+    events = []
+    for group_id in sorted({i.group_id for i in items}):
+        left = await repo.students_of_group(session, order.tenant_id, group_id, list(STUDYING))
+        group = await repo.get_group(session, order.tenant_id, group_id, for_update=True)
+        if left or group is None or group.closed_on is not None:
+            continue
+        group.closed_on = order.effective_date
+        events.append(
+            GROUP_CLOSED.envelope(
+                tenant_id=order.tenant_id,
+                actor=actor,
+                subject_id=group_id,
+                data=GroupClosedV1(group_id=group_id, closed_on=order.effective_date),
+            )
+        )
+    return events
+
+
+async def _sign_cancellation(
     session: AsyncSession,
     order: Order,
     items: list[OrderItem],
     students: dict[uuid.UUID, Student],
     actor: Actor,
 ) -> list[Envelope]:
-    """Per student: `student.enrolled` for everyone, and `accounts.requested` with the
-    names identity needs (for identity alone)."""
-    guardians = await repo.guardians_of(session, order.tenant_id, list(students))
-    events: list[Envelope] = []
+    """Undo every movement of the cancelled order: each student back to their state and
+    group before it. Those it had taken out of study (an expulsion, a graduation) are
+    students again, and identity hears it as for an enrolment (accounts back, links)."""
+    t = order.tenant_id
+    assert order.cancels_order_id is not None
+    target = await repo.get_order_for_update(session, t, order.cancels_order_id)
+    if target is None:  # pragma: no cover - the foreign order cannot vanish
+        raise NotFound("Отменяемый приказ не найден")
+    movements = await _cancellable(session, t, target)
+    by_student = {i.student_id: i for i in items}
+    restored: list[RestoredStudent] = []
+    back_to_study: list[OrderItem] = []
+    for m in movements:
+        status, group_id = undo(_as_movement(m))
+        student = students[m.student_id]
+        m.cancelled_by_order_id = order.id
+        student.status = status.value
+        student.group_id = group_id
+        item = by_student[m.student_id]
+        item.group_id, item.from_group_id = group_id, m.to_group_id
+        restored.append(
+            RestoredStudent(student_id=student.id, status=status.value, group_id=group_id)
+        )
+        if status in STUDYING and StudentStatus(m.to_status) not in STUDYING:
+            back_to_study.append(item)
+    target.cancelled_by_order_id = order.id
+    if OrderKind(target.kind) is OrderKind.GRADUATION:
+        for group_id in {m.to_group_id for m in movements}:
+            group = await repo.get_group(session, t, group_id, for_update=True)
+            if group is not None:
+                group.closed_on = None
+    await session.flush()
+    events = [
+        ORDER_CANCELLED.envelope(
+            tenant_id=t,
+            actor=actor,
+            subject_id=target.id,
+            data=OrderCancelledV1(
+                order_id=order.id,
+                order_number=order.number,
+                order_date=order.order_date,
+                cancelled_order_id=target.id,
+                cancelled_kind=target.kind,
+                students=restored,
+            ),
+        )
+    ]
+    return events + await _account_requests(session, order, back_to_study, students, actor)
+
+
+def _head(order: Order) -> dict[str, Any]:
+    return {"order_id": order.id, "order_number": order.number, "order_date": order.order_date}
+
+
+async def _account_requests(
+    session: AsyncSession,
+    order: Order,
+    items: list[OrderItem],
+    students: dict[uuid.UUID, Student],
+    actor: Actor,
+) -> list[Envelope]:
+    """`accounts.requested` for students (re)entering study, with the names identity
+    needs (for identity alone): new accounts, or the known ones re-enabled and linked."""
+    if not items:
+        return []
+    guardians = await repo.guardians_of(session, order.tenant_id, [i.student_id for i in items])
+    events = []
     for item in items:
         s = students[item.student_id]
-        events.append(
-            STUDENT_ENROLLED.envelope(
-                tenant_id=order.tenant_id,
-                actor=actor,
-                subject_id=s.id,
-                data=StudentEnrolledV2(
-                    order_id=order.id,
-                    order_number=order.number,
-                    order_date=order.order_date,
-                    student_id=s.id,
-                    group_id=item.group_id,
-                    valid_from=order.effective_date,
-                    display_name=display_name(s.surname, s.name),
-                ),
-            )
-        )
         events.append(
             ACCOUNTS_REQUESTED.envelope(
                 tenant_id=order.tenant_id,
@@ -364,33 +748,166 @@ async def _enrolment_events(
     return events
 
 
-async def _expulsion_events(
+async def _enrolment_events(
     session: AsyncSession,
     order: Order,
     items: list[OrderItem],
     students: dict[uuid.UUID, Student],
     actor: Actor,
 ) -> list[Envelope]:
-    return [
-        STUDENT_EXPELLED.envelope(
+    """Per student: `student.enrolled` for everyone, and `accounts.requested` with the
+    names identity needs (for identity alone)."""
+    enrolled = [
+        STUDENT_ENROLLED.envelope(
             tenant_id=order.tenant_id,
             actor=actor,
             subject_id=item.student_id,
-            data=StudentExpelledV2(
-                order_id=order.id,
-                order_number=order.number,
-                order_date=order.order_date,
+            data=StudentEnrolledV2(
+                **_head(order),
                 student_id=item.student_id,
-                group_id=students[item.student_id].group_id,
-                valid_to=order.effective_date,
-                reason_code=order.reason_code or "other",
+                group_id=item.group_id,
+                valid_from=order.effective_date,
+                display_name=_name(students[item.student_id]),
             ),
         )
         for item in items
     ]
+    requests = await _account_requests(session, order, items, students, actor)
+    # Each student's two events side by side, as before: enrolled, then requested.
+    return [e for pair in zip(enrolled, requests, strict=True) for e in pair]
 
 
-_ANNOUNCEMENTS = {
+async def _reinstatement_events(
+    session: AsyncSession,
+    order: Order,
+    items: list[OrderItem],
+    students: dict[uuid.UUID, Student],
+    actor: Actor,
+) -> list[Envelope]:
+    back = [
+        STUDENT_REINSTATED.envelope(
+            tenant_id=order.tenant_id,
+            actor=actor,
+            subject_id=item.student_id,
+            data=StudentReturnedV1(
+                **_head(order),
+                student_id=item.student_id,
+                group_id=item.group_id,
+                valid_from=order.effective_date,
+                display_name=_name(students[item.student_id]),
+            ),
+        )
+        for item in items
+    ]
+    return back + await _account_requests(session, order, items, students, actor)
+
+
+def _name(student: Student) -> str:
+    return display_name(student.surname, student.name)
+
+
+def _per_item(
+    build: Callable[[Order, OrderItem, Student, Actor], Envelope],
+) -> Callable[..., Awaitable[list[Envelope]]]:
+    """An announcement of one event per student, from a function of one item."""
+
+    async def announce(
+        session: AsyncSession,
+        order: Order,
+        items: list[OrderItem],
+        students: dict[uuid.UUID, Student],
+        actor: Actor,
+    ) -> list[Envelope]:
+        return [build(order, i, students[i.student_id], actor) for i in items]
+
+    return announce
+
+
+def _expelled(order: Order, item: OrderItem, s: Student, actor: Actor) -> Envelope:
+    return STUDENT_EXPELLED.envelope(
+        tenant_id=order.tenant_id,
+        actor=actor,
+        subject_id=s.id,
+        data=StudentExpelledV2(
+            **_head(order),
+            student_id=s.id,
+            group_id=item.group_id,
+            valid_to=order.effective_date,
+            reason_code=order.reason_code or "other",
+        ),
+    )
+
+
+def _moved(contract: EventContract) -> Callable[[Order, OrderItem, Student, Actor], Envelope]:
+    def build(order: Order, item: OrderItem, s: Student, actor: Actor) -> Envelope:
+        assert item.from_group_id is not None
+        return contract.envelope(
+            tenant_id=order.tenant_id,
+            actor=actor,
+            subject_id=s.id,
+            data=StudentMovedV1(
+                **_head(order),
+                student_id=s.id,
+                from_group_id=item.from_group_id,
+                to_group_id=item.group_id,
+                valid_from=order.effective_date,
+                display_name=_name(s),
+            ),
+        )
+
+    return build
+
+
+def _graduated(order: Order, item: OrderItem, s: Student, actor: Actor) -> Envelope:
+    return STUDENT_GRADUATED.envelope(
+        tenant_id=order.tenant_id,
+        actor=actor,
+        subject_id=s.id,
+        data=StudentGraduatedV1(
+            **_head(order), student_id=s.id, group_id=item.group_id, valid_to=order.effective_date
+        ),
+    )
+
+
+def _leave_started(order: Order, item: OrderItem, s: Student, actor: Actor) -> Envelope:
+    assert item.leave_until is not None
+    return ACADEMIC_LEAVE_STARTED.envelope(
+        tenant_id=order.tenant_id,
+        actor=actor,
+        subject_id=s.id,
+        data=AcademicLeaveStartedV1(
+            **_head(order),
+            student_id=s.id,
+            group_id=item.group_id,
+            valid_from=order.effective_date,
+            valid_until=item.leave_until,
+        ),
+    )
+
+
+def _leave_ended(order: Order, item: OrderItem, s: Student, actor: Actor) -> Envelope:
+    return ACADEMIC_LEAVE_ENDED.envelope(
+        tenant_id=order.tenant_id,
+        actor=actor,
+        subject_id=s.id,
+        data=StudentReturnedV1(
+            **_head(order),
+            student_id=s.id,
+            group_id=item.group_id,
+            valid_from=order.effective_date,
+            display_name=_name(s),
+        ),
+    )
+
+
+_ANNOUNCEMENTS: dict[OrderKind, Callable[..., Awaitable[list[Envelope]]]] = {
     OrderKind.ENROLMENT: _enrolment_events,
-    OrderKind.EXPULSION: _expulsion_events,
+    OrderKind.EXPULSION: _per_item(_expelled),
+    OrderKind.TRANSFER: _per_item(_moved(STUDENT_TRANSFERRED)),
+    OrderKind.PROMOTION: _per_item(_moved(STUDENT_PROMOTED)),
+    OrderKind.RETENTION: _per_item(_moved(STUDENT_RETAINED)),
+    OrderKind.GRADUATION: _per_item(_graduated),
+    OrderKind.ACADEMIC_LEAVE: _per_item(_leave_started),
+    OrderKind.LEAVE_RETURN: _per_item(_leave_ended),
+    OrderKind.REINSTATEMENT: _reinstatement_events,
 }

@@ -136,6 +136,33 @@ class StudentExpelled(_Tolerant):
     student_id: uuid.UUID
 
 
+class StudentMoved(_Tolerant):
+    """What identity reads of `contingent.student.transferred/promoted/retained` v1:
+    the group the student is in from now on."""
+
+    student_id: uuid.UUID
+    to_group_id: uuid.UUID
+
+
+class StudentBack(_Tolerant):
+    """What identity reads of `contingent.student.academic_leave_ended` v1."""
+
+    student_id: uuid.UUID
+    group_id: uuid.UUID
+
+
+class RestoredStudent(_Tolerant):
+    student_id: uuid.UUID
+    status: str
+    group_id: uuid.UUID
+
+
+class OrderCancelled(_Tolerant):
+    """What identity reads of `contingent.order.cancelled` v1."""
+
+    students: list[RestoredStudent]
+
+
 class GroupCreated(_Tolerant):
     """What identity reads of `contingent.group.created` v1."""
 
@@ -153,6 +180,12 @@ class GroupCuratorChanged(_Tolerant):
 
 ACCOUNTS_REQUESTED = Consumes("contingent.accounts.requested", 1, AccountsRequested)
 STUDENT_EXPELLED = Consumes("contingent.student.expelled", 2, StudentExpelled)
+STUDENT_GRADUATED = Consumes("contingent.student.graduated", 1, StudentExpelled)
+STUDENT_TRANSFERRED = Consumes("contingent.student.transferred", 1, StudentMoved)
+STUDENT_PROMOTED = Consumes("contingent.student.promoted", 1, StudentMoved)
+STUDENT_RETAINED = Consumes("contingent.student.retained", 1, StudentMoved)
+LEAVE_ENDED = Consumes("contingent.student.academic_leave_ended", 1, StudentBack)
+ORDER_CANCELLED = Consumes("contingent.order.cancelled", 1, OrderCancelled)
 GROUP_CREATED = Consumes("contingent.group.created", 1, GroupCreated)
 GROUP_CURATOR_CHANGED = Consumes("contingent.group.curator_changed", 1, GroupCuratorChanged)
 

@@ -9,11 +9,17 @@ from edureg_identity.contracts.events import (
     ACCOUNTS_REQUESTED,
     GROUP_CREATED,
     GROUP_CURATOR_CHANGED,
+    LEAVE_ENDED,
+    ORDER_CANCELLED,
     OWN_ACCOUNT_CHANGED,
     OWN_ACCOUNT_DISABLED,
     OWN_ACCOUNTS_PROVISIONED,
     OWN_ORGANISATION_REGISTERED,
     STUDENT_EXPELLED,
+    STUDENT_GRADUATED,
+    STUDENT_PROMOTED,
+    STUDENT_RETAINED,
+    STUDENT_TRANSFERRED,
 )
 from edureg_identity.services import provisioning
 from edureg_shared.events.envelope import Envelope
@@ -28,6 +34,21 @@ async def accounts_requested(session: AsyncSession, events: list[Envelope]) -> N
 async def student_expelled(session: AsyncSession, events: list[Envelope]) -> None:
     """Disables the students' accounts and guardians left without an active child."""
     await provisioning.on_students_expelled(session=session, events=events)
+
+
+async def student_moved(session: AsyncSession, events: list[Envelope]) -> None:
+    """The student's account follows them to their new group (and its curator)."""
+    await provisioning.on_students_moved(session=session, events=events)
+
+
+async def leave_ended(session: AsyncSession, events: list[Envelope]) -> None:
+    """The student's account follows them back from leave into their group."""
+    await provisioning.on_leave_ended(session=session, events=events)
+
+
+async def order_cancelled(session: AsyncSession, events: list[Envelope]) -> None:
+    """Accounts follow a cancelled order's students back to where they were."""
+    await provisioning.on_orders_cancelled(session=session, events=events)
 
 
 async def group_created(session: AsyncSession, events: list[Envelope]) -> None:
@@ -53,6 +74,12 @@ async def mirror_organisation(session: AsyncSession, events: list[Envelope]) -> 
 HANDLERS = {
     ACCOUNTS_REQUESTED: accounts_requested,
     STUDENT_EXPELLED: student_expelled,
+    STUDENT_GRADUATED: student_expelled,
+    STUDENT_TRANSFERRED: student_moved,
+    STUDENT_PROMOTED: student_moved,
+    STUDENT_RETAINED: student_moved,
+    LEAVE_ENDED: leave_ended,
+    ORDER_CANCELLED: order_cancelled,
     GROUP_CREATED: group_created,
     GROUP_CURATOR_CHANGED: curator_changed,
     OWN_ACCOUNTS_PROVISIONED: mirror_account,

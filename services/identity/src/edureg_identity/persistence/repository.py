@@ -791,17 +791,19 @@ async def overdue_activation(
 
 async def set_student_groups(
     session: AsyncSession, tenant_id: uuid.UUID, groups: dict[uuid.UUID, uuid.UUID]
-) -> None:
-    """Student person id → the group they were enrolled into."""
+) -> set[uuid.UUID]:
+    """Student person id → the group they are in now. Returns the person ids whose
+    accounts exist (and were updated)."""
     if not groups:
-        return
-    await session.execute(
+        return set()
+    result = await session.execute(
         text("""
             UPDATE users SET group_id = g.group_id
             FROM unnest(CAST(:person_ids AS uuid[]), CAST(:group_ids AS uuid[]))
                  AS g(person_id, group_id)
             WHERE users.tenant_id = :tenant_id AND users.kind = 'student'
               AND users.person_id = g.person_id
+            RETURNING users.person_id
         """),
         {
             "tenant_id": tenant_id,
@@ -809,6 +811,7 @@ async def set_student_groups(
             "group_ids": list(groups.values()),
         },
     )
+    return {row[0] for row in result.all()}
 
 
 async def record_login_attempt(

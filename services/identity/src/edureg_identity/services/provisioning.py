@@ -14,10 +14,15 @@ from edureg_identity.contracts.events import (
     ACCOUNTS_REQUESTED,
     GROUP_CREATED,
     GROUP_CURATOR_CHANGED,
+    LEAVE_ENDED,
+    ORDER_CANCELLED,
     STUDENT_EXPELLED,
     AccountDisabledV1,
     AccountsProvisionedV1,
     ProvisionedAccount,
+)
+from edureg_identity.contracts.events import (
+    STUDENT_TRANSFERRED as STUDENT_MOVED,  # one shape for every move
 )
 from edureg_identity.domain.logins import login_stem
 from edureg_identity.persistence import repository as repo
@@ -151,51 +156,99 @@ async def _join_known_guardians(
 
 
 async def on_students_expelled(*, session: AsyncSession, events: list[Envelope]) -> None:
-    """Disable each expelled student; end their guardians' links; disable a guardian left
-    without an active child (one with another child keeps access)."""
+    """Disable each expelled (or graduated) student; end their guardians' links; disable
+    a guardian left without an active child (one with another child keeps access)."""
     for event in events:
         data = STUDENT_EXPELLED.parse(event.data)
-        t = event.tenant_id
-        now = datetime.now(UTC)
-        student_user = await repo.disable_student(session, t, data.student_id, now)
-        if student_user is None:
-            raise StudentNotYetProvisioned("the student's account does not exist yet")
-        guardians = await repo.end_links_of_child(session, t, student_user, now)
-        disabled_guardians = await repo.disable_guardians_without_children(
-            session, t, guardians, now
-        )
-        disabled = [
-            (student_user, data.student_id, "student"),
-            *((g.id, g.person_id, "guardian") for g in disabled_guardians),
-        ]
-        # A disabled account's sign-ins end now, not when their tokens expire.
-        await repo.revoke_refresh_tokens_of(session, t, [u for u, _, _ in disabled], now)
-        await audit.record_many(
-            session,
-            tenant_id=t,
-            entries=[
-                audit.Entry(
-                    actor=event.actor,
-                    action="disable",
-                    entity="user",
-                    entity_id=user_id,
-                    details={"event_id": str(event.id)},
-                )
-                for user_id, _, _ in disabled
-            ],
-        )
-        await add_events(
-            session,
-            [
-                ACCOUNT_DISABLED.envelope(
-                    tenant_id=t,
-                    actor=event.actor,
-                    subject_id=user_id,
-                    data=AccountDisabledV1(user_id=user_id, person_id=person_id, kind=kind),
-                )
-                for user_id, person_id, kind in disabled
-            ],
-        )
+        await _student_left(session, event, data.student_id)
+
+
+async def on_students_moved(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """A transfer, promotion, retention or return from leave: the student's account
+    follows them to the new group (and so to its curator). The latest event wins."""
+    groups: dict[uuid.UUID, uuid.UUID] = {}
+    for event in sorted(events, key=lambda e: e.occurred_at):
+        data = STUDENT_MOVED.parse(event.data)
+        groups[data.student_id] = data.to_group_id
+    await _move(session, events[0].tenant_id, groups)
+
+
+async def on_leave_ended(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """Back from academic leave, perhaps into another group: the account follows."""
+    groups: dict[uuid.UUID, uuid.UUID] = {}
+    for event in sorted(events, key=lambda e: e.occurred_at):
+        data = LEAVE_ENDED.parse(event.data)
+        groups[data.student_id] = data.group_id
+    await _move(session, events[0].tenant_id, groups)
+
+
+async def _move(
+    session: AsyncSession, tenant_id: uuid.UUID, groups: dict[uuid.UUID, uuid.UUID]
+) -> None:
+    known = await repo.set_student_groups(session, tenant_id, groups)
+    if set(groups) - known:
+        raise StudentNotYetProvisioned("a moved student's account does not exist yet")
+
+
+async def on_orders_cancelled(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """A cancelled order: students it had brought into study (an enrolment, a
+    reinstatement) and who are no longer studying lose their accounts as at an
+    expulsion; the others follow their restored group. Those it had taken out of study
+    come back through `accounts.requested`, which contingent sends with the cancellation."""
+    for event in events:
+        data = ORDER_CANCELLED.parse(event.data)
+        studying = {s.student_id: s.group_id for s in data.students if s.status in STUDYING}
+        if studying:
+            await _move(session, event.tenant_id, studying)
+        for s in data.students:
+            if s.status not in STUDYING:
+                await _student_left(session, event, s.student_id)
+
+
+# Contingent's states in which a person is a student (on leave too: the account stays).
+STUDYING = frozenset({"active", "on_leave"})
+
+
+async def _student_left(session: AsyncSession, event: Envelope, student_id: uuid.UUID) -> None:
+    t = event.tenant_id
+    now = datetime.now(UTC)
+    student_user = await repo.disable_student(session, t, student_id, now)
+    if student_user is None:
+        raise StudentNotYetProvisioned("the student's account does not exist yet")
+    guardians = await repo.end_links_of_child(session, t, student_user, now)
+    disabled_guardians = await repo.disable_guardians_without_children(session, t, guardians, now)
+    disabled = [
+        (student_user, student_id, "student"),
+        *((g.id, g.person_id, "guardian") for g in disabled_guardians),
+    ]
+    # A disabled account's sign-ins end now, not when their tokens expire.
+    await repo.revoke_refresh_tokens_of(session, t, [u for u, _, _ in disabled], now)
+    await audit.record_many(
+        session,
+        tenant_id=t,
+        entries=[
+            audit.Entry(
+                actor=event.actor,
+                action="disable",
+                entity="user",
+                entity_id=user_id,
+                details={"event_id": str(event.id)},
+            )
+            for user_id, _, _ in disabled
+        ],
+    )
+    await add_events(
+        session,
+        [
+            ACCOUNT_DISABLED.envelope(
+                tenant_id=t,
+                actor=event.actor,
+                subject_id=user_id,
+                data=AccountDisabledV1(user_id=user_id, person_id=person_id, kind=kind),
+            )
+            for user_id, person_id, kind in disabled
+        ],
+    )
 
 
 async def on_groups_created(*, session: AsyncSession, events: list[Envelope]) -> None:

@@ -25,6 +25,7 @@ class _Tolerant(BaseModel):
 class StudentEnrolled(_Tolerant):
     """What journal reads of `contingent.student.enrolled` v2."""
 
+    order_id: uuid.UUID | None = None
     student_id: uuid.UUID
     group_id: uuid.UUID
     valid_from: date
@@ -32,11 +33,54 @@ class StudentEnrolled(_Tolerant):
 
 
 class StudentExpelled(_Tolerant):
-    """What journal reads of `contingent.student.expelled` v2."""
+    """What journal reads of `contingent.student.expelled` v2 (and `graduated` v1)."""
 
+    order_id: uuid.UUID | None = None
     student_id: uuid.UUID
     group_id: uuid.UUID
     valid_to: date
+
+
+class StudentMoved(_Tolerant):
+    """What journal reads of `contingent.student.transferred/promoted/retained` v1."""
+
+    order_id: uuid.UUID
+    student_id: uuid.UUID
+    from_group_id: uuid.UUID
+    to_group_id: uuid.UUID
+    valid_from: date
+    display_name: str
+
+
+class LeaveStarted(_Tolerant):
+    """What journal reads of `contingent.student.academic_leave_started` v1."""
+
+    order_id: uuid.UUID
+    student_id: uuid.UUID
+    group_id: uuid.UUID
+    valid_from: date
+
+
+class StudentReturned(_Tolerant):
+    """What journal reads of `contingent.student.academic_leave_ended/reinstated` v1."""
+
+    order_id: uuid.UUID
+    student_id: uuid.UUID
+    group_id: uuid.UUID
+    valid_from: date
+    display_name: str
+
+
+class CancelledStudent(_Tolerant):
+    student_id: uuid.UUID
+
+
+class OrderCancelled(_Tolerant):
+    """What journal reads of `contingent.order.cancelled` v1."""
+
+    order_id: uuid.UUID
+    cancelled_order_id: uuid.UUID
+    students: list[CancelledStudent]
 
 
 ROSTER_CHANGED = EventContract("journal.roster.changed", 1, RosterChangedV1)
@@ -44,3 +88,11 @@ PUBLISHES = (ROSTER_CHANGED,)
 
 STUDENT_ENROLLED = Consumes("contingent.student.enrolled", 2, StudentEnrolled)
 STUDENT_EXPELLED = Consumes("contingent.student.expelled", 2, StudentExpelled)
+STUDENT_TRANSFERRED = Consumes("contingent.student.transferred", 1, StudentMoved)
+STUDENT_PROMOTED = Consumes("contingent.student.promoted", 1, StudentMoved)
+STUDENT_RETAINED = Consumes("contingent.student.retained", 1, StudentMoved)
+STUDENT_GRADUATED = Consumes("contingent.student.graduated", 1, StudentExpelled)
+LEAVE_STARTED = Consumes("contingent.student.academic_leave_started", 1, LeaveStarted)
+LEAVE_ENDED = Consumes("contingent.student.academic_leave_ended", 1, StudentReturned)
+STUDENT_REINSTATED = Consumes("contingent.student.reinstated", 1, StudentReturned)
+ORDER_CANCELLED = Consumes("contingent.order.cancelled", 1, OrderCancelled)

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edureg_journal.contracts.events import STUDENT_ENROLLED, STUDENT_EXPELLED
+from edureg_journal.contracts.events import (
+    LEAVE_ENDED,
+    LEAVE_STARTED,
+    ORDER_CANCELLED,
+    STUDENT_ENROLLED,
+    STUDENT_EXPELLED,
+    STUDENT_GRADUATED,
+    STUDENT_PROMOTED,
+    STUDENT_REINSTATED,
+    STUDENT_RETAINED,
+    STUDENT_TRANSFERRED,
+)
 from edureg_journal.services import rosters
 from edureg_shared.events.envelope import Envelope
 from edureg_shared.service import Runtime
@@ -20,7 +31,44 @@ async def student_expelled(session: AsyncSession, events: list[Envelope]) -> Non
     await rosters.on_students_expelled(session=session, events=events)
 
 
-HANDLERS = {STUDENT_ENROLLED: student_enrolled, STUDENT_EXPELLED: student_expelled}
+async def student_graduated(session: AsyncSession, events: list[Envelope]) -> None:
+    """Ends the graduates' memberships at the graduation date."""
+    await rosters.on_students_graduated(session=session, events=events)
+
+
+async def student_moved(session: AsyncSession, events: list[Envelope]) -> None:
+    """Moves the students from one group's roster to another's (transfer, promotion,
+    retention)."""
+    await rosters.on_students_moved(session=session, events=events)
+
+
+async def leave_started(session: AsyncSession, events: list[Envelope]) -> None:
+    """Takes students on academic leave out of their group's roster from its start."""
+    await rosters.on_leave_started(session=session, events=events)
+
+
+async def student_returned(session: AsyncSession, events: list[Envelope]) -> None:
+    """Puts students back from leave, or reinstated, into a group's roster."""
+    await rosters.on_students_returned(session=session, events=events)
+
+
+async def order_cancelled(session: AsyncSession, events: list[Envelope]) -> None:
+    """Undoes a cancelled order's effect on rosters."""
+    await rosters.on_orders_cancelled(session=session, events=events)
+
+
+HANDLERS = {
+    STUDENT_ENROLLED: student_enrolled,
+    STUDENT_EXPELLED: student_expelled,
+    STUDENT_GRADUATED: student_graduated,
+    STUDENT_TRANSFERRED: student_moved,
+    STUDENT_PROMOTED: student_moved,
+    STUDENT_RETAINED: student_moved,
+    LEAVE_STARTED: leave_started,
+    LEAVE_ENDED: student_returned,
+    STUDENT_REINSTATED: student_returned,
+    ORDER_CANCELLED: order_cancelled,
+}
 CONSUMES = tuple(HANDLERS)
 
 

@@ -12,12 +12,13 @@ from edureg_shared.paging import PageRequest, paginate
 
 _OPEN_MEMBERSHIPS = text("""
     INSERT INTO roster_memberships (tenant_id, id, group_id, student_id, display_name,
-                                    valid_from, source_event_id)
+                                    valid_from, source_event_id, opened_by_order_id)
     SELECT :tenant_id, gen_random_uuid(), m.group_id, m.student_id, m.display_name,
-           m.valid_from, m.event_id
+           m.valid_from, m.event_id, m.order_id
     FROM unnest(CAST(:group_ids AS uuid[]), CAST(:student_ids AS uuid[]),
-                CAST(:names AS text[]), CAST(:valid_froms AS date[]), CAST(:event_ids AS uuid[]))
-         AS m(group_id, student_id, display_name, valid_from, event_id)
+                CAST(:names AS text[]), CAST(:valid_froms AS date[]), CAST(:event_ids AS uuid[]),
+                CAST(:order_ids AS uuid[]))
+         AS m(group_id, student_id, display_name, valid_from, event_id, order_id)
     ON CONFLICT (tenant_id, group_id, student_id) WHERE valid_to IS NULL DO NOTHING
     RETURNING student_id, group_id, valid_from
 """)
@@ -37,6 +38,7 @@ async def open_memberships(
             "names": [r["display_name"] for r in rows],
             "valid_froms": [r["valid_from"] for r in rows],
             "event_ids": [r["source_event_id"] for r in rows],
+            "order_ids": [r.get("order_id") for r in rows],
         },
     )
     return list(result.all())
@@ -50,6 +52,7 @@ async def close_membership(
     student_id: uuid.UUID,
     valid_to: date,
     event_id: uuid.UUID,
+    order_id: uuid.UUID | None = None,
 ) -> bool:
     result = await session.execute(
         update(M)
@@ -59,10 +62,38 @@ async def close_membership(
             M.student_id == student_id,
             M.valid_to.is_(None),
         )
-        .values(valid_to=valid_to, ended_by_event_id=event_id)
+        .values(valid_to=valid_to, ended_by_event_id=event_id, ended_by_order_id=order_id)
         .returning(M.id)
     )
     return result.first() is not None
+
+
+async def undo_order(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    order_id: uuid.UUID,
+    cancelling_order_id: uuid.UUID,
+    event_id: uuid.UUID,
+) -> tuple[list[Any], list[Any]]:
+    """Undo what an order did to rosters: the memberships it opened become empty (they
+    end where they began: never deleted, past marks may refer to them), those it ended
+    are open again. Returns (voided, reopened) as (group_id, student_id, valid_from)."""
+    voided = await session.execute(
+        update(M)
+        .where(M.tenant_id == tenant_id, M.opened_by_order_id == order_id)
+        .values(
+            valid_to=M.valid_from, ended_by_event_id=event_id, ended_by_order_id=cancelling_order_id
+        )
+        .returning(M.group_id, M.student_id, M.valid_from)
+    )
+    voided_rows = list(voided.all())
+    reopened = await session.execute(
+        update(M)
+        .where(M.tenant_id == tenant_id, M.ended_by_order_id == order_id)
+        .values(valid_to=None, ended_by_event_id=None, ended_by_order_id=None)
+        .returning(M.group_id, M.student_id, M.valid_from)
+    )
+    return voided_rows, list(reopened.all())
 
 
 async def members_on(

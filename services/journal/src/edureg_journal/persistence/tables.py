@@ -22,6 +22,8 @@ class RosterMembership(Base):
     __table_args__ = (
         Index(None, "tenant_id", "group_id"),
         Index(None, "tenant_id", "student_id"),
+        Index(None, "tenant_id", "opened_by_order_id"),
+        Index(None, "tenant_id", "ended_by_order_id"),
         Index(
             "uq_roster_memberships_open",
             "tenant_id",
@@ -42,6 +44,10 @@ class RosterMembership(Base):
     valid_to: Mapped[date | None] = mapped_column(Date)
     source_event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     ended_by_event_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # The orders of the movement book that opened and ended it: a cancelling order undoes
+    # what they did (a membership it opened becomes empty, one it ended reopens).
+    opened_by_order_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    ended_by_order_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

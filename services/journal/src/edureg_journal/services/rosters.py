@@ -8,9 +8,14 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_journal.contracts.events import (
+    LEAVE_STARTED,
+    ORDER_CANCELLED,
     ROSTER_CHANGED,
     STUDENT_ENROLLED,
     STUDENT_EXPELLED,
+    STUDENT_GRADUATED,
+    STUDENT_REINSTATED,
+    STUDENT_TRANSFERRED,
     RosterChangedV1,
 )
 from edureg_journal.persistence import repository as repo
@@ -23,7 +28,11 @@ from edureg_shared.paging import PageRequest
 
 
 class MembershipNotYetKnown(NotYet):
-    """The expulsion came before its enrolment was applied: retry later."""
+    """A membership's end came before its beginning was applied: retry later."""
+
+
+class OrderNotYetApplied(NotYet):
+    """A cancellation came before the cancelled order's own events: retry later."""
 
 
 def _announcement(event: Envelope, data: RosterChangedV1) -> Envelope:
@@ -46,6 +55,7 @@ async def on_students_enrolled(*, session: AsyncSession, events: list[Envelope])
                 "display_name": d.display_name,
                 "valid_from": d.valid_from,
                 "source_event_id": e.id,
+                "order_id": d.order_id,
             }
             for e, d in parsed
         ],
@@ -81,27 +91,85 @@ async def on_students_enrolled(*, session: AsyncSession, events: list[Envelope])
 
 
 async def on_students_expelled(*, session: AsyncSession, events: list[Envelope]) -> None:
-    """End each expelled student's open membership; the row stays (past marks refer to it)."""
+    """End each expelled (or graduated) student's open membership; the row stays (past
+    marks refer to it)."""
     for event in events:
         data = STUDENT_EXPELLED.parse(event.data)
-        ended = await repo.close_membership(
-            session,
-            tenant_id=event.tenant_id,
-            group_id=data.group_id,
-            student_id=data.student_id,
-            valid_to=data.valid_to,
-            event_id=event.id,
+        await _end(session, event, data.group_id, data.student_id, data.valid_to, data.order_id)
+
+
+async def on_students_graduated(*, session: AsyncSession, events: list[Envelope]) -> None:
+    for event in events:
+        data = STUDENT_GRADUATED.parse(event.data)
+        await _end(session, event, data.group_id, data.student_id, data.valid_to, data.order_id)
+
+
+async def on_students_moved(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """A transfer, promotion or retention: the old group's membership ends the day the
+    new one begins."""
+    for event in events:
+        data = STUDENT_TRANSFERRED.parse(event.data)  # one shape for the three kinds
+        await _end(
+            session, event, data.from_group_id, data.student_id, data.valid_from, data.order_id
         )
-        if not ended:
-            raise MembershipNotYetKnown("no open membership for the expelled student yet")
-        await audit.record(
+        await _open(
+            session,
+            event,
+            data.to_group_id,
+            data.student_id,
+            data.display_name,
+            data.valid_from,
+            data.order_id,
+        )
+
+
+async def on_leave_started(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """On academic leave the student is out of the group's journal from its start."""
+    for event in events:
+        data = LEAVE_STARTED.parse(event.data)
+        await _end(session, event, data.group_id, data.student_id, data.valid_from, data.order_id)
+
+
+async def on_students_returned(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """Back from academic leave, or reinstated: a new membership from that day."""
+    for event in events:
+        data = STUDENT_REINSTATED.parse(event.data)  # the same shape as leave_ended
+        await _open(
+            session,
+            event,
+            data.group_id,
+            data.student_id,
+            data.display_name,
+            data.valid_from,
+            data.order_id,
+        )
+
+
+async def on_orders_cancelled(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """Undo a cancelled order: memberships it opened become empty, those it ended reopen.
+    Retried until every student of the order shows its effect here."""
+    for event in events:
+        data = ORDER_CANCELLED.parse(event.data)
+        voided, reopened = await repo.undo_order(
+            session, event.tenant_id, data.cancelled_order_id, data.order_id, event.id
+        )
+        touched = {row.student_id for row in (*voided, *reopened)}
+        if not {s.student_id for s in data.students} <= touched:
+            raise OrderNotYetApplied("the cancelled order's own events are not applied yet")
+        changes = [(row, "ended") for row in voided] + [(row, "added") for row in reopened]
+        await audit.record_many(
             session,
             tenant_id=event.tenant_id,
-            actor=event.actor,
-            action="end",
-            entity="roster_membership",
-            entity_id=data.student_id,
-            details={"group_id": str(data.group_id), "event_id": str(event.id)},
+            entries=[
+                audit.Entry(
+                    actor=event.actor,
+                    action="void" if change == "ended" else "reopen",
+                    entity="roster_membership",
+                    entity_id=row.student_id,
+                    details={"group_id": str(row.group_id), "event_id": str(event.id)},
+                )
+                for row, change in changes
+            ],
         )
         await add_events(
             session,
@@ -109,14 +177,99 @@ async def on_students_expelled(*, session: AsyncSession, events: list[Envelope])
                 _announcement(
                     event,
                     RosterChangedV1(
-                        group_id=data.group_id,
-                        student_id=data.student_id,
-                        change="ended",
-                        date=data.valid_to,
+                        group_id=row.group_id,
+                        student_id=row.student_id,
+                        change=change,
+                        date=row.valid_from,
                     ),
                 )
+                for row, change in changes
             ],
         )
+
+
+async def _end(
+    session: AsyncSession,
+    event: Envelope,
+    group_id: uuid.UUID,
+    student_id: uuid.UUID,
+    on: date,
+    order_id: uuid.UUID | None,
+) -> None:
+    ended = await repo.close_membership(
+        session,
+        tenant_id=event.tenant_id,
+        group_id=group_id,
+        student_id=student_id,
+        valid_to=on,
+        event_id=event.id,
+        order_id=order_id,
+    )
+    if not ended:
+        raise MembershipNotYetKnown("no open membership for the student yet")
+    await audit.record(
+        session,
+        tenant_id=event.tenant_id,
+        actor=event.actor,
+        action="end",
+        entity="roster_membership",
+        entity_id=student_id,
+        details={"group_id": str(group_id), "event_id": str(event.id)},
+    )
+    await add_events(
+        session,
+        [
+            _announcement(
+                event,
+                RosterChangedV1(group_id=group_id, student_id=student_id, change="ended", date=on),
+            )
+        ],
+    )
+
+
+async def _open(
+    session: AsyncSession,
+    event: Envelope,
+    group_id: uuid.UUID,
+    student_id: uuid.UUID,
+    display_name: str,
+    on: date,
+    order_id: uuid.UUID,
+) -> None:
+    added = await repo.open_memberships(
+        session,
+        event.tenant_id,
+        [
+            {
+                "group_id": group_id,
+                "student_id": student_id,
+                "display_name": display_name,
+                "valid_from": on,
+                "source_event_id": event.id,
+                "order_id": order_id,
+            }
+        ],
+    )
+    if not added:
+        return
+    await audit.record(
+        session,
+        tenant_id=event.tenant_id,
+        actor=event.actor,
+        action="add",
+        entity="roster_membership",
+        entity_id=student_id,
+        details={"group_id": str(group_id), "event_id": str(event.id)},
+    )
+    await add_events(
+        session,
+        [
+            _announcement(
+                event,
+                RosterChangedV1(group_id=group_id, student_id=student_id, change="added", date=on),
+            )
+        ],
+    )
 
 
 async def roster_on(

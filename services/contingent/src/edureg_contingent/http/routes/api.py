@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from edureg_contingent.domain.reasons import EXPULSION_REASONS
+from edureg_contingent.domain.orders import OrderKind, StudentStatus
+from edureg_contingent.domain.reasons import EXPULSION_REASONS, ORDER_REASONS
 from edureg_contingent.http.schemas import (
     GroupRead,
     GuardianRead,
+    MovementRead,
     OrderItemRead,
     OrderRead,
     ReasonRead,
+    StudentBrief,
     StudentRead,
 )
 from edureg_contingent.services import groups, orders, students
@@ -22,6 +26,7 @@ from edureg_contingent.services.commands import (
     CreateEnrolmentOrder,
     CreateExpulsionOrder,
     CreateGroup,
+    CreateMovementOrder,
 )
 from edureg_shared.http import Context, unit_of_work
 from edureg_shared.paging import Page, PageDep, page_slice
@@ -47,8 +52,16 @@ def _order(view: orders.OrderView) -> OrderRead:
         status=o.status,
         reason_code=o.reason_code,
         reason_comment=o.reason_comment,
+        cancels_order_id=o.cancels_order_id,
+        cancelled_by_order_id=o.cancelled_by_order_id,
+        created_at=o.created_at,
         signed_at=o.signed_at,
-        items=[OrderItemRead.model_validate(i) for i in view.items],
+        items=[
+            OrderItemRead.model_validate(i).model_copy(
+                update={"full_name": view.names.get(i.student_id)}
+            )
+            for i in view.items
+        ],
     )
 
 
@@ -101,6 +114,23 @@ async def expulsion_reasons(ctx: OrdersRead, page: PageDep) -> Page[ReasonRead]:
     return Page.of(*page_slice(reasons, page), page)
 
 
+@router.get(
+    "/order-reasons",
+    response_model=Page[ReasonRead],
+    tags=["orders"],
+    summary="Справочник оснований приказов данного вида",
+)
+async def order_reasons(
+    ctx: OrdersRead,
+    page: PageDep,
+    kind: Annotated[str, Query(pattern=r"^[a-z_]{1,30}$", description="Вид приказа")],
+) -> Page[ReasonRead]:
+    reasons = [
+        ReasonRead(code=code, title=title) for code, title in ORDER_REASONS.get(kind, {}).items()
+    ]
+    return Page.of(*page_slice(reasons, page), page)
+
+
 @router.get("/groups/{group_id}", response_model=GroupRead, tags=["groups"], summary="Группа")
 async def get_group(group_id: uuid.UUID, ctx: GroupsRead) -> GroupRead:
     group = await groups.get_group(session=ctx.session, tenant_id=ctx.tenant_id, group_id=group_id)
@@ -142,19 +172,47 @@ async def create_expulsion_order(cmd: CreateExpulsionOrder, ctx: OrdersWrite) ->
     return _order(view)
 
 
+@router.post(
+    "/orders/movement",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrderRead,
+    tags=["orders"],
+    summary="Проект приказа о движении: перевод, перевод на следующий курс, повторное "
+    "обучение, выпуск, академический отпуск, выход из него, восстановление, отмена приказа",
+)
+async def create_movement_order(cmd: CreateMovementOrder, ctx: OrdersWrite) -> OrderRead:
+    view = await orders.create_movement_order(
+        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, cmd=cmd
+    )
+    return _order(view)
+
+
 @router.get(
     "/orders",
     response_model=Page[OrderRead],
     tags=["orders"],
-    summary="Книга движения: приказы, новые первыми (или один — по номеру)",
+    summary="Книга движения: приказы, новые первыми; по номеру, виду, группе, датам",
 )
 async def list_orders(
     ctx: OrdersRead,
     page: PageDep,
     number: Annotated[str | None, Query(min_length=1, max_length=30)] = None,
+    kind: Annotated[OrderKind | None, Query(description="Вид приказа")] = None,
+    group_id: Annotated[
+        uuid.UUID | None, Query(description="Группа, в которую или из которой")
+    ] = None,
+    date_from: Annotated[date | None, Query(description="Дата приказа с")] = None,
+    date_to: Annotated[date | None, Query(description="Дата приказа по")] = None,
 ) -> Page[OrderRead]:
     views, total = await orders.list_orders(
-        session=ctx.session, tenant_id=ctx.tenant_id, number=number, page=page
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        page=page,
+        number=number,
+        kind=kind.value if kind else None,
+        group_id=group_id,
+        date_from=date_from,
+        date_to=date_to,
     )
     return Page.of([_order(v) for v in views], total, page)
 
@@ -187,7 +245,11 @@ async def sign_order(order_id: uuid.UUID, ctx: OrdersSign) -> OrderRead:
 )
 async def get_student(student_id: uuid.UUID, ctx: StudentsRead) -> StudentRead:
     f = await students.read_student_file(
-        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, student_id=student_id
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
+        student_id=student_id,
+        permissions=ctx.principal.permissions,
     )
     s = f.student
     return StudentRead(
@@ -205,4 +267,49 @@ async def get_student(student_id: uuid.UUID, ctx: StudentsRead) -> StudentRead:
             )
             for g, r in f.guardians
         ],
+        history=[
+            MovementRead(
+                order_id=o.id,
+                order_number=o.number,
+                order_date=o.order_date,
+                kind=m.kind,
+                effective_date=m.effective_date,
+                from_status=m.from_status,
+                to_status=m.to_status,
+                from_group_id=m.from_group_id,
+                to_group_id=m.to_group_id,
+                cancelled_by_order_id=m.cancelled_by_order_id,
+            )
+            for m, o in f.history
+        ],
+        created_at=s.created_at,
     )
+
+
+@router.get(
+    "/students",
+    response_model=Page[StudentBrief],
+    tags=["students"],
+    summary="Обучающиеся: поиск по фамилии или имени, по группе и состоянию "
+    "(куратору — только его групп)",
+)
+async def list_students(
+    ctx: StudentsRead,
+    page: PageDep,
+    group_id: uuid.UUID | None = None,
+    status: Annotated[list[StudentStatus] | None, Query(description="Состояния")] = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="Начало фамилии или имени")
+    ] = None,
+) -> Page[StudentBrief]:
+    found, total = await students.list_students(
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
+        permissions=ctx.principal.permissions,
+        page=page,
+        group_id=group_id,
+        statuses=[s.value for s in status or []],
+        query=q,
+    )
+    return Page.of([StudentBrief.model_validate(s) for s in found], total, page)

@@ -1,0 +1,366 @@
+"""The movement book in the portal (001 IV–V, 004 4.2–4.4): the register filtered by
+kind, group and dates; an order drafted by the academic office (pick the kind, the group,
+the students), its refusals shown by field and by student; signing; a cancelling order.
+
+Every form posts back here with the session's CSRF token; contingent decides and checks
+again (the portal only hides what the user may not do)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from edureg_portal.admin_pages import _errors
+from edureg_portal.identity_client import Answer
+from edureg_portal.pages import (
+    ORDER_KINDS,
+    ORDER_STATUSES,
+    PAGE,
+    RELATIONS,
+    Shell,
+    _call,
+    _csrf_ok,
+    _forbidden_form,
+    _opened,
+    _pages,
+    _render,
+)
+
+router = APIRouter(include_in_schema=False)
+
+WRITE = "contingent.orders.write"
+SIGN = "contingent.orders.sign"
+STUDENT_STATUSES = {
+    "pending": "в проекте приказа",
+    "active": "обучается",
+    "on_leave": "в академическом отпуске",
+    "expelled": "отчислен",
+    "graduated": "выпущен",
+    "annulled": "зачисление отменено",
+}
+# Whose students each kind concerns, and what it asks for.
+CHOOSE_FROM = {
+    "expulsion": ("active", "on_leave"),
+    "transfer": ("active",),
+    "retention": ("active",),
+    "academic_leave": ("active",),
+    "leave_return": ("on_leave",),
+    "reinstatement": ("expelled",),
+    "promotion": ("active",),
+    "graduation": ("active",),
+}
+WHOLE_GROUP = ("promotion", "graduation")  # everyone in the group but those ticked
+TARGET = ("transfer", "retention", "promotion", "reinstatement", "leave_return")
+FIELD_TITLES = {
+    "number": "номер",
+    "order_date": "дата приказа",
+    "effective_date": "дата вступления в силу",
+    "to_group_id": "группа",
+    "group_id": "группа",
+    "student_ids": "обучающиеся",
+    "except_student_ids": "исключённые из приказа",
+    "leave_until": "окончание отпуска",
+    "reason_code": "основание",
+}
+
+
+async def _groups(request: Request, shell: Shell) -> list[dict[str, Any]] | Response:
+    answer = await _call(request, shell, "contingent", "GET", "/api/v1/groups", limit=200)
+    if isinstance(answer, Response):
+        return answer
+    return list(answer.body.get("items", []))
+
+
+@router.get("/orders")
+async def orders_page(
+    request: Request,
+    offset: int = 0,
+    kind: str = "",
+    group: str = "",
+    date_from: str = "",
+    date_to: str = "",
+) -> Response:
+    shell = await _opened(request, "orders")
+    if isinstance(shell, Response):
+        return shell
+    groups = await _groups(request, shell)
+    if isinstance(groups, Response):
+        return groups
+    filters = {
+        "kind": kind if kind in ORDER_KINDS else "",
+        "group_id": group if group in {g["id"] for g in groups} else "",
+        "date_from": date_from[:10],
+        "date_to": date_to[:10],
+    }
+    params = {k: v for k, v in filters.items() if v}
+    answer = await _call(
+        request,
+        shell,
+        "contingent",
+        "GET",
+        "/api/v1/orders",
+        keep=(422,),
+        limit=PAGE,
+        offset=max(offset, 0),
+        **params,
+    )
+    if isinstance(answer, Response):
+        return answer
+    query = "&".join(
+        f"{k}={v}" for k, v in {**params, "group": params.pop("group_id", "")}.items() if v
+    )
+    return _render(
+        request,
+        "orders.html",
+        shell=shell,
+        active="orders",
+        orders=answer.body.get("items", []) if answer.ok else [],
+        error=None if answer.ok else "Проверьте даты отбора",
+        pages=_pages(answer, "/orders" + (f"?{query}" if query else "")),
+        kinds_of_order=ORDER_KINDS,
+        statuses=ORDER_STATUSES,
+        groups=groups,
+        group_names={g["id"]: g["name"] for g in groups},
+        filters=filters,
+        may_draft=shell.has(WRITE),
+    )
+
+
+@router.get("/orders/new/{kind}")
+async def new_order_page(request: Request, kind: str, group: str = "", order: str = "") -> Response:
+    shell = await _opened(request, "orders")
+    if isinstance(shell, Response):
+        return shell
+    if kind not in ORDER_KINDS:
+        return RedirectResponse("/orders", status_code=303)
+    return await _form(request, shell, kind, {"group": group, "cancelled_order_id": order})
+
+
+async def _form(
+    request: Request,
+    shell: Shell,
+    kind: str,
+    values: dict[str, Any],
+    *,
+    status: int = 200,
+    answer: Answer | None = None,
+) -> Response:
+    """The draft form of one kind: the group's students to tick once a group is chosen."""
+    groups = await _groups(request, shell)
+    if isinstance(groups, Response):
+        return groups
+    group = values.get("group") if values.get("group") in {g["id"] for g in groups} else ""
+    students: list[dict[str, Any]] = []
+    if group and kind in CHOOSE_FROM:
+        found = await _call(
+            request,
+            shell,
+            "contingent",
+            "GET",
+            "/api/v1/students",
+            group_id=group,
+            status=list(CHOOSE_FROM[kind]),
+            limit=200,
+        )
+        if isinstance(found, Response):
+            return found
+        students = list(found.body.get("items", []))
+    reasons = await _call(
+        request, shell, "contingent", "GET", "/api/v1/order-reasons", kind=kind, limit=50
+    )
+    if isinstance(reasons, Response):
+        return reasons
+    cancelled = None
+    if kind == "cancellation" and values.get("cancelled_order_id"):
+        got = await _call(
+            request,
+            shell,
+            "contingent",
+            "GET",
+            f"/api/v1/orders/{values['cancelled_order_id']}",
+        )
+        if isinstance(got, Response):
+            return got
+        cancelled = got.body
+    errors = _errors(answer) if answer else {}
+    return _render(
+        request,
+        "order_form.html",
+        status,
+        shell=shell,
+        active="orders",
+        kind=kind,
+        title=ORDER_KINDS[kind],
+        values=values,
+        groups=groups,
+        open_groups=[g for g in groups if not g.get("closed_on")],
+        group=group,
+        students=students,
+        student_statuses=STUDENT_STATUSES,
+        whole_group=kind in WHOLE_GROUP,
+        needs_target=kind in TARGET,
+        reasons=reasons.body.get("items", []),
+        relations=RELATIONS,
+        cancelled=cancelled,
+        kinds_of_order=ORDER_KINDS,
+        error=str(answer.body.get("detail") or "Проверьте поля формы") if answer else None,
+        errors=errors,
+        student_errors=[
+            str(e.get("message"))
+            for e in (answer.body.get("errors") or [] if answer else [])
+            if isinstance(e, dict) and e.get("field") in ("student_ids", "except_student_ids")
+        ],
+        field_titles=FIELD_TITLES,
+    )
+
+
+def _text(form: Any, name: str, limit: int = 100) -> str:
+    return str(form.get(name) or "").strip()[:limit]
+
+
+def _body(kind: str, form: Any) -> tuple[str, dict[str, Any]]:
+    """The service call a submitted form makes: its path and JSON body."""
+    body: dict[str, Any] = {
+        "number": _text(form, "number", 30),
+        "order_date": _text(form, "order_date", 10) or None,
+        "effective_date": _text(form, "effective_date", 10) or None,
+    }
+    reason = _text(form, "reason_code", 30)
+    comment = _text(form, "reason_comment", 500)
+    ticked = [str(s)[:36] for s in form.getlist("students")][:1000]
+    if kind == "enrolment":
+        guardian = {
+            "surname": _text(form, "guardian_surname"),
+            "name": _text(form, "guardian_name"),
+            "patronymic": _text(form, "guardian_patronymic") or None,
+            "relation": _text(form, "guardian_relation", 20) or "other",
+            "phone": _text(form, "guardian_phone", 20) or None,
+            "snils": _text(form, "guardian_snils", 20) or None,
+        }
+        student = {
+            "surname": _text(form, "surname"),
+            "name": _text(form, "name"),
+            "patronymic": _text(form, "patronymic") or None,
+            "birth_date": _text(form, "birth_date", 10) or None,
+            "sex": _text(form, "sex", 1) or None,
+            "guardians": [guardian] if guardian["surname"] or guardian["name"] else [],
+        }
+        body.update(group_id=_text(form, "group", 36) or None, students=[student])
+        return "/api/v1/orders/enrolment", body
+    if reason:
+        body["reason_code"] = reason
+    if comment:
+        body["reason_comment"] = comment
+    if kind == "expulsion":
+        body["student_ids"] = ticked
+        return "/api/v1/orders/expulsion", body
+    body["kind"] = kind
+    target = _text(form, "to_group_id", 36) or None
+    if kind == "cancellation":
+        body["cancelled_order_id"] = _text(form, "cancelled_order_id", 36) or None
+    elif kind == "promotion":
+        body.update(
+            from_group_id=_text(form, "group", 36) or None,
+            to_group_id=target,
+            except_student_ids=ticked,
+        )
+    elif kind == "graduation":
+        body.update(group_id=_text(form, "group", 36) or None, except_student_ids=ticked)
+    else:
+        body["student_ids"] = ticked
+        if kind in TARGET:
+            body["to_group_id"] = target
+        if kind == "academic_leave":
+            body["leave_until"] = _text(form, "leave_until", 10) or None
+    return "/api/v1/orders/movement", body
+
+
+@router.post("/orders/new/{kind}")
+async def create_order(request: Request, kind: str) -> Response:
+    form = await request.form()
+    if not _csrf_ok(request, str(form.get("csrf") or "")):
+        return _forbidden_form(request)
+    shell = await _opened(request, "orders")
+    if isinstance(shell, Response):
+        return shell
+    if kind not in ORDER_KINDS:
+        return RedirectResponse("/orders", status_code=303)
+    path, body = _body(kind, form)
+    answer = await _call(
+        request, shell, "contingent", "POST", path, json=body, keep=(404, 409, 422)
+    )
+    if isinstance(answer, Response):
+        return answer
+    if answer.ok:
+        return RedirectResponse(f"/orders/{answer.body['id']}", status_code=303)
+    values: dict[str, Any] = {k: str(v) for k, v in form.items() if k != "csrf"}
+    values["students"] = [str(s) for s in form.getlist("students")]
+    return await _form(request, shell, kind, values, status=answer.status, answer=answer)
+
+
+async def _order_page(
+    request: Request, shell: Shell, order_id: uuid.UUID, *, refusal: Answer | None = None
+) -> Response:
+    answer = await _call(request, shell, "contingent", "GET", f"/api/v1/orders/{order_id}")
+    if isinstance(answer, Response):
+        return answer
+    groups = await _groups(request, shell)
+    if isinstance(groups, Response):
+        return groups
+    order = answer.body
+    return _render(
+        request,
+        "order.html",
+        refusal.status if refusal else 200,
+        shell=shell,
+        active="orders",
+        order=order,
+        group_names={g["id"]: g["name"] for g in groups},
+        kinds_of_order=ORDER_KINDS,
+        statuses=ORDER_STATUSES,
+        may_sign=order["status"] == "draft" and shell.has(SIGN),
+        may_cancel=order["status"] == "signed"
+        and order["kind"] != "cancellation"
+        and not order.get("cancelled_by_order_id")
+        and shell.has(WRITE),
+        error=str(refusal.body.get("detail") or "Приказ не подписан") if refusal else None,
+        problems=[
+            str(e.get("message"))
+            for e in (refusal.body.get("errors") or [] if refusal else [])
+            if isinstance(e, dict)
+        ],
+    )
+
+
+@router.get("/orders/{order_id}")
+async def order_page(request: Request, order_id: uuid.UUID) -> Response:
+    shell = await _opened(request, "orders")
+    if isinstance(shell, Response):
+        return shell
+    return await _order_page(request, shell, order_id)
+
+
+@router.post("/orders/{order_id}/sign")
+async def sign_order(request: Request, order_id: uuid.UUID) -> Response:
+    form = await request.form()
+    if not _csrf_ok(request, str(form.get("csrf") or "")):
+        return _forbidden_form(request)
+    shell = await _opened(request, "orders")
+    if isinstance(shell, Response):
+        return shell
+    answer = await _call(
+        request,
+        shell,
+        "contingent",
+        "POST",
+        f"/api/v1/orders/{order_id}/sign",
+        keep=(409, 422),
+    )
+    if isinstance(answer, Response):
+        return answer
+    if answer.ok:
+        return RedirectResponse(f"/orders/{order_id}?signed=1", status_code=303)
+    return await _order_page(request, shell, order_id, refusal=answer)
