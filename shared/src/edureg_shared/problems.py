@@ -75,7 +75,14 @@ _MESSAGES = {
 
 
 def _field(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    """The field's path as a client names it: no request part, and no union member (a
+    model's class name, which pydantic puts in the path of a union's errors)."""
+    parts = [
+        str(p)
+        for p in loc
+        if p not in ("body", "query", "path", "header", "cookie")
+        and not (isinstance(p, str) and p[:1].isupper())
+    ]
     return ".".join(parts) or str(loc[0] if loc else "body")
 
 

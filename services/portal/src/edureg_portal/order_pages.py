@@ -64,7 +64,27 @@ FIELD_TITLES = {
     "except_student_ids": "исключённые из приказа",
     "leave_until": "окончание отпуска",
     "reason_code": "основание",
+    "surname": "фамилия",
+    "name": "имя",
+    "patronymic": "отчество",
+    "birth_date": "дата рождения",
+    "sex": "пол",
+    "snils": "СНИЛС",
+    "phone": "телефон",
+    "relation": "кем приходится",
+    "guardians": "законные представители",
 }
+
+
+def field_title(path: str) -> str:
+    """A service's field path as the form names it: «Законный представитель: СНИЛС»."""
+    parts = path.split(".")
+    title = FIELD_TITLES.get(parts[-1], parts[-1] if not parts[-1].isdigit() else "данные")
+    if "guardians" in parts[:-1]:
+        return f"законный представитель: {title}"
+    if parts[0] == "students" and len(parts) > 1:
+        return f"обучающийся: {title}"
+    return title
 
 
 async def _groups(request: Request, shell: Shell) -> list[dict[str, Any]] | Response:
@@ -206,14 +226,20 @@ async def _form(
         relations=RELATIONS,
         cancelled=cancelled,
         kinds_of_order=ORDER_KINDS,
-        error=str(answer.body.get("detail") or "Проверьте поля формы") if answer else None,
+        error=(
+            "Проверьте отмеченные поля"
+            if str(answer.body.get("type", "")).endswith("validation-error")
+            else str(answer.body.get("detail") or "Проверьте поля формы")
+        )
+        if answer
+        else None,
         errors=errors,
         student_errors=[
             str(e.get("message"))
             for e in (answer.body.get("errors") or [] if answer else [])
             if isinstance(e, dict) and e.get("field") in ("student_ids", "except_student_ids")
         ],
-        field_titles=FIELD_TITLES,
+        field_title=field_title,
     )
 
 
@@ -302,7 +328,12 @@ async def create_order(request: Request, kind: str) -> Response:
 
 
 async def _order_page(
-    request: Request, shell: Shell, order_id: uuid.UUID, *, refusal: Answer | None = None
+    request: Request,
+    shell: Shell,
+    order_id: uuid.UUID,
+    *,
+    refusal: Answer | None = None,
+    signed: bool = False,
 ) -> Response:
     answer = await _call(request, shell, "contingent", "GET", f"/api/v1/orders/{order_id}")
     if isinstance(answer, Response):
@@ -318,6 +349,7 @@ async def _order_page(
         shell=shell,
         active="orders",
         order=order,
+        just_signed=signed and order["status"] == "signed",
         group_names={g["id"]: g["name"] for g in groups},
         kinds_of_order=ORDER_KINDS,
         statuses=ORDER_STATUSES,
@@ -336,11 +368,11 @@ async def _order_page(
 
 
 @router.get("/orders/{order_id}")
-async def order_page(request: Request, order_id: uuid.UUID) -> Response:
+async def order_page(request: Request, order_id: uuid.UUID, signed: bool = False) -> Response:
     shell = await _opened(request, "orders")
     if isinstance(shell, Response):
         return shell
-    return await _order_page(request, shell, order_id)
+    return await _order_page(request, shell, order_id, signed=signed)
 
 
 @router.post("/orders/{order_id}/sign")

@@ -60,6 +60,17 @@ PASSWORD_CHANGE_REQUIRED = "password-change-required"  # noqa: S105 - a problem 
 PAGE = 50
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def ru_date(value: object) -> str:
+    """An ISO date (or the date of a timestamp) as Russians write it: 01.09.2026."""
+    text = str(value or "")
+    if len(text) >= 10 and text[4] == "-" and text[7] == "-":
+        return f"{text[8:10]}.{text[5:7]}.{text[:4]}"
+    return text
+
+
+templates.env.filters["ru_date"] = ru_date
 router = APIRouter(include_in_schema=False)
 
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
-from edureg_shared.events.contract import EventContract
+from edureg_shared.events.contract import Consumes, EventContract
 
 
 class PersonName(BaseModel):
@@ -47,6 +47,14 @@ class StudentEnrolledV2(BaseModel):
     display_name: str
 
 
+class TransferredFrom(BaseModel):
+    """Where a student transferred from another organisation was before: identity gives
+    the new account the sign-in of the one there (the same login)."""
+
+    organisation_id: uuid.UUID
+    student_id: uuid.UUID
+
+
 class AccountsRequestedV1(BaseModel):
     """Accounts are needed for an enrolled student and their guardians (for identity
     only: it carries full names). Published with the enrolment, in the same transaction."""
@@ -57,6 +65,7 @@ class AccountsRequestedV1(BaseModel):
     valid_from: date
     student: PersonName
     guardians: list[AccountHolder]
+    transferred_from: TransferredFrom | None = None
 
 
 class StudentExpelledV2(BaseModel):
@@ -209,3 +218,21 @@ PUBLISHES = (
     ORDER_CANCELLED,
     GROUP_CLOSED,
 )
+
+
+class _Tolerant(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class OrganisationRegistered(_Tolerant):
+    """What contingent reads of `identity.organisation.registered` v1: the region's
+    organisations a student may be transferred to."""
+
+    organisation_id: uuid.UUID
+    kind: str
+    name: str
+    short_name: str = ""
+    municipality: str = ""
+
+
+ORGANISATION_REGISTERED = Consumes("identity.organisation.registered", 1, OrganisationRegistered)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     ForeignKeyConstraint,
@@ -18,7 +20,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from edureg_shared.db import NAMING_CONVENTION
@@ -146,6 +148,10 @@ class Order(Base):
     # that never leaves contingent.
     reason_code: Mapped[str | None] = mapped_column(String(30))
     reason_comment: Mapped[str | None] = mapped_column(String(500))
+    # An expulsion "in connection with a transfer" to another organisation of the region
+    # files a transfer request there; the file goes with the family's consent only.
+    transfer_to_organisation_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    file_consent: Mapped[bool] = mapped_column(Boolean, server_default="false", default=False)
     cancels_order_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     cancelled_by_order_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     created_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
@@ -200,3 +206,54 @@ class StudentMovement(Base):
     # The movement's place in the student's history (signing order), for "the latest".
     seq: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Organisation(Base):
+    """The region's organisations as identity's registry announces them: names and
+    kinds, no people. A reference table, not tenant-owned."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    short_name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    municipality: Mapped[str] = mapped_column(String(200), server_default="")
+    registered_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+
+class TransferRequest(Base):
+    """A student expelled by one organisation in connection with a transfer to another:
+    the receiving organisation's (`tenant_id`) to accept by an enrolment order or to
+    refuse. The sending one reads its status only. `file` is what of the personal file
+    goes along (all of it with the family's consent, else who the student is)."""
+
+    __tablename__ = "transfer_requests"
+    __table_args__ = (
+        UniqueConstraint(
+            "tenant_id",
+            "source_tenant_id",
+            "source_order_id",
+            "source_student_id",
+            name="uq_transfer_requests_source",
+        ),
+        Index(None, "source_tenant_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    source_tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    source_student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    source_order_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    status: Mapped[str] = mapped_column(String(10))
+    consent: Mapped[bool] = mapped_column(Boolean)
+    file: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    refusal_reason: Mapped[str | None] = mapped_column(String(500))
+    enrolment_order_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # The student's file here, once the enrolment order is drafted.
+    student_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))

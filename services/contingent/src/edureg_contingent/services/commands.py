@@ -6,7 +6,15 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
 
 from edureg_contingent.domain import snils
 from edureg_contingent.domain.orders import valid_name
@@ -58,13 +66,29 @@ class ExistingGuardian(_Command):
     relation: Literal["mother", "father", "guardian", "other"]
 
 
+def _guardian_kind(value: object) -> str:
+    """A guardian already on file is named by id; anyone else is a new one (so that a
+    mistake in a new guardian is reported for that shape alone)."""
+    known = isinstance(value, ExistingGuardian) or (
+        isinstance(value, dict) and "guardian_id" in value
+    )
+    return "ExistingGuardian" if known else "NewGuardian"
+
+
+GuardianEntry = Annotated[
+    Annotated[NewGuardian, Tag("NewGuardian")]
+    | Annotated[ExistingGuardian, Tag("ExistingGuardian")],
+    Discriminator(_guardian_kind),
+]
+
+
 class NewStudent(_Command):
     surname: Name
     name: Name
     patronymic: OptionalName = None
     birth_date: date
     sex: Literal["m", "f"]
-    guardians: Annotated[list[NewGuardian | ExistingGuardian], Field(max_length=4)] = []
+    guardians: Annotated[list[GuardianEntry], Field(max_length=4)] = []
 
     @model_validator(mode="after")
     def _plausible_birth_date(self) -> NewStudent:
@@ -107,6 +131,29 @@ class CreateExpulsionOrder(_Command):
     # Stays in contingent: it may name a diagnosis or a family matter.
     reason_comment: Annotated[str | None, Field(max_length=500)] = None
     student_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=1000)]
+    transfer_to_organisation_id: Annotated[
+        uuid.UUID | None,
+        Field(
+            description="Организация региона, куда переводится обучающийся (только при "
+            "основании «перевод»): ей направляется запрос о переводе"
+        ),
+    ] = None
+    file_consent: Annotated[
+        bool,
+        Field(
+            description="Согласие обучающегося (родителей) на передачу личного дела: без "
+            "него передаются только фамилия, имя, отчество, пол и дата рождения"
+        ),
+    ] = False
+
+    @model_validator(mode="after")
+    def _transfer_needs_its_reason(self) -> CreateExpulsionOrder:
+        if self.transfer_to_organisation_id and self.reason_code != "transfer":
+            raise ValueError(
+                "Организацию, куда переводится обучающийся, указывают только при отчислении "
+                "в связи с переводом"
+            )
+        return self
 
 
 class AssignCurator(_Command):
@@ -215,3 +262,16 @@ CreateMovementOrder = Annotated[
     | CreateCancellationOrder,
     Field(discriminator="kind"),
 ]
+
+
+class AcceptTransfer(_Command):
+    """Принять переведённого: проект приказа о зачислении по запросу о переводе."""
+
+    number: Annotated[str, Field(min_length=1, max_length=30)]
+    order_date: date
+    effective_date: date
+    group_id: uuid.UUID
+
+
+class RefuseTransfer(_Command):
+    reason: Annotated[str, Field(min_length=1, max_length=500, description="Причина отказа")]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_contingent.contracts.events import (
@@ -748,69 +749,16 @@ async def _account_requests(
     return events
 
 
-async def _enrolment_events(
-    session: AsyncSession,
-    order: Order,
-    items: list[OrderItem],
-    students: dict[uuid.UUID, Student],
-    actor: Actor,
-) -> list[Envelope]:
-    """Per student: `student.enrolled` for everyone, and `accounts.requested` with the
-    names identity needs (for identity alone)."""
-    enrolled = [
-        STUDENT_ENROLLED.envelope(
-            tenant_id=order.tenant_id,
-            actor=actor,
-            subject_id=item.student_id,
-            data=StudentEnrolledV2(
-                **_head(order),
-                student_id=item.student_id,
-                group_id=item.group_id,
-                valid_from=order.effective_date,
-                display_name=_name(students[item.student_id]),
-            ),
-        )
-        for item in items
-    ]
-    requests = await _account_requests(session, order, items, students, actor)
-    # Each student's two events side by side, as before: enrolled, then requested.
-    return [e for pair in zip(enrolled, requests, strict=True) for e in pair]
-
-
-async def _reinstatement_events(
-    session: AsyncSession,
-    order: Order,
-    items: list[OrderItem],
-    students: dict[uuid.UUID, Student],
-    actor: Actor,
-) -> list[Envelope]:
-    back = [
-        STUDENT_REINSTATED.envelope(
-            tenant_id=order.tenant_id,
-            actor=actor,
-            subject_id=item.student_id,
-            data=StudentReturnedV1(
-                **_head(order),
-                student_id=item.student_id,
-                group_id=item.group_id,
-                valid_from=order.effective_date,
-                display_name=_name(students[item.student_id]),
-            ),
-        )
-        for item in items
-    ]
-    return back + await _account_requests(session, order, items, students, actor)
-
-
 def _name(student: Student) -> str:
     return display_name(student.surname, student.name)
 
 
-def _per_item(
-    build: Callable[[Order, OrderItem, Student, Actor], Envelope],
-) -> Callable[..., Awaitable[list[Envelope]]]:
-    """An announcement of one event per student, from a function of one item."""
+# One event per student: a function of the order, its item and the student gives the
+# event's contract and payload.
+Announcement = Callable[[Order, OrderItem, Student], tuple[EventContract[Any], BaseModel]]
 
+
+def _per_item(build: Announcement) -> Callable[..., Awaitable[list[Envelope]]]:
     async def announce(
         session: AsyncSession,
         order: Order,
@@ -818,96 +766,114 @@ def _per_item(
         students: dict[uuid.UUID, Student],
         actor: Actor,
     ) -> list[Envelope]:
-        return [build(order, i, students[i.student_id], actor) for i in items]
+        events = []
+        for item in items:
+            contract, data = build(order, item, students[item.student_id])
+            events.append(
+                contract.envelope(
+                    tenant_id=order.tenant_id, actor=actor, subject_id=item.student_id, data=data
+                )
+            )
+        return events
 
     return announce
 
 
-def _expelled(order: Order, item: OrderItem, s: Student, actor: Actor) -> Envelope:
-    return STUDENT_EXPELLED.envelope(
-        tenant_id=order.tenant_id,
-        actor=actor,
-        subject_id=s.id,
-        data=StudentExpelledV2(
-            **_head(order),
-            student_id=s.id,
-            group_id=item.group_id,
-            valid_to=order.effective_date,
-            reason_code=order.reason_code or "other",
-        ),
+def _with_account_requests(
+    announce: Callable[..., Awaitable[list[Envelope]]],
+) -> Callable[..., Awaitable[list[Envelope]]]:
+    """The students enter study: after their events, `accounts.requested` for identity."""
+
+    async def both(
+        session: AsyncSession,
+        order: Order,
+        items: list[OrderItem],
+        students: dict[uuid.UUID, Student],
+        actor: Actor,
+    ) -> list[Envelope]:
+        return [
+            *await announce(session, order, items, students, actor),
+            *await _account_requests(session, order, items, students, actor),
+        ]
+
+    return both
+
+
+def _enrolled(order: Order, item: OrderItem, s: Student) -> tuple[EventContract[Any], BaseModel]:
+    return STUDENT_ENROLLED, StudentEnrolledV2(
+        **_head(order),
+        student_id=s.id,
+        group_id=item.group_id,
+        valid_from=order.effective_date,
+        display_name=_name(s),
     )
 
 
-def _moved(contract: EventContract) -> Callable[[Order, OrderItem, Student, Actor], Envelope]:
-    def build(order: Order, item: OrderItem, s: Student, actor: Actor) -> Envelope:
+def _expelled(order: Order, item: OrderItem, s: Student) -> tuple[EventContract[Any], BaseModel]:
+    return STUDENT_EXPELLED, StudentExpelledV2(
+        **_head(order),
+        student_id=s.id,
+        group_id=item.group_id,
+        valid_to=order.effective_date,
+        reason_code=order.reason_code or "other",
+    )
+
+
+def _moved(contract: EventContract[Any]) -> Announcement:
+    def build(order: Order, item: OrderItem, s: Student) -> tuple[EventContract[Any], BaseModel]:
         assert item.from_group_id is not None
-        return contract.envelope(
-            tenant_id=order.tenant_id,
-            actor=actor,
-            subject_id=s.id,
-            data=StudentMovedV1(
-                **_head(order),
-                student_id=s.id,
-                from_group_id=item.from_group_id,
-                to_group_id=item.group_id,
-                valid_from=order.effective_date,
-                display_name=_name(s),
-            ),
+        return contract, StudentMovedV1(
+            **_head(order),
+            student_id=s.id,
+            from_group_id=item.from_group_id,
+            to_group_id=item.group_id,
+            valid_from=order.effective_date,
+            display_name=_name(s),
         )
 
     return build
 
 
-def _graduated(order: Order, item: OrderItem, s: Student, actor: Actor) -> Envelope:
-    return STUDENT_GRADUATED.envelope(
-        tenant_id=order.tenant_id,
-        actor=actor,
-        subject_id=s.id,
-        data=StudentGraduatedV1(
-            **_head(order), student_id=s.id, group_id=item.group_id, valid_to=order.effective_date
-        ),
-    )
-
-
-def _leave_started(order: Order, item: OrderItem, s: Student, actor: Actor) -> Envelope:
-    assert item.leave_until is not None
-    return ACADEMIC_LEAVE_STARTED.envelope(
-        tenant_id=order.tenant_id,
-        actor=actor,
-        subject_id=s.id,
-        data=AcademicLeaveStartedV1(
-            **_head(order),
-            student_id=s.id,
-            group_id=item.group_id,
-            valid_from=order.effective_date,
-            valid_until=item.leave_until,
-        ),
-    )
-
-
-def _leave_ended(order: Order, item: OrderItem, s: Student, actor: Actor) -> Envelope:
-    return ACADEMIC_LEAVE_ENDED.envelope(
-        tenant_id=order.tenant_id,
-        actor=actor,
-        subject_id=s.id,
-        data=StudentReturnedV1(
+def _returned(contract: EventContract[Any]) -> Announcement:
+    def build(order: Order, item: OrderItem, s: Student) -> tuple[EventContract[Any], BaseModel]:
+        return contract, StudentReturnedV1(
             **_head(order),
             student_id=s.id,
             group_id=item.group_id,
             valid_from=order.effective_date,
             display_name=_name(s),
-        ),
+        )
+
+    return build
+
+
+def _graduated(order: Order, item: OrderItem, s: Student) -> tuple[EventContract[Any], BaseModel]:
+    return STUDENT_GRADUATED, StudentGraduatedV1(
+        **_head(order), student_id=s.id, group_id=item.group_id, valid_to=order.effective_date
+    )
+
+
+def _leave_started(
+    order: Order, item: OrderItem, s: Student
+) -> tuple[EventContract[Any], BaseModel]:
+    assert item.leave_until is not None
+    return ACADEMIC_LEAVE_STARTED, AcademicLeaveStartedV1(
+        **_head(order),
+        student_id=s.id,
+        group_id=item.group_id,
+        valid_from=order.effective_date,
+        valid_until=item.leave_until,
     )
 
 
 _ANNOUNCEMENTS: dict[OrderKind, Callable[..., Awaitable[list[Envelope]]]] = {
-    OrderKind.ENROLMENT: _enrolment_events,
+    OrderKind.ENROLMENT: _with_account_requests(_per_item(_enrolled)),
     OrderKind.EXPULSION: _per_item(_expelled),
     OrderKind.TRANSFER: _per_item(_moved(STUDENT_TRANSFERRED)),
     OrderKind.PROMOTION: _per_item(_moved(STUDENT_PROMOTED)),
     OrderKind.RETENTION: _per_item(_moved(STUDENT_RETAINED)),
     OrderKind.GRADUATION: _per_item(_graduated),
     OrderKind.ACADEMIC_LEAVE: _per_item(_leave_started),
-    OrderKind.LEAVE_RETURN: _per_item(_leave_ended),
-    OrderKind.REINSTATEMENT: _reinstatement_events,
+    OrderKind.LEAVE_RETURN: _per_item(_returned(ACADEMIC_LEAVE_ENDED)),
+    OrderKind.REINSTATEMENT: _with_account_requests(_per_item(_returned(STUDENT_REINSTATED))),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -207,24 +208,7 @@ async def _end(
     )
     if not ended:
         raise MembershipNotYetKnown("no open membership for the student yet")
-    await audit.record(
-        session,
-        tenant_id=event.tenant_id,
-        actor=event.actor,
-        action="end",
-        entity="roster_membership",
-        entity_id=student_id,
-        details={"group_id": str(group_id), "event_id": str(event.id)},
-    )
-    await add_events(
-        session,
-        [
-            _announcement(
-                event,
-                RosterChangedV1(group_id=group_id, student_id=student_id, change="ended", date=on),
-            )
-        ],
-    )
+    await _recorded(session, event, "end", group_id, student_id, on)
 
 
 async def _open(
@@ -250,23 +234,35 @@ async def _open(
             }
         ],
     )
-    if not added:
-        return
+    if added:
+        await _recorded(session, event, "add", group_id, student_id, on)
+
+
+async def _recorded(
+    session: AsyncSession,
+    event: Envelope,
+    action: str,
+    group_id: uuid.UUID,
+    student_id: uuid.UUID,
+    on: date,
+) -> None:
+    """A membership opened (`add`) or ended (`end`): audited and announced."""
     await audit.record(
         session,
         tenant_id=event.tenant_id,
         actor=event.actor,
-        action="add",
+        action=action,
         entity="roster_membership",
         entity_id=student_id,
         details={"group_id": str(group_id), "event_id": str(event.id)},
     )
+    change: Literal["added", "ended"] = "added" if action == "add" else "ended"
     await add_events(
         session,
         [
             _announcement(
                 event,
-                RosterChangedV1(group_id=group_id, student_id=student_id, change="added", date=on),
+                RosterChangedV1(group_id=group_id, student_id=student_id, change=change, date=on),
             )
         ],
     )
