@@ -100,3 +100,12 @@ async def paginate(
     total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = await session.scalars(stmt.limit(req.limit).offset(req.offset))
     return list(rows.all()), int(total or 0)
+
+
+async def paginate_rows(
+    session: AsyncSession, stmt: Select[Any], req: PageRequest
+) -> tuple[list[Any], int]:
+    """`paginate` for a SELECT of several columns: the page's rows as tuples."""
+    total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = await session.execute(stmt.limit(req.limit).offset(req.offset))
+    return [tuple(r) for r in rows.all()], int(total or 0)

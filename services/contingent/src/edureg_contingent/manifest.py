@@ -2,6 +2,7 @@
 
 from edureg_contingent.config import Settings
 from edureg_contingent.contracts.events import PUBLISHES
+from edureg_contingent.messaging.subscribers import CONSUMES
 from edureg_shared.events.manifest import ServiceManifest
 
 MANIFEST = ServiceManifest(
@@ -17,4 +18,5 @@ MANIFEST = ServiceManifest(
         ("contingent.orders.sign", "Подписание приказов"),
     ),
     publishes=PUBLISHES,
+    consumes=CONSUMES,
 )

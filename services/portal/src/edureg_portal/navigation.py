@@ -77,6 +77,12 @@ SECTIONS: tuple[Section, ...] = (
                 permissions=_perms("contingent.orders.read"),
             ),
             Item(
+                "transfers",
+                "Переводы между организациями",
+                "/transfers",
+                permissions=_perms("contingent.orders.write"),
+            ),
+            Item(
                 "accounts",
                 "Учётные записи и памятки",
                 "/accounts",

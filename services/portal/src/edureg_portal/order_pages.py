@@ -193,6 +193,14 @@ async def _form(
     )
     if isinstance(reasons, Response):
         return reasons
+    destinations: list[dict[str, Any]] = []
+    if kind == "expulsion":
+        found_orgs = await _call(
+            request, shell, "contingent", "GET", "/api/v1/organisations", limit=200
+        )
+        if isinstance(found_orgs, Response):
+            return found_orgs
+        destinations = list(found_orgs.body.get("items", []))
     cancelled = None
     if kind == "cancellation" and values.get("cancelled_order_id"):
         got = await _call(
@@ -225,6 +233,7 @@ async def _form(
         reasons=reasons.body.get("items", []),
         relations=RELATIONS,
         cancelled=cancelled,
+        destinations=destinations,
         kinds_of_order=ORDER_KINDS,
         error=(
             "Проверьте отмеченные поля"
@@ -282,6 +291,10 @@ def _body(kind: str, form: Any) -> tuple[str, dict[str, Any]]:
         body["reason_comment"] = comment
     if kind == "expulsion":
         body["student_ids"] = ticked
+        destination = _text(form, "transfer_to_organisation_id", 36)
+        if destination:
+            body["transfer_to_organisation_id"] = destination
+            body["file_consent"] = form.get("file_consent") == "yes"
         return "/api/v1/orders/expulsion", body
     body["kind"] = kind
     target = _text(form, "to_group_id", 36) or None
@@ -396,3 +409,106 @@ async def sign_order(request: Request, order_id: uuid.UUID) -> Response:
     if answer.ok:
         return RedirectResponse(f"/orders/{order_id}?signed=1", status_code=303)
     return await _order_page(request, shell, order_id, refusal=answer)
+
+
+# -- transfers between organisations -------------------------------------------------------
+
+TRANSFER_STATUSES = {"pending": "ожидает решения", "accepted": "принят", "refused": "отказано"}
+
+
+@router.get("/transfers")
+async def transfers_page(request: Request) -> Response:
+    shell = await _opened(request, "transfers")
+    if isinstance(shell, Response):
+        return shell
+    incoming = await _call(
+        request, shell, "contingent", "GET", "/api/v1/transfers/incoming", limit=PAGE
+    )
+    if isinstance(incoming, Response):
+        return incoming
+    outgoing = await _call(
+        request, shell, "contingent", "GET", "/api/v1/transfers/outgoing", limit=PAGE
+    )
+    if isinstance(outgoing, Response):
+        return outgoing
+    return _render(
+        request,
+        "transfers.html",
+        shell=shell,
+        active="transfers",
+        incoming=incoming.body.get("items", []),
+        outgoing=outgoing.body.get("items", []),
+        statuses=TRANSFER_STATUSES,
+    )
+
+
+async def _transfer_page(
+    request: Request,
+    shell: Shell,
+    request_id: uuid.UUID,
+    *,
+    values: dict[str, Any] | None = None,
+    answer: Answer | None = None,
+) -> Response:
+    found = await _call(
+        request, shell, "contingent", "GET", f"/api/v1/transfers/incoming/{request_id}"
+    )
+    if isinstance(found, Response):
+        return found
+    groups = await _groups(request, shell)
+    if isinstance(groups, Response):
+        return groups
+    return _render(
+        request,
+        "transfer.html",
+        answer.status if answer else 200,
+        shell=shell,
+        active="transfers",
+        transfer=found.body,
+        statuses=TRANSFER_STATUSES,
+        relations=RELATIONS,
+        kinds_of_order=ORDER_KINDS,
+        open_groups=[g for g in groups if not g.get("closed_on")],
+        values=values or {},
+        error=str(answer.body.get("detail") or "Проверьте поля формы") if answer else None,
+        errors=_errors(answer) if answer else {},
+    )
+
+
+@router.get("/transfers/{request_id}")
+async def transfer_page(request: Request, request_id: uuid.UUID) -> Response:
+    shell = await _opened(request, "transfers")
+    if isinstance(shell, Response):
+        return shell
+    return await _transfer_page(request, shell, request_id)
+
+
+@router.post("/transfers/{request_id}/{decision}")
+async def decide_transfer(request: Request, request_id: uuid.UUID, decision: str) -> Response:
+    form = await request.form()
+    if not _csrf_ok(request, str(form.get("csrf") or "")):
+        return _forbidden_form(request)
+    shell = await _opened(request, "transfers")
+    if isinstance(shell, Response):
+        return shell
+    if decision == "accept":
+        body: dict[str, Any] = {
+            "number": _text(form, "number", 30),
+            "order_date": _text(form, "order_date", 10) or None,
+            "effective_date": _text(form, "effective_date", 10) or None,
+            "group_id": _text(form, "group", 36) or None,
+        }
+        path = f"/api/v1/transfers/incoming/{request_id}/enrolment"
+    elif decision == "refuse":
+        body = {"reason": _text(form, "reason", 500)}
+        path = f"/api/v1/transfers/incoming/{request_id}/refuse"
+    else:
+        return RedirectResponse(f"/transfers/{request_id}", status_code=303)
+    answer = await _call(request, shell, "contingent", "POST", path, json=body, keep=(409, 422))
+    if isinstance(answer, Response):
+        return answer
+    if answer.ok:
+        to = f"/orders/{answer.body['id']}" if decision == "accept" else "/transfers"
+        return RedirectResponse(to, status_code=303)
+    values = {k: str(v) for k, v in form.items() if k != "csrf"}
+    return await _transfer_page(request, shell, request_id, values=values, answer=answer)

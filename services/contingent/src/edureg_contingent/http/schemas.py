@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -42,6 +43,8 @@ class OrderRead(BaseModel):
     reason_comment: str | None
     cancels_order_id: uuid.UUID | None = None
     cancelled_by_order_id: uuid.UUID | None = None
+    transfer_to_organisation_id: uuid.UUID | None = None
+    file_consent: bool = False
     # Deadlines as data: when it was entered and signed (order_date: when it happened).
     created_at: datetime | None = None
     signed_at: datetime | None
@@ -102,3 +105,45 @@ class StudentBrief(BaseModel):
 class ReasonRead(BaseModel):
     code: str
     title: str
+
+
+class OrganisationRead(BaseModel):
+    """An organisation of the region, as a transfer's destination."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    short_name: str
+    kind: str
+    municipality: str
+
+
+class IncomingTransferRead(BaseModel):
+    """A transfer request addressed to this organisation, with what of the file came."""
+
+    id: uuid.UUID
+    from_organisation: str
+    status: str
+    consent: bool
+    created_at: datetime
+    decided_at: datetime | None
+    refusal_reason: str | None
+    enrolment_order_id: uuid.UUID | None
+    student: dict[str, Any]
+    guardians: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+
+
+class OutgoingTransferRead(BaseModel):
+    """A request this organisation sent: its status, nothing of the receiver's data."""
+
+    id: uuid.UUID
+    to_organisation: str
+    student_id: uuid.UUID
+    # The sender's own student, as its file names them.
+    student_name: str
+    order_id: uuid.UUID
+    status: str
+    created_at: datetime
+    decided_at: datetime | None

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_contingent.persistence.tables import (
@@ -16,11 +18,13 @@ from edureg_contingent.persistence.tables import (
     Guardian,
     Order,
     OrderItem,
+    Organisation,
     Student,
     StudentGuardian,
     StudentMovement,
+    TransferRequest,
 )
-from edureg_shared.paging import PageRequest, paginate
+from edureg_shared.paging import PageRequest, paginate, paginate_rows
 
 
 async def get_group(
@@ -322,3 +326,137 @@ async def list_students(
     if curator_id:
         stmt = stmt.where(Student.group_id.in_(curated_groups(tenant_id, curator_id)))
     return await paginate(session, stmt.order_by(Student.surname, Student.name, Student.id), page)
+
+
+# -- the region's organisations and transfers between them -----------------------------
+
+
+async def upsert_organisation(
+    session: AsyncSession,
+    organisation_id: uuid.UUID,
+    *,
+    name: str,
+    short_name: str,
+    kind: str,
+    municipality: str,
+) -> None:
+    values = {"name": name, "short_name": short_name, "kind": kind, "municipality": municipality}
+    await session.execute(
+        pg_insert(Organisation)
+        .values(id=organisation_id, **values)
+        .on_conflict_do_update(index_elements=["id"], set_=values)
+    )
+
+
+async def get_organisation(
+    session: AsyncSession, organisation_id: uuid.UUID
+) -> Organisation | None:
+    return await session.get(Organisation, organisation_id)
+
+
+async def list_organisations(
+    session: AsyncSession, page: PageRequest, *, except_id: uuid.UUID
+) -> tuple[list[Organisation], int]:
+    return await paginate(
+        session,
+        select(Organisation)
+        .where(Organisation.id != except_id)
+        .order_by(Organisation.municipality, Organisation.short_name, Organisation.id),
+        page,
+    )
+
+
+async def file_transfer_request(
+    session: AsyncSession,
+    *,
+    target: uuid.UUID,
+    request_id: uuid.UUID,
+    student_id: uuid.UUID,
+    order_id: uuid.UUID,
+    consent: bool,
+    file: dict[str, Any],
+) -> None:
+    """Into the receiving organisation's requests, through the one function allowed to
+    write there (it takes the sender from the transaction's tenant)."""
+    await session.execute(
+        text(
+            "SELECT public.file_transfer_request(:target, :id, :student, :order, :consent, "
+            "CAST(:file AS jsonb))"
+        ),
+        {
+            "target": target,
+            "id": request_id,
+            "student": student_id,
+            "order": order_id,
+            "consent": consent,
+            "file": json.dumps(file, ensure_ascii=False),
+        },
+    )
+
+
+def _with_organisation(column: Any) -> Any:
+    return select(TransferRequest, func.coalesce(Organisation.short_name, "")).outerjoin(
+        Organisation, Organisation.id == column
+    )
+
+
+async def incoming_transfers(
+    session: AsyncSession, tenant_id: uuid.UUID, status: str | None, page: PageRequest
+) -> tuple[list[tuple[TransferRequest, str]], int]:
+    """Requests addressed to this organisation, with the sender's short name."""
+    stmt = _with_organisation(TransferRequest.source_tenant_id).where(
+        TransferRequest.tenant_id == tenant_id
+    )
+    if status:
+        stmt = stmt.where(TransferRequest.status == status)
+    rows, total = await paginate_rows(
+        session, stmt.order_by(TransferRequest.created_at.desc(), TransferRequest.id), page
+    )
+    return [(r, name) for r, name in rows], total
+
+
+async def outgoing_transfers(
+    session: AsyncSession, tenant_id: uuid.UUID, page: PageRequest
+) -> tuple[list[tuple[TransferRequest, str]], int]:
+    """Requests this organisation sent, with the receiver's short name."""
+    stmt = _with_organisation(TransferRequest.tenant_id).where(
+        TransferRequest.source_tenant_id == tenant_id
+    )
+    rows, total = await paginate_rows(
+        session, stmt.order_by(TransferRequest.created_at.desc(), TransferRequest.id), page
+    )
+    return [(r, name) for r, name in rows], total
+
+
+async def incoming_transfer(
+    session: AsyncSession, tenant_id: uuid.UUID, request_id: uuid.UUID
+) -> tuple[TransferRequest, str] | None:
+    row = (
+        await session.execute(
+            _with_organisation(TransferRequest.source_tenant_id).where(
+                TransferRequest.tenant_id == tenant_id, TransferRequest.id == request_id
+            )
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+async def incoming_transfer_for_update(
+    session: AsyncSession, tenant_id: uuid.UUID, request_id: uuid.UUID
+) -> TransferRequest | None:
+    return await session.scalar(
+        select(TransferRequest)
+        .where(TransferRequest.tenant_id == tenant_id, TransferRequest.id == request_id)
+        .with_for_update()
+    )
+
+
+async def transfers_of_enrolment(
+    session: AsyncSession, tenant_id: uuid.UUID, order_id: uuid.UUID, *, for_update: bool = True
+) -> list[TransferRequest]:
+    stmt = select(TransferRequest).where(
+        TransferRequest.tenant_id == tenant_id, TransferRequest.enrolment_order_id == order_id
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    return list((await session.scalars(stmt)).all())

@@ -37,6 +37,7 @@ from edureg_contingent.contracts.events import (
     StudentGraduatedV1,
     StudentMovedV1,
     StudentReturnedV1,
+    TransferredFrom,
 )
 from edureg_contingent.domain import snils
 from edureg_contingent.domain.orders import (
@@ -68,6 +69,7 @@ from edureg_contingent.persistence.tables import (
     StudentGuardian,
     StudentMovement,
 )
+from edureg_contingent.services import transfers
 from edureg_contingent.services.commands import (
     CreateAcademicLeaveOrder,
     CreateCancellationOrder,
@@ -267,6 +269,8 @@ async def create_expulsion_order(
     await _check_students(
         session, tenant_id, OrderKind.EXPULSION, cmd.effective_date, students, None
     )
+    if cmd.transfer_to_organisation_id:
+        await transfers.ensure_destination(session, tenant_id, cmd.transfer_to_organisation_id)
     order = await _new_order(
         session,
         tenant_id,
@@ -278,6 +282,8 @@ async def create_expulsion_order(
         reason_code=cmd.reason_code,
         reason_comment=cmd.reason_comment,
     )
+    order.transfer_to_organisation_id = cmd.transfer_to_organisation_id
+    order.file_consent = cmd.file_consent
     await session.flush()
     items = [
         OrderItem(
@@ -617,6 +623,10 @@ async def _sign_movements(
         student.group_id = item.group_id
     session.add_all(movements)
     await session.flush()
+    if kind is OrderKind.EXPULSION and order.transfer_to_organisation_id:
+        await transfers.file_requests(session, order, items, students)
+    if kind is OrderKind.ENROLMENT:
+        await transfers.accepted_by(session, order, actor)
     events = await _ANNOUNCEMENTS[kind](session, order, items, students, actor)
     if kind is OrderKind.GRADUATION:
         events += await _close_emptied_groups(session, order, items, actor)
@@ -718,6 +728,15 @@ async def _account_requests(
     if not items:
         return []
     guardians = await repo.guardians_of(session, order.tenant_id, [i.student_id for i in items])
+    came_from = {
+        r.student_id: TransferredFrom(
+            organisation_id=r.source_tenant_id, student_id=r.source_student_id
+        )
+        for r in await repo.transfers_of_enrolment(
+            session, order.tenant_id, order.id, for_update=False
+        )
+        if r.student_id is not None
+    }
     events = []
     for item in items:
         s = students[item.student_id]
@@ -743,6 +762,7 @@ async def _account_requests(
                         )
                         for g, relation in guardians.get(s.id, [])
                     ],
+                    transferred_from=came_from.get(s.id),
                 ),
             )
         )

@@ -120,6 +120,11 @@ class Guardian(Name):
     match_key: str | None = None
 
 
+class TransferredFrom(_Tolerant):
+    organisation_id: uuid.UUID
+    student_id: uuid.UUID
+
+
 class AccountsRequested(_Tolerant):
     """What identity reads of `contingent.accounts.requested` v1."""
 
@@ -128,6 +133,7 @@ class AccountsRequested(_Tolerant):
     valid_from: date
     student: Name
     guardians: list[Guardian] = []
+    transferred_from: TransferredFrom | None = None
 
 
 class StudentExpelled(_Tolerant):

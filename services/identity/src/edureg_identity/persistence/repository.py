@@ -270,6 +270,36 @@ async def guardian_by_match_key(
     return KnownGuardian(**dict(row._mapping)) if row else None
 
 
+async def sign_in_of(
+    session: AsyncSession, tenant_id: uuid.UUID, person_id: uuid.UUID, *, back: uuid.UUID
+) -> KnownGuardian | None:
+    """The account a student of another organisation signs in through (theirs, or its
+    home if it was joined), read in that organisation's rows within this transaction."""
+    async with in_tenant(session, tenant_id, back=back):
+        user = await session.scalar(
+            select(User).where(
+                User.tenant_id == tenant_id, User.kind == "student", User.person_id == person_id
+            )
+        )
+        if user is not None and user.home_user_id is not None:
+            assert user.home_tenant_id is not None
+            home_tenant, home_id = user.home_tenant_id, user.home_user_id
+        elif user is not None:
+            home_tenant, home_id = user.tenant_id, user.id
+        else:
+            return None
+    async with in_tenant(session, home_tenant, back=back):
+        home = await get_user(session, home_tenant, home_id)
+        if home is None:
+            return None
+        return KnownGuardian(
+            tenant_id=home.tenant_id,
+            user_id=home.id,
+            login=home.login,
+            activated=home.password_hash is not None and not home.must_change_password,
+        )
+
+
 async def join_to_home(
     session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, home: KnownGuardian
 ) -> None:

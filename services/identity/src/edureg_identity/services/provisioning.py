@@ -68,6 +68,12 @@ async def on_accounts_requested(*, session: AsyncSession, events: list[Envelope]
             rows.setdefault(("guardian", g.guardian_id), _person("guardian", g.guardian_id, g))
     created = await repo.insert_people(session, t, list(rows.values()))
     joined = await _join_known_guardians(session, t, created, rows)
+    joined |= await _join_transferred_students(
+        session,
+        t,
+        created,
+        {d.student_id: d.transferred_from for _, d in parsed if d.transferred_from},
+    )
     people = {
         (r.kind, r.person_id): r
         for r in await repo.users_by_person(session, t, list({pid for _, pid in rows}))
@@ -148,6 +154,30 @@ async def _join_known_guardians(
             continue
         home = await repo.guardian_by_match_key(
             session, key, tenant_id, row["surname"], row["name"]
+        )
+        if home is not None and home.activated:
+            await repo.join_to_home(session, tenant_id, c.id, home)
+            joined[c.id] = home.tenant_id
+    return joined
+
+
+async def _join_transferred_students(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    created: list[Any],
+    came_from: dict[uuid.UUID, Any],
+) -> dict[uuid.UUID, uuid.UUID]:
+    """A student transferred here from another organisation of the region keeps their
+    sign-in: the new account signs in through the account there (its home, if that one
+    was itself joined) — the same login, the organisation chosen at sign-in. Only an
+    account already in use is joined; one never signed in to gets a login and slip here."""
+    joined: dict[uuid.UUID, uuid.UUID] = {}
+    for c in created:
+        source = came_from.get(c.person_id) if c.kind == "student" else None
+        if source is None:
+            continue
+        home = await repo.sign_in_of(
+            session, source.organisation_id, source.student_id, back=tenant_id
         )
         if home is not None and home.activated:
             await repo.join_to_home(session, tenant_id, c.id, home)

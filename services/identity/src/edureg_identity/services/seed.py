@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edureg_identity.contracts.events import ORGANISATION_REGISTERED, OrganisationRegisteredV1
 from edureg_identity.domain.permissions import default_positions
 from edureg_identity.persistence import repository as repo
 from edureg_identity.persistence.tables import Organisation, User
@@ -17,6 +18,7 @@ from edureg_shared import audit
 from edureg_shared.db import Database
 from edureg_shared.errors import Conflict
 from edureg_shared.events.envelope import SYSTEM
+from edureg_shared.events.outbox import add_event
 
 
 class StaffSpec(BaseModel):
@@ -39,9 +41,11 @@ class OrganisationSpec(BaseModel):
 
 
 async def ensure_organisation(db: Database, spec: OrganisationSpec) -> uuid.UUID:
+    created = False
     async with db.unscoped_session() as session:
         org = await repo.organisation_by_code(session, spec.code)
         if org is None:
+            created = True
             org = Organisation(
                 id=uuid.uuid4(),
                 code=spec.code,
@@ -57,6 +61,24 @@ async def ensure_organisation(db: Database, spec: OrganisationSpec) -> uuid.UUID
         positions = await repo.ensure_default_positions(
             session, tenant_id, default_positions(spec.kind)
         )
+        if created and spec.kind != "ministry":
+            # As a registration by the region: every service learns of the organisation.
+            await add_event(
+                session,
+                ORGANISATION_REGISTERED.envelope(
+                    tenant_id=tenant_id,
+                    actor=SYSTEM,
+                    subject_id=tenant_id,
+                    data=OrganisationRegisteredV1(
+                        organisation_id=tenant_id,
+                        code=spec.code,
+                        kind=spec.kind,
+                        name=spec.name,
+                        short_name=spec.short_name or spec.name[:100],
+                        municipality=spec.municipality,
+                    ),
+                ),
+            )
         for staff in spec.staff:
             found = await repo.lookup_login(session, staff.login)
             if found is not None and found[0] != tenant_id:

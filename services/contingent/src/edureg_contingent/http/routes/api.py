@@ -13,20 +13,26 @@ from edureg_contingent.domain.reasons import EXPULSION_REASONS, ORDER_REASONS
 from edureg_contingent.http.schemas import (
     GroupRead,
     GuardianRead,
+    IncomingTransferRead,
     MovementRead,
     OrderItemRead,
     OrderRead,
+    OrganisationRead,
+    OutgoingTransferRead,
     ReasonRead,
     StudentBrief,
     StudentRead,
 )
-from edureg_contingent.services import groups, orders, students
+from edureg_contingent.persistence.tables import TransferRequest
+from edureg_contingent.services import groups, orders, students, transfers
 from edureg_contingent.services.commands import (
+    AcceptTransfer,
     AssignCurator,
     CreateEnrolmentOrder,
     CreateExpulsionOrder,
     CreateGroup,
     CreateMovementOrder,
+    RefuseTransfer,
 )
 from edureg_shared.http import Context, unit_of_work
 from edureg_shared.paging import Page, PageDep, page_slice
@@ -53,6 +59,8 @@ def _order(view: orders.OrderView) -> OrderRead:
         reason_code=o.reason_code,
         reason_comment=o.reason_comment,
         cancels_order_id=o.cancels_order_id,
+        transfer_to_organisation_id=o.transfer_to_organisation_id,
+        file_consent=o.file_consent,
         cancelled_by_order_id=o.cancelled_by_order_id,
         created_at=o.created_at,
         signed_at=o.signed_at,
@@ -313,3 +321,145 @@ async def list_students(
         query=q,
     )
     return Page.of([StudentBrief.model_validate(s) for s in found], total, page)
+
+
+# -- transfers between organisations ---------------------------------------------------------
+
+
+def _incoming(request: TransferRequest, sender: str) -> IncomingTransferRead:
+    return IncomingTransferRead(
+        id=request.id,
+        from_organisation=sender,
+        status=request.status,
+        consent=request.consent,
+        created_at=request.created_at,
+        decided_at=request.decided_at,
+        refusal_reason=request.refusal_reason,
+        enrolment_order_id=request.enrolment_order_id,
+        student=request.file.get("student", {}),
+        guardians=request.file.get("guardians", []),
+        history=request.file.get("history", []),
+    )
+
+
+@router.get(
+    "/organisations",
+    response_model=Page[OrganisationRead],
+    tags=["transfers"],
+    summary="Организации региона (куда можно перевести обучающегося)",
+)
+async def list_organisations(ctx: OrdersWrite, page: PageDep) -> Page[OrganisationRead]:
+    found, total = await transfers.destinations(
+        session=ctx.session, tenant_id=ctx.tenant_id, page=page
+    )
+    return Page.of([OrganisationRead.model_validate(o) for o in found], total, page)
+
+
+@router.get(
+    "/transfers/incoming",
+    response_model=Page[IncomingTransferRead],
+    tags=["transfers"],
+    summary="Запросы о переводе в эту организацию (без личных дел — их видно в запросе)",
+)
+async def incoming_transfers(
+    ctx: OrdersWrite,
+    page: PageDep,
+    status: Annotated[str | None, Query(pattern="^(pending|accepted|refused)$")] = None,
+) -> Page[IncomingTransferRead]:
+    found, total = await transfers.incoming(
+        session=ctx.session, tenant_id=ctx.tenant_id, status=status, page=page
+    )
+    return Page.of(
+        [
+            _incoming(r, sender).model_copy(update={"guardians": [], "history": []})
+            for r, sender in found
+        ],
+        total,
+        page,
+    )
+
+
+@router.get(
+    "/transfers/incoming/{request_id}",
+    response_model=IncomingTransferRead,
+    tags=["transfers"],
+    summary="Запрос о переводе с переданным личным делом",
+)
+async def incoming_transfer(request_id: uuid.UUID, ctx: OrdersWrite) -> IncomingTransferRead:
+    request, sender = await transfers.get_incoming(
+        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, request_id=request_id
+    )
+    return _incoming(request, sender)
+
+
+@router.post(
+    "/transfers/incoming/{request_id}/enrolment",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrderRead,
+    tags=["transfers"],
+    summary="Принять: проект приказа о зачислении по запросу (запрос принят при подписании)",
+)
+async def accept_transfer(
+    request_id: uuid.UUID, cmd: AcceptTransfer, ctx: OrdersWrite, request: Request
+) -> OrderRead:
+    key = request.app.state.runtime.settings.person_match_key
+    view = await transfers.accept(
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
+        request_id=request_id,
+        cmd=cmd,
+        person_key=key.get_secret_value().encode() if key else None,
+    )
+    return _order(view)
+
+
+@router.post(
+    "/transfers/incoming/{request_id}/refuse",
+    response_model=IncomingTransferRead,
+    tags=["transfers"],
+    summary="Отказать в переводе (с причиной)",
+)
+async def refuse_transfer(
+    request_id: uuid.UUID, cmd: RefuseTransfer, ctx: OrdersWrite
+) -> IncomingTransferRead:
+    await transfers.refuse(
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
+        request_id=request_id,
+        cmd=cmd,
+    )
+    request, sender = await transfers.get_incoming(
+        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, request_id=request_id
+    )
+    return _incoming(request, sender)
+
+
+@router.get(
+    "/transfers/outgoing",
+    response_model=Page[OutgoingTransferRead],
+    tags=["transfers"],
+    summary="Запросы о переводе, отправленные из этой организации: только их состояние",
+)
+async def outgoing_transfers(ctx: OrdersWrite, page: PageDep) -> Page[OutgoingTransferRead]:
+    found, total = await transfers.outgoing(session=ctx.session, tenant_id=ctx.tenant_id, page=page)
+    return Page.of(
+        [
+            OutgoingTransferRead(
+                id=r.id,
+                to_organisation=receiver,
+                student_id=r.source_student_id,
+                student_name=" ".join(
+                    str(r.file.get("student", {}).get(k) or "") for k in ("surname", "name")
+                ).strip(),
+                order_id=r.source_order_id,
+                status=r.status,
+                created_at=r.created_at,
+                decided_at=r.decided_at,
+            )
+            for r, receiver in found
+        ],
+        total,
+        page,
+    )
