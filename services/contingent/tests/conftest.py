@@ -22,6 +22,8 @@ ALL = [
     "contingent.orders.write",
     "contingent.orders.sign",
     "contingent.students.read",
+    "contingent.profile.read",
+    "contingent.profile.write",
 ]
 
 

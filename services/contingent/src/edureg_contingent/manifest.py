@@ -16,6 +16,11 @@ MANIFEST = ServiceManifest(
         ("contingent.orders.read", "Просмотр приказов"),
         ("contingent.orders.write", "Подготовка приказов"),
         ("contingent.orders.sign", "Подписание приказов"),
+        ("contingent.profile.read", "Просмотр профиля организации"),
+        (
+            "contingent.profile.write",
+            "Изменение профиля организации (реквизиты, лицензия, аккредитация)",
+        ),
     ),
     publishes=PUBLISHES,
     consumes=CONSUMES,

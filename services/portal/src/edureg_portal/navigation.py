@@ -65,6 +65,12 @@ SECTIONS: tuple[Section, ...] = (
         "Организация",
         (
             Item(
+                "org_profile",
+                "Профиль организации",
+                "/organisation/profile",
+                permissions=_perms("contingent.profile.read"),
+            ),
+            Item(
                 "groups",
                 "Группы и классы",
                 "/groups",

@@ -183,6 +183,20 @@ class GroupClosedV1(BaseModel):
     closed_on: date
 
 
+class ProfileChangedV1(BaseModel):
+    """The organisation's profile was saved: what the region monitors of it — which of
+    the card's fields are still empty, and the accreditation's term (no names, no
+    people)."""
+
+    organisation_id: uuid.UUID
+    version: int
+    complete: bool
+    missing_fields: list[str]
+    accredited: bool
+    accreditation_valid_until: date | None
+    licence_date: date | None
+
+
 STUDENT_ENROLLED = EventContract("contingent.student.enrolled", 2, StudentEnrolledV2)
 ACCOUNTS_REQUESTED = EventContract("contingent.accounts.requested", 1, AccountsRequestedV1)
 STUDENT_EXPELLED = EventContract("contingent.student.expelled", 2, StudentExpelledV2)
@@ -201,6 +215,7 @@ ACADEMIC_LEAVE_ENDED = EventContract(
 STUDENT_REINSTATED = EventContract("contingent.student.reinstated", 1, StudentReturnedV1)
 ORDER_CANCELLED = EventContract("contingent.order.cancelled", 1, OrderCancelledV1)
 GROUP_CLOSED = EventContract("contingent.group.closed", 1, GroupClosedV1)
+PROFILE_CHANGED = EventContract("contingent.organisation.profile_changed", 1, ProfileChangedV1)
 
 PUBLISHES = (
     STUDENT_ENROLLED,
@@ -217,6 +232,7 @@ PUBLISHES = (
     STUDENT_REINSTATED,
     ORDER_CANCELLED,
     GROUP_CLOSED,
+    PROFILE_CHANGED,
 )
 
 

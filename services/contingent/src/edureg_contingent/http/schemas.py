@@ -147,3 +147,43 @@ class OutgoingTransferRead(BaseModel):
     status: str
     created_at: datetime
     decided_at: datetime | None
+
+
+class ProfileRead(BaseModel):
+    """The organisation's card; `missing`: codes of the fields still empty."""
+
+    version: int
+    kind: str | None
+    missing: list[str]
+    accreditation_expires_soon: bool
+    updated_at: datetime | None
+    full_name: str | None
+    short_name: str | None
+    inn: str | None
+    kpp: str | None
+    ogrn: str | None
+    legal_address: str | None
+    actual_address: str | None
+    head_name: str | None
+    head_position: str | None
+    phone: str | None
+    email: str | None
+    website: str | None
+    licence_number: str | None
+    licence_date: date | None
+    licence_issuer: str | None
+    accredited: bool
+    accreditation_number: str | None
+    accreditation_date: date | None
+    accreditation_valid_until: date | None
+
+
+class ProfileChangeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    field: str
+    old_value: str | None
+    new_value: str | None
+    changed_by: uuid.UUID
+    changed_at: datetime

@@ -19,6 +19,8 @@ from edureg_contingent.persistence.tables import (
     Order,
     OrderItem,
     Organisation,
+    OrganisationProfile,
+    ProfileChange,
     Student,
     StudentGuardian,
     StudentMovement,
@@ -460,3 +462,27 @@ async def transfers_of_enrolment(
     if for_update:
         stmt = stmt.with_for_update()
     return list((await session.scalars(stmt)).all())
+
+
+# -- the organisation's profile ----------------------------------------------------------
+
+
+async def get_profile(
+    session: AsyncSession, tenant_id: uuid.UUID, *, for_update: bool = False
+) -> OrganisationProfile | None:
+    stmt = select(OrganisationProfile).where(OrganisationProfile.tenant_id == tenant_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt)
+
+
+async def profile_changes(
+    session: AsyncSession, tenant_id: uuid.UUID, page: PageRequest
+) -> tuple[list[ProfileChange], int]:
+    return await paginate(
+        session,
+        select(ProfileChange)
+        .where(ProfileChange.tenant_id == tenant_id)
+        .order_by(ProfileChange.changed_at.desc(), ProfileChange.field, ProfileChange.id),
+        page,
+    )

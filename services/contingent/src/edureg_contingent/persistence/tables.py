@@ -257,3 +257,51 @@ class TransferRequest(Base):
     enrolment_order_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     # The student's file here, once the enrolment order is drafted.
     student_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+
+class OrganisationProfile(Base):
+    """The organisation's digital profile (card): names, state registration numbers,
+    addresses, head, contacts, licence and state accreditation. `version` counts the
+    saves: a save based on an older version is refused (two people editing at once)."""
+
+    __tablename__ = "organisation_profiles"
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    full_name: Mapped[str | None] = mapped_column(String(500))
+    short_name: Mapped[str | None] = mapped_column(String(200))
+    inn: Mapped[str | None] = mapped_column(String(10))
+    kpp: Mapped[str | None] = mapped_column(String(9))
+    ogrn: Mapped[str | None] = mapped_column(String(13))
+    legal_address: Mapped[str | None] = mapped_column(String(500))
+    actual_address: Mapped[str | None] = mapped_column(String(500))
+    head_name: Mapped[str | None] = mapped_column(String(300))
+    head_position: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(200))
+    website: Mapped[str | None] = mapped_column(String(200))
+    licence_number: Mapped[str | None] = mapped_column(String(50))
+    licence_date: Mapped[date | None] = mapped_column(Date)
+    licence_issuer: Mapped[str | None] = mapped_column(String(300))
+    accredited: Mapped[bool] = mapped_column(Boolean, server_default="false", default=False)
+    accreditation_number: Mapped[str | None] = mapped_column(String(50))
+    accreditation_date: Mapped[date | None] = mapped_column(Date)
+    accreditation_valid_until: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, server_default="0", default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+
+class ProfileChange(Base):
+    """One field of the profile changed: who, when, old → new (kept, never edited)."""
+
+    __tablename__ = "profile_changes"
+    __table_args__ = (Index(None, "tenant_id", "changed_at"),)
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    version: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(String(500))
+    new_value: Mapped[str | None] = mapped_column(String(500))
+    changed_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -19,6 +20,7 @@ from pydantic import (
 from edureg_contingent.domain import snils
 from edureg_contingent.domain.orders import valid_name
 from edureg_contingent.domain.reasons import EXPULSION_REASONS, ensure_order_reason, ensure_reason
+from edureg_contingent.domain.requisites import normalise_inn, normalise_kpp, normalise_ogrn
 
 Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(valid_name)]
 OptionalName = Annotated[
@@ -275,3 +277,48 @@ class AcceptTransfer(_Command):
 
 class RefuseTransfer(_Command):
     reason: Annotated[str, Field(min_length=1, max_length=500, description="Причина отказа")]
+
+
+def _optional(check: Callable[[str], str]) -> Any:
+    return AfterValidator(lambda v: check(v) if v else None)
+
+
+Text = Annotated[str | None, Field(default=None, max_length=500)]
+
+
+class SaveProfile(_Command):
+    """The organisation's card as a whole (empty fields may wait); `version` is the one
+    the form was opened at."""
+
+    version: Annotated[int, Field(ge=0)]
+    full_name: Text = None
+    short_name: Annotated[str | None, Field(default=None, max_length=200)] = None
+    inn: Annotated[str | None, Field(default=None, max_length=20), _optional(normalise_inn)] = None
+    kpp: Annotated[str | None, Field(default=None, max_length=20), _optional(normalise_kpp)] = None
+    ogrn: Annotated[str | None, Field(default=None, max_length=20), _optional(normalise_ogrn)] = (
+        None
+    )
+    legal_address: Text = None
+    actual_address: Text = None
+    head_name: Annotated[str | None, Field(default=None, max_length=300)] = None
+    head_position: Annotated[str | None, Field(default=None, max_length=200)] = None
+    phone: Annotated[str | None, Field(default=None, pattern=r"^\+?[\d\s()-]{5,30}$")] = None
+    email: Annotated[
+        str | None, Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    ] = None
+    website: Annotated[str | None, Field(default=None, max_length=200)] = None
+    licence_number: Annotated[str | None, Field(default=None, max_length=50)] = None
+    licence_date: date | None = None
+    licence_issuer: Annotated[str | None, Field(default=None, max_length=300)] = None
+    accredited: bool = False
+    accreditation_number: Annotated[str | None, Field(default=None, max_length=50)] = None
+    accreditation_date: date | None = None
+    accreditation_valid_until: date | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_empty(cls, data: Any) -> Any:
+        """A form's empty field is "not filled in", not an empty string to check."""
+        if isinstance(data, dict):
+            return {k: (None if v == "" else v) for k, v in data.items()}
+        return data

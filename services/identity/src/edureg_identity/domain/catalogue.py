@@ -18,6 +18,8 @@ PERMISSIONS: dict[str, str] = {
     "contingent.orders.read": "Просмотр приказов",
     "contingent.orders.write": "Подготовка приказов",
     "contingent.orders.sign": "Подписание приказов",
+    "contingent.profile.read": "Просмотр профиля организации",
+    "contingent.profile.write": "Изменение профиля организации (реквизиты, лицензия, аккредитация)",
     "schedule.read": "Просмотр учебного года и расписания",
     "schedule.write": "Изменение учебного года и расписания",
     "journal.rosters.read": "Просмотр составов групп",

@@ -70,7 +70,10 @@ STANDARD_POSITIONS: dict[str, tuple[str, list[str]]] = {
     # 003 3.3.4: personal cards, orders of movement within 3 working days.
     "secretary": (
         "Секретарь учебной части",
-        sorted({*_all("contingent."), READ_ALL, ISSUE_LEARNERS}),
+        # The organisation's card is its administrator's (the contingent issue, item 1).
+        sorted(
+            {*_all("contingent.", but=("contingent.profile.write",)), READ_ALL, ISSUE_LEARNERS}
+        ),
     ),
     # 003 3.3.4, 004 4.3: the staff list, hiring and dismissal.
     "hr_specialist": (

@@ -19,12 +19,14 @@ from edureg_contingent.http.schemas import (
     OrderRead,
     OrganisationRead,
     OutgoingTransferRead,
+    ProfileChangeRead,
+    ProfileRead,
     ReasonRead,
     StudentBrief,
     StudentRead,
 )
 from edureg_contingent.persistence.tables import TransferRequest
-from edureg_contingent.services import groups, orders, students, transfers
+from edureg_contingent.services import groups, orders, profile, students, transfers
 from edureg_contingent.services.commands import (
     AcceptTransfer,
     AssignCurator,
@@ -33,6 +35,7 @@ from edureg_contingent.services.commands import (
     CreateGroup,
     CreateMovementOrder,
     RefuseTransfer,
+    SaveProfile,
 )
 from edureg_shared.http import Context, unit_of_work
 from edureg_shared.paging import Page, PageDep, page_slice
@@ -463,3 +466,49 @@ async def outgoing_transfers(ctx: OrdersWrite, page: PageDep) -> Page[OutgoingTr
         total,
         page,
     )
+
+
+# -- the organisation's profile --------------------------------------------------------------
+
+ProfileRead_ = Annotated[Context, unit_of_work("contingent.profile.read")]
+ProfileWrite = Annotated[Context, unit_of_work("contingent.profile.write")]
+
+
+def _profile(view: profile.ProfileView) -> ProfileRead:
+    return ProfileRead(
+        version=view.version,
+        kind=view.kind,
+        missing=view.missing,
+        accreditation_expires_soon=view.accreditation_expires_soon,
+        updated_at=view.updated_at,
+        **view.values,
+    )
+
+
+@router.get("/profile", response_model=ProfileRead, tags=["profile"], summary="Профиль организации")
+async def read_profile(ctx: ProfileRead_) -> ProfileRead:
+    return _profile(await profile.read(session=ctx.session, tenant_id=ctx.tenant_id))
+
+
+@router.put(
+    "/profile",
+    response_model=ProfileRead,
+    tags=["profile"],
+    summary="Сохранить профиль организации (version — та, с которой открыта форма)",
+)
+async def save_profile(cmd: SaveProfile, ctx: ProfileWrite) -> ProfileRead:
+    view = await profile.save(
+        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, cmd=cmd
+    )
+    return _profile(view)
+
+
+@router.get(
+    "/profile/history",
+    response_model=Page[ProfileChangeRead],
+    tags=["profile"],
+    summary="История изменений профиля: кто, когда, было → стало",
+)
+async def profile_history(ctx: ProfileRead_, page: PageDep) -> Page[ProfileChangeRead]:
+    found, total = await profile.history(session=ctx.session, tenant_id=ctx.tenant_id, page=page)
+    return Page.of([ProfileChangeRead.model_validate(c) for c in found], total, page)
