@@ -70,7 +70,11 @@ async def test_movements_reach_rosters_and_accounts(system: System, org: dict[st
                         "Глеб",
                         guardians=[{"surname": "Зуева", "name": "Нина", "relation": "mother"}],
                     ),
-                    person("Лебедев", "Марк"),
+                    person(
+                        "Лебедев",
+                        "Марк",
+                        guardians=[{"surname": "Лебедев", "name": "Юрий", "relation": "father"}],
+                    ),
                 ],
             },
         )

@@ -37,7 +37,13 @@ async def test_a_transferred_student_keeps_their_sign_in(
     system: System, region: dict[str, Any]
 ) -> None:
     admin1, admin2, tenants = region["admin1"], region["admin2"], region["tenants"]
-    pupil = {"surname": "Переводов", "name": "Семён", "birth_date": "2013-02-02", "sex": "m"}
+    pupil = {
+        "surname": "Переводов",
+        "name": "Семён",
+        "birth_date": "2013-02-02",
+        "sex": "m",
+        "guardians": [{"surname": "Переводова", "name": "Анна", "relation": "mother"}],
+    }
     [sid] = await _enrol(system, admin1, "tr1", pupil)
     [account1] = await eventually(lambda: _students(system, admin1), message="the account in A")
     # The student signs in at A once (a slip, then their own password).

@@ -22,6 +22,7 @@ ALL = [
     "contingent.orders.write",
     "contingent.orders.sign",
     "contingent.students.read",
+    "contingent.students.write",
     "contingent.profile.read",
     "contingent.profile.write",
 ]

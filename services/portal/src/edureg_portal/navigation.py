@@ -77,6 +77,12 @@ SECTIONS: tuple[Section, ...] = (
                 permissions=_perms("contingent.groups.read"),
             ),
             Item(
+                "students",
+                "Личные дела",
+                "/students",
+                permissions=_perms("contingent.students.read"),
+            ),
+            Item(
                 "orders",
                 "Книга движения",
                 "/orders",

@@ -183,6 +183,14 @@ class GroupClosedV1(BaseModel):
     closed_on: date
 
 
+class StudentRenamedV1(BaseModel):
+    """A student's name was corrected in their personal file: screens show
+    `display_name` from now on (and for the past: it is the same person)."""
+
+    student_id: uuid.UUID
+    display_name: str
+
+
 class ProfileChangedV1(BaseModel):
     """The organisation's profile was saved: what the region monitors of it — which of
     the card's fields are still empty, and the accreditation's term (no names, no
@@ -215,6 +223,7 @@ ACADEMIC_LEAVE_ENDED = EventContract(
 STUDENT_REINSTATED = EventContract("contingent.student.reinstated", 1, StudentReturnedV1)
 ORDER_CANCELLED = EventContract("contingent.order.cancelled", 1, OrderCancelledV1)
 GROUP_CLOSED = EventContract("contingent.group.closed", 1, GroupClosedV1)
+STUDENT_RENAMED = EventContract("contingent.student.renamed", 1, StudentRenamedV1)
 PROFILE_CHANGED = EventContract("contingent.organisation.profile_changed", 1, ProfileChangedV1)
 
 PUBLISHES = (
@@ -233,6 +242,7 @@ PUBLISHES = (
     ORDER_CANCELLED,
     GROUP_CLOSED,
     PROFILE_CHANGED,
+    STUDENT_RENAMED,
 )
 
 

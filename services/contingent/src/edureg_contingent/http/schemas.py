@@ -84,6 +84,21 @@ class StudentRead(BaseModel):
     status: str
     group_id: uuid.UUID
     guardians: list[GuardianRead]
+    version: int = 0
+    file_number: str | None = None
+    citizenship: str = "RUS"
+    registration_address: str | None = None
+    residence_address: str | None = None
+    birth_certificate_series: str | None = None
+    birth_certificate_number: str | None = None
+    birth_certificate_issued_on: date | None = None
+    passport_series: str | None = None
+    passport_number: str | None = None
+    passport_issued_on: date | None = None
+    passport_issuer: str | None = None
+    snils: str | None = None
+    social_statuses: list[str] = []
+    foreign_language: str | None = None
     history: list[MovementRead] = []
     # When the file was entered (the regulations' deadline counts from the enrolment).
     created_at: datetime | None = None
@@ -179,6 +194,19 @@ class ProfileRead(BaseModel):
 
 
 class ProfileChangeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    field: str
+    old_value: str | None
+    new_value: str | None
+    changed_by: uuid.UUID
+    changed_at: datetime
+
+
+class FileChangeRead(BaseModel):
+    """One field of a personal file changed: who, when, old → new."""
+
     model_config = ConfigDict(from_attributes=True)
 
     version: int

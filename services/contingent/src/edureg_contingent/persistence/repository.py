@@ -22,6 +22,7 @@ from edureg_contingent.persistence.tables import (
     OrganisationProfile,
     ProfileChange,
     Student,
+    StudentFileChange,
     StudentGuardian,
     StudentMovement,
     TransferRequest,
@@ -167,9 +168,12 @@ async def students_by_ids(
 
 
 async def get_student(
-    session: AsyncSession, tenant_id: uuid.UUID, student_id: uuid.UUID
+    session: AsyncSession, tenant_id: uuid.UUID, student_id: uuid.UUID, *, for_update: bool = False
 ) -> Student | None:
-    return await session.get(Student, (tenant_id, student_id))
+    stmt = select(Student).where(Student.tenant_id == tenant_id, Student.id == student_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt)
 
 
 async def guardians_of(
@@ -484,5 +488,17 @@ async def profile_changes(
         select(ProfileChange)
         .where(ProfileChange.tenant_id == tenant_id)
         .order_by(ProfileChange.changed_at.desc(), ProfileChange.field, ProfileChange.id),
+        page,
+    )
+
+
+async def student_file_changes(
+    session: AsyncSession, tenant_id: uuid.UUID, student_id: uuid.UUID, page: PageRequest
+) -> tuple[list[StudentFileChange], int]:
+    return await paginate(
+        session,
+        select(StudentFileChange)
+        .where(StudentFileChange.tenant_id == tenant_id, StudentFileChange.student_id == student_id)
+        .order_by(StudentFileChange.changed_at.desc(), StudentFileChange.field),
         page,
     )

@@ -20,7 +20,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from edureg_shared.db import NAMING_CONVENTION
@@ -56,13 +56,27 @@ class Group(Base):
 
 
 class Student(Base):
-    """The personal file (личное дело) of a student; this issue keeps the fields the
-    enrolment flow needs."""
+    """The personal file (личное дело) of a student. `file_version` counts its saves (a
+    save from an older version is refused); every change is in `student_file_changes`."""
 
     __tablename__ = "students"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "group_id"], ["groups.tenant_id", "groups.id"]),
         Index(None, "tenant_id", "group_id"),
+        Index(
+            "uq_students_snils",
+            "tenant_id",
+            "snils",
+            unique=True,
+            postgresql_where=text("snils IS NOT NULL"),
+        ),
+        Index(
+            "uq_students_file_number",
+            "tenant_id",
+            "file_number",
+            unique=True,
+            postgresql_where=text("file_number IS NOT NULL"),
+        ),
     )
 
     tenant_id: Mapped[uuid.UUID] = _tenant()
@@ -74,10 +88,47 @@ class Student(Base):
     sex: Mapped[str] = mapped_column(String(1))
     status: Mapped[str] = mapped_column(String(20))
     group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    file_number: Mapped[str | None] = mapped_column(String(30))
+    citizenship: Mapped[str] = mapped_column(String(3), server_default="RUS", default="RUS")
+    registration_address: Mapped[str | None] = mapped_column(String(500))
+    residence_address: Mapped[str | None] = mapped_column(String(500))
+    birth_certificate_series: Mapped[str | None] = mapped_column(String(10))
+    birth_certificate_number: Mapped[str | None] = mapped_column(String(6))
+    birth_certificate_issued_on: Mapped[date | None] = mapped_column(Date)
+    passport_series: Mapped[str | None] = mapped_column(String(4))
+    passport_number: Mapped[str | None] = mapped_column(String(6))
+    passport_issued_on: Mapped[date | None] = mapped_column(Date)
+    passport_issuer: Mapped[str | None] = mapped_column(String(300))
+    snils: Mapped[str | None] = mapped_column(String(11))
+    social_statuses: Mapped[list[str]] = mapped_column(
+        ARRAY(String(30)), server_default="{}", default=list
+    )
+    foreign_language: Mapped[str | None] = mapped_column(String(50))
+    file_version: Mapped[int] = mapped_column(Integer, server_default="0", default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+class StudentFileChange(Base):
+    """One field of a personal file changed: who, when, old → new (never edited)."""
+
+    __tablename__ = "student_file_changes"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "student_id"], ["students.tenant_id", "students.id"]),
+        Index(None, "tenant_id", "student_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    version: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(String(500))
+    new_value: Mapped[str | None] = mapped_column(String(500))
+    changed_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Guardian(Base):

@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from edureg_contingent.domain import personal_file as pf
 from edureg_contingent.domain import snils
 from edureg_contingent.domain.orders import valid_name
 from edureg_contingent.domain.reasons import EXPULSION_REASONS, ensure_order_reason, ensure_reason
@@ -322,3 +323,61 @@ class SaveProfile(_Command):
         if isinstance(data, dict):
             return {k: (None if v == "" else v) for k, v in data.items()}
         return data
+
+
+def _blank_to_none(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: (None if v == "" else v) for k, v in data.items()}
+    return data
+
+
+class SaveStudentFile(_Command):
+    """A student's personal file as a whole; `version` is the one the form was opened at.
+    The academic office edits it; the group and state change by orders only."""
+
+    version: Annotated[int, Field(ge=0)]
+    surname: Name
+    name: Name
+    patronymic: OptionalName = None
+    birth_date: date
+    sex: Literal["m", "f"]
+    file_number: Annotated[str | None, Field(default=None, max_length=30)] = None
+    citizenship: Annotated[
+        str, Field(pattern=r"^[A-Z]{3}$", description="Код страны по ОКСМ (RUS, BLR, KAZ…)")
+    ] = "RUS"
+    registration_address: Annotated[str | None, Field(default=None, max_length=500)] = None
+    residence_address: Annotated[str | None, Field(default=None, max_length=500)] = None
+    birth_certificate_series: Annotated[
+        str | None, Field(default=None, max_length=12), _optional(pf.certificate_series)
+    ] = None
+    birth_certificate_number: Annotated[
+        str | None, Field(default=None, max_length=10), _optional(pf.six_digits)
+    ] = None
+    birth_certificate_issued_on: date | None = None
+    passport_series: Annotated[
+        str | None, Field(default=None, max_length=6), _optional(pf.passport_series)
+    ] = None
+    passport_number: Annotated[
+        str | None, Field(default=None, max_length=10), _optional(pf.six_digits)
+    ] = None
+    passport_issued_on: date | None = None
+    passport_issuer: Annotated[str | None, Field(default=None, max_length=300)] = None
+    snils: Annotated[
+        str | None,
+        Field(default=None, max_length=20),
+        AfterValidator(lambda v: snils.normalise(v) if v else None),
+    ] = None
+    social_statuses: Annotated[
+        list[Annotated[str, AfterValidator(pf.social_status)]], Field(max_length=8)
+    ] = []
+    foreign_language: Annotated[str | None, Field(default=None, max_length=50)] = None
+
+    _blanks = model_validator(mode="before")(_blank_to_none)
+
+    @model_validator(mode="after")
+    def _passport_whole(self) -> SaveStudentFile:
+        if bool(self.passport_series) != bool(self.passport_number):
+            raise ValueError("Укажите и серию, и номер паспорта")
+        if len(set(self.social_statuses)) != len(self.social_statuses):
+            raise ValueError("Социальный статус указан дважды")
+        return self

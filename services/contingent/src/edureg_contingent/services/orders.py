@@ -59,6 +59,7 @@ from edureg_contingent.domain.orders import (
     ensure_signable,
     undo,
 )
+from edureg_contingent.domain.personal_file import check_guardians
 from edureg_contingent.persistence import repository as repo
 from edureg_contingent.persistence.tables import (
     Group,
@@ -163,6 +164,12 @@ async def create_enrolment_order(
     knows (a sibling's parent) is that guardian, not a second record; with the region's
     key, each guardian's СНИЛС is also kept as the keyed hash identity matches people by."""
     check_dates(cmd.order_date, cmd.effective_date)
+    minors = [_minor_alone(s, cmd.effective_date) for s in cmd.students]
+    if any(minors):
+        raise InvalidState(
+            "Несовершеннолетний зачисляется с законным представителем",
+            errors=[m for m in minors if m],
+        )
     if await repo.get_group(session, tenant_id, cmd.group_id) is None:
         raise NotFound("Группа не найдена")
     existing_ids = [
@@ -258,6 +265,18 @@ async def create_enrolment_order(
     await session.flush()
     session.add_all(links)
     return await _drafted(session, actor, order, items)
+
+
+def _minor_alone(student: Any, on: date) -> dict[str, str] | None:
+    try:
+        check_guardians(student.birth_date, on, len(student.guardians))
+    except InvalidState:
+        return {
+            "field": "students",
+            "message": f"{student.surname} {student.name}: несовершеннолетнему нужен "
+            "законный представитель",
+        }
+    return None
 
 
 async def create_expulsion_order(

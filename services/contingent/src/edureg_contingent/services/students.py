@@ -2,15 +2,27 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edureg_contingent.contracts.events import STUDENT_RENAMED, StudentRenamedV1
 from edureg_contingent.domain.access import reads_every_file
+from edureg_contingent.domain.orders import display_name
+from edureg_contingent.domain.personal_file import changes, check_documents
 from edureg_contingent.persistence import repository as repo
-from edureg_contingent.persistence.tables import Guardian, Order, Student, StudentMovement
+from edureg_contingent.persistence.tables import (
+    Guardian,
+    Order,
+    Student,
+    StudentFileChange,
+    StudentMovement,
+)
+from edureg_contingent.services.commands import SaveStudentFile
 from edureg_shared import audit
-from edureg_shared.errors import NotFound
+from edureg_shared.errors import Conflict, NotFound
 from edureg_shared.events.envelope import Actor
+from edureg_shared.events.outbox import add_event
 from edureg_shared.paging import PageRequest
 
 
@@ -81,3 +93,111 @@ async def list_students(
         query=query,
         curator_id=curator,
     )
+
+
+FILE_FIELDS = [f for f in SaveStudentFile.model_fields if f != "version"]
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)[:500]
+
+
+async def save_student_file(
+    *,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    student_id: uuid.UUID,
+    cmd: SaveStudentFile,
+) -> StudentFile:
+    """The academic office saves a personal file: documents checked against the
+    student's age, every changed field kept (who, when, old → new), a new name
+    announced to the services that show it."""
+    student = await repo.get_student(session, tenant_id, student_id, for_update=True)
+    if student is None:
+        raise NotFound("Обучающийся не найден")
+    if cmd.version != student.file_version:
+        raise Conflict(
+            "Личное дело изменили, пока вы его редактировали: откройте его заново, ваши "
+            "изменения не сохранены",
+            errors=[{"field": "version", "message": "Устаревшая версия"}],
+        )
+    check_documents(
+        cmd.birth_date,
+        datetime.now(UTC).date(),
+        passport=bool(cmd.passport_series),
+        passport_issued=cmd.passport_issued_on,
+    )
+    new = cmd.model_dump(exclude={"version"})
+    old = {f: getattr(student, f) for f in FILE_FIELDS}
+    changed = changes(old, new)
+    if changed:
+        assert actor.id is not None
+        renamed = any(f in changed for f in ("surname", "name"))
+        student.file_version += 1
+        for f in changed:
+            setattr(student, f, new[f])
+        session.add_all(
+            StudentFileChange(
+                tenant_id=tenant_id,
+                id=uuid.uuid4(),
+                student_id=student.id,
+                version=student.file_version,
+                field=f,
+                old_value=_text(old[f]),
+                new_value=_text(new[f]),
+                changed_by=actor.id,
+            )
+            for f in changed
+        )
+        await session.flush()
+        await audit.record(
+            session,
+            tenant_id=tenant_id,
+            actor=actor,
+            action="update",
+            entity="student",
+            entity_id=student.id,
+            details={"fields": changed, "version": student.file_version},
+        )
+        if renamed:
+            await add_event(
+                session,
+                STUDENT_RENAMED.envelope(
+                    tenant_id=tenant_id,
+                    actor=actor,
+                    subject_id=student.id,
+                    data=StudentRenamedV1(
+                        student_id=student.id,
+                        display_name=display_name(student.surname, student.name),
+                    ),
+                ),
+            )
+    guardians = (await repo.guardians_of(session, tenant_id, [student_id])).get(student_id, [])
+    history = await repo.student_history(session, tenant_id, student_id)
+    return StudentFile(student=student, guardians=guardians, history=history)
+
+
+async def file_changes(
+    *,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    permissions: frozenset[str],
+    student_id: uuid.UUID,
+    page: PageRequest,
+) -> tuple[list[StudentFileChange], int]:
+    """What changed in a personal file, newest first (whoever may read the file)."""
+    student = await repo.get_student(session, tenant_id, student_id)
+    if student is None or not (
+        reads_every_file(permissions)
+        or (actor.id and await _curates(session, tenant_id, actor.id, student.group_id))
+    ):
+        raise NotFound("Обучающийся не найден")
+    return await repo.student_file_changes(session, tenant_id, student_id, page)

@@ -15,6 +15,7 @@ PERMISSIONS: dict[str, str] = {
     "contingent.groups.read": "Просмотр групп и классов",
     "contingent.groups.write": "Создание и изменение групп, назначение кураторов",
     "contingent.students.read": "Просмотр личных дел обучающихся",
+    "contingent.students.write": "Изменение личных дел обучающихся",
     "contingent.orders.read": "Просмотр приказов",
     "contingent.orders.write": "Подготовка приказов",
     "contingent.orders.sign": "Подписание приказов",

@@ -42,6 +42,7 @@ _OFFICE = [
     "contingent.students.read",
     "contingent.orders.read",
     "contingent.orders.write",
+    "contingent.students.write",
     READ_ALL,
     ISSUE_LEARNERS,
 ]
@@ -71,9 +72,7 @@ STANDARD_POSITIONS: dict[str, tuple[str, list[str]]] = {
     "secretary": (
         "Секретарь учебной части",
         # The organisation's card is its administrator's (the contingent issue, item 1).
-        sorted(
-            {*_all("contingent.", but=("contingent.profile.write",)), READ_ALL, ISSUE_LEARNERS}
-        ),
+        sorted({*_all("contingent.", but=("contingent.profile.write",)), READ_ALL, ISSUE_LEARNERS}),
     ),
     # 003 3.3.4, 004 4.3: the staff list, hiring and dismissal.
     "hr_specialist": (

@@ -71,6 +71,13 @@ class StudentReturned(_Tolerant):
     display_name: str
 
 
+class StudentRenamed(_Tolerant):
+    """What journal reads of `contingent.student.renamed` v1."""
+
+    student_id: uuid.UUID
+    display_name: str
+
+
 class CancelledStudent(_Tolerant):
     student_id: uuid.UUID
 
@@ -96,3 +103,4 @@ LEAVE_STARTED = Consumes("contingent.student.academic_leave_started", 1, LeaveSt
 LEAVE_ENDED = Consumes("contingent.student.academic_leave_ended", 1, StudentReturned)
 STUDENT_REINSTATED = Consumes("contingent.student.reinstated", 1, StudentReturned)
 ORDER_CANCELLED = Consumes("contingent.order.cancelled", 1, OrderCancelled)
+STUDENT_RENAMED = Consumes("contingent.student.renamed", 1, StudentRenamed)

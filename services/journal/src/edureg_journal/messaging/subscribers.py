@@ -13,6 +13,7 @@ from edureg_journal.contracts.events import (
     STUDENT_GRADUATED,
     STUDENT_PROMOTED,
     STUDENT_REINSTATED,
+    STUDENT_RENAMED,
     STUDENT_RETAINED,
     STUDENT_TRANSFERRED,
 )
@@ -52,6 +53,11 @@ async def student_returned(session: AsyncSession, events: list[Envelope]) -> Non
     await rosters.on_students_returned(session=session, events=events)
 
 
+async def student_renamed(session: AsyncSession, events: list[Envelope]) -> None:
+    """Shows a corrected name in every roster of the student."""
+    await rosters.on_students_renamed(session=session, events=events)
+
+
 async def order_cancelled(session: AsyncSession, events: list[Envelope]) -> None:
     """Undoes a cancelled order's effect on rosters."""
     await rosters.on_orders_cancelled(session=session, events=events)
@@ -68,6 +74,7 @@ HANDLERS = {
     LEAVE_ENDED: student_returned,
     STUDENT_REINSTATED: student_returned,
     ORDER_CANCELLED: order_cancelled,
+    STUDENT_RENAMED: student_renamed,
 }
 CONSUMES = tuple(HANDLERS)
 

@@ -135,3 +135,13 @@ async def student_memberships(
         .order_by(M.valid_from, M.id),
         page,
     )
+
+
+async def rename(session: AsyncSession, tenant_id: uuid.UUID, names: dict[uuid.UUID, str]) -> None:
+    """Each student's memberships, past ones too, under their corrected name."""
+    for student_id, name in sorted(names.items()):
+        await session.execute(
+            update(M)
+            .where(M.tenant_id == tenant_id, M.student_id == student_id)
+            .values(display_name=name[:210])
+        )

@@ -16,6 +16,7 @@ from edureg_journal.contracts.events import (
     STUDENT_EXPELLED,
     STUDENT_GRADUATED,
     STUDENT_REINSTATED,
+    STUDENT_RENAMED,
     STUDENT_TRANSFERRED,
     RosterChangedV1,
 )
@@ -144,6 +145,16 @@ async def on_students_returned(*, session: AsyncSession, events: list[Envelope])
             data.valid_from,
             data.order_id,
         )
+
+
+async def on_students_renamed(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """A name corrected in the personal file: rosters show it, for every date (the
+    latest correction wins whatever the arrival order)."""
+    names: dict[uuid.UUID, str] = {}
+    for event in sorted(events, key=lambda e: e.occurred_at):
+        data = STUDENT_RENAMED.parse(event.data)
+        names[data.student_id] = data.display_name
+    await repo.rename(session, events[0].tenant_id, names)
 
 
 async def on_orders_cancelled(*, session: AsyncSession, events: list[Envelope]) -> None:

@@ -9,8 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from edureg_contingent.domain.orders import OrderKind, StudentStatus
+from edureg_contingent.domain.personal_file import SOCIAL_STATUSES
 from edureg_contingent.domain.reasons import EXPULSION_REASONS, ORDER_REASONS
 from edureg_contingent.http.schemas import (
+    FileChangeRead,
     GroupRead,
     GuardianRead,
     IncomingTransferRead,
@@ -36,6 +38,7 @@ from edureg_contingent.services.commands import (
     CreateMovementOrder,
     RefuseTransfer,
     SaveProfile,
+    SaveStudentFile,
 )
 from edureg_shared.http import Context, unit_of_work
 from edureg_shared.paging import Page, PageDep, page_slice
@@ -48,6 +51,7 @@ OrdersRead = Annotated[Context, unit_of_work("contingent.orders.read")]
 OrdersWrite = Annotated[Context, unit_of_work("contingent.orders.write")]
 OrdersSign = Annotated[Context, unit_of_work("contingent.orders.sign")]
 StudentsRead = Annotated[Context, unit_of_work("contingent.students.read")]
+StudentsWrite = Annotated[Context, unit_of_work("contingent.students.write")]
 
 
 def _order(view: orders.OrderView) -> OrderRead:
@@ -262,16 +266,17 @@ async def get_student(student_id: uuid.UUID, ctx: StudentsRead) -> StudentRead:
         student_id=student_id,
         permissions=ctx.principal.permissions,
     )
+    return _file(f)
+
+
+def _file(f: students.StudentFile) -> StudentRead:
     s = f.student
     return StudentRead(
         id=s.id,
-        surname=s.surname,
-        name=s.name,
-        patronymic=s.patronymic,
-        birth_date=s.birth_date,
-        sex=s.sex,
         status=s.status,
         group_id=s.group_id,
+        version=s.file_version,
+        **{name: getattr(s, name) for name in students.FILE_FIELDS},
         guardians=[
             GuardianRead(
                 id=g.id, surname=g.surname, name=g.name, patronymic=g.patronymic, relation=r
@@ -295,6 +300,57 @@ async def get_student(student_id: uuid.UUID, ctx: StudentsRead) -> StudentRead:
         ],
         created_at=s.created_at,
     )
+
+
+@router.put(
+    "/students/{student_id}",
+    response_model=StudentRead,
+    tags=["students"],
+    summary="Сохранить личное дело (version — та, с которой открыта форма); группа и "
+    "состояние меняются только приказами",
+)
+async def save_student(
+    student_id: uuid.UUID, cmd: SaveStudentFile, ctx: StudentsWrite
+) -> StudentRead:
+    f = await students.save_student_file(
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
+        student_id=student_id,
+        cmd=cmd,
+    )
+    return _file(f)
+
+
+@router.get(
+    "/students/{student_id}/changes",
+    response_model=Page[FileChangeRead],
+    tags=["students"],
+    summary="История изменений личного дела: кто, когда, было → стало",
+)
+async def student_changes(
+    student_id: uuid.UUID, ctx: StudentsRead, page: PageDep
+) -> Page[FileChangeRead]:
+    found, total = await students.file_changes(
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
+        permissions=ctx.principal.permissions,
+        student_id=student_id,
+        page=page,
+    )
+    return Page.of([FileChangeRead.model_validate(c) for c in found], total, page)
+
+
+@router.get(
+    "/social-statuses",
+    response_model=Page[ReasonRead],
+    tags=["students"],
+    summary="Справочник социальных статусов",
+)
+async def social_statuses(ctx: StudentsRead, page: PageDep) -> Page[ReasonRead]:
+    items = [ReasonRead(code=c, title=t) for c, t in SOCIAL_STATUSES.items()]
+    return Page.of(*page_slice(items, page), page)
 
 
 @router.get(
