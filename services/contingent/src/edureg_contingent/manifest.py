@@ -17,6 +17,8 @@ MANIFEST = ServiceManifest(
         ("contingent.orders.read", "Просмотр приказов"),
         ("contingent.orders.write", "Подготовка приказов"),
         ("contingent.orders.sign", "Подписание приказов"),
+        ("contingent.staff.read", "Просмотр кадровых карточек сотрудников"),
+        ("contingent.staff.write", "Кадровые карточки, приказы о приёме и увольнении"),
         ("contingent.profile.read", "Просмотр профиля организации"),
         (
             "contingent.profile.write",

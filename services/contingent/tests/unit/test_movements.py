@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from edureg_contingent.domain.access import reads_every_file
 from edureg_contingent.domain.orders import (
+    STAFF_KINDS,
     STUDYING,
     TRANSITIONS,
     GroupFacts,
@@ -60,7 +61,7 @@ def test_each_kind_applies_to_its_states_only(kind: OrderKind, status: StudentSt
 
 
 def test_every_kind_but_cancellation_has_its_rule() -> None:
-    assert set(TRANSITIONS) == set(OrderKind) - {OrderKind.CANCELLATION}
+    assert set(TRANSITIONS) == set(OrderKind) - {OrderKind.CANCELLATION} - STAFF_KINDS
     with pytest.raises(InvalidState):
         apply_order(OrderKind.CANCELLATION, StudentStatus.ACTIVE)
     # Nobody graduated, expelled or annulled counts as studying (their accounts close).
@@ -148,6 +149,8 @@ def test_what_a_cancellation_may_undo() -> None:
         ensure_cancellable(order, OrderKind.TRANSFER, OrderStatus.SIGNED, True, {s1: None})
     with pytest.raises(InvalidState, match="отмене"):
         ensure_cancellable(order, OrderKind.CANCELLATION, OrderStatus.SIGNED, False, {})
+    with pytest.raises(InvalidState, match="Кадровый"):
+        ensure_cancellable(order, OrderKind.HIRING, OrderStatus.SIGNED, False, {})
 
 
 def test_undoing_a_movement_puts_the_student_back() -> None:
@@ -195,3 +198,22 @@ def test_only_the_office_reads_every_file() -> None:
     assert reads_every_file({"contingent.students.read", "contingent.orders.write"})
     assert reads_every_file({"contingent.orders.sign"})
     assert not reads_every_file({"contingent.students.read", "contingent.groups.read"})
+
+
+def test_staff_orders_take_on_and_let_go() -> None:
+    from edureg_contingent.domain.staff import EmployeeStatus as E
+    from edureg_contingent.domain.staff import apply_staff_order, hire_position
+
+    assert apply_staff_order("hiring", E.PENDING) is E.ACTIVE
+    assert apply_staff_order("hiring", E.DISMISSED) is E.ACTIVE  # taken on again
+    assert apply_staff_order("dismissal", E.ACTIVE) is E.DISMISSED
+    for kind, status in (
+        ("hiring", E.ACTIVE),
+        ("dismissal", E.PENDING),
+        ("dismissal", E.DISMISSED),
+    ):
+        with pytest.raises(InvalidState):
+            apply_staff_order(kind, status)
+    assert hire_position("teacher") == "teacher"
+    with pytest.raises(ValueError, match="администратор"):
+        hire_position("admin")  # an HR order never makes an administrator

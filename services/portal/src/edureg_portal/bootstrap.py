@@ -15,7 +15,13 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-from edureg_portal import admin_pages, order_pages, profile_pages, student_pages
+from edureg_portal import (
+    admin_pages,
+    order_pages,
+    profile_pages,
+    staff_pages,
+    student_pages,
+)
 from edureg_portal.config import Settings
 from edureg_portal.identity_client import IdentityClient, ServiceClient
 from edureg_portal.pages import router
@@ -81,6 +87,7 @@ def create(settings: Settings | None = None) -> FastAPI:
     app.include_router(order_pages.router)
     app.include_router(profile_pages.router)
     app.include_router(student_pages.router)
+    app.include_router(staff_pages.router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

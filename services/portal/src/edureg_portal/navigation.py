@@ -95,6 +95,12 @@ SECTIONS: tuple[Section, ...] = (
                 permissions=_perms("contingent.orders.write"),
             ),
             Item(
+                "staff_files",
+                "Кадры",
+                "/staff-files",
+                permissions=_perms("contingent.staff.read"),
+            ),
+            Item(
                 "accounts",
                 "Учётные записи и памятки",
                 "/accounts",

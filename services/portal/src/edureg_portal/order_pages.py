@@ -154,6 +154,8 @@ async def new_order_page(request: Request, kind: str, group: str = "", order: st
     shell = await _opened(request, "orders")
     if isinstance(shell, Response):
         return shell
+    if kind in ("hiring", "dismissal"):  # staff orders are drafted from the HR cards
+        return RedirectResponse("/staff-files", status_code=303)
     if kind not in ORDER_KINDS:
         return RedirectResponse("/orders", status_code=303)
     return await _form(request, shell, kind, {"group": group, "cancelled_order_id": order})
@@ -325,7 +327,7 @@ async def create_order(request: Request, kind: str) -> Response:
     shell = await _opened(request, "orders")
     if isinstance(shell, Response):
         return shell
-    if kind not in ORDER_KINDS:
+    if kind not in ORDER_KINDS or kind in ("hiring", "dismissal"):
         return RedirectResponse("/orders", status_code=303)
     path, body = _body(kind, form)
     answer = await _call(
@@ -368,7 +370,7 @@ async def _order_page(
         statuses=ORDER_STATUSES,
         may_sign=order["status"] == "draft" and shell.has(SIGN),
         may_cancel=order["status"] == "signed"
-        and order["kind"] != "cancellation"
+        and order["kind"] not in ("cancellation", "hiring", "dismissal")
         and not order.get("cancelled_by_order_id")
         and shell.has(WRITE),
         error=str(refusal.body.get("detail") or "Приказ не подписан") if refusal else None,

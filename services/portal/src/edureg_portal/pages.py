@@ -54,6 +54,8 @@ ORDER_KINDS = {
     "leave_return": "о выходе из академического отпуска",
     "reinstatement": "о восстановлении",
     "cancellation": "об отмене приказа",
+    "hiring": "о приёме на работу",
+    "dismissal": "об увольнении",
 }
 ORDER_STATUSES = {"draft": "проект", "signed": "подписан"}
 PASSWORD_CHANGE_REQUIRED = "password-change-required"  # noqa: S105 - a problem type

@@ -191,6 +191,32 @@ class StudentRenamedV1(BaseModel):
     display_name: str
 
 
+class EmployeeHiredV1(BaseModel):
+    """A staff member was taken on by a signed hiring order (for identity alone: it
+    carries the full name the staff account needs). `position_code`: the position in the
+    system the order gives (`teacher`, or `none`: the administrator assigns one)."""
+
+    order_id: uuid.UUID
+    order_number: str
+    order_date: date
+    employee_id: uuid.UUID
+    valid_from: date
+    surname: str
+    name: str
+    patronymic: str | None
+    position_code: str
+
+
+class EmployeeDismissedV1(BaseModel):
+    """A staff member was let go by a signed dismissal order, from `valid_to`."""
+
+    order_id: uuid.UUID
+    order_number: str
+    order_date: date
+    employee_id: uuid.UUID
+    valid_to: date
+
+
 class ProfileChangedV1(BaseModel):
     """The organisation's profile was saved: what the region monitors of it — which of
     the card's fields are still empty, and the accreditation's term (no names, no
@@ -223,6 +249,8 @@ ACADEMIC_LEAVE_ENDED = EventContract(
 STUDENT_REINSTATED = EventContract("contingent.student.reinstated", 1, StudentReturnedV1)
 ORDER_CANCELLED = EventContract("contingent.order.cancelled", 1, OrderCancelledV1)
 GROUP_CLOSED = EventContract("contingent.group.closed", 1, GroupClosedV1)
+EMPLOYEE_HIRED = EventContract("contingent.employee.hired", 1, EmployeeHiredV1)
+EMPLOYEE_DISMISSED = EventContract("contingent.employee.dismissed", 1, EmployeeDismissedV1)
 STUDENT_RENAMED = EventContract("contingent.student.renamed", 1, StudentRenamedV1)
 PROFILE_CHANGED = EventContract("contingent.organisation.profile_changed", 1, ProfileChangedV1)
 
@@ -243,6 +271,8 @@ PUBLISHES = (
     GROUP_CLOSED,
     PROFILE_CHANGED,
     STUDENT_RENAMED,
+    EMPLOYEE_HIRED,
+    EMPLOYEE_DISMISSED,
 )
 
 

@@ -28,6 +28,12 @@ class OrderKind(enum.StrEnum):
     LEAVE_RETURN = "leave_return"
     REINSTATEMENT = "reinstatement"  # after an expulsion
     CANCELLATION = "cancellation"  # of a signed order: its effects are undone
+    HIRING = "hiring"  # staff (domain/staff.py)
+    DISMISSAL = "dismissal"
+
+
+# Orders about staff, not students (their rules: domain/staff.py).
+STAFF_KINDS = frozenset({OrderKind.HIRING, OrderKind.DISMISSAL})
 
 
 class OrderStatus(enum.StrEnum):
@@ -147,7 +153,7 @@ def apply_order(kind: OrderKind, status: StudentStatus) -> StudentStatus:
     """The student's state after an order of `kind` is signed; an error if the order
     cannot apply to a student in `status`."""
     if kind not in TRANSITIONS:
-        raise InvalidState("Приказ об отмене не меняет состояние сам: он отменяет другой приказ")
+        raise InvalidState("Этот приказ не меняет состояние обучающегося")
     allowed, after = TRANSITIONS[kind]
     if status not in allowed:
         raise InvalidState(_REFUSALS[kind])
@@ -248,6 +254,10 @@ def ensure_cancellable(
     its end). `latest`: student → the order of their latest live movement."""
     if kind is OrderKind.CANCELLATION:
         raise InvalidState("Приказ об отмене отменить нельзя: подготовьте новый приказ")
+    if kind in STAFF_KINDS:
+        raise InvalidState(
+            "Кадровый приказ исправляется новым кадровым приказом (о приёме или увольнении)"
+        )
     if status is not OrderStatus.SIGNED:
         raise InvalidState("Отменить можно только подписанный приказ; проект можно не подписывать")
     if cancelled:

@@ -30,6 +30,12 @@ class OrderItemRead(BaseModel):
     full_name: str | None = None
 
 
+class StaffItemRead(BaseModel):
+    employee_id: uuid.UUID
+    full_name: str
+    position_code: str | None
+
+
 class OrderRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -49,6 +55,7 @@ class OrderRead(BaseModel):
     created_at: datetime | None = None
     signed_at: datetime | None
     items: list[OrderItemRead]
+    staff_items: list[StaffItemRead] = []
 
 
 class GuardianRead(BaseModel):
@@ -215,3 +222,34 @@ class FileChangeRead(BaseModel):
     new_value: str | None
     changed_by: uuid.UUID
     changed_at: datetime
+
+
+class CourseRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    title: str
+    provider: str | None
+    hours: int
+    finished_on: date
+
+
+class EmployeeRead(BaseModel):
+    """A staff member's HR card."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    surname: str
+    name: str
+    patronymic: str | None
+    birth_date: date | None
+    status: str
+    job_title: str | None
+    education: str | None
+    qualification: str | None
+    phone: str | None
+    email: str | None
+    hired_on: date | None
+    dismissed_on: date | None
+    courses: list[CourseRead] = []

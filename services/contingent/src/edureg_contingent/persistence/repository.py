@@ -14,10 +14,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_contingent.persistence.tables import (
+    Employee,
+    EmployeeCourse,
     Group,
     Guardian,
     Order,
     OrderItem,
+    OrderStaffItem,
     Organisation,
     OrganisationProfile,
     ProfileChange,
@@ -502,3 +505,65 @@ async def student_file_changes(
         .order_by(StudentFileChange.changed_at.desc(), StudentFileChange.field),
         page,
     )
+
+
+# -- staff ---------------------------------------------------------------------------------
+
+
+async def list_employees(
+    session: AsyncSession, tenant_id: uuid.UUID, status: str | None, page: PageRequest
+) -> tuple[list[Employee], int]:
+    stmt = select(Employee).where(Employee.tenant_id == tenant_id)
+    if status:
+        stmt = stmt.where(Employee.status == status)
+    return await paginate(
+        session, stmt.order_by(Employee.surname, Employee.name, Employee.id), page
+    )
+
+
+async def get_employee(
+    session: AsyncSession, tenant_id: uuid.UUID, employee_id: uuid.UUID
+) -> Employee | None:
+    return await session.get(Employee, (tenant_id, employee_id))
+
+
+async def employees_by_ids(
+    session: AsyncSession, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Employee]:
+    result = await session.scalars(
+        select(Employee)
+        .where(Employee.tenant_id == tenant_id, Employee.id.in_(list(ids)))
+        .with_for_update()
+    )
+    return {e.id: e for e in result.all()}
+
+
+async def employee_courses(
+    session: AsyncSession, tenant_id: uuid.UUID, employee_id: uuid.UUID
+) -> list[EmployeeCourse]:
+    result = await session.scalars(
+        select(EmployeeCourse)
+        .where(EmployeeCourse.tenant_id == tenant_id, EmployeeCourse.employee_id == employee_id)
+        .order_by(EmployeeCourse.finished_on.desc(), EmployeeCourse.id)
+    )
+    return list(result.all())
+
+
+async def staff_items(
+    session: AsyncSession, tenant_id: uuid.UUID, order_id: uuid.UUID
+) -> list[tuple[OrderStaffItem, str]]:
+    """A staff order's people, with their names as the order lists them."""
+    rows = await session.execute(
+        select(
+            OrderStaffItem,
+            func.concat_ws(" ", Employee.surname, Employee.name, Employee.patronymic),
+        )
+        .join(
+            Employee,
+            (Employee.tenant_id == OrderStaffItem.tenant_id)
+            & (Employee.id == OrderStaffItem.employee_id),
+        )
+        .where(OrderStaffItem.tenant_id == tenant_id, OrderStaffItem.order_id == order_id)
+        .order_by(Employee.surname, Employee.name)
+    )
+    return [(i, name) for i, name in rows.all()]

@@ -356,3 +356,61 @@ class ProfileChange(Base):
     new_value: Mapped[str | None] = mapped_column(String(500))
     changed_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Employee(Base):
+    """A staff member's HR card (004 4.3): who they are, their education and
+    qualification (the base of a teacher's portfolio), and where hiring and dismissal
+    orders left them."""
+
+    __tablename__ = "employees"
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    surname: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(100))
+    patronymic: Mapped[str | None] = mapped_column(String(100))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    education: Mapped[str | None] = mapped_column(String(500))
+    qualification: Mapped[str | None] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    email: Mapped[str | None] = mapped_column(String(200))
+    hired_on: Mapped[date | None] = mapped_column(Date)
+    dismissed_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class EmployeeCourse(Base):
+    """A qualification course a staff member completed (повышение квалификации)."""
+
+    __tablename__ = "employee_courses"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "employee_id"], ["employees.tenant_id", "employees.id"]),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    employee_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    title: Mapped[str] = mapped_column(String(300))
+    provider: Mapped[str | None] = mapped_column(String(300))
+    hours: Mapped[int] = mapped_column(Integer)
+    finished_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class OrderStaffItem(Base):
+    """A staff member in a hiring or dismissal order (with the position in the system a
+    hiring gives)."""
+
+    __tablename__ = "order_staff_items"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "order_id"], ["orders.tenant_id", "orders.id"]),
+        ForeignKeyConstraint(["tenant_id", "employee_id"], ["employees.tenant_id", "employees.id"]),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    order_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    employee_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    position_code: Mapped[str | None] = mapped_column(String(30))

@@ -22,6 +22,7 @@ from edureg_contingent.domain import snils
 from edureg_contingent.domain.orders import valid_name
 from edureg_contingent.domain.reasons import EXPULSION_REASONS, ensure_order_reason, ensure_reason
 from edureg_contingent.domain.requisites import normalise_inn, normalise_kpp, normalise_ogrn
+from edureg_contingent.domain.staff import hire_position
 
 Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(valid_name)]
 OptionalName = Annotated[
@@ -381,3 +382,43 @@ class SaveStudentFile(_Command):
         if len(set(self.social_statuses)) != len(self.social_statuses):
             raise ValueError("Социальный статус указан дважды")
         return self
+
+
+class CreateEmployee(_Command):
+    """A staff member's HR card; they are taken on by a hiring order."""
+
+    surname: Name
+    name: Name
+    patronymic: OptionalName = None
+    birth_date: date | None = None
+    job_title: Annotated[str | None, Field(default=None, max_length=200)] = None
+    education: Annotated[str | None, Field(default=None, max_length=500)] = None
+    qualification: Annotated[str | None, Field(default=None, max_length=300)] = None
+    phone: Annotated[str | None, Field(default=None, pattern=r"^\+?[\d\s()-]{5,30}$")] = None
+    email: Annotated[
+        str | None, Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    ] = None
+
+    _blanks = model_validator(mode="before")(_blank_to_none)
+
+
+class AddCourse(_Command):
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    provider: Annotated[str | None, Field(default=None, max_length=300)] = None
+    hours: Annotated[int, Field(ge=1, le=2000)]
+    finished_on: date
+
+
+class CreateStaffOrder(_Command):
+    """A hiring or dismissal order for one or several staff members."""
+
+    kind: Literal["hiring", "dismissal"]
+    number: Annotated[str, Field(min_length=1, max_length=30)]
+    order_date: date
+    effective_date: date
+    employee_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=500)]
+    position_code: Annotated[
+        str,
+        Field(description="Должность в системе при приёме: teacher или none"),
+        AfterValidator(hire_position),
+    ] = "none"

@@ -42,6 +42,7 @@ from edureg_contingent.contracts.events import (
 from edureg_contingent.domain import snils
 from edureg_contingent.domain.orders import (
     MOVES_GROUP,
+    STAFF_KINDS,
     STUDYING,
     GroupFacts,
     Movement,
@@ -66,11 +67,12 @@ from edureg_contingent.persistence.tables import (
     Guardian,
     Order,
     OrderItem,
+    OrderStaffItem,
     Student,
     StudentGuardian,
     StudentMovement,
 )
-from edureg_contingent.services import transfers
+from edureg_contingent.services import staff, transfers
 from edureg_contingent.services.commands import (
     CreateAcademicLeaveOrder,
     CreateCancellationOrder,
@@ -79,6 +81,7 @@ from edureg_contingent.services.commands import (
     CreateGraduationOrder,
     CreateMovementOrder,
     CreatePromotionOrder,
+    CreateStaffOrder,
     ExistingGuardian,
     NewGuardian,
 )
@@ -96,6 +99,8 @@ class OrderView:
     items: list[OrderItem]
     # The students' full names, as the order lists them (for one order, not for lists).
     names: dict[uuid.UUID, str] = field(default_factory=dict)
+    # A hiring or dismissal order's people, with their names.
+    staff: list[tuple[OrderStaffItem, str]] = field(default_factory=list)
 
 
 async def _new_order(
@@ -528,7 +533,40 @@ async def get_order(
             sid: " ".join(p for p in (s.surname, s.name, s.patronymic) if p)
             for sid, s in students.items()
         },
+        staff=await repo.staff_items(session, tenant_id, order_id)
+        if OrderKind(order.kind) in STAFF_KINDS
+        else [],
     )
+
+
+async def create_staff_order(
+    *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, cmd: CreateStaffOrder
+) -> OrderView:
+    """A draft hiring or dismissal order (the HR specialist's, 004 4.3)."""
+    check_dates(cmd.order_date, cmd.effective_date)
+    ids = list(dict.fromkeys(cmd.employee_ids))
+    await staff.check_staff(session, tenant_id, cmd.kind, ids)
+    order = await _new_order(
+        session,
+        tenant_id,
+        actor,
+        OrderKind(cmd.kind),
+        cmd.number,
+        cmd.order_date,
+        cmd.effective_date,
+    )
+    await session.flush()
+    session.add_all(
+        OrderStaffItem(
+            tenant_id=tenant_id,
+            order_id=order.id,
+            employee_id=e,
+            position_code=cmd.position_code if cmd.kind == "hiring" else None,
+        )
+        for e in ids
+    )
+    await _drafted(session, actor, order, [])
+    return await get_order(session=session, tenant_id=tenant_id, order_id=order.id)
 
 
 async def list_orders(
@@ -576,7 +614,11 @@ async def sign_order(
         session, tenant_id, [i.student_id for i in items], for_update=True
     )
     kind = OrderKind(order.kind)
-    if kind is OrderKind.CANCELLATION:
+    people: list[tuple[OrderStaffItem, str]] = []
+    if kind in STAFF_KINDS:
+        people = await repo.staff_items(session, tenant_id, order_id)
+        events = await staff.sign_staff_order(session, order, [i for i, _ in people], actor)
+    elif kind is OrderKind.CANCELLATION:
         events = await _sign_cancellation(session, order, items, students, actor)
     else:
         events = await _sign_movements(session, order, kind, items, students, actor)
@@ -592,9 +634,9 @@ async def sign_order(
         action="sign",
         entity="order",
         entity_id=order.id,
-        details={"kind": order.kind, "students": len(items)},
+        details={"kind": order.kind, "students": len(items), "staff": len(people)},
     )
-    return OrderView(order=order, items=items)
+    return OrderView(order=order, items=items, staff=people)
 
 
 async def _sign_movements(

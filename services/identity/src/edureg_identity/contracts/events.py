@@ -169,6 +169,22 @@ class OrderCancelled(_Tolerant):
     students: list[RestoredStudent]
 
 
+class EmployeeHired(_Tolerant):
+    """What identity reads of `contingent.employee.hired` v1."""
+
+    employee_id: uuid.UUID
+    surname: str
+    name: str
+    patronymic: str | None = None
+    position_code: str = "none"
+
+
+class EmployeeDismissed(_Tolerant):
+    """What identity reads of `contingent.employee.dismissed` v1."""
+
+    employee_id: uuid.UUID
+
+
 class GroupCreated(_Tolerant):
     """What identity reads of `contingent.group.created` v1."""
 
@@ -192,6 +208,8 @@ STUDENT_PROMOTED = Consumes("contingent.student.promoted", 1, StudentMoved)
 STUDENT_RETAINED = Consumes("contingent.student.retained", 1, StudentMoved)
 LEAVE_ENDED = Consumes("contingent.student.academic_leave_ended", 1, StudentBack)
 ORDER_CANCELLED = Consumes("contingent.order.cancelled", 1, OrderCancelled)
+EMPLOYEE_HIRED = Consumes("contingent.employee.hired", 1, EmployeeHired)
+EMPLOYEE_DISMISSED = Consumes("contingent.employee.dismissed", 1, EmployeeDismissed)
 GROUP_CREATED = Consumes("contingent.group.created", 1, GroupCreated)
 GROUP_CURATOR_CHANGED = Consumes("contingent.group.curator_changed", 1, GroupCuratorChanged)
 

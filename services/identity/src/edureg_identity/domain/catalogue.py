@@ -19,6 +19,8 @@ PERMISSIONS: dict[str, str] = {
     "contingent.orders.read": "Просмотр приказов",
     "contingent.orders.write": "Подготовка приказов",
     "contingent.orders.sign": "Подписание приказов",
+    "contingent.staff.read": "Просмотр кадровых карточек сотрудников",
+    "contingent.staff.write": "Кадровые карточки, приказы о приёме и увольнении",
     "contingent.profile.read": "Просмотр профиля организации",
     "contingent.profile.write": "Изменение профиля организации (реквизиты, лицензия, аккредитация)",
     "schedule.read": "Просмотр учебного года и расписания",

@@ -77,7 +77,9 @@ STANDARD_POSITIONS: dict[str, tuple[str, list[str]]] = {
     # 003 3.3.4, 004 4.3: the staff list, hiring and dismissal.
     "hr_specialist": (
         "Специалист по кадрам",
-        sorted({READ_ALL, "contingent.groups.read"}),
+        sorted(
+            {READ_ALL, "contingent.groups.read", "contingent.staff.read", "contingent.staff.write"}
+        ),
     ),
     # 002 4.8: the admission campaign: applicants, enrolment orders.
     "admissions_secretary": (

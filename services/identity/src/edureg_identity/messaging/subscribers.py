@@ -7,6 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edureg_identity import mirror
 from edureg_identity.contracts.events import (
     ACCOUNTS_REQUESTED,
+    EMPLOYEE_DISMISSED,
+    EMPLOYEE_HIRED,
     GROUP_CREATED,
     GROUP_CURATOR_CHANGED,
     LEAVE_ENDED,
@@ -51,6 +53,16 @@ async def order_cancelled(session: AsyncSession, events: list[Envelope]) -> None
     await provisioning.on_orders_cancelled(session=session, events=events)
 
 
+async def employee_hired(session: AsyncSession, events: list[Envelope]) -> None:
+    """Opens (or re-opens) the staff accounts of people a hiring order took on."""
+    await provisioning.on_employees_hired(session=session, events=events)
+
+
+async def employee_dismissed(session: AsyncSession, events: list[Envelope]) -> None:
+    """Closes the staff accounts of people a dismissal order let go."""
+    await provisioning.on_employees_dismissed(session=session, events=events)
+
+
 async def group_created(session: AsyncSession, events: list[Envelope]) -> None:
     """Remembers each new group's curator."""
     await provisioning.on_groups_created(session=session, events=events)
@@ -80,6 +92,8 @@ HANDLERS = {
     STUDENT_RETAINED: student_moved,
     LEAVE_ENDED: leave_ended,
     ORDER_CANCELLED: order_cancelled,
+    EMPLOYEE_HIRED: employee_hired,
+    EMPLOYEE_DISMISSED: employee_dismissed,
     GROUP_CREATED: group_created,
     GROUP_CURATOR_CHANGED: curator_changed,
     OWN_ACCOUNTS_PROVISIONED: mirror_account,

@@ -1079,3 +1079,25 @@ async def region_account_statistics(
             "signed_in": r.signed_in,
         }
     return out
+
+
+async def positions_by_code(
+    session: AsyncSession, tenant_id: uuid.UUID, codes: list[str]
+) -> dict[str, uuid.UUID]:
+    rows = await session.execute(
+        select(Position.code, Position.id).where(
+            Position.tenant_id == tenant_id, Position.code.in_(codes)
+        )
+    )
+    return {str(code): pid for code, pid in rows.all()}
+
+
+async def disable_staff_person(
+    session: AsyncSession, tenant_id: uuid.UUID, person_id: uuid.UUID, now: datetime
+) -> uuid.UUID | None:
+    return await session.scalar(
+        update(User)
+        .where(User.tenant_id == tenant_id, User.kind == "staff", User.person_id == person_id)
+        .values(active=False, disabled_at=now)
+        .returning(User.id)
+    )

@@ -12,6 +12,8 @@ from edureg_identity.contracts.events import (
     ACCOUNT_DISABLED,
     ACCOUNTS_PROVISIONED,
     ACCOUNTS_REQUESTED,
+    EMPLOYEE_DISMISSED,
+    EMPLOYEE_HIRED,
     GROUP_CREATED,
     GROUP_CURATOR_CHANGED,
     LEAVE_ENDED,
@@ -26,6 +28,7 @@ from edureg_identity.contracts.events import (
 )
 from edureg_identity.domain.logins import login_stem
 from edureg_identity.persistence import repository as repo
+from edureg_identity.services import changes
 from edureg_shared import audit
 from edureg_shared.events.consumer import NotYet
 from edureg_shared.events.envelope import Envelope
@@ -300,3 +303,74 @@ async def on_curators_changed(*, session: AsyncSession, events: list[Envelope]) 
         data = GROUP_CURATOR_CHANGED.parse(event.data)
         curators[data.group_id] = (data.curator_user_id, event.occurred_at)
     await repo.set_curators(session, events[0].tenant_id, curators)
+
+
+# Positions a hiring order may give (contingent's catalogue, kept here too: identity
+# decides what a token may do, and an HR order never makes an administrator).
+HIRE_POSITIONS = frozenset({"teacher"})
+
+
+async def on_employees_hired(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """A signed hiring order: the person's staff account — created with a login from the
+    surname (a credential slip from the administrator activates it), or re-enabled if
+    they worked here before — with the position the order gives, if any."""
+    t = events[0].tenant_id
+    parsed = [(e, EMPLOYEE_HIRED.parse(e.data)) for e in events]
+    rows = {
+        d.employee_id: {**_person("staff", d.employee_id, d), "group_id": None} for _, d in parsed
+    }
+    created = await repo.insert_people(session, t, list(rows.values()))
+    people = {r.person_id: r for r in await repo.users_by_person(session, t, list(rows))}
+    staff = {pid: r for pid, r in people.items() if r.kind == "staff"}
+    back = [r.id for r in staff.values() if not r.active]
+    if back:
+        await repo.reactivate(session, t, back)
+    positions = await repo.positions_by_code(session, t, sorted(HIRE_POSITIONS))
+    new = {c.person_id for c in created}
+    for event, d in parsed:
+        user = staff[d.employee_id]
+        if d.position_code in positions:
+            await repo.assign_position(session, t, user.id, positions[d.position_code])
+        await audit.record(
+            session,
+            tenant_id=t,
+            actor=event.actor,
+            action="provision" if d.employee_id in new else "enable",
+            entity="user",
+            entity_id=user.id,
+            details={"event_id": str(event.id), "position": d.position_code},
+        )
+    await changes.announce(session, t, events[0].actor, [(u.id, "staff") for u in staff.values()])
+
+
+async def on_employees_dismissed(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """A signed dismissal: the staff account is disabled and its sign-ins end now. (The
+    last administrator too: the region restores an organisation's administrator.)"""
+    now = datetime.now(UTC)
+    for event in events:
+        data = EMPLOYEE_DISMISSED.parse(event.data)
+        t = event.tenant_id
+        user = await repo.disable_staff_person(session, t, data.employee_id, now)
+        if user is None:
+            raise StudentNotYetProvisioned("the employee's account does not exist yet")
+        await repo.revoke_refresh_tokens_of(session, t, [user], now)
+        await audit.record(
+            session,
+            tenant_id=t,
+            actor=event.actor,
+            action="disable",
+            entity="user",
+            entity_id=user,
+            details={"event_id": str(event.id)},
+        )
+        await add_events(
+            session,
+            [
+                ACCOUNT_DISABLED.envelope(
+                    tenant_id=t,
+                    actor=event.actor,
+                    subject_id=user,
+                    data=AccountDisabledV1(user_id=user, person_id=data.employee_id, kind="staff"),
+                )
+            ],
+        )

@@ -12,6 +12,8 @@ from edureg_contingent.domain.orders import OrderKind, StudentStatus
 from edureg_contingent.domain.personal_file import SOCIAL_STATUSES
 from edureg_contingent.domain.reasons import EXPULSION_REASONS, ORDER_REASONS
 from edureg_contingent.http.schemas import (
+    CourseRead,
+    EmployeeRead,
     FileChangeRead,
     GroupRead,
     GuardianRead,
@@ -24,18 +26,22 @@ from edureg_contingent.http.schemas import (
     ProfileChangeRead,
     ProfileRead,
     ReasonRead,
+    StaffItemRead,
     StudentBrief,
     StudentRead,
 )
 from edureg_contingent.persistence.tables import TransferRequest
-from edureg_contingent.services import groups, orders, profile, students, transfers
+from edureg_contingent.services import groups, orders, profile, staff, students, transfers
 from edureg_contingent.services.commands import (
     AcceptTransfer,
+    AddCourse,
     AssignCurator,
+    CreateEmployee,
     CreateEnrolmentOrder,
     CreateExpulsionOrder,
     CreateGroup,
     CreateMovementOrder,
+    CreateStaffOrder,
     RefuseTransfer,
     SaveProfile,
     SaveStudentFile,
@@ -76,6 +82,10 @@ def _order(view: orders.OrderView) -> OrderRead:
                 update={"full_name": view.names.get(i.student_id)}
             )
             for i in view.items
+        ],
+        staff_items=[
+            StaffItemRead(employee_id=i.employee_id, full_name=name, position_code=i.position_code)
+            for i, name in view.staff
         ],
     )
 
@@ -568,3 +578,89 @@ async def save_profile(cmd: SaveProfile, ctx: ProfileWrite) -> ProfileRead:
 async def profile_history(ctx: ProfileRead_, page: PageDep) -> Page[ProfileChangeRead]:
     found, total = await profile.history(session=ctx.session, tenant_id=ctx.tenant_id, page=page)
     return Page.of([ProfileChangeRead.model_validate(c) for c in found], total, page)
+
+
+# -- staff: HR cards and hiring/dismissal orders ------------------------------------------
+
+StaffRead = Annotated[Context, unit_of_work("contingent.staff.read")]
+StaffWrite = Annotated[Context, unit_of_work("contingent.staff.write")]
+
+
+def _card(card: staff.EmployeeCard) -> EmployeeRead:
+    return EmployeeRead.model_validate(card.employee).model_copy(
+        update={"courses": [CourseRead.model_validate(c) for c in card.courses]}
+    )
+
+
+@router.post(
+    "/employees",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EmployeeRead,
+    tags=["staff"],
+    summary="Карточка сотрудника (принимается на работу приказом о приёме)",
+)
+async def create_employee(cmd: CreateEmployee, ctx: StaffWrite) -> EmployeeRead:
+    employee = await staff.create_employee(
+        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, cmd=cmd
+    )
+    return EmployeeRead.model_validate(employee)
+
+
+@router.get("/employees", response_model=Page[EmployeeRead], tags=["staff"], summary="Сотрудники")
+async def list_employees(
+    ctx: StaffRead,
+    page: PageDep,
+    status: Annotated[str | None, Query(pattern="^(pending|active|dismissed)$")] = None,
+) -> Page[EmployeeRead]:
+    found, total = await staff.list_employees(
+        session=ctx.session, tenant_id=ctx.tenant_id, status=status, page=page
+    )
+    return Page.of([EmployeeRead.model_validate(e) for e in found], total, page)
+
+
+@router.get(
+    "/employees/{employee_id}",
+    response_model=EmployeeRead,
+    tags=["staff"],
+    summary="Карточка сотрудника с курсами повышения квалификации",
+)
+async def get_employee(employee_id: uuid.UUID, ctx: StaffRead) -> EmployeeRead:
+    return _card(
+        await staff.get_employee(
+            session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, employee_id=employee_id
+        )
+    )
+
+
+@router.post(
+    "/employees/{employee_id}/courses",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EmployeeRead,
+    tags=["staff"],
+    summary="Добавить курс повышения квалификации",
+)
+async def add_course(employee_id: uuid.UUID, cmd: AddCourse, ctx: StaffWrite) -> EmployeeRead:
+    return _card(
+        await staff.add_course(
+            session=ctx.session,
+            tenant_id=ctx.tenant_id,
+            actor=ctx.actor,
+            employee_id=employee_id,
+            cmd=cmd,
+        )
+    )
+
+
+@router.post(
+    "/orders/staff",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrderRead,
+    tags=["staff"],
+    summary="Проект приказа о приёме на работу или об увольнении",
+)
+async def create_staff_order(cmd: CreateStaffOrder, ctx: StaffWrite) -> OrderRead:
+    return _order(
+        await orders.create_staff_order(
+            session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, cmd=cmd
+        )
+    )
