@@ -77,6 +77,16 @@ async def test_a_hired_teacher_signs_in_until_dismissed(
     assert "journal.rosters.read" in me["permissions"]  # a teacher's rights
     assert "identity.positions.manage" not in me["permissions"]
 
+    # The administrator makes her a deputy director too.
+    async with httpx.AsyncClient(base_url=system.url("identity"), headers=admin) as c:
+        catalogue = (await c.get("/api/v1/positions")).json()
+        deputy = next(p["id"] for p in catalogue["items"] if p["code"] == "deputy_director")
+        r = await c.put(
+            f"/api/v1/accounts/{account['id']}/positions",
+            json={"position_ids": [p["id"] for p in positions] + [deputy]},
+        )
+        assert r.status_code == 200, r.text
+
     async with httpx.AsyncClient(base_url=system.url("contingent"), headers=admin) as c:
         await _sign(c, "dismissal", "к-2", employee)
     await eventually(
@@ -85,3 +95,16 @@ async def test_a_hired_teacher_signs_in_until_dismissed(
         message="the dismissed teacher's account disabled",
     )
     assert (await _token(system, slip["login"], PASSWORD)).status_code == 401
+
+    # Taken on again by a new hiring order: as new — a teacher, a fresh slip needed.
+    async with httpx.AsyncClient(base_url=system.url("contingent"), headers=admin) as c:
+        await _sign(c, "hiring", "к-3", employee)
+    await eventually(
+        lambda: _staff(system, admin, employee),
+        until=lambda a: a[0]["active"],
+        message="the account open again",
+    )
+    async with httpx.AsyncClient(base_url=system.url("identity"), headers=admin) as c:
+        again = (await c.get(f"/api/v1/accounts/{account['id']}/positions")).json()
+    assert {p["code"] for p in again} == {"teacher"}  # the deputy's rights did not come back
+    assert (await _token(system, slip["login"], PASSWORD)).status_code == 401  # nor the password

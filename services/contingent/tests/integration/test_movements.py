@@ -433,3 +433,43 @@ async def test_a_curator_reads_the_files_of_their_own_groups_only(
     assert [s["surname"] for s in found["items"]] == ["Орлов"]
     found = (await client.get("/api/v1/students", headers=admin_a, params={"q": "%"})).json()
     assert found["total"] == 0
+
+
+async def test_an_old_draft_follows_the_student_s_current_group(
+    client: httpx.AsyncClient, admin_a: dict[str, str], infra: Infra, nats_prefix: str
+) -> None:
+    five_a = await _group(client, admin_a, "5А", 5)
+    five_b = await _group(client, admin_a, "5Б", 5)
+    sid = (await enrol(client, admin_a, five_a, [student()]))["items"][0]["student_id"]
+    # An expulsion drafted while the student is in 5А, signed after a transfer to 5Б.
+    r = await client.post(
+        "/api/v1/orders/expulsion",
+        headers=admin_a,
+        json={
+            "number": "7-о",
+            "order_date": "2026-12-01",
+            "effective_date": "2026-12-01",
+            "reason_code": "own_request",
+            "student_ids": [sid],
+        },
+    )
+    draft = r.json()
+    graduation = await _draft(client, admin_a, "graduation", "2026-12-01", group_id=five_a)
+    assert graduation.status_code == 201, graduation.text
+    await _signed(client, admin_a, "transfer", "2026-11-01", to_group_id=five_b, student_ids=[sid])
+    # The graduation of 5А no longer concerns a student who left it: refused by name.
+    r = await client.post(f"/api/v1/orders/{graduation.json()['id']}/sign", headers=admin_a)
+    assert "не в выпускной группе" in assert_problem(r, 422)["errors"][0]["message"]
+    signed = await client.post(f"/api/v1/orders/{draft['id']}/sign", headers=admin_a)
+    assert signed.status_code == 200, signed.text
+    assert signed.json()["items"][0]["group_id"] == five_b
+    file = await _file(client, admin_a, sid)
+    assert (file["status"], file["group_id"]) == ("expelled", five_b)
+    expelled = await eventually(
+        lambda: _events(infra, nats_prefix, "contingent.student.expelled.v2"),
+        until=lambda e: len(e) == 1,
+        message="the expulsion",
+    )
+    assert expelled[0]["data"]["group_id"] == five_b  # journal ends the right membership
+    # A blank search is a search for everyone, not an error.
+    assert (await client.get("/api/v1/students", headers=admin_a, params={"q": " "})).is_success

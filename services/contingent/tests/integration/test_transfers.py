@@ -286,3 +286,131 @@ async def test_transfers_refused_where_they_make_no_sense(
     )
     assert_problem(r, 422)
     assert (await client.get("/api/v1/orders", headers=admin_a)).json()["total"] == 1
+
+
+async def test_a_cancelled_expulsion_withdraws_its_request_and_an_accepted_one_stays(
+    client: httpx.AsyncClient,
+    admin_a: dict[str, str],
+    admin_b: dict[str, str],
+    tenant_a: uuid.UUID,
+    tenant_b: uuid.UUID,
+    infra: Infra,
+    nats_prefix: str,
+) -> None:
+    await _region(client, infra, nats_prefix, admin_a, (tenant_a, "Школа А"), (tenant_b, "Школа Б"))
+    group_a = await make_group(client, admin_a)
+    group_b = await make_group(client, admin_b, "6Б")
+    order = await enrol(
+        client, admin_a, group_a, [student("Первый", "Иван"), student("Второй", "Пётр")]
+    )
+    first, second = (i["student_id"] for i in order["items"])
+    names = {
+        (await client.get(f"/api/v1/students/{s}", headers=admin_a)).json()["surname"]: s
+        for s in (first, second)
+    }
+    first, second = names["Первый"], names["Второй"]
+    one = await _expel_by_transfer(client, admin_a, first, tenant_b, consent=False, number="1-о")
+    two = await _expel_by_transfer(client, admin_a, second, tenant_b, consent=True, number="2-о")
+
+    def cancel(target: dict[str, Any], number: str) -> Any:
+        return client.post(
+            "/api/v1/orders/movement",
+            headers=admin_a,
+            json={
+                "kind": "cancellation",
+                "number": number,
+                "order_date": "2026-11-11",
+                "effective_date": "2026-11-11",
+                "cancelled_order_id": target["id"],
+            },
+        )
+
+    # The first expulsion cancelled before B decided: the request is withdrawn.
+    r = await cancel(one, "3-д")
+    assert (await client.post(f"/api/v1/orders/{r.json()['id']}/sign", headers=admin_a)).is_success
+    incoming = (await client.get("/api/v1/transfers/incoming", headers=admin_b)).json()["items"]
+    by_name = {t["student"]["surname"]: t for t in incoming}
+    assert by_name["Первый"]["status"] == "withdrawn"
+    withdrawn = (
+        await client.get(f"/api/v1/transfers/incoming/{by_name['Первый']['id']}", headers=admin_b)
+    ).json()
+    assert withdrawn["guardians"] == []
+    accept = {
+        "number": "40-к",
+        "order_date": "2026-11-12",
+        "effective_date": "2026-11-12",
+        "group_id": group_b,
+    }
+    assert_problem(
+        await client.post(
+            f"/api/v1/transfers/incoming/{by_name['Первый']['id']}/enrolment",
+            headers=admin_b,
+            json=accept,
+        ),
+        409,
+    )
+    # The second accepted by B (the minor came with the file's guardians): A can no
+    # longer cancel that expulsion, nor B its enrolment.
+    r = await client.post(
+        f"/api/v1/transfers/incoming/{by_name['Второй']['id']}/enrolment",
+        headers=admin_b,
+        json=accept,
+    )
+    assert r.status_code == 201, r.text
+    enrolment = r.json()
+    assert (await client.post(f"/api/v1/orders/{enrolment['id']}/sign", headers=admin_b)).is_success
+    assert "принят" in assert_problem(await cancel(two, "4-д"), 422)["detail"]
+    r = await client.post(
+        "/api/v1/orders/movement",
+        headers=admin_b,
+        json={
+            "kind": "cancellation",
+            "number": "5-д",
+            "order_date": "2026-11-13",
+            "effective_date": "2026-11-13",
+            "cancelled_order_id": enrolment["id"],
+        },
+    )
+    assert "по переводу" in assert_problem(r, 422)["detail"]
+    # Decided, the request keeps who the student was and nothing of the family.
+    done = (
+        await client.get(f"/api/v1/transfers/incoming/{by_name['Второй']['id']}", headers=admin_b)
+    ).json()
+    assert (done["status"], done["guardians"], done["student"]["surname"]) == (
+        "accepted",
+        [],
+        "Второй",
+    )
+
+
+async def test_a_minor_sent_without_consent_is_accepted_with_guardians_given_here(
+    client: httpx.AsyncClient,
+    admin_a: dict[str, str],
+    admin_b: dict[str, str],
+    tenant_a: uuid.UUID,
+    tenant_b: uuid.UUID,
+    infra: Infra,
+    nats_prefix: str,
+) -> None:
+    await _region(client, infra, nats_prefix, admin_a, (tenant_a, "Школа А"), (tenant_b, "Школа Б"))
+    group_a = await make_group(client, admin_a)
+    group_b = await make_group(client, admin_b, "6Б")
+    sid = (await enrol(client, admin_a, group_a, [student()]))["items"][0]["student_id"]
+    await _expel_by_transfer(client, admin_a, sid, tenant_b, consent=False)
+    [request] = (await client.get("/api/v1/transfers/incoming", headers=admin_b)).json()["items"]
+    body = {
+        "number": "41-к",
+        "order_date": "2026-11-12",
+        "effective_date": "2026-11-12",
+        "group_id": group_b,
+    }
+    r = await client.post(
+        f"/api/v1/transfers/incoming/{request['id']}/enrolment", headers=admin_b, json=body
+    )
+    assert "законный представитель" in assert_problem(r, 422)["errors"][0]["message"]
+    r = await client.post(
+        f"/api/v1/transfers/incoming/{request['id']}/enrolment",
+        headers=admin_b,
+        json={**body, "guardians": [{"surname": "Иванова", "name": "Анна", "relation": "mother"}]},
+    )
+    assert r.status_code == 201, r.text

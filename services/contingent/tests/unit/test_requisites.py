@@ -77,3 +77,16 @@ def test_completeness_and_accreditation() -> None:
         for e in check_profile_dates(date(2027, 1, 1), date(2020, 1, 1), date(2019, 1, 1), today)
     ] == ["licence_date", "accreditation_valid_until"]
     assert check_profile_dates(None, None, None, today) == []
+
+
+def test_okso_codes_and_levels() -> None:
+    from edureg_contingent.domain.structure import check_level, okso_code
+
+    assert okso_code(" 09.02.07 ") == "09.02.07"
+    for bad in ("09.02.7", "090207", "09-02-07", "AB.02.07"):
+        with pytest.raises(ValueError, match="ОКСО"):
+            okso_code(bad)
+    assert check_level("09.02.07", "ppssz") == "ppssz"
+    assert check_level("15.01.05", "ppkrs") == "ppkrs"
+    with pytest.raises(ValueError, match="ППССЗ"):
+        check_level("09.02.07", "ppkrs")

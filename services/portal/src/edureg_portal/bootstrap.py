@@ -20,6 +20,7 @@ from edureg_portal import (
     order_pages,
     profile_pages,
     staff_pages,
+    structure_pages,
     student_pages,
 )
 from edureg_portal.config import Settings
@@ -88,6 +89,7 @@ def create(settings: Settings | None = None) -> FastAPI:
     app.include_router(profile_pages.router)
     app.include_router(student_pages.router)
     app.include_router(staff_pages.router)
+    app.include_router(structure_pages.router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -71,6 +71,12 @@ SECTIONS: tuple[Section, ...] = (
                 permissions=_perms("contingent.profile.read"),
             ),
             Item(
+                "structure",
+                "Структура организации",
+                "/structure",
+                permissions=_perms("contingent.groups.write"),
+            ),
+            Item(
                 "groups",
                 "Группы и классы",
                 "/groups",

@@ -415,7 +415,12 @@ async def sign_order(request: Request, order_id: uuid.UUID) -> Response:
 
 # -- transfers between organisations -------------------------------------------------------
 
-TRANSFER_STATUSES = {"pending": "ожидает решения", "accepted": "принят", "refused": "отказано"}
+TRANSFER_STATUSES = {
+    "pending": "ожидает решения",
+    "accepted": "принят",
+    "refused": "отказано",
+    "withdrawn": "отозван отправителем",
+}
 
 
 @router.get("/transfers")

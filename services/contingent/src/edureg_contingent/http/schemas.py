@@ -18,6 +18,10 @@ class GroupRead(BaseModel):
     academic_year: str
     curator_user_id: uuid.UUID | None
     closed_on: date | None = None
+    department_id: uuid.UUID | None = None
+    specialty_id: uuid.UUID | None = None
+    study_form: str | None = None
+    funding: str | None = None
 
 
 class OrderItemRead(BaseModel):
@@ -253,3 +257,31 @@ class EmployeeRead(BaseModel):
     hired_on: date | None
     dismissed_on: date | None
     courses: list[CourseRead] = []
+
+
+class DepartmentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+
+
+class SpecialtyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    code: str
+    name: str
+    qualification: str
+    level: str
+    study_form: str
+    duration_months: int
+
+
+class CuratorChangeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    curator_user_id: uuid.UUID | None
+    previous_user_id: uuid.UUID | None
+    changed_by: uuid.UUID
+    changed_at: datetime

@@ -14,6 +14,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_contingent.persistence.tables import (
+    CuratorChange,
+    Department,
     Employee,
     EmployeeCourse,
     Group,
@@ -24,6 +26,7 @@ from edureg_contingent.persistence.tables import (
     Organisation,
     OrganisationProfile,
     ProfileChange,
+    Specialty,
     Student,
     StudentFileChange,
     StudentGuardian,
@@ -326,8 +329,8 @@ async def list_students(
         stmt = stmt.where(Student.group_id == group_id)
     if statuses:
         stmt = stmt.where(Student.status.in_(list(statuses)))
-    if query:
-        words = query.split()
+    words = (query or "").split()
+    if words:
         pattern = words[0].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(
             or_(Student.surname.ilike(pattern + "%"), Student.name.ilike(pattern + "%"))
@@ -567,3 +570,82 @@ async def staff_items(
         .order_by(Employee.surname, Employee.name)
     )
     return [(i, name) for i, name in rows.all()]
+
+
+# -- structure -------------------------------------------------------------------------------
+
+
+async def get_department(
+    session: AsyncSession, tenant_id: uuid.UUID, department_id: uuid.UUID
+) -> Department | None:
+    return await session.get(Department, (tenant_id, department_id))
+
+
+async def get_specialty(
+    session: AsyncSession, tenant_id: uuid.UUID, specialty_id: uuid.UUID
+) -> Specialty | None:
+    return await session.get(Specialty, (tenant_id, specialty_id))
+
+
+async def list_departments(
+    session: AsyncSession, tenant_id: uuid.UUID, page: PageRequest
+) -> tuple[list[Department], int]:
+    return await paginate(
+        session,
+        select(Department)
+        .where(Department.tenant_id == tenant_id)
+        .order_by(Department.name, Department.id),
+        page,
+    )
+
+
+async def list_specialties(
+    session: AsyncSession, tenant_id: uuid.UUID, page: PageRequest
+) -> tuple[list[Specialty], int]:
+    return await paginate(
+        session,
+        select(Specialty)
+        .where(Specialty.tenant_id == tenant_id)
+        .order_by(Specialty.code, Specialty.study_form, Specialty.id),
+        page,
+    )
+
+
+async def curator_changes(
+    session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID, page: PageRequest
+) -> tuple[list[CuratorChange], int]:
+    return await paginate(
+        session,
+        select(CuratorChange)
+        .where(CuratorChange.tenant_id == tenant_id, CuratorChange.group_id == group_id)
+        .order_by(CuratorChange.changed_at.desc(), CuratorChange.id),
+        page,
+    )
+
+
+async def withdraw_transfer_requests(session: AsyncSession, order_id: uuid.UUID) -> int:
+    """Withdraw this organisation's pending requests of an order (a cancelled expulsion);
+    returns how many the receiver had already accepted (then none is withdrawn)."""
+    return int(
+        await session.scalar(
+            text("SELECT public.withdraw_transfer_requests(:order)"), {"order": order_id}
+        )
+        or 0
+    )
+
+
+async def outgoing_accepted(
+    session: AsyncSession, tenant_id: uuid.UUID, order_id: uuid.UUID
+) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(TransferRequest)
+            .where(
+                TransferRequest.source_tenant_id == tenant_id,
+                TransferRequest.source_order_id == order_id,
+                TransferRequest.status == "accepted",
+            )
+        )
+        or 0
+    )

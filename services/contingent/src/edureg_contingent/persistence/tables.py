@@ -38,9 +38,45 @@ def _tenant() -> Mapped[uuid.UUID]:
     return mapped_column(UUID(as_uuid=True), primary_key=True)
 
 
+class Department(Base):
+    """A college's department (отделение) or a school's division."""
+
+    __tablename__ = "departments"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Specialty(Base):
+    """A specialty or profession the organisation teaches (ОКСО code, qualification,
+    level ППССЗ/ППКРС, study form, duration)."""
+
+    __tablename__ = "specialties"
+    __table_args__ = (UniqueConstraint("tenant_id", "code", "study_form"),)
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    code: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(300))
+    qualification: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(10))
+    study_form: Mapped[str] = mapped_column(String(20))
+    duration_months: Mapped[int] = mapped_column(Integer)
+
+
 class Group(Base):
     __tablename__ = "groups"
-    __table_args__ = (UniqueConstraint("tenant_id", "academic_year", "name"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "academic_year", "name"),
+        ForeignKeyConstraint(
+            ["tenant_id", "department_id"], ["departments.tenant_id", "departments.id"]
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "specialty_id"], ["specialties.tenant_id", "specialties.id"]
+        ),
+    )
 
     tenant_id: Mapped[uuid.UUID] = _tenant()
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -52,7 +88,29 @@ class Group(Base):
     # Set when the group closed (its graduation order took effect); closed groups take
     # no one in.
     closed_on: Mapped[date | None] = mapped_column(Date)
+    department_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    specialty_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    study_form: Mapped[str | None] = mapped_column(String(20))
+    funding: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class CuratorChange(Base):
+    """A group's curator appointed, replaced or removed: who, when (kept)."""
+
+    __tablename__ = "curator_changes"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "group_id"], ["groups.tenant_id", "groups.id"]),
+        Index(None, "tenant_id", "group_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    curator_user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    previous_user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    changed_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Student(Base):

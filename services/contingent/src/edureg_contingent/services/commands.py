@@ -23,6 +23,7 @@ from edureg_contingent.domain.orders import valid_name
 from edureg_contingent.domain.reasons import EXPULSION_REASONS, ensure_order_reason, ensure_reason
 from edureg_contingent.domain.requisites import normalise_inn, normalise_kpp, normalise_ogrn
 from edureg_contingent.domain.staff import hire_position
+from edureg_contingent.domain.structure import check_level, okso_code
 
 Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(valid_name)]
 OptionalName = Annotated[
@@ -43,6 +44,12 @@ class CreateGroup(_Command):
     curator_user_id: Annotated[
         uuid.UUID | None, Field(description="Учётная запись куратора (классного руководителя)")
     ] = None
+    department_id: uuid.UUID | None = None
+    specialty_id: Annotated[
+        uuid.UUID | None, Field(description="Специальность или профессия (колледж)")
+    ] = None
+    study_form: Literal["full_time", "part_time", "extramural"] | None = None
+    funding: Literal["federal", "regional", "municipal", "contract"] | None = None
 
     @model_validator(mode="after")
     def _consecutive_years(self) -> CreateGroup:
@@ -269,12 +276,15 @@ CreateMovementOrder = Annotated[
 
 
 class AcceptTransfer(_Command):
-    """Принять переведённого: проект приказа о зачислении по запросу о переводе."""
+    """Принять переведённого: проект приказа о зачислении по запросу о переводе.
+    `guardians`: законные представители, если их нет в переданном деле (без согласия
+    на передачу дело приходит без них)."""
 
     number: Annotated[str, Field(min_length=1, max_length=30)]
     order_date: date
     effective_date: date
     group_id: uuid.UUID
+    guardians: Annotated[list[GuardianEntry], Field(max_length=4)] = []
 
 
 class RefuseTransfer(_Command):
@@ -422,3 +432,23 @@ class CreateStaffOrder(_Command):
         Field(description="Должность в системе при приёме: teacher или none"),
         AfterValidator(hire_position),
     ] = "none"
+
+
+class CreateDepartment(_Command):
+    name: Annotated[str, Field(min_length=1, max_length=200, examples=["Отделение ИТ"])]
+
+
+class CreateSpecialty(_Command):
+    """A specialty or profession of the organisation's programmes."""
+
+    code: Annotated[str, Field(max_length=12, examples=["09.02.07"]), AfterValidator(okso_code)]
+    name: Annotated[str, Field(min_length=1, max_length=300)]
+    qualification: Annotated[str, Field(min_length=1, max_length=200)]
+    level: Literal["ppssz", "ppkrs"]
+    study_form: Literal["full_time", "part_time", "extramural"]
+    duration_months: Annotated[int, Field(ge=1, le=72, description="Срок обучения, месяцев")]
+
+    @model_validator(mode="after")
+    def _level_of_the_code(self) -> CreateSpecialty:
+        check_level(self.code, self.level)
+        return self

@@ -11,8 +11,13 @@ from edureg_contingent.contracts.events import (
     GroupCuratorChangedV1,
 )
 from edureg_contingent.persistence import repository as repo
-from edureg_contingent.persistence.tables import Group
-from edureg_contingent.services.commands import AssignCurator, CreateGroup
+from edureg_contingent.persistence.tables import CuratorChange, Department, Group, Specialty
+from edureg_contingent.services.commands import (
+    AssignCurator,
+    CreateDepartment,
+    CreateGroup,
+    CreateSpecialty,
+)
 from edureg_shared import audit
 from edureg_shared.errors import Conflict, NotFound
 from edureg_shared.events.envelope import Actor
@@ -31,6 +36,14 @@ async def create_group(
                 {"field": "name", "message": "Значение уже занято"},
             ],
         )
+    study_form = cmd.study_form
+    if cmd.department_id and not await repo.get_department(session, tenant_id, cmd.department_id):
+        raise NotFound("Отделение не найдено")
+    if cmd.specialty_id:
+        specialty = await repo.get_specialty(session, tenant_id, cmd.specialty_id)
+        if specialty is None:
+            raise NotFound("Специальность не найдена")
+        study_form = study_form or specialty.study_form
     group = Group(
         tenant_id=tenant_id,
         id=uuid.uuid4(),
@@ -38,9 +51,15 @@ async def create_group(
         grade=cmd.grade,
         academic_year=cmd.academic_year,
         curator_user_id=cmd.curator_user_id,
+        department_id=cmd.department_id,
+        specialty_id=cmd.specialty_id,
+        study_form=study_form,
+        funding=cmd.funding,
     )
     session.add(group)
     await session.flush()
+    if cmd.curator_user_id:
+        _record_curator(session, group, None, actor)
     await audit.record(
         session,
         tenant_id=tenant_id,
@@ -84,6 +103,7 @@ async def assign_curator(
         return group
     previous = group.curator_user_id
     group.curator_user_id = cmd.curator_user_id
+    _record_curator(session, group, previous, actor)
     await audit.record(
         session,
         tenant_id=tenant_id,
@@ -119,3 +139,73 @@ async def list_groups(
     *, session: AsyncSession, tenant_id: uuid.UUID, page: PageRequest
 ) -> tuple[list[Group], int]:
     return await repo.list_groups(session, tenant_id, page)
+
+
+def _record_curator(
+    session: AsyncSession, group: Group, previous: uuid.UUID | None, actor: Actor
+) -> None:
+    assert actor.id is not None
+    session.add(
+        CuratorChange(
+            tenant_id=group.tenant_id,
+            id=uuid.uuid4(),
+            group_id=group.id,
+            curator_user_id=group.curator_user_id,
+            previous_user_id=previous,
+            changed_by=actor.id,
+        )
+    )
+
+
+async def curator_history(
+    *, session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID, page: PageRequest
+) -> tuple[list[CuratorChange], int]:
+    if await repo.get_group(session, tenant_id, group_id) is None:
+        raise NotFound("Группа не найдена")
+    return await repo.curator_changes(session, tenant_id, group_id, page)
+
+
+async def create_department(
+    *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, cmd: CreateDepartment
+) -> Department:
+    department = Department(tenant_id=tenant_id, id=uuid.uuid4(), name=cmd.name)
+    session.add(department)
+    await session.flush()
+    await audit.record(
+        session,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="create",
+        entity="department",
+        entity_id=department.id,
+    )
+    return department
+
+
+async def create_specialty(
+    *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, cmd: CreateSpecialty
+) -> Specialty:
+    specialty = Specialty(tenant_id=tenant_id, id=uuid.uuid4(), **cmd.model_dump())
+    session.add(specialty)
+    await session.flush()
+    await audit.record(
+        session,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="create",
+        entity="specialty",
+        entity_id=specialty.id,
+    )
+    return specialty
+
+
+async def list_departments(
+    *, session: AsyncSession, tenant_id: uuid.UUID, page: PageRequest
+) -> tuple[list[Department], int]:
+    return await repo.list_departments(session, tenant_id, page)
+
+
+async def list_specialties(
+    *, session: AsyncSession, tenant_id: uuid.UUID, page: PageRequest
+) -> tuple[list[Specialty], int]:
+    return await repo.list_specialties(session, tenant_id, page)

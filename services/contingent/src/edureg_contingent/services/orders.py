@@ -469,6 +469,7 @@ async def _cancellable(
     session: AsyncSession, tenant_id: uuid.UUID, target: Order
 ) -> list[StudentMovement]:
     """The movements a cancellation of `target` undoes, once the rules allow it."""
+    await transfers.ensure_undoable(session, target)
     movements = await repo.movements_of_order(session, tenant_id, target.id)
     latest = await repo.latest_movements(session, tenant_id, [m.student_id for m in movements])
     ensure_cancellable(
@@ -649,6 +650,8 @@ async def _sign_movements(
 ) -> list[Envelope]:
     t = order.tenant_id
     moving = kind in MOVES_GROUP
+    if not moving:
+        _follow_current_groups(kind, items, students)
     await _check_students(
         session,
         t,
@@ -694,6 +697,25 @@ async def _sign_movements(
     return events
 
 
+def _follow_current_groups(
+    kind: OrderKind, items: list[OrderItem], students: dict[uuid.UUID, Student]
+) -> None:
+    """An order that leaves students where they are concerns the group each is in *now*:
+    a draft may predate a transfer. A graduation is of one group: whoever has left it
+    since the draft is refused, by name."""
+    if kind is OrderKind.GRADUATION:
+        gone = [
+            _problem(students[i.student_id], "уже не в выпускной группе: исключите из приказа")
+            for i in items
+            if students[i.student_id].group_id != i.group_id
+        ]
+        if gone:
+            raise InvalidState(f"Приказ нельзя провести: {gone[0]['message']}", errors=gone)
+        return
+    for item in items:
+        item.group_id = students[item.student_id].group_id
+
+
 async def _close_emptied_groups(
     session: AsyncSession, order: Order, items: list[OrderItem], actor: Actor
 ) -> list[Envelope]:
@@ -732,6 +754,7 @@ async def _sign_cancellation(
     if target is None:  # pragma: no cover - the foreign order cannot vanish
         raise NotFound("Отменяемый приказ не найден")
     movements = await _cancellable(session, t, target)
+    await transfers.withdraw(session, target)
     by_student = {i.student_id: i for i in items}
     restored: list[RestoredStudent] = []
     back_to_study: list[OrderItem] = []

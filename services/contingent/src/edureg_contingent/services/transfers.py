@@ -41,6 +41,12 @@ from edureg_shared.paging import PageRequest
 PENDING, ACCEPTED, REFUSED = "pending", "accepted", "refused"
 
 
+def _who_only(file: dict[str, Any]) -> dict[str, Any]:
+    """A decided request keeps who the student was, not their family or history: the
+    receiver has its own copy once enrolled (152-FZ: nothing kept longer than needed)."""
+    return {"student": file.get("student", {}), "guardians": [], "history": []}
+
+
 async def on_organisations_registered(*, session: AsyncSession, events: list[Envelope]) -> None:
     """The region's registry, as far as transfers need it: who may be a transfer's
     destination."""
@@ -177,6 +183,8 @@ async def _pending(
     request = await repo.incoming_transfer_for_update(session, tenant_id, request_id)
     if request is None:
         raise NotFound("Запрос о переводе не найден")
+    if request.status == "withdrawn":
+        raise Conflict("Запрос отозван отправившей организацией: она отменила отчисление")
     if request.status != PENDING:
         raise Conflict("По этому запросу решение уже принято")
     if request.enrolment_order_id is not None:
@@ -210,7 +218,7 @@ async def accept(
         patronymic=who.get("patronymic"),
         birth_date=who["birth_date"],
         sex=who["sex"],
-        guardians=[NewGuardian(**g) for g in request.file.get("guardians", [])],
+        guardians=[NewGuardian(**g) for g in request.file.get("guardians", [])] + cmd.guardians,
     )
     view = await orders.create_enrolment_order(
         session=session,
@@ -249,6 +257,7 @@ async def refuse(
 ) -> TransferRequest:
     request = await _pending(session, tenant_id, request_id)
     request.status = REFUSED
+    request.file = _who_only(request.file)
     request.refusal_reason = cmd.reason
     request.decided_at = datetime.now(UTC)
     request.decided_by = actor.id
@@ -263,6 +272,36 @@ async def refuse(
     return request
 
 
+async def ensure_undoable(session: AsyncSession, order: Order) -> None:
+    """A transfer the receiver accepted is not undone by cancelling either side's order:
+    the student is already the receiver's (they expel by a new order)."""
+    if order.kind == "enrolment" and await repo.transfers_of_enrolment(
+        session, order.tenant_id, order.id, for_update=False
+    ):
+        raise InvalidState(
+            "Зачисление по переводу из другой организации не отменяется: оформите "
+            "отчисление новым приказом"
+        )
+    if order.kind == "expulsion" and order.transfer_to_organisation_id:
+        accepted = await repo.outgoing_accepted(session, order.tenant_id, order.id)
+        if accepted:
+            raise InvalidState(
+                "Перевод уже принят другой организацией: отчисление в связи с ним не отменяется"
+            )
+
+
+async def withdraw(session: AsyncSession, order: Order) -> None:
+    """Cancelling an expulsion by transfer withdraws its pending requests."""
+    if (
+        order.kind == "expulsion"
+        and order.transfer_to_organisation_id
+        and await repo.withdraw_transfer_requests(session, order.id)
+    ):
+        raise InvalidState(
+            "Перевод уже принят другой организацией: отчисление в связи с ним не отменяется"
+        )
+
+
 async def accepted_by(
     session: AsyncSession, order: Order, actor: Actor
 ) -> dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID]]:
@@ -271,8 +310,15 @@ async def accepted_by(
     requests = await repo.transfers_of_enrolment(session, order.tenant_id, order.id)
     now = datetime.now(UTC)
     came_from = {}
+    withdrawn = [r for r in requests if r.status != PENDING]
+    if withdrawn:
+        raise InvalidState(
+            "Запрос о переводе отозван отправившей организацией: зачисление по нему невозможно",
+            errors=[{"field": "students", "message": "Запрос отозван"}],
+        )
     for request in requests:
         request.status = ACCEPTED
+        request.file = _who_only(request.file)
         request.decided_at = now
         request.decided_by = actor.id
         if request.student_id is not None:

@@ -72,7 +72,14 @@ STANDARD_POSITIONS: dict[str, tuple[str, list[str]]] = {
     "secretary": (
         "Секретарь учебной части",
         # The organisation's card is its administrator's (the contingent issue, item 1).
-        sorted({*_all("contingent.", but=("contingent.profile.write",)), READ_ALL, ISSUE_LEARNERS}),
+        # Nor is HR: staff cards and staff orders are the HR specialist's (004 4.3).
+        sorted(
+            {
+                *_all("contingent.", but=("contingent.profile.write", *_all("contingent.staff."))),
+                READ_ALL,
+                ISSUE_LEARNERS,
+            }
+        ),
     ),
     # 003 3.3.4, 004 4.3: the staff list, hiring and dismissal.
     "hr_specialist": (

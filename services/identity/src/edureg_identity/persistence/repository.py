@@ -270,9 +270,22 @@ async def guardian_by_match_key(
     return KnownGuardian(**dict(row._mapping)) if row else None
 
 
+@dataclass(frozen=True)
+class TransferSource:
+    """A transferred student's account in the organisation they left, and its home."""
+
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    login: str
+    activated: bool
+    source_active: bool
+    surname: str
+    name: str
+
+
 async def sign_in_of(
     session: AsyncSession, tenant_id: uuid.UUID, person_id: uuid.UUID, *, back: uuid.UUID
-) -> KnownGuardian | None:
+) -> TransferSource | None:
     """The account a student of another organisation signs in through (theirs, or its
     home if it was joined), read in that organisation's rows within this transaction."""
     async with in_tenant(session, tenant_id, back=back):
@@ -281,27 +294,34 @@ async def sign_in_of(
                 User.tenant_id == tenant_id, User.kind == "student", User.person_id == person_id
             )
         )
-        if user is not None and user.home_user_id is not None:
+        if user is None:
+            return None
+        source_active, surname, name = user.active, user.surname, user.name
+        if user.home_user_id is not None:
             assert user.home_tenant_id is not None
             home_tenant, home_id = user.home_tenant_id, user.home_user_id
-        elif user is not None:
-            home_tenant, home_id = user.tenant_id, user.id
         else:
-            return None
+            home_tenant, home_id = user.tenant_id, user.id
     async with in_tenant(session, home_tenant, back=back):
         home = await get_user(session, home_tenant, home_id)
         if home is None:
             return None
-        return KnownGuardian(
+        return TransferSource(
             tenant_id=home.tenant_id,
             user_id=home.id,
             login=home.login,
             activated=home.password_hash is not None and not home.must_change_password,
+            source_active=source_active,
+            surname=surname,
+            name=name,
         )
 
 
 async def join_to_home(
-    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, home: KnownGuardian
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    home: KnownGuardian | TransferSource,
 ) -> None:
     """A newly created account signs in through the person's home account."""
     await session.execute(
@@ -1100,4 +1120,24 @@ async def disable_staff_person(
         .where(User.tenant_id == tenant_id, User.kind == "staff", User.person_id == person_id)
         .values(active=False, disabled_at=now)
         .returning(User.id)
+    )
+
+
+async def reset_for_rehire(
+    session: AsyncSession, tenant_id: uuid.UUID, user_ids: list[uuid.UUID], *, keep: list[str]
+) -> None:
+    """Accounts of people taken on again: every position but `keep` removed, the password
+    cleared (a new credential slip activates the account)."""
+    keep_ids = select(Position.id).where(Position.tenant_id == tenant_id, Position.code.in_(keep))
+    await session.execute(
+        delete(UserPosition).where(
+            UserPosition.tenant_id == tenant_id,
+            UserPosition.user_id.in_(user_ids),
+            UserPosition.position_id.not_in(keep_ids),
+        )
+    )
+    await session.execute(
+        update(User)
+        .where(User.tenant_id == tenant_id, User.id.in_(user_ids))
+        .values(password_hash=None, must_change_password=True)
     )

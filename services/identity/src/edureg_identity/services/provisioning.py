@@ -76,6 +76,7 @@ async def on_accounts_requested(*, session: AsyncSession, events: list[Envelope]
         t,
         created,
         {d.student_id: d.transferred_from for _, d in parsed if d.transferred_from},
+        {pid: r for (kind, pid), r in rows.items() if kind == "student"},
     )
     people = {
         (r.kind, r.person_id): r
@@ -169,6 +170,7 @@ async def _join_transferred_students(
     tenant_id: uuid.UUID,
     created: list[Any],
     came_from: dict[uuid.UUID, Any],
+    rows_by_person: dict[uuid.UUID, dict[str, Any]],
 ) -> dict[uuid.UUID, uuid.UUID]:
     """A student transferred here from another organisation of the region keeps their
     sign-in: the new account signs in through the account there (its home, if that one
@@ -182,7 +184,15 @@ async def _join_transferred_students(
         home = await repo.sign_in_of(
             session, source.organisation_id, source.student_id, back=tenant_id
         )
-        if home is not None and home.activated:
+        row = rows_by_person.get(c.person_id, {})
+        # The same person (names compared): an event naming another organisation's
+        # student must not hand someone else's sign-in over.
+        if (
+            home is not None
+            and home.activated
+            and (home.surname.casefold(), home.name.casefold())
+            == (str(row.get("surname", "")).casefold(), str(row.get("name", "")).casefold())
+        ):
             await repo.join_to_home(session, tenant_id, c.id, home)
             joined[c.id] = home.tenant_id
     return joined
@@ -324,6 +334,9 @@ async def on_employees_hired(*, session: AsyncSession, events: list[Envelope]) -
     staff = {pid: r for pid, r in people.items() if r.kind == "staff"}
     back = [r.id for r in staff.values() if not r.active]
     if back:
+        # Taken on again: as new — only the positions an HR order may give, and a fresh
+        # credential slip (not the password, nor the rights, they left with).
+        await repo.reset_for_rehire(session, t, back, keep=sorted(HIRE_POSITIONS))
         await repo.reactivate(session, t, back)
     positions = await repo.positions_by_code(session, t, sorted(HIRE_POSITIONS))
     new = {c.person_id for c in created}

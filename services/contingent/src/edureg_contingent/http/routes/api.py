@@ -13,6 +13,8 @@ from edureg_contingent.domain.personal_file import SOCIAL_STATUSES
 from edureg_contingent.domain.reasons import EXPULSION_REASONS, ORDER_REASONS
 from edureg_contingent.http.schemas import (
     CourseRead,
+    CuratorChangeRead,
+    DepartmentRead,
     EmployeeRead,
     FileChangeRead,
     GroupRead,
@@ -26,6 +28,7 @@ from edureg_contingent.http.schemas import (
     ProfileChangeRead,
     ProfileRead,
     ReasonRead,
+    SpecialtyRead,
     StaffItemRead,
     StudentBrief,
     StudentRead,
@@ -36,11 +39,13 @@ from edureg_contingent.services.commands import (
     AcceptTransfer,
     AddCourse,
     AssignCurator,
+    CreateDepartment,
     CreateEmployee,
     CreateEnrolmentOrder,
     CreateExpulsionOrder,
     CreateGroup,
     CreateMovementOrder,
+    CreateSpecialty,
     CreateStaffOrder,
     RefuseTransfer,
     SaveProfile,
@@ -664,3 +669,74 @@ async def create_staff_order(cmd: CreateStaffOrder, ctx: StaffWrite) -> OrderRea
             session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, cmd=cmd
         )
     )
+
+
+# -- structure: departments, specialties, curators' history ---------------------------------
+
+
+@router.post(
+    "/departments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DepartmentRead,
+    tags=["structure"],
+    summary="Создать отделение",
+)
+async def create_department(cmd: CreateDepartment, ctx: GroupsWrite) -> DepartmentRead:
+    return DepartmentRead.model_validate(
+        await groups.create_department(
+            session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, cmd=cmd
+        )
+    )
+
+
+@router.get(
+    "/departments", response_model=Page[DepartmentRead], tags=["structure"], summary="Отделения"
+)
+async def list_departments(ctx: GroupsRead, page: PageDep) -> Page[DepartmentRead]:
+    found, total = await groups.list_departments(
+        session=ctx.session, tenant_id=ctx.tenant_id, page=page
+    )
+    return Page.of([DepartmentRead.model_validate(d) for d in found], total, page)
+
+
+@router.post(
+    "/specialties",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SpecialtyRead,
+    tags=["structure"],
+    summary="Добавить специальность или профессию (код по ОКСО)",
+)
+async def create_specialty(cmd: CreateSpecialty, ctx: GroupsWrite) -> SpecialtyRead:
+    return SpecialtyRead.model_validate(
+        await groups.create_specialty(
+            session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, cmd=cmd
+        )
+    )
+
+
+@router.get(
+    "/specialties",
+    response_model=Page[SpecialtyRead],
+    tags=["structure"],
+    summary="Специальности и профессии",
+)
+async def list_specialties(ctx: GroupsRead, page: PageDep) -> Page[SpecialtyRead]:
+    found, total = await groups.list_specialties(
+        session=ctx.session, tenant_id=ctx.tenant_id, page=page
+    )
+    return Page.of([SpecialtyRead.model_validate(s) for s in found], total, page)
+
+
+@router.get(
+    "/groups/{group_id}/curators",
+    response_model=Page[CuratorChangeRead],
+    tags=["groups"],
+    summary="История кураторов группы",
+)
+async def curator_history(
+    group_id: uuid.UUID, ctx: GroupsRead, page: PageDep
+) -> Page[CuratorChangeRead]:
+    found, total = await groups.curator_history(
+        session=ctx.session, tenant_id=ctx.tenant_id, group_id=group_id, page=page
+    )
+    return Page.of([CuratorChangeRead.model_validate(c) for c in found], total, page)
