@@ -23,6 +23,8 @@ ALL = [
     "contingent.orders.sign",
     "contingent.students.read",
     "contingent.students.write",
+    "contingent.admissions.read",
+    "contingent.admissions.write",
     "contingent.staff.read",
     "contingent.staff.write",
     "contingent.profile.read",

@@ -17,6 +17,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from edureg_portal import (
     admin_pages,
+    admissions_pages,
     order_pages,
     profile_pages,
     staff_pages,
@@ -90,6 +91,7 @@ def create(settings: Settings | None = None) -> FastAPI:
     app.include_router(student_pages.router)
     app.include_router(staff_pages.router)
     app.include_router(structure_pages.router)
+    app.include_router(admissions_pages.router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

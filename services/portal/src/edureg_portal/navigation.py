@@ -95,6 +95,12 @@ SECTIONS: tuple[Section, ...] = (
                 permissions=_perms("contingent.orders.read"),
             ),
             Item(
+                "admissions",
+                "Приёмная кампания",
+                "/admissions",
+                permissions=_perms("contingent.admissions.read"),
+            ),
+            Item(
                 "transfers",
                 "Переводы между организациями",
                 "/transfers",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -285,3 +286,40 @@ class CuratorChangeRead(BaseModel):
     previous_user_id: uuid.UUID | None
     changed_by: uuid.UUID
     changed_at: datetime
+
+
+class CampaignRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    year: int
+    title: str
+    starts_on: date
+    ends_on: date
+
+
+class ApplicantRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    surname: str
+    name: str
+    patronymic: str | None
+    birth_date: date
+    education_level: str
+    specialty_id: uuid.UUID
+    study_form: str
+    funding: str
+    applied_on: date
+    certificate_average: Decimal
+    status: str
+    enrolment_order_id: uuid.UUID | None
+
+
+class CompetitionRead(BaseModel):
+    """One competition of a campaign, its applicants in ranking order."""
+
+    specialty_id: uuid.UUID
+    study_form: str
+    funding: str
+    applicants: list[ApplicantRead]

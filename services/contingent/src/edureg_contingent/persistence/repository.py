@@ -10,10 +10,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_, select, text
+from sqlalchemy import update as sa_update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_contingent.persistence.tables import (
+    AdmissionCampaign,
+    Applicant,
     CuratorChange,
     Department,
     Employee,
@@ -648,4 +651,81 @@ async def outgoing_accepted(
             )
         )
         or 0
+    )
+
+
+# -- admissions ---------------------------------------------------------------------------
+
+
+async def campaign_of_year(
+    session: AsyncSession, tenant_id: uuid.UUID, year: int
+) -> AdmissionCampaign | None:
+    return await session.scalar(
+        select(AdmissionCampaign).where(
+            AdmissionCampaign.tenant_id == tenant_id, AdmissionCampaign.year == year
+        )
+    )
+
+
+async def get_campaign(
+    session: AsyncSession, tenant_id: uuid.UUID, campaign_id: uuid.UUID
+) -> AdmissionCampaign | None:
+    return await session.get(AdmissionCampaign, (tenant_id, campaign_id))
+
+
+async def list_campaigns(
+    session: AsyncSession, tenant_id: uuid.UUID, page: PageRequest
+) -> tuple[list[AdmissionCampaign], int]:
+    return await paginate(
+        session,
+        select(AdmissionCampaign)
+        .where(AdmissionCampaign.tenant_id == tenant_id)
+        .order_by(AdmissionCampaign.year.desc(), AdmissionCampaign.id),
+        page,
+    )
+
+
+async def applicants_of(
+    session: AsyncSession, tenant_id: uuid.UUID, campaign_id: uuid.UUID
+) -> list[Applicant]:
+    result = await session.scalars(
+        select(Applicant).where(
+            Applicant.tenant_id == tenant_id, Applicant.campaign_id == campaign_id
+        )
+    )
+    return list(result.all())
+
+
+async def applicants_by_ids(
+    session: AsyncSession, tenant_id: uuid.UUID, campaign_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Applicant]:
+    result = await session.scalars(
+        select(Applicant)
+        .where(
+            Applicant.tenant_id == tenant_id,
+            Applicant.campaign_id == campaign_id,
+            Applicant.id.in_(list(ids)),
+        )
+        .with_for_update()
+    )
+    return {a.id: a for a in result.all()}
+
+
+async def mark_applicants_enrolled(
+    session: AsyncSession, tenant_id: uuid.UUID, order_id: uuid.UUID
+) -> None:
+    await session.execute(
+        sa_update(Applicant)
+        .where(Applicant.tenant_id == tenant_id, Applicant.enrolment_order_id == order_id)
+        .values(status="enrolled")
+    )
+
+
+async def reset_applicants_of(
+    session: AsyncSession, tenant_id: uuid.UUID, order_id: uuid.UUID
+) -> None:
+    await session.execute(
+        sa_update(Applicant)
+        .where(Applicant.tenant_id == tenant_id, Applicant.enrolment_order_id == order_id)
+        .values(status="applied", enrolment_order_id=None, student_id=None)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     UniqueConstraint,
     func,
@@ -472,3 +474,59 @@ class OrderStaffItem(Base):
     order_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     employee_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     position_code: Mapped[str | None] = mapped_column(String(30))
+
+
+class AdmissionCampaign(Base):
+    """The admission campaign of a year (002 4.8)."""
+
+    __tablename__ = "admission_campaigns"
+    __table_args__ = (UniqueConstraint("tenant_id", "year"),)
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    year: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+
+class Applicant(Base):
+    """An applicant of a campaign: who, what education, which competition (specialty,
+    study form, funding), the certificate's average; `status` applied → in_order (an
+    enrolment order drafted for them) → enrolled (signed)."""
+
+    __tablename__ = "applicants"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "campaign_id"],
+            ["admission_campaigns.tenant_id", "admission_campaigns.id"],
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "specialty_id"], ["specialties.tenant_id", "specialties.id"]
+        ),
+        Index(None, "tenant_id", "campaign_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    campaign_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    surname: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(100))
+    patronymic: Mapped[str | None] = mapped_column(String(100))
+    birth_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(1))
+    citizenship: Mapped[str] = mapped_column(String(3), server_default="RUS", default="RUS")
+    education_level: Mapped[str] = mapped_column(String(20))
+    specialty_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    study_form: Mapped[str] = mapped_column(String(20))
+    funding: Mapped[str] = mapped_column(String(10))
+    applied_on: Mapped[date] = mapped_column(Date)
+    certificate_average: Mapped[Decimal] = mapped_column(Numeric(3, 2))
+    guardian_surname: Mapped[str | None] = mapped_column(String(100))
+    guardian_name: Mapped[str | None] = mapped_column(String(100))
+    guardian_relation: Mapped[str | None] = mapped_column(String(20))
+    guardian_phone: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), server_default="applied", default="applied")
+    enrolment_order_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    student_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -19,6 +20,7 @@ from pydantic import (
 
 from edureg_contingent.domain import personal_file as pf
 from edureg_contingent.domain import snils
+from edureg_contingent.domain.admissions import certificate_average
 from edureg_contingent.domain.orders import valid_name
 from edureg_contingent.domain.reasons import EXPULSION_REASONS, ensure_order_reason, ensure_reason
 from edureg_contingent.domain.requisites import normalise_inn, normalise_kpp, normalise_ogrn
@@ -452,3 +454,49 @@ class CreateSpecialty(_Command):
     def _level_of_the_code(self) -> CreateSpecialty:
         check_level(self.code, self.level)
         return self
+
+
+class CreateCampaign(_Command):
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    starts_on: date
+    ends_on: date
+
+    @model_validator(mode="after")
+    def _in_order(self) -> CreateCampaign:
+        if self.ends_on < self.starts_on:
+            raise ValueError("Приём документов кончается раньше, чем начинается")
+        return self
+
+
+class CreateApplicant(_Command):
+    surname: Name
+    name: Name
+    patronymic: OptionalName = None
+    birth_date: date
+    sex: Literal["m", "f"]
+    citizenship: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "RUS"
+    education_level: Literal["basic_general", "secondary_general", "vocational"]
+    specialty_id: uuid.UUID
+    study_form: Literal["full_time", "part_time", "extramural"]
+    funding: Literal["budget", "contract"]
+    applied_on: date
+    certificate_average: Annotated[
+        Decimal, Field(max_digits=3, decimal_places=2), AfterValidator(certificate_average)
+    ]
+    guardian_surname: OptionalName = None
+    guardian_name: OptionalName = None
+    guardian_relation: Literal["mother", "father", "guardian", "other"] | None = None
+    guardian_phone: Annotated[str | None, Field(default=None, pattern=r"^\+?\d{10,15}$")] = None
+
+    _blanks = model_validator(mode="before")(_blank_to_none)
+
+
+class EnrolApplicants(_Command):
+    """One enrolment order for the selected applicants, into one group."""
+
+    number: Annotated[str, Field(min_length=1, max_length=30)]
+    order_date: date
+    effective_date: date
+    group_id: uuid.UUID
+    applicant_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=1000)]

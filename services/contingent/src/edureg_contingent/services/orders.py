@@ -72,7 +72,7 @@ from edureg_contingent.persistence.tables import (
     StudentGuardian,
     StudentMovement,
 )
-from edureg_contingent.services import staff, transfers
+from edureg_contingent.services import admissions, staff, transfers
 from edureg_contingent.services.commands import (
     CreateAcademicLeaveOrder,
     CreateCancellationOrder,
@@ -691,6 +691,7 @@ async def _sign_movements(
         await transfers.file_requests(session, order, items, students)
     if kind is OrderKind.ENROLMENT:
         await transfers.accepted_by(session, order, actor)
+        await admissions.enrolled_by(session, order)
     events = await _ANNOUNCEMENTS[kind](session, order, items, students, actor)
     if kind is OrderKind.GRADUATION:
         events += await _close_emptied_groups(session, order, items, actor)
@@ -755,6 +756,8 @@ async def _sign_cancellation(
         raise NotFound("Отменяемый приказ не найден")
     movements = await _cancellable(session, t, target)
     await transfers.withdraw(session, target)
+    if OrderKind(target.kind) is OrderKind.ENROLMENT:
+        await admissions.unenrolled_by(session, target)
     by_student = {i.student_id: i for i in items}
     restored: list[RestoredStudent] = []
     back_to_study: list[OrderItem] = []

@@ -19,6 +19,8 @@ PERMISSIONS: dict[str, str] = {
     "contingent.orders.read": "Просмотр приказов",
     "contingent.orders.write": "Подготовка приказов",
     "contingent.orders.sign": "Подписание приказов",
+    "contingent.admissions.read": "Просмотр приёмной кампании и рейтинга абитуриентов",
+    "contingent.admissions.write": "Приём заявлений абитуриентов",
     "contingent.staff.read": "Просмотр кадровых карточек сотрудников",
     "contingent.staff.write": "Кадровые карточки, приказы о приёме и увольнении",
     "contingent.profile.read": "Просмотр профиля организации",

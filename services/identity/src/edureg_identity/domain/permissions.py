@@ -91,7 +91,7 @@ STANDARD_POSITIONS: dict[str, tuple[str, list[str]]] = {
     # 002 4.8: the admission campaign: applicants, enrolment orders.
     "admissions_secretary": (
         "Ответственный секретарь приёмной комиссии",
-        sorted(_OFFICE[:4]),
+        sorted({*_OFFICE[:4], "contingent.admissions.read", "contingent.admissions.write"}),
     ),
     # 004 4.5: the department's groups, programmes and summary reports.
     "head_of_department": (

@@ -12,6 +12,9 @@ from edureg_contingent.domain.orders import OrderKind, StudentStatus
 from edureg_contingent.domain.personal_file import SOCIAL_STATUSES
 from edureg_contingent.domain.reasons import EXPULSION_REASONS, ORDER_REASONS
 from edureg_contingent.http.schemas import (
+    ApplicantRead,
+    CampaignRead,
+    CompetitionRead,
     CourseRead,
     CuratorChangeRead,
     DepartmentRead,
@@ -34,11 +37,21 @@ from edureg_contingent.http.schemas import (
     StudentRead,
 )
 from edureg_contingent.persistence.tables import TransferRequest
-from edureg_contingent.services import groups, orders, profile, staff, students, transfers
+from edureg_contingent.services import (
+    admissions,
+    groups,
+    orders,
+    profile,
+    staff,
+    students,
+    transfers,
+)
 from edureg_contingent.services.commands import (
     AcceptTransfer,
     AddCourse,
     AssignCurator,
+    CreateApplicant,
+    CreateCampaign,
     CreateDepartment,
     CreateEmployee,
     CreateEnrolmentOrder,
@@ -47,6 +60,7 @@ from edureg_contingent.services.commands import (
     CreateMovementOrder,
     CreateSpecialty,
     CreateStaffOrder,
+    EnrolApplicants,
     RefuseTransfer,
     SaveProfile,
     SaveStudentFile,
@@ -740,3 +754,101 @@ async def curator_history(
         session=ctx.session, tenant_id=ctx.tenant_id, group_id=group_id, page=page
     )
     return Page.of([CuratorChangeRead.model_validate(c) for c in found], total, page)
+
+
+# -- admissions --------------------------------------------------------------------------
+
+AdmissionsRead = Annotated[Context, unit_of_work("contingent.admissions.read")]
+AdmissionsWrite = Annotated[Context, unit_of_work("contingent.admissions.write")]
+
+
+@router.post(
+    "/admissions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CampaignRead,
+    tags=["admissions"],
+    summary="Приёмная кампания года",
+)
+async def create_campaign(cmd: CreateCampaign, ctx: AdmissionsWrite) -> CampaignRead:
+    return CampaignRead.model_validate(
+        await admissions.create_campaign(
+            session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, cmd=cmd
+        )
+    )
+
+
+@router.get(
+    "/admissions",
+    response_model=Page[CampaignRead],
+    tags=["admissions"],
+    summary="Приёмные кампании",
+)
+async def list_campaigns(ctx: AdmissionsRead, page: PageDep) -> Page[CampaignRead]:
+    found, total = await admissions.list_campaigns(
+        session=ctx.session, tenant_id=ctx.tenant_id, page=page
+    )
+    return Page.of([CampaignRead.model_validate(c) for c in found], total, page)
+
+
+@router.post(
+    "/admissions/{campaign_id}/applicants",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApplicantRead,
+    tags=["admissions"],
+    summary="Заявление абитуриента",
+)
+async def add_applicant(
+    campaign_id: uuid.UUID, cmd: CreateApplicant, ctx: AdmissionsWrite
+) -> ApplicantRead:
+    return ApplicantRead.model_validate(
+        await admissions.add_applicant(
+            session=ctx.session,
+            tenant_id=ctx.tenant_id,
+            actor=ctx.actor,
+            campaign_id=campaign_id,
+            cmd=cmd,
+        )
+    )
+
+
+@router.get(
+    "/admissions/{campaign_id}/ranking",
+    response_model=list[CompetitionRead],
+    tags=["admissions"],
+    summary="Рейтинг абитуриентов по конкурсам (специальность, форма, финансирование)",
+)
+async def campaign_ranking(campaign_id: uuid.UUID, ctx: AdmissionsRead) -> list[CompetitionRead]:
+    found = await admissions.competitions(
+        session=ctx.session, tenant_id=ctx.tenant_id, campaign_id=campaign_id
+    )
+    return [
+        CompetitionRead(
+            specialty_id=c.specialty_id,
+            study_form=c.study_form,
+            funding=c.funding,
+            applicants=[ApplicantRead.model_validate(a) for a in c.applicants],
+        )
+        for c in found
+    ]
+
+
+@router.post(
+    "/admissions/{campaign_id}/enrolment",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrderRead,
+    tags=["admissions"],
+    summary="Проект приказа о зачислении выбранных абитуриентов",
+)
+async def enrol_applicants(
+    campaign_id: uuid.UUID, cmd: EnrolApplicants, ctx: OrdersWrite, request: Request
+) -> OrderRead:
+    key = request.app.state.runtime.settings.person_match_key
+    view = await admissions.enrol(
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
+        campaign_id=campaign_id,
+        cmd=cmd,
+        person_key=key.get_secret_value().encode() if key else None,
+    )
+    return _order(view)
