@@ -6,7 +6,7 @@ UV_BOOT := .tools/bin/uv
 UV := $(shell command -v uv 2>/dev/null || echo $(UV_BOOT))
 PYTHON ?= python3
 
-.PHONY: run test test-slow test-browser screenshots lint duplicates bench bench-login bench-idle bench-orders sync system clean-data
+.PHONY: run test test-slow test-browser screenshots lint duplicates bench bench-login bench-idle bench-orders bench-import sync system clean-data
 
 $(UV_BOOT):
 	@command -v uv >/dev/null 2>&1 || { $(PYTHON) -m venv .tools && .tools/bin/pip install -q "uv>=0.5"; }
@@ -57,6 +57,9 @@ bench-idle: sync
 
 bench-orders: sync
 	@$(UV) run --frozen python bench/orders.py
+
+bench-import: sync
+	@$(UV) run --frozen python bench/imports.py
 
 clean-data:
 	rm -rf .edureg

@@ -22,29 +22,48 @@ def _problem(max_bytes: int) -> bytes:
             "type": PROBLEM_BASE + "payload-too-large",
             "title": "Слишком большой запрос",
             "status": 413,
-            "detail": f"Тело запроса больше допустимых {max_bytes // 1024} КБ",
+            "detail": f"Тело запроса больше допустимых {max_bytes // 1024} КБ"
+            if max_bytes < 4 * 1024 * 1024
+            else f"Файл больше допустимых {max_bytes // (1024 * 1024)} МБ",
         },
         ensure_ascii=False,
     ).encode()
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    """`max_bytes` for every request but those under `upload_paths`, which may carry up
+    to `max_upload_bytes` (a file being imported)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        upload_paths: tuple[str, ...] = (),
+        max_upload_bytes: int = 0,
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_bytes = max_bytes
+        self.upload_paths = upload_paths
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.default_bytes
+        if self.upload_paths and str(scope.get("path", "")).startswith(self.upload_paths):
+            limit = max(self.max_upload_bytes, self.default_bytes)
+        await self._limited(scope, receive, send, limit)
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None:
             try:
-                too_large = int(declared) > self.max_bytes
+                too_large = int(declared) > limit
             except ValueError:
                 too_large = False
             if too_large:
-                await self._refuse(send)
+                await self._refuse(send, limit)
                 return
         received = 0
         started = False
@@ -54,7 +73,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise _TooLarge
             return message
 
@@ -68,10 +87,10 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await self._refuse(send)
+                await self._refuse(send, limit)
 
-    async def _refuse(self, send: Send) -> None:
-        body = _problem(self.max_bytes)
+    async def _refuse(self, send: Send, limit: int) -> None:
+        body = _problem(limit)
         headers: list[Any] = [
             (b"content-type", PROBLEM_JSON.encode()),
             (b"content-length", str(len(body)).encode()),

@@ -276,7 +276,12 @@ def create_app(
     # Personal data must not linger in shared caches.
     app.add_middleware(NoStore)
     # Outermost: an oversized body is refused before any other work (authentication too).
-    app.add_middleware(BodySizeLimit, max_bytes=s.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=s.max_body_bytes,
+        upload_paths=s.upload_paths,
+        max_upload_bytes=s.max_upload_bytes,
+    )
     return app
 
 

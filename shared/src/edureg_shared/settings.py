@@ -64,6 +64,10 @@ class ServiceSettings(BaseSettings):
     # Largest request body accepted (bytes); a larger one is refused with 413 before any
     # other work. 1 MiB: an enrolment order of 1,000 students is about 300 KiB.
     max_body_bytes: int = 1024 * 1024
+    # Paths that take a file (an import), and how large it may be: 10 MiB holds a
+    # spreadsheet of well over 10,000 students.
+    upload_paths: tuple[str, ...] = ()
+    max_upload_bytes: int = 10 * 1024 * 1024
 
     # /docs and /openapi.json; a deployment turns them off where they would be public.
     expose_docs: bool = True

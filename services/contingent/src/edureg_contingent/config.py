@@ -15,3 +15,5 @@ class Settings(ServiceSettings):
     # The region's key for comparing guardians across organisations by a keyed hash of
     # their СНИЛС (identity never sees the number). Without it guardians are not matched.
     person_match_key: SecretStr | None = None
+    # Spreadsheets of students are uploaded here (up to `max_upload_bytes`).
+    upload_paths: tuple[str, ...] = ("/api/v1/imports",)

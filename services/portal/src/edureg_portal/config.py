@@ -24,3 +24,5 @@ class Settings(ServiceSettings):
     # Key of the CSRF tokens (HMAC). Set it (the same on every replica) in a deployment;
     # when empty a random one is made at start, and open forms expire on a restart.
     csrf_secret: SecretStr = SecretStr("")
+    # Spreadsheets of students are uploaded through the portal's import page.
+    upload_paths: tuple[str, ...] = ("/imports",)

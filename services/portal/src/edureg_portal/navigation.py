@@ -89,6 +89,12 @@ SECTIONS: tuple[Section, ...] = (
                 permissions=_perms("contingent.students.read"),
             ),
             Item(
+                "imports",
+                "Загрузка из файла",
+                "/imports",
+                permissions=_perms("contingent.orders.write"),
+            ),
+            Item(
                 "orders",
                 "Книга движения",
                 "/orders",

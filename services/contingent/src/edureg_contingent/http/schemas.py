@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class GroupRead(BaseModel):
@@ -323,3 +323,40 @@ class CompetitionRead(BaseModel):
     study_form: str
     funding: str
     applicants: list[ApplicantRead]
+
+
+class ImportErrorRead(BaseModel):
+    row: int
+    field: str
+    title: str
+    message: str
+
+
+class ImportJobRead(BaseModel):
+    """An import: its preview counts, its progress, and where it ended."""
+
+    id: uuid.UUID
+    filename: str
+    status: str
+    total: int
+    valid: int
+    matched: int
+    new: int
+    processed: int
+    error: str | None
+    order_ids: list[uuid.UUID]
+    created_at: datetime
+    finished_at: datetime | None
+    errors: list[ImportErrorRead] = []
+    error_rows: int = 0
+
+
+class ApplyImport(BaseModel):
+    """The enrolment orders an import drafts: their number (numbered /1, /2… when
+    there are several), date and effective date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    number: str = Field(min_length=1, max_length=24)
+    order_date: date
+    effective_date: date

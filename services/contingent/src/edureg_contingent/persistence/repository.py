@@ -23,6 +23,8 @@ from edureg_contingent.persistence.tables import (
     EmployeeCourse,
     Group,
     Guardian,
+    ImportJob,
+    ImportRow,
     Order,
     OrderItem,
     OrderStaffItem,
@@ -728,4 +730,119 @@ async def reset_applicants_of(
         sa_update(Applicant)
         .where(Applicant.tenant_id == tenant_id, Applicant.enrolment_order_id == order_id)
         .values(status="applied", enrolment_order_id=None, student_id=None)
+    )
+
+
+# -- imports -------------------------------------------------------------------------------
+
+
+async def open_groups_by_name(session: AsyncSession, tenant_id: uuid.UUID) -> dict[str, uuid.UUID]:
+    """Open groups by name (the latest academic year's where a name repeats)."""
+    rows = await session.execute(
+        select(Group.name, Group.id)
+        .where(Group.tenant_id == tenant_id, Group.closed_on.is_(None))
+        .order_by(Group.academic_year)
+    )
+    return {str(name): gid for name, gid in rows.all()}
+
+
+async def student_keys(
+    session: AsyncSession, tenant_id: uuid.UUID
+) -> dict[tuple[str, ...], uuid.UUID]:
+    """Every student on file by what an import recognises them by."""
+    rows = await session.execute(
+        select(
+            Student.id,
+            Student.snils,
+            Student.file_number,
+            Student.surname,
+            Student.name,
+            Student.birth_date,
+        ).where(Student.tenant_id == tenant_id, Student.status != "annulled")
+    )
+    keys: dict[tuple[str, ...], uuid.UUID] = {}
+    for sid, snils, number, surname, name, born in rows.all():
+        if snils:
+            keys[("snils", snils)] = sid
+        if number:
+            keys[("file", number)] = sid
+        keys[("person", surname.casefold(), name.casefold(), born.isoformat())] = sid
+    return keys
+
+
+async def insert_import_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    await session.execute(pg_insert(ImportRow), rows)
+
+
+async def get_import_job(
+    session: AsyncSession, tenant_id: uuid.UUID, job_id: uuid.UUID, *, for_update: bool = False
+) -> ImportJob | None:
+    stmt = select(ImportJob).where(ImportJob.tenant_id == tenant_id, ImportJob.id == job_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt)
+
+
+async def import_rows_with_errors(
+    session: AsyncSession, tenant_id: uuid.UUID, job_id: uuid.UUID, limit: int, offset: int
+) -> tuple[list[ImportRow], int]:
+    cond = (
+        (ImportRow.tenant_id == tenant_id)
+        & (ImportRow.job_id == job_id)
+        & (func.jsonb_array_length(ImportRow.errors) > 0)
+    )
+    total = await session.scalar(select(func.count()).select_from(ImportRow).where(cond))
+    rows = await session.scalars(
+        select(ImportRow).where(cond).order_by(ImportRow.row_no).limit(limit).offset(offset)
+    )
+    return list(rows.all()), int(total or 0)
+
+
+async def new_import_rows(
+    session: AsyncSession, tenant_id: uuid.UUID, job_id: uuid.UUID
+) -> list[ImportRow]:
+    rows = await session.scalars(
+        select(ImportRow)
+        .where(
+            ImportRow.tenant_id == tenant_id,
+            ImportRow.job_id == job_id,
+            ImportRow.student_id.is_(None),
+        )
+        .order_by(ImportRow.row_no)
+    )
+    return list(rows.all())
+
+
+async def update_import_job(
+    session: AsyncSession, tenant_id: uuid.UUID, job_id: uuid.UUID, values: dict[str, Any]
+) -> None:
+    await session.execute(
+        sa_update(ImportJob)
+        .where(ImportJob.tenant_id == tenant_id, ImportJob.id == job_id)
+        .values(**values)
+    )
+
+
+async def set_imported_numbers(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    rows: list[tuple[uuid.UUID, str | None, str | None]],
+) -> None:
+    """The СНИЛС and file numbers an import brought, onto the files it created."""
+    rows = [r for r in rows if r[1] or r[2]]
+    if not rows:
+        return
+    await session.execute(
+        text("""
+            UPDATE students SET snils = r.snils, file_number = r.file_number
+            FROM unnest(CAST(:ids AS uuid[]), CAST(:snils AS text[]), CAST(:numbers AS text[]))
+                 AS r(id, snils, file_number)
+            WHERE students.tenant_id = :tenant_id AND students.id = r.id
+        """),
+        {
+            "tenant_id": tenant_id,
+            "ids": [r[0] for r in rows],
+            "snils": [r[1] for r in rows],
+            "numbers": [r[2] for r in rows],
+        },
     )

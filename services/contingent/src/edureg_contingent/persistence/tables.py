@@ -530,3 +530,41 @@ class Applicant(Base):
     enrolment_order_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     student_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ImportJob(Base):
+    """An import of students from a spreadsheet: previewed (every bad row and field
+    listed, nothing saved), then applied in the background in one transaction — done,
+    or failed with nothing saved. `processed` is the progress the user watches."""
+
+    __tablename__ = "import_jobs"
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    filename: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10))
+    total: Mapped[int] = mapped_column(Integer)
+    valid: Mapped[int] = mapped_column(Integer)
+    matched: Mapped[int] = mapped_column(Integer)
+    processed: Mapped[int] = mapped_column(Integer, server_default="0", default=0)
+    error: Mapped[str | None] = mapped_column(String(500))
+    order_ids: Mapped[list[str]] = mapped_column(JSONB, server_default="[]", default=list)
+    created_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ImportRow(Base):
+    __tablename__ = "import_rows"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "job_id"], ["import_jobs.tenant_id", "import_jobs.id"]),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    job_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    row_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    errors: Mapped[list[dict[str, str]]] = mapped_column(JSONB)
+    # A student already on file (matched by СНИЛС, file number, or name and birth date).
+    student_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    group_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))

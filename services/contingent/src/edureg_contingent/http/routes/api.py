@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request, Response, UploadFile, status
 
 from edureg_contingent.domain.orders import OrderKind, StudentStatus
 from edureg_contingent.domain.personal_file import SOCIAL_STATUSES
 from edureg_contingent.domain.reasons import EXPULSION_REASONS, ORDER_REASONS
 from edureg_contingent.http.schemas import (
     ApplicantRead,
+    ApplyImport,
     CampaignRead,
     CompetitionRead,
     CourseRead,
@@ -22,6 +25,8 @@ from edureg_contingent.http.schemas import (
     FileChangeRead,
     GroupRead,
     GuardianRead,
+    ImportErrorRead,
+    ImportJobRead,
     IncomingTransferRead,
     MovementRead,
     OrderItemRead,
@@ -36,10 +41,11 @@ from edureg_contingent.http.schemas import (
     StudentBrief,
     StudentRead,
 )
-from edureg_contingent.persistence.tables import TransferRequest
+from edureg_contingent.persistence.tables import ImportJob, ImportRow, TransferRequest
 from edureg_contingent.services import (
     admissions,
     groups,
+    imports,
     orders,
     profile,
     staff,
@@ -65,8 +71,9 @@ from edureg_contingent.services.commands import (
     SaveProfile,
     SaveStudentFile,
 )
+from edureg_shared import audit
 from edureg_shared.http import Context, unit_of_work
-from edureg_shared.paging import Page, PageDep, page_slice
+from edureg_shared.paging import Page, PageDep, PageRequest, page_slice
 
 router = APIRouter(prefix="/api/v1")
 
@@ -852,3 +859,174 @@ async def enrol_applicants(
         person_key=key.get_secret_value().encode() if key else None,
     )
     return _order(view)
+
+
+# -- imports and exports of students ---------------------------------------------------
+
+
+def _job(job: ImportJob, rows: list[ImportRow] | None = None, error_rows: int = 0) -> ImportJobRead:
+    return ImportJobRead(
+        id=job.id,
+        filename=job.filename,
+        status=job.status,
+        total=job.total,
+        valid=job.valid,
+        matched=job.matched,
+        new=job.valid - job.matched,
+        processed=job.processed,
+        error=job.error,
+        order_ids=[uuid.UUID(o) for o in job.order_ids],
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+        errors=[
+            ImportErrorRead(
+                row=r.row_no,
+                field=e["field"],
+                title=imports.FIELD_TITLES.get(e["field"], e["field"]),
+                message=e["message"],
+            )
+            for r in rows or []
+            for e in r.errors
+        ],
+        error_rows=error_rows,
+    )
+
+
+@router.post(
+    "/imports/students",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ImportJobRead,
+    tags=["imports"],
+    summary="Загрузить обучающихся из CSV или XLSX: проверка и предпросмотр (ничего не "
+    "сохраняется)",
+)
+async def upload_students(file: UploadFile, ctx: OrdersWrite) -> ImportJobRead:
+    content = await file.read()
+    job = await imports.preview(
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
+        filename=file.filename or "file",
+        content=content,
+    )
+    await ctx.session.flush()
+    rows, total = await imports.errors_of(
+        session=ctx.session, tenant_id=ctx.tenant_id, job_id=job.id, limit=200, offset=0
+    )
+    return _job(job, rows, total)
+
+
+@router.get(
+    "/imports/{job_id}",
+    response_model=ImportJobRead,
+    tags=["imports"],
+    summary="Загрузка: предпросмотр, ход выполнения, итог (первые 200 строк с ошибками)",
+)
+async def get_import(job_id: uuid.UUID, ctx: OrdersWrite) -> ImportJobRead:
+    job = await imports.get_job(session=ctx.session, tenant_id=ctx.tenant_id, job_id=job_id)
+    rows, total = await imports.errors_of(
+        session=ctx.session, tenant_id=ctx.tenant_id, job_id=job_id, limit=200, offset=0
+    )
+    return _job(job, rows, total)
+
+
+@router.post(
+    "/imports/{job_id}/apply",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ImportJobRead,
+    tags=["imports"],
+    summary="Выполнить загрузку без ошибок: проекты приказов о зачислении новых обучающихся "
+    "(в фоне; ход — GET /imports/{id})",
+)
+async def apply_import(
+    job_id: uuid.UUID, cmd: ApplyImport, ctx: OrdersWrite, request: Request
+) -> ImportJobRead:
+    orders.check_dates(cmd.order_date, cmd.effective_date)
+    job = await imports.start(session=ctx.session, tenant_id=ctx.tenant_id, job_id=job_id)
+    runtime = request.app.state.runtime
+    key = runtime.settings.person_match_key
+    imports.spawn(
+        request.app.state,
+        imports.run(
+            runtime.db,
+            ctx.tenant_id,
+            ctx.actor,
+            job_id,
+            cmd.model_dump(),
+            key.get_secret_value().encode() if key else None,
+        ),
+    )
+    return _job(job)
+
+
+EXPORT_COLUMNS = [
+    ("Фамилия", "surname"),
+    ("Имя", "name"),
+    ("Отчество", "patronymic"),
+    ("Дата рождения", "birth_date"),
+    ("Пол", "sex"),
+    ("СНИЛС", "snils"),
+    ("Номер личного дела", "file_number"),
+    ("Группа", "group"),
+]
+
+
+@router.get(
+    "/exports/students.csv",
+    tags=["imports"],
+    summary="Выгрузка обучающихся в CSV (те же столбцы, что у загрузки; куратору — его групп)",
+    response_class=Response,
+)
+async def export_students(ctx: StudentsRead, group_id: uuid.UUID | None = None) -> Response:
+    page = PageRequest(limit=100_000, offset=0)
+    found, _ = await students.list_students(
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
+        permissions=ctx.principal.permissions,
+        page=page,
+        group_id=group_id,
+        statuses=["active", "on_leave"],
+    )
+    names = {
+        g.id: g.name
+        for g in (
+            await groups.list_groups(
+                session=ctx.session,
+                tenant_id=ctx.tenant_id,
+                page=PageRequest(limit=10_000, offset=0),
+            )
+        )[0]
+    }
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([title for title, _ in EXPORT_COLUMNS])
+    for s in found:
+        values = {
+            "surname": s.surname,
+            "name": s.name,
+            "patronymic": s.patronymic or "",
+            "birth_date": s.birth_date.strftime("%d.%m.%Y"),
+            "sex": "м" if s.sex == "m" else "ж",
+            "snils": s.snils or "",
+            "file_number": s.file_number or "",
+            "group": names.get(s.group_id, ""),
+        }
+        # A value that a spreadsheet would run as a formula is written as text.
+        writer.writerow(
+            [("'" + v if v[:1] in "=+-@" else v) for v in (values[k] for _, k in EXPORT_COLUMNS)]
+        )
+    await audit.record(
+        ctx.session,
+        tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
+        action="export",
+        entity="students",
+        entity_id=ctx.tenant_id,
+        details={"students": len(found)},
+    )
+    return Response(
+        content="\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="students.csv"'},
+    )
