@@ -124,6 +124,14 @@ async def test_the_office_drafts_and_signs_an_enrolment_and_a_transfer(
     rows = page.get_by_role("row")
     await expect(rows).to_have_count(2)  # the heading and the transfer
     await expect(rows.nth(1)).to_contain_text("2-д")
+    # The book by this choice, downloaded for Excel.
+    async with page.expect_download() as download:
+        await page.get_by_role("link", name=re.compile("Выгрузить книгу")).click()
+    saved = await (await download.value).path()
+    exported = saved.read_text(encoding="utf-8-sig")
+    assert exported.splitlines()[0].startswith("№ приказа;Дата приказа;Вид")
+    assert "Кузнецова Дарья" in exported
+    assert "о зачислении" not in exported  # the choice was transfers only
     await context.close()
 
     # On a phone the form fits the screen; the transfer reached the group's roster.

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from edureg_portal.admin_pages import _errors
-from edureg_portal.identity_client import Answer
+from edureg_portal.identity_client import Answer, ServiceUnavailable
 from edureg_portal.pages import (
     ORDER_KINDS,
     ORDER_STATUSES,
@@ -26,7 +26,10 @@ from edureg_portal.pages import (
     _forbidden_form,
     _opened,
     _pages,
+    _refused,
     _render,
+    _service,
+    _unavailable,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -145,6 +148,7 @@ async def orders_page(
         groups=groups,
         group_names={g["id"]: g["name"] for g in groups},
         filters=filters,
+        export_query=query,
         may_draft=shell.has(WRITE),
     )
 
@@ -519,3 +523,47 @@ async def decide_transfer(request: Request, request_id: uuid.UUID, decision: str
         return RedirectResponse(to, status_code=303)
     values = {k: str(v) for k, v in form.items() if k != "csrf"}
     return await _transfer_page(request, shell, request_id, values=values, answer=answer)
+
+
+async def _csv_download(request: Request, key: str, path: str, **params: Any) -> Response:
+    """A service's CSV export, handed to the browser as the download it is."""
+    shell = await _opened(request, key)
+    if isinstance(shell, Response):
+        return shell
+    query = "&".join(f"{k}={v}" for k, v in params.items() if v)
+    try:
+        answer, r = await _service(request, "contingent").download(
+            "GET", path + (f"?{query}" if query else ""), shell.token
+        )
+    except ServiceUnavailable:
+        return _unavailable(request, shell)
+    if not answer.ok and r.status_code != 200:
+        return _refused(request, shell, answer)
+    return Response(
+        content=r.content,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": r.headers.get("content-disposition", "attachment"),
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/orders-export.csv")
+async def export_book(
+    request: Request, kind: str = "", group: str = "", date_from: str = "", date_to: str = ""
+) -> Response:
+    return await _csv_download(
+        request,
+        "orders",
+        "/api/v1/exports/orders.csv",
+        kind=kind if kind in ORDER_KINDS else "",
+        group_id=group[:36],
+        date_from=date_from[:10],
+        date_to=date_to[:10],
+    )
+
+
+@router.get("/students-register.csv")
+async def export_register(request: Request) -> Response:
+    return await _csv_download(request, "students", "/api/v1/exports/contingent-register.csv")

@@ -122,6 +122,7 @@ async def students_page(
         q=q,
         group=params.get("group_id", ""),
         statuses=STUDENT_STATUSES,
+        may_export=shell.has("contingent.orders.write"),
     )
 
 

@@ -846,3 +846,79 @@ async def set_imported_numbers(
             "numbers": [r[2] for r in rows],
         },
     )
+
+
+# -- exports ------------------------------------------------------------------------------
+
+
+async def group_names(session: AsyncSession, tenant_id: uuid.UUID) -> dict[uuid.UUID, str]:
+    rows = await session.execute(select(Group.id, Group.name).where(Group.tenant_id == tenant_id))
+    return {gid: str(name) for gid, name in rows.all()}
+
+
+async def book_lines(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    kind: str | None,
+    group_id: uuid.UUID | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> list[tuple[Order, OrderItem, Student]]:
+    """The book's lines in order: each order's students (orders of students only)."""
+    stmt = (
+        select(Order, OrderItem, Student)
+        .join(
+            OrderItem, (OrderItem.tenant_id == Order.tenant_id) & (OrderItem.order_id == Order.id)
+        )
+        .join(
+            Student,
+            (Student.tenant_id == OrderItem.tenant_id) & (Student.id == OrderItem.student_id),
+        )
+        .where(Order.tenant_id == tenant_id)
+    )
+    if kind:
+        stmt = stmt.where(Order.kind == kind)
+    if group_id:
+        stmt = stmt.where(or_(OrderItem.group_id == group_id, OrderItem.from_group_id == group_id))
+    if date_from:
+        stmt = stmt.where(Order.order_date >= date_from)
+    if date_to:
+        stmt = stmt.where(Order.order_date <= date_to)
+    rows = await session.execute(
+        stmt.order_by(Order.order_date, Order.number, Student.surname, Student.name).limit(100_000)
+    )
+    return [(o, i, s) for o, i, s in rows.all()]
+
+
+async def register_lines(session: AsyncSession, tenant_id: uuid.UUID) -> list[Any]:
+    """Students studying now, with their group, specialty code and enrolment order."""
+    enrolment = (
+        select(
+            StudentMovement.student_id.label("student_id"),
+            func.max(Order.effective_date).label("enrolled_on"),
+            func.max(Order.number).label("number"),
+        )
+        .join(
+            Order,
+            (Order.tenant_id == StudentMovement.tenant_id) & (Order.id == StudentMovement.order_id),
+        )
+        .where(
+            StudentMovement.tenant_id == tenant_id,
+            StudentMovement.kind == "enrolment",
+            StudentMovement.cancelled_by_order_id.is_(None),
+        )
+        .group_by(StudentMovement.student_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(Student, Group, Specialty.code, enrolment.c.enrolled_on, enrolment.c.number)
+        .join(Group, (Group.tenant_id == Student.tenant_id) & (Group.id == Student.group_id))
+        .outerjoin(
+            Specialty,
+            (Specialty.tenant_id == Group.tenant_id) & (Specialty.id == Group.specialty_id),
+        )
+        .outerjoin(enrolment, enrolment.c.student_id == Student.id)
+        .where(Student.tenant_id == tenant_id, Student.status.in_(["active", "on_leave"]))
+        .order_by(Group.name, Student.surname, Student.name)
+    )
+    return list(rows.all())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from datetime import date
 from typing import Annotated
@@ -44,6 +42,7 @@ from edureg_contingent.http.schemas import (
 from edureg_contingent.persistence.tables import ImportJob, ImportRow, TransferRequest
 from edureg_contingent.services import (
     admissions,
+    exports,
     groups,
     imports,
     orders,
@@ -988,34 +987,23 @@ async def export_students(ctx: StudentsRead, group_id: uuid.UUID | None = None) 
         group_id=group_id,
         statuses=["active", "on_leave"],
     )
-    names = {
-        g.id: g.name
-        for g in (
-            await groups.list_groups(
-                session=ctx.session,
-                tenant_id=ctx.tenant_id,
-                page=PageRequest(limit=10_000, offset=0),
-            )
-        )[0]
-    }
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([title for title, _ in EXPORT_COLUMNS])
-    for s in found:
-        values = {
-            "surname": s.surname,
-            "name": s.name,
-            "patronymic": s.patronymic or "",
-            "birth_date": s.birth_date.strftime("%d.%m.%Y"),
-            "sex": "м" if s.sex == "m" else "ж",
-            "snils": s.snils or "",
-            "file_number": s.file_number or "",
-            "group": names.get(s.group_id, ""),
-        }
-        # A value that a spreadsheet would run as a formula is written as text.
-        writer.writerow(
-            [("'" + v if v[:1] in "=+-@" else v) for v in (values[k] for _, k in EXPORT_COLUMNS)]
-        )
+    names = await exports.group_names(session=ctx.session, tenant_id=ctx.tenant_id)
+    content = exports.csv_bytes(
+        [title for title, _ in EXPORT_COLUMNS],
+        (
+            [
+                s.surname,
+                s.name,
+                s.patronymic or "",
+                s.birth_date,
+                "м" if s.sex == "m" else "ж",
+                s.snils or "",
+                s.file_number or "",
+                names.get(s.group_id, ""),
+            ]
+            for s in found
+        ),
+    )
     await audit.record(
         ctx.session,
         tenant_id=ctx.tenant_id,
@@ -1025,8 +1013,51 @@ async def export_students(ctx: StudentsRead, group_id: uuid.UUID | None = None) 
         entity_id=ctx.tenant_id,
         details={"students": len(found)},
     )
+    return _csv_file(content, "students.csv")
+
+
+@router.get(
+    "/exports/orders.csv",
+    tags=["orders"],
+    summary="Книга движения в CSV: строка на обучающегося в каждом приказе (отбор как у книги)",
+    response_class=Response,
+)
+async def export_book(
+    ctx: OrdersRead,
+    kind: Annotated[OrderKind | None, Query()] = None,
+    group_id: uuid.UUID | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Response:
+    content = await exports.movement_book(
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
+        kind=kind.value if kind else None,
+        group_id=group_id,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    return _csv_file(content, "movement-book.csv")
+
+
+@router.get(
+    "/exports/contingent-register.csv",
+    tags=["students"],
+    summary="Контингент для федерального реестра: обучающиеся сейчас, поля реестра "
+    "(сопоставление — docs/contingent-register.md)",
+    response_class=Response,
+)
+async def export_register(ctx: OrdersWrite) -> Response:
+    content = await exports.contingent_register(
+        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor
+    )
+    return _csv_file(content, "contingent-register.csv")
+
+
+def _csv_file(content: bytes, name: str) -> Response:
     return Response(
-        content="\ufeff" + out.getvalue(),
+        content=content,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="students.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
