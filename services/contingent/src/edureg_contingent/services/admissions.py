@@ -21,7 +21,7 @@ from edureg_contingent.services.commands import (
     NewGuardian,
     NewStudent,
 )
-from edureg_shared import audit
+from edureg_contingent.services.common import add_audited
 from edureg_shared.errors import Conflict, InvalidState, NotFound
 from edureg_shared.events.envelope import Actor
 from edureg_shared.paging import PageRequest
@@ -44,17 +44,7 @@ async def create_campaign(
             errors=[{"field": "year", "message": "Значение уже занято"}],
         )
     campaign = AdmissionCampaign(tenant_id=tenant_id, id=uuid.uuid4(), **cmd.model_dump())
-    session.add(campaign)
-    await session.flush()
-    await audit.record(
-        session,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="create",
-        entity="admission_campaign",
-        entity_id=campaign.id,
-    )
-    return campaign
+    return await add_audited(session, tenant_id, actor, campaign, "admission_campaign")
 
 
 async def list_campaigns(
@@ -91,17 +81,7 @@ async def add_applicant(
     applicant = Applicant(
         tenant_id=tenant_id, id=uuid.uuid4(), campaign_id=campaign_id, **cmd.model_dump()
     )
-    session.add(applicant)
-    await session.flush()
-    await audit.record(
-        session,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="create",
-        entity="applicant",
-        entity_id=applicant.id,
-    )
-    return applicant
+    return await add_audited(session, tenant_id, actor, applicant, "applicant")
 
 
 async def competitions(

@@ -18,6 +18,7 @@ from edureg_contingent.services.commands import (
     CreateGroup,
     CreateSpecialty,
 )
+from edureg_contingent.services.common import add_audited
 from edureg_shared import audit
 from edureg_shared.errors import Conflict, NotFound
 from edureg_shared.events.envelope import Actor
@@ -169,34 +170,14 @@ async def create_department(
     *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, cmd: CreateDepartment
 ) -> Department:
     department = Department(tenant_id=tenant_id, id=uuid.uuid4(), name=cmd.name)
-    session.add(department)
-    await session.flush()
-    await audit.record(
-        session,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="create",
-        entity="department",
-        entity_id=department.id,
-    )
-    return department
+    return await add_audited(session, tenant_id, actor, department, "department")
 
 
 async def create_specialty(
     *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, cmd: CreateSpecialty
 ) -> Specialty:
     specialty = Specialty(tenant_id=tenant_id, id=uuid.uuid4(), **cmd.model_dump())
-    session.add(specialty)
-    await session.flush()
-    await audit.record(
-        session,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="create",
-        entity="specialty",
-        entity_id=specialty.id,
-    )
-    return specialty
+    return await add_audited(session, tenant_id, actor, specialty, "specialty")
 
 
 async def list_departments(

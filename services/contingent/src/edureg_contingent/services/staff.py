@@ -19,6 +19,7 @@ from edureg_contingent.domain.staff import EmployeeStatus, apply_staff_order
 from edureg_contingent.persistence import repository as repo
 from edureg_contingent.persistence.tables import Employee, EmployeeCourse, Order, OrderStaffItem
 from edureg_contingent.services.commands import AddCourse, CreateEmployee
+from edureg_contingent.services.common import add_audited
 from edureg_shared import audit
 from edureg_shared.errors import InvalidState, NotFound
 from edureg_shared.events.envelope import Actor, Envelope
@@ -40,17 +41,7 @@ async def create_employee(
         status=EmployeeStatus.PENDING.value,
         **cmd.model_dump(),
     )
-    session.add(employee)
-    await session.flush()
-    await audit.record(
-        session,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="create",
-        entity="employee",
-        entity_id=employee.id,
-    )
-    return employee
+    return await add_audited(session, tenant_id, actor, employee, "employee")
 
 
 async def list_employees(
