@@ -82,4 +82,15 @@ async def test_the_office_completes_a_personal_file(system: System, browser: Bro
     await expect(history).to_contain_text("Из многодетной семьи")
     assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     await page.screenshot(path=shot("personal-file-phone"), full_page=True)
+    # Her mother's new phone number, corrected from the file.
+    await page.get_by_role("link", name="контакты и исправления").click()
+    await page.get_by_label("Телефон").fill("8 900 123")
+    await page.get_by_role("button", name="Сохранить").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Телефон")
+    await page.get_by_label("Телефон").fill("+79001234567")
+    await page.get_by_role("button", name="Сохранить").click()
+    await expect(page.get_by_role("status")).to_contain_text("Сохранено")
+    await expect(page.get_by_role("table", name="Изменения, новые первыми")).to_contain_text(
+        "+79001234567"
+    )
     await context.close()

@@ -82,3 +82,31 @@ async def test_the_office_imports_a_class(system: System, browser: Browser) -> N
     await page.get_by_role("button", name="Подписать приказ").click()
     await expect(page.get_by_role("status")).to_contain_text("Приказ подписан")
     await context.close()
+
+
+async def test_hr_loads_staff_cards_from_a_file(system: System, browser: Browser) -> None:
+    system.seed_organisations("webimpstaff")
+    base = system.url("portal")
+    context = await browser.new_context(viewport=DESKTOP, locale="ru-RU")
+    page = await context.new_page()
+    await _sign_in(page, base, "admin.webimpstaff", PASSWORD)
+    await page.goto(f"{base}/staff-files")
+    await page.get_by_role("link", name=re.compile("Загрузить карточки из файла")).click()
+    await page.get_by_label("Файл").set_input_files(
+        files=[
+            {
+                "name": "кадры.csv",
+                "mimeType": "text/csv",
+                "buffer": "Фамилия;Имя;Должность\nСтолярова;Нина;учитель технологии\n".encode(),
+            }
+        ]
+    )
+    await page.get_by_role("button", name="Проверить файл").click()
+    await expect(page.get_by_text("новых сотрудников 1")).to_be_visible()
+    await page.get_by_role("button", name="Загрузить карточки").click()
+    await expect(page.get_by_role("status")).to_contain_text("Загрузка завершена", timeout=30_000)
+    await page.get_by_role("link", name="К карточкам сотрудников").click()
+    await expect(page.get_by_role("row").filter(has_text="Столярова")).to_contain_text(
+        "карточка, не принят"
+    )
+    await context.close()

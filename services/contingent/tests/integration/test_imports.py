@@ -154,3 +154,58 @@ async def test_a_spreadsheet_with_formulas_and_a_million_empty_rows(
     preview = r.json()
     assert (preview["total"], preview["valid"]) == (2, 1)
     assert any("Формула" in e["message"] for e in preview["errors"])
+
+
+async def test_staff_cards_from_a_file_and_who_may_see_which_import(
+    client: httpx.AsyncClient, admin_a: dict[str, str], issuer: Any, tenant_a: Any
+) -> None:
+    hr = issuer.headers(
+        tenant_id=tenant_a, permissions=["contingent.staff.read", "contingent.staff.write"]
+    )
+    office = issuer.headers(tenant_id=tenant_a, permissions=["contingent.orders.write"])
+    content = (
+        "Фамилия;Имя;Отчество;Дата рождения;Должность;Электронная почта\n"
+        "Учителева;Ольга;Петровна;01.02.1980;учитель математики;olga@example.ru\n"
+        "Завучева;Анна;;;заместитель директора;не-почта\n"
+    ).encode()
+    r = await client.post(
+        "/api/v1/imports/staff", headers=hr, files={"file": ("staff.csv", content)}
+    )
+    assert r.status_code == 201, r.text
+    preview = r.json()
+    assert (preview["kind"], preview["total"], preview["valid"]) == ("staff", 2, 1)
+    assert [(e["row"], e["field"]) for e in preview["errors"]] == [(3, "email")]
+    # The office does not see HR's import, HR cannot import students.
+    assert_problem(await client.get(f"/api/v1/imports/{preview['id']}", headers=office), 404)
+    assert_problem(
+        await client.post(
+            "/api/v1/imports/students", headers=hr, files={"file": ("s.csv", _csv(GOOD))}
+        ),
+        403,
+    )
+    fixed = content.replace("не-почта".encode(), b"anna@example.ru")
+    job = (
+        await client.post("/api/v1/imports/staff", headers=hr, files={"file": ("staff.csv", fixed)})
+    ).json()
+    assert (
+        await client.post(f"/api/v1/imports/{job['id']}/apply", headers=hr, json={})
+    ).status_code == 202
+    assert (await _finished(client, hr, job["id"]))["status"] == "done"
+    cards = (await client.get("/api/v1/employees", headers=hr)).json()["items"]
+    assert {(c["surname"], c["status"]) for c in cards} == {
+        ("Учителева", "pending"),
+        ("Завучева", "pending"),
+    }
+    again = (
+        await client.post("/api/v1/imports/staff", headers=hr, files={"file": ("staff.csv", fixed)})
+    ).json()
+    assert (again["new"], again["matched"]) == (0, 2)
+    # A students' import without its order's number and dates is refused by field.
+    await make_group(client, admin_a, "5А")
+    students = (await _upload(client, admin_a, _csv(GOOD), "s.csv")).json()
+    r = await client.post(f"/api/v1/imports/{students['id']}/apply", headers=admin_a, json={})
+    assert {e["field"] for e in assert_problem(r, 422)["errors"]} == {
+        "number",
+        "order_date",
+        "effective_date",
+    }

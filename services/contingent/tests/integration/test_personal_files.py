@@ -221,3 +221,52 @@ async def test_a_curator_reads_their_group_s_files_and_changes_none(
     assert_problem(
         await client.put(f"/api/v1/students/{my}", headers=headers, json=_form(file)), 403
     )
+
+
+async def test_the_office_corrects_a_guardian_and_every_change_is_kept(
+    client: httpx.AsyncClient,
+    admin_a: dict[str, str],
+    admin_b: dict[str, str],
+    issuer: TestIssuer,
+    tenant_a: uuid.UUID,
+) -> None:
+    group = await make_group(client, admin_a)
+    order = await enrol(
+        client, admin_a, group, [student("Иванов", "Пётр"), student("Орлов", "Илья")]
+    )
+    files = [
+        (await client.get(f"/api/v1/students/{i['student_id']}", headers=admin_a)).json()
+        for i in order["items"]
+    ]
+    first, second = (f["guardians"][0] for f in files)
+    body = {
+        "surname": first["surname"],
+        "name": first["name"],
+        "phone": "+79001234567",
+        "email": "mama@example.ru",
+        "snils": "112-233-445 95",
+    }
+    r = await client.put(f"/api/v1/guardians/{first['id']}", headers=admin_a, json=body)
+    assert r.status_code == 200, r.text
+    saved = r.json()
+    assert (saved["phone"], saved["snils"]) == ("+79001234567", "11223344595")
+    assert {c["field"] for c in saved["changes"]} == {"phone", "email", "snils"}
+    # Bad contacts by field; the same СНИЛС for another guardian: a conflict on it.
+    r = await client.put(
+        f"/api/v1/guardians/{first['id']}",
+        headers=admin_a,
+        json={**body, "phone": "12", "email": "x"},
+    )
+    assert {e["field"] for e in assert_problem(r, 422)["errors"]} == {"phone", "email"}
+    r = await client.put(
+        f"/api/v1/guardians/{second['id']}",
+        headers=admin_a,
+        json={"surname": second["surname"], "name": second["name"], "snils": "11223344595"},
+    )
+    assert {e["field"] for e in assert_problem(r, 409)["errors"]} == {"snils"}
+    # A curator does not edit guardians; another organisation does not find them.
+    curator = issuer.headers(tenant_id=tenant_a, permissions=["contingent.students.read"])
+    assert_problem(
+        await client.put(f"/api/v1/guardians/{first['id']}", headers=curator, json=body), 403
+    )
+    assert_problem(await client.get(f"/api/v1/guardians/{first['id']}", headers=admin_b), 404)

@@ -218,3 +218,78 @@ async def save_student(request: Request, student_id: uuid.UUID) -> Response:
     if answer.ok:
         return RedirectResponse(f"/students/{student_id}?saved=1", status_code=303)
     return await _file_page(request, shell, student_id, values=body, answer=answer)
+
+
+GUARDIAN_TITLES = {
+    "surname": "Фамилия",
+    "name": "Имя",
+    "patronymic": "Отчество",
+    "phone": "Телефон",
+    "email": "Электронная почта",
+    "snils": "СНИЛС",
+}
+
+
+async def _guardian_page(
+    request: Request,
+    shell: Shell,
+    guardian_id: uuid.UUID,
+    *,
+    values: dict[str, Any] | None = None,
+    answer: Answer | None = None,
+    saved: bool = False,
+) -> Response:
+    found = await _call(request, shell, "contingent", "GET", f"/api/v1/guardians/{guardian_id}")
+    if isinstance(found, Response):
+        return found
+    return _render(
+        request,
+        "guardian.html",
+        answer.status if answer else 200,
+        shell=shell,
+        active="students",
+        guardian=found.body,
+        values=values if values is not None else found.body,
+        titles=GUARDIAN_TITLES,
+        back=request.query_params.get("student", ""),
+        saved=saved,
+        error=(
+            "Проверьте отмеченные поля"
+            if answer and str(answer.body.get("type", "")).endswith("validation-error")
+            else (str(answer.body.get("detail") or "") if answer else None)
+        ),
+        errors=_errors(answer) if answer else {},
+    )
+
+
+@router.get("/guardians/{guardian_id}")
+async def guardian_page(request: Request, guardian_id: uuid.UUID, saved: bool = False) -> Response:
+    shell = await _opened(request, "students")
+    if isinstance(shell, Response):
+        return shell
+    return await _guardian_page(request, shell, guardian_id, saved=saved)
+
+
+@router.post("/guardians/{guardian_id}")
+async def save_guardian(request: Request, guardian_id: uuid.UUID) -> Response:
+    form = await request.form()
+    if not _csrf_ok(request, str(form.get("csrf") or "")):
+        return _forbidden_form(request)
+    shell = await _opened(request, "students")
+    if isinstance(shell, Response):
+        return shell
+    body = {k: str(form.get(k) or "").strip()[:200] or None for k in GUARDIAN_TITLES}
+    answer = await _call(
+        request,
+        shell,
+        "contingent",
+        "PUT",
+        f"/api/v1/guardians/{guardian_id}",
+        json=body,
+        keep=(409, 422),
+    )
+    if isinstance(answer, Response):
+        return answer
+    if answer.ok:
+        return RedirectResponse(f"/guardians/{guardian_id}?saved=1", status_code=303)
+    return await _guardian_page(request, shell, guardian_id, values=body, answer=answer)

@@ -59,14 +59,45 @@ class HeaderError(ValueError):
     """The file's first row does not name the columns needed."""
 
 
-def columns(header: Sequence[Any]) -> dict[int, str]:
+# Staff cards (the HR specialist's list).
+STAFF_HEADERS: dict[str, str] = {
+    "фамилия": "surname",
+    "имя": "name",
+    "отчество": "patronymic",
+    "дата рождения": "birth_date",
+    "должность": "job_title",
+    "образование": "education",
+    "квалификационная категория": "qualification",
+    "телефон": "phone",
+    "электронная почта": "email",
+}
+STAFF_REQUIRED = ("surname", "name")
+STAFF_TITLES = {
+    "surname": "Фамилия",
+    "name": "Имя",
+    "patronymic": "Отчество",
+    "birth_date": "Дата рождения",
+    "job_title": "Должность",
+    "education": "Образование",
+    "qualification": "Квалификационная категория",
+    "phone": "Телефон",
+    "email": "Электронная почта",
+}
+
+
+def columns(
+    header: Sequence[Any],
+    headers: dict[str, str] = HEADERS,
+    required: Sequence[str] = REQUIRED,
+    titles: dict[str, str] = TITLES,
+) -> dict[int, str]:
     """Which column holds which field; HeaderError naming what is missing."""
     found: dict[int, str] = {}
     for i, cell in enumerate(header):
-        key = HEADERS.get(" ".join(str(cell or "").split()).casefold())
+        key = headers.get(" ".join(str(cell or "").split()).casefold())
         if key and key not in found.values():
             found[i] = key
-    missing = [TITLES[f] for f in REQUIRED if f not in found.values()]
+    missing = [titles[f] for f in required if f not in found.values()]
     if missing:
         raise HeaderError("В первой строке нет столбцов: " + ", ".join(missing))
     return found
@@ -167,6 +198,55 @@ def row(
         bad("guardian_name", "У представителя нужны и фамилия, и имя")
     if "birth_date" in out and not has_guardian and is_minor(out["birth_date"], today):
         bad("guardian_surname", "Несовершеннолетнему нужен законный представитель")
+    return out, errors
+
+
+def staff_row(
+    cells: Sequence[Any], mapping: dict[int, str], today: date
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """A row as a staff member's HR card, and its errors by field."""
+    raw = {key: cells[i] if i < len(cells) else None for i, key in mapping.items()}
+    out: dict[str, Any] = {}
+    errors: list[dict[str, str]] = []
+    for field, value in raw.items():
+        if isinstance(value, str) and value.lstrip().startswith(("=", "+=", "@")):
+            errors.append({"field": field, "message": "Формула вместо значения: впишите значение"})
+            raw[field] = None
+    for field in ("surname", "name", "patronymic"):
+        text = _text(raw.get(field))
+        if text:
+            try:
+                out[field] = valid_name(text)
+            except ValueError as e:
+                errors.append({"field": field, "message": str(e)})
+        elif field in STAFF_REQUIRED and not any(e["field"] == field for e in errors):
+            errors.append({"field": field, "message": "Не заполнено"})
+    if _text(raw.get("birth_date")):
+        try:
+            born = _date(raw["birth_date"])
+            if not date(1930, 1, 1) <= born <= today:
+                raise ValueError("Недопустимая дата рождения")
+            out["birth_date"] = born
+        except ValueError as e:
+            errors.append({"field": "birth_date", "message": str(e)})
+    for field, limit in (("job_title", 200), ("education", 500), ("qualification", 300)):
+        text = _text(raw.get(field))
+        if len(text) > limit:
+            errors.append({"field": field, "message": f"Не длиннее {limit} знаков"})
+        elif text:
+            out[field] = text
+    phone = _text(raw.get("phone"))
+    if phone:
+        if re.fullmatch(r"\+?[\d\s()-]{5,30}", phone):
+            out["phone"] = phone
+        else:
+            errors.append({"field": "phone", "message": "Телефон — цифры, скобки, дефисы"})
+    email = _text(raw.get("email"))
+    if email:
+        if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) and len(email) <= 200:
+            out["email"] = email
+        else:
+            errors.append({"field": "email", "message": "Адрес почты вида name@example.ru"})
     return out, errors
 
 

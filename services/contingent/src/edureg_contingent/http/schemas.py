@@ -337,6 +337,7 @@ class ImportJobRead(BaseModel):
 
     id: uuid.UUID
     filename: str
+    kind: str = "students"
     status: str
     total: int
     valid: int
@@ -352,11 +353,25 @@ class ImportJobRead(BaseModel):
 
 
 class ApplyImport(BaseModel):
-    """The enrolment orders an import drafts: their number (numbered /1, /2… when
-    there are several), date and effective date."""
+    """The enrolment orders an import of students drafts: their number (numbered /1,
+    /2… when there are several), date and effective date. An import of staff cards
+    drafts no order and needs none of them."""
 
     model_config = ConfigDict(extra="forbid")
 
-    number: str = Field(min_length=1, max_length=24)
-    order_date: date
-    effective_date: date
+    number: str | None = Field(default=None, min_length=1, max_length=24)
+    order_date: date | None = None
+    effective_date: date | None = None
+
+
+class GuardianFileRead(BaseModel):
+    """A guardian's record (the office's) with its changes."""
+
+    id: uuid.UUID
+    surname: str
+    name: str
+    patronymic: str | None
+    phone: str | None
+    email: str | None
+    snils: str | None
+    changes: list[FileChangeRead] = []

@@ -23,6 +23,7 @@ from edureg_contingent.persistence.tables import (
     EmployeeCourse,
     Group,
     Guardian,
+    GuardianChange,
     ImportJob,
     ImportRow,
     Order,
@@ -920,5 +921,41 @@ async def register_lines(session: AsyncSession, tenant_id: uuid.UUID) -> list[An
         .outerjoin(enrolment, enrolment.c.student_id == Student.id)
         .where(Student.tenant_id == tenant_id, Student.status.in_(["active", "on_leave"]))
         .order_by(Group.name, Student.surname, Student.name)
+    )
+    return list(rows.all())
+
+
+async def employee_keys(
+    session: AsyncSession, tenant_id: uuid.UUID
+) -> dict[tuple[str, ...], uuid.UUID]:
+    """Every staff card by what an import recognises it by: surname, name, birth date."""
+    rows = await session.execute(
+        select(Employee.id, Employee.surname, Employee.name, Employee.birth_date).where(
+            Employee.tenant_id == tenant_id
+        )
+    )
+    return {
+        ("person", s.casefold(), n.casefold(), b.isoformat() if b else ""): eid
+        for eid, s, n, b in rows.all()
+    }
+
+
+async def get_guardian(
+    session: AsyncSession, tenant_id: uuid.UUID, guardian_id: uuid.UUID, *, for_update: bool = False
+) -> Guardian | None:
+    stmt = select(Guardian).where(Guardian.tenant_id == tenant_id, Guardian.id == guardian_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt)
+
+
+async def guardian_changes(
+    session: AsyncSession, tenant_id: uuid.UUID, guardian_id: uuid.UUID
+) -> list[GuardianChange]:
+    rows = await session.scalars(
+        select(GuardianChange)
+        .where(GuardianChange.tenant_id == tenant_id, GuardianChange.guardian_id == guardian_id)
+        .order_by(GuardianChange.changed_at.desc(), GuardianChange.field)
+        .limit(200)
     )
     return list(rows.all())

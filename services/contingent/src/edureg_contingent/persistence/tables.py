@@ -209,6 +209,7 @@ class Guardian(Base):
     name: Mapped[str] = mapped_column(String(100))
     patronymic: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(200))
     # СНИЛС (digits only), and its keyed hash: what identity compares guardians across
     # the region by, so that a parent of children in two organisations keeps one sign-in.
     snils: Mapped[str | None] = mapped_column(String(11))
@@ -542,6 +543,8 @@ class ImportJob(Base):
     tenant_id: Mapped[uuid.UUID] = _tenant()
     id: Mapped[uuid.UUID] = _uuid_pk()
     filename: Mapped[str] = mapped_column(String(200))
+    # "students" (enrolled by draft orders) or "staff" (HR cards, hired by orders later).
+    kind: Mapped[str] = mapped_column(String(10), server_default="students", default="students")
     status: Mapped[str] = mapped_column(String(10))
     total: Mapped[int] = mapped_column(Integer)
     valid: Mapped[int] = mapped_column(Integer)
@@ -568,3 +571,21 @@ class ImportRow(Base):
     # A student already on file (matched by СНИЛС, file number, or name and birth date).
     student_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     group_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+
+class GuardianChange(Base):
+    """One field of a guardian's record changed: who, when, old → new (kept)."""
+
+    __tablename__ = "guardian_changes"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "guardian_id"], ["guardians.tenant_id", "guardians.id"]),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = _tenant()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    guardian_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(String(500))
+    new_value: Mapped[str | None] = mapped_column(String(500))
+    changed_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

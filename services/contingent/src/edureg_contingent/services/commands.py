@@ -500,3 +500,22 @@ class EnrolApplicants(_Command):
     effective_date: date
     group_id: uuid.UUID
     applicant_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=1000)]
+
+
+class SaveGuardian(_Command):
+    """A guardian's name and contacts as the office corrects them."""
+
+    surname: Name
+    name: Name
+    patronymic: OptionalName = None
+    phone: Annotated[str | None, Field(default=None, pattern=r"^\+?\d{10,15}$")] = None
+    email: Annotated[
+        str | None, Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    ] = None
+    snils: Annotated[
+        str | None,
+        Field(default=None, max_length=20),
+        AfterValidator(lambda v: snils.normalise(v) if v else None),
+    ] = None
+
+    _blanks = model_validator(mode="before")(_blank_to_none)

@@ -26,9 +26,21 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edureg_contingent.domain.imports import TITLES, HeaderError, columns, is_empty, row
+from edureg_contingent.domain.imports import (
+    STAFF_HEADERS,
+    STAFF_REQUIRED,
+    STAFF_TITLES,
+    TITLES,
+    HeaderError,
+    columns,
+    is_empty,
+    row,
+    staff_row,
+)
+from edureg_contingent.domain.orders import check_dates
+from edureg_contingent.domain.staff import EmployeeStatus
 from edureg_contingent.persistence import repository as repo
-from edureg_contingent.persistence.tables import ImportJob, ImportRow
+from edureg_contingent.persistence.tables import Employee, ImportJob, ImportRow
 from edureg_contingent.services.commands import CreateEnrolmentOrder, NewGuardian, NewStudent
 from edureg_shared import audit
 from edureg_shared.db import Database
@@ -124,25 +136,37 @@ async def preview(
     actor: Actor,
     filename: str,
     content: bytes,
+    kind: str = "students",
 ) -> ImportJob:
-    """Read and check the whole file, match it to the students on file, keep it as a
-    job: the preview. Nothing of the students is saved."""
+    """Read and check the whole file, match it to the people on file, keep it as a job:
+    the preview. Nothing of the people is saved."""
     today = datetime.now(UTC).date()
     rows = read_table(content, filename)
     try:
         header = next(rows)
     except StopIteration:
         raise _refuse("Файл пуст") from None
+    staff = kind == "staff"
     try:
-        mapping = columns(header)
+        mapping = (
+            columns(header, STAFF_HEADERS, STAFF_REQUIRED, STAFF_TITLES)
+            if staff
+            else columns(header)
+        )
     except HeaderError as e:
         raise _refuse(str(e)) from e
-    groups = await repo.open_groups_by_name(session, tenant_id)
-    known = await repo.student_keys(session, tenant_id)
+    groups = {} if staff else await repo.open_groups_by_name(session, tenant_id)
+    known = (
+        await repo.employee_keys(session, tenant_id)
+        if staff
+        else await repo.student_keys(session, tenant_id)
+    )
+    check = staff_row if staff else row
     job = ImportJob(
         tenant_id=tenant_id,
         id=uuid.uuid4(),
         filename=filename[:200],
+        kind=kind,
         status="previewed",
         total=0,
         valid=0,
@@ -154,9 +178,9 @@ async def preview(
     batch: list[dict[str, Any]] = []
     seen: set[tuple[str, ...]] = set()
     for n, cells in enumerate(rows, start=2):  # the header is row 1
-        data, errors = row(cells, mapping, today)
+        data, errors = check(cells, mapping, today)
         group_id = groups.get(data.get("group", ""))
-        if data.get("group") and group_id is None:
+        if not staff and data.get("group") and group_id is None:
             errors.append({"field": "group", "message": f"Группы «{data['group']}» нет"})
         key = _keys(data)
         if key and key[0] in seen:
@@ -184,7 +208,9 @@ async def preview(
     if batch:
         await repo.insert_import_rows(session, batch)
     if job.total == 0:
-        raise _refuse("В файле нет строк с обучающимися")
+        raise _refuse(
+            "В файле нет строк с сотрудниками" if staff else "В файле нет строк с обучающимися"
+        )
     await audit.record(
         session,
         tenant_id=tenant_id,
@@ -204,8 +230,8 @@ def _keys(data: dict[str, Any]) -> list[tuple[str, ...]]:
         keys.append(("snils", data["snils"]))
     if data.get("file_number"):
         keys.append(("file", data["file_number"]))
-    if data.get("surname") and data.get("name") and data.get("birth_date"):
-        born = data["birth_date"]
+    if data.get("surname") and data.get("name"):
+        born = data.get("birth_date") or ""
         keys.append(
             (
                 "person",
@@ -217,9 +243,18 @@ def _keys(data: dict[str, Any]) -> list[tuple[str, ...]]:
     return keys
 
 
-async def get_job(*, session: AsyncSession, tenant_id: uuid.UUID, job_id: uuid.UUID) -> ImportJob:
+WRITERS = {"students": "contingent.orders.write", "staff": "contingent.staff.write"}
+
+
+async def get_job(
+    *,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    job_id: uuid.UUID,
+    permissions: frozenset[str] | None = None,
+) -> ImportJob:
     job = await repo.get_import_job(session, tenant_id, job_id)
-    if job is None:
+    if job is None or (permissions is not None and WRITERS[job.kind] not in permissions):
         raise NotFound("Загрузка не найдена")
     return job
 
@@ -236,11 +271,21 @@ async def start(
     session: AsyncSession,
     tenant_id: uuid.UUID,
     job_id: uuid.UUID,
+    permissions: frozenset[str],
+    head: dict[str, Any],
 ) -> ImportJob:
     """Mark a clean previewed job as running (the caller starts `run` after commit)."""
     job = await repo.get_import_job(session, tenant_id, job_id, for_update=True)
-    if job is None:
+    if job is None or WRITERS[job.kind] not in permissions:
         raise NotFound("Загрузка не найдена")
+    if job.kind == "students":
+        missing = [f for f in ("number", "order_date", "effective_date") if not head.get(f)]
+        if missing:
+            raise InvalidState(
+                "Укажите номер, дату приказа и дату вступления в силу",
+                errors=[{"field": f, "message": "Не заполнено"} for f in missing],
+            )
+        check_dates(head["order_date"], head["effective_date"])
     if job.status != "previewed":
         raise Conflict("Эта загрузка уже выполнена или выполняется")
     if job.valid != job.total:
@@ -272,6 +317,15 @@ async def run(
         order_ids: list[str] = []
         async with db.tenant_session(tenant_id) as session:
             new = await repo.new_import_rows(session, tenant_id, job_id)
+            if head.get("kind") == "staff":
+                await _staff_cards(session, tenant_id, actor, new)
+                await repo.update_import_job(
+                    session,
+                    tenant_id,
+                    job_id,
+                    {"status": "done", "processed": len(new), "finished_at": datetime.now(UTC)},
+                )
+                return
             by_group: dict[uuid.UUID, list[ImportRow]] = {}
             for r in new:
                 assert r.group_id is not None
@@ -339,6 +393,41 @@ async def run(
         )
 
 
+async def _staff_cards(
+    session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, rows: list[ImportRow]
+) -> None:
+    """New HR cards, one per row not on file; each hired later by a hiring order."""
+    cards = [
+        Employee(
+            tenant_id=tenant_id,
+            id=uuid.uuid4(),
+            status=EmployeeStatus.PENDING.value,
+            surname=r.data["surname"],
+            name=r.data["name"],
+            patronymic=r.data.get("patronymic"),
+            birth_date=date.fromisoformat(r.data["birth_date"])
+            if r.data.get("birth_date")
+            else None,
+            job_title=r.data.get("job_title"),
+            education=r.data.get("education"),
+            qualification=r.data.get("qualification"),
+            phone=r.data.get("phone"),
+            email=r.data.get("email"),
+        )
+        for r in rows
+    ]
+    session.add_all(cards)
+    await session.flush()
+    await audit.record_many(
+        session,
+        tenant_id=tenant_id,
+        entries=[
+            audit.Entry(actor=actor, action="create", entity="employee", entity_id=c.id)
+            for c in cards
+        ],
+    )
+
+
 def _student(data: dict[str, Any]) -> NewStudent:
     guardians = []
     if data.get("guardian_surname") and data.get("guardian_name"):
@@ -370,4 +459,4 @@ def spawn(app_state: Any, coro: Any) -> None:
     task.add_done_callback(tasks.discard)
 
 
-FIELD_TITLES = TITLES
+FIELD_TITLES = {**STAFF_TITLES, **TITLES}

@@ -7,18 +7,20 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_contingent.contracts.events import STUDENT_RENAMED, StudentRenamedV1
+from edureg_contingent.domain import snils as snils_rules
 from edureg_contingent.domain.access import reads_every_file
 from edureg_contingent.domain.orders import display_name
 from edureg_contingent.domain.personal_file import changes, check_documents
 from edureg_contingent.persistence import repository as repo
 from edureg_contingent.persistence.tables import (
     Guardian,
+    GuardianChange,
     Order,
     Student,
     StudentFileChange,
     StudentMovement,
 )
-from edureg_contingent.services.commands import SaveStudentFile
+from edureg_contingent.services.commands import SaveGuardian, SaveStudentFile
 from edureg_shared import audit
 from edureg_shared.errors import Conflict, NotFound
 from edureg_shared.events.envelope import Actor
@@ -201,3 +203,75 @@ async def file_changes(
     ):
         raise NotFound("Обучающийся не найден")
     return await repo.student_file_changes(session, tenant_id, student_id, page)
+
+
+GUARDIAN_FIELDS = ("surname", "name", "patronymic", "phone", "email", "snils")
+
+
+async def save_guardian(
+    *,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    actor: Actor,
+    guardian_id: uuid.UUID,
+    cmd: SaveGuardian,
+    person_key: bytes | None,
+) -> tuple[Guardian, list[GuardianChange]]:
+    """The office corrects a guardian's name or contacts; each change kept. A new СНИЛС
+    gets its keyed hash (how identity knows the same parent elsewhere)."""
+    guardian = await repo.get_guardian(session, tenant_id, guardian_id, for_update=True)
+    if guardian is None:
+        raise NotFound("Законный представитель не найден")
+    new = cmd.model_dump()
+    old = {f: getattr(guardian, f) for f in GUARDIAN_FIELDS}
+    changed = changes(old, new)
+    if changed:
+        assert actor.id is not None
+        for f in changed:
+            setattr(guardian, f, new[f])
+        if "snils" in changed:
+            guardian.match_key = (
+                snils_rules.match_key(person_key, guardian.snils)
+                if person_key and guardian.snils
+                else None
+            )
+        session.add_all(
+            GuardianChange(
+                tenant_id=tenant_id,
+                id=uuid.uuid4(),
+                guardian_id=guardian.id,
+                field=f,
+                old_value=_text(old[f]),
+                new_value=_text(new[f]),
+                changed_by=actor.id,
+            )
+            for f in changed
+        )
+        await session.flush()
+        await audit.record(
+            session,
+            tenant_id=tenant_id,
+            actor=actor,
+            action="update",
+            entity="guardian",
+            entity_id=guardian.id,
+            details={"fields": changed},
+        )
+    return guardian, await repo.guardian_changes(session, tenant_id, guardian_id)
+
+
+async def read_guardian(
+    *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, guardian_id: uuid.UUID
+) -> tuple[Guardian, list[GuardianChange]]:
+    guardian = await repo.get_guardian(session, tenant_id, guardian_id)
+    if guardian is None:
+        raise NotFound("Законный представитель не найден")
+    await audit.record(
+        session,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="read",
+        entity="guardian",
+        entity_id=guardian_id,
+    )
+    return guardian, await repo.guardian_changes(session, tenant_id, guardian_id)

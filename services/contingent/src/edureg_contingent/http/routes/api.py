@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, UploadFile, status
 
@@ -22,6 +22,7 @@ from edureg_contingent.http.schemas import (
     EmployeeRead,
     FileChangeRead,
     GroupRead,
+    GuardianFileRead,
     GuardianRead,
     ImportErrorRead,
     ImportJobRead,
@@ -67,6 +68,7 @@ from edureg_contingent.services.commands import (
     CreateStaffOrder,
     EnrolApplicants,
     RefuseTransfer,
+    SaveGuardian,
     SaveProfile,
     SaveStudentFile,
 )
@@ -862,11 +864,18 @@ async def enrol_applicants(
 
 # -- imports and exports of students ---------------------------------------------------
 
+# An import of students is the office's (it drafts orders), of staff cards the HR
+# specialist's: each may open and run its own kind only (checked by the use case).
+ImportsAny = Annotated[
+    Context, unit_of_work(None, any_of=("contingent.orders.write", "contingent.staff.write"))
+]
+
 
 def _job(job: ImportJob, rows: list[ImportRow] | None = None, error_rows: int = 0) -> ImportJobRead:
     return ImportJobRead(
         id=job.id,
         filename=job.filename,
+        kind=job.kind,
         status=job.status,
         total=job.total,
         valid=job.valid,
@@ -900,6 +909,21 @@ def _job(job: ImportJob, rows: list[ImportRow] | None = None, error_rows: int = 
     "сохраняется)",
 )
 async def upload_students(file: UploadFile, ctx: OrdersWrite) -> ImportJobRead:
+    return await _upload(ctx, file, "students")
+
+
+@router.post(
+    "/imports/staff",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ImportJobRead,
+    tags=["imports"],
+    summary="Загрузить карточки сотрудников из CSV или XLSX: проверка и предпросмотр",
+)
+async def upload_staff(file: UploadFile, ctx: StaffWrite) -> ImportJobRead:
+    return await _upload(ctx, file, "staff")
+
+
+async def _upload(ctx: Context, file: UploadFile, kind: str) -> ImportJobRead:
     content = await file.read()
     job = await imports.preview(
         session=ctx.session,
@@ -907,6 +931,7 @@ async def upload_students(file: UploadFile, ctx: OrdersWrite) -> ImportJobRead:
         actor=ctx.actor,
         filename=file.filename or "file",
         content=content,
+        kind=kind,
     )
     await ctx.session.flush()
     rows, total = await imports.errors_of(
@@ -921,8 +946,13 @@ async def upload_students(file: UploadFile, ctx: OrdersWrite) -> ImportJobRead:
     tags=["imports"],
     summary="Загрузка: предпросмотр, ход выполнения, итог (первые 200 строк с ошибками)",
 )
-async def get_import(job_id: uuid.UUID, ctx: OrdersWrite) -> ImportJobRead:
-    job = await imports.get_job(session=ctx.session, tenant_id=ctx.tenant_id, job_id=job_id)
+async def get_import(job_id: uuid.UUID, ctx: ImportsAny) -> ImportJobRead:
+    job = await imports.get_job(
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        job_id=job_id,
+        permissions=ctx.principal.permissions,
+    )
     rows, total = await imports.errors_of(
         session=ctx.session, tenant_id=ctx.tenant_id, job_id=job_id, limit=200, offset=0
     )
@@ -938,10 +968,15 @@ async def get_import(job_id: uuid.UUID, ctx: OrdersWrite) -> ImportJobRead:
     "(в фоне; ход — GET /imports/{id})",
 )
 async def apply_import(
-    job_id: uuid.UUID, cmd: ApplyImport, ctx: OrdersWrite, request: Request
+    job_id: uuid.UUID, cmd: ApplyImport, ctx: ImportsAny, request: Request
 ) -> ImportJobRead:
-    orders.check_dates(cmd.order_date, cmd.effective_date)
-    job = await imports.start(session=ctx.session, tenant_id=ctx.tenant_id, job_id=job_id)
+    job = await imports.start(
+        session=ctx.session,
+        tenant_id=ctx.tenant_id,
+        job_id=job_id,
+        permissions=ctx.principal.permissions,
+        head=cmd.model_dump(),
+    )
     runtime = request.app.state.runtime
     key = runtime.settings.person_match_key
     imports.spawn(
@@ -951,7 +986,7 @@ async def apply_import(
             ctx.tenant_id,
             ctx.actor,
             job_id,
-            cmd.model_dump(),
+            {**cmd.model_dump(), "kind": job.kind},
             key.get_secret_value().encode() if key else None,
         ),
     )
@@ -1060,4 +1095,66 @@ def _csv_file(content: bytes, name: str) -> Response:
         content=content,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# -- guardians ------------------------------------------------------------------------
+
+
+def _guardian(guardian: Any, changed: list[Any]) -> GuardianFileRead:
+    return GuardianFileRead(
+        id=guardian.id,
+        surname=guardian.surname,
+        name=guardian.name,
+        patronymic=guardian.patronymic,
+        phone=guardian.phone,
+        email=guardian.email,
+        snils=guardian.snils,
+        changes=[
+            FileChangeRead(
+                version=0,
+                field=c.field,
+                old_value=c.old_value,
+                new_value=c.new_value,
+                changed_by=c.changed_by,
+                changed_at=c.changed_at,
+            )
+            for c in changed
+        ],
+    )
+
+
+@router.get(
+    "/guardians/{guardian_id}",
+    response_model=GuardianFileRead,
+    tags=["students"],
+    summary="Законный представитель: ФИО, контакты, история изменений (академическая часть)",
+)
+async def get_guardian(guardian_id: uuid.UUID, ctx: StudentsWrite) -> GuardianFileRead:
+    return _guardian(
+        *await students.read_guardian(
+            session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, guardian_id=guardian_id
+        )
+    )
+
+
+@router.put(
+    "/guardians/{guardian_id}",
+    response_model=GuardianFileRead,
+    tags=["students"],
+    summary="Исправить ФИО или контакты законного представителя",
+)
+async def save_guardian(
+    guardian_id: uuid.UUID, cmd: SaveGuardian, ctx: StudentsWrite, request: Request
+) -> GuardianFileRead:
+    key = request.app.state.runtime.settings.person_match_key
+    return _guardian(
+        *await students.save_guardian(
+            session=ctx.session,
+            tenant_id=ctx.tenant_id,
+            actor=ctx.actor,
+            guardian_id=guardian_id,
+            cmd=cmd,
+            person_key=key.get_secret_value().encode() if key else None,
+        )
     )
