@@ -226,11 +226,13 @@ async def guardians_by_ids(
 
 
 async def groups_by_ids(
-    session: AsyncSession, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID]
+    session: AsyncSession, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID], *, share: bool = False
 ) -> dict[uuid.UUID, Group]:
-    result = await session.scalars(
-        select(Group).where(Group.tenant_id == tenant_id, Group.id.in_(list(set(ids))))
-    )
+    """`share`: held against a concurrent close (a graduation) until this commits."""
+    stmt = select(Group).where(Group.tenant_id == tenant_id, Group.id.in_(list(set(ids))))
+    if share:
+        stmt = stmt.order_by(Group.id).with_for_update(read=True)
+    result = await session.scalars(stmt)
     return {g.id: g for g in result.all()}
 
 

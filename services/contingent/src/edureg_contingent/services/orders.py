@@ -348,6 +348,8 @@ async def _check_students(
     effective_date: date,
     students: dict[uuid.UUID, Student],
     targets: dict[uuid.UUID, uuid.UUID] | None,
+    *,
+    signing: bool = False,
 ) -> None:
     """Every student can be in an order of `kind` taking effect on `effective_date`:
     their state, their history, and (for moves) the group each goes to. All refusals at
@@ -357,6 +359,7 @@ async def _check_students(
         session,
         tenant_id,
         [*(s.group_id for s in students.values()), *(targets or {}).values()],
+        share=signing and targets is not None,
     )
     problems: list[dict[str, str]] = []
     for sid, student in students.items():
@@ -659,6 +662,7 @@ async def _sign_movements(
         order.effective_date,
         {i.student_id: students[i.student_id] for i in items},
         {i.student_id: i.group_id for i in items} if moving else None,
+        signing=True,
     )
     seqs = await repo.next_seqs(session, t, [i.student_id for i in items])
     movements = []
@@ -723,8 +727,10 @@ async def _close_emptied_groups(
     """A graduated group with no one left studying in it closes on the order's date."""
     events = []
     for group_id in sorted({i.group_id for i in items}):
-        left = await repo.students_of_group(session, order.tenant_id, group_id, list(STUDYING))
+        # The group first (a move into it holds it shared until it commits), then who is
+        # still in it.
         group = await repo.get_group(session, order.tenant_id, group_id, for_update=True)
+        left = await repo.students_of_group(session, order.tenant_id, group_id, list(STUDYING))
         if left or group is None or group.closed_on is not None:
             continue
         group.closed_on = order.effective_date
