@@ -99,9 +99,16 @@ async def test_a_file_with_a_bad_row_then_fixed_then_imported_again(
     assert (await _finished(client, admin_a, again["id"]))["order_ids"] == []
     assert (await client.get("/api/v1/students", headers=admin_a)).json()["total"] == 2
 
-    # The export has the import's columns (and round-trips).
+    # Signed, the students are in the export, with the import's columns; imported
+    # back, it adds no one.
+    signed = await client.post(f"/api/v1/orders/{done['order_ids'][0]}/sign", headers=admin_a)
+    assert signed.status_code == 200, signed.text
     exported = await client.get("/api/v1/exports/students.csv", headers=admin_a)
     assert exported.text.lstrip("\ufeff").splitlines()[0].startswith("Фамилия;Имя;Отчество")
+    back_answer = await _upload(client, admin_a, exported.content, "back.csv")
+    assert back_answer.status_code == 201, back_answer.text
+    back = back_answer.json()
+    assert (back["valid"], back["new"], back["matched"]) == (2, 0, 2)
     # Another organisation sees neither the job nor the students.
     assert_problem(await client.get(f"/api/v1/imports/{job['id']}", headers=admin_b), 404)
     assert_problem(await _apply(client, admin_b, again["id"]), 404)

@@ -961,3 +961,13 @@ async def guardian_changes(
         .limit(200)
     )
     return list(rows.all())
+
+
+async def all_employees(session: AsyncSession, tenant_id: uuid.UUID) -> list[Employee]:
+    rows = await session.scalars(
+        select(Employee)
+        .where(Employee.tenant_id == tenant_id)
+        .order_by(Employee.surname, Employee.name, Employee.id)
+        .limit(100_000)
+    )
+    return list(rows.all())

@@ -197,3 +197,51 @@ async def contingent_register(
 
 async def group_names(*, session: AsyncSession, tenant_id: uuid.UUID) -> dict[uuid.UUID, str]:
     return await repo.group_names(session, tenant_id)
+
+
+async def first_guardians(
+    *, session: AsyncSession, tenant_id: uuid.UUID, student_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[Any, str]]:
+    """Each student's first guardian (as the import's columns hold one)."""
+    found = await repo.guardians_of(session, tenant_id, student_ids) if student_ids else {}
+    return {sid: rows[0] for sid, rows in found.items() if rows}
+
+
+async def staff_cards(*, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor) -> bytes:
+    cards = await repo.all_employees(session, tenant_id)
+    await audit.record(
+        session,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="export",
+        entity="staff",
+        entity_id=tenant_id,
+        details={"cards": len(cards)},
+    )
+    return csv_bytes(
+        [
+            "Фамилия",
+            "Имя",
+            "Отчество",
+            "Дата рождения",
+            "Должность",
+            "Образование",
+            "Квалификационная категория",
+            "Телефон",
+            "Электронная почта",
+        ],
+        (
+            [
+                e.surname,
+                e.name,
+                e.patronymic,
+                e.birth_date,
+                e.job_title,
+                e.education,
+                e.qualification,
+                e.phone,
+                e.email,
+            ]
+            for e in cards
+        ),
+    )

@@ -1002,7 +1002,12 @@ EXPORT_COLUMNS = [
     ("СНИЛС", "snils"),
     ("Номер личного дела", "file_number"),
     ("Группа", "group"),
+    ("Представитель: фамилия", "guardian_surname"),
+    ("Представитель: имя", "guardian_name"),
+    ("Представитель: кем приходится", "guardian_relation"),
+    ("Представитель: телефон", "guardian_phone"),
 ]
+RELATION_WORDS = {"mother": "мать", "father": "отец", "guardian": "опекун", "other": "другое"}
 
 
 @router.get(
@@ -1023,6 +1028,17 @@ async def export_students(ctx: StudentsRead, group_id: uuid.UUID | None = None) 
         statuses=["active", "on_leave"],
     )
     names = await exports.group_names(session=ctx.session, tenant_id=ctx.tenant_id)
+    guardians = await exports.first_guardians(
+        session=ctx.session, tenant_id=ctx.tenant_id, student_ids=[s.id for s in found]
+    )
+
+    def guardian(sid: uuid.UUID) -> list[str]:
+        g = guardians.get(sid)
+        if g is None:
+            return ["", "", "", ""]
+        person, relation = g
+        return [person.surname, person.name, RELATION_WORDS.get(relation, ""), person.phone or ""]
+
     content = exports.csv_bytes(
         [title for title, _ in EXPORT_COLUMNS],
         (
@@ -1035,6 +1051,7 @@ async def export_students(ctx: StudentsRead, group_id: uuid.UUID | None = None) 
                 s.snils or "",
                 s.file_number or "",
                 names.get(s.group_id, ""),
+                *guardian(s.id),
             ]
             for s in found
         ),
@@ -1158,3 +1175,16 @@ async def save_guardian(
             person_key=key.get_secret_value().encode() if key else None,
         )
     )
+
+
+@router.get(
+    "/exports/staff.csv",
+    tags=["staff"],
+    summary="Карточки сотрудников в CSV (те же столбцы, что у загрузки)",
+    response_class=Response,
+)
+async def export_staff(ctx: StaffRead) -> Response:
+    content = await exports.staff_cards(
+        session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor
+    )
+    return _csv_file(content, "staff.csv")
