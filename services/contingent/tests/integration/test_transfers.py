@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import nats
+import pytest
 
 from edureg_devstack.testing.infra import Infra
 from edureg_devstack.testing.plugin import assert_problem, eventually
@@ -414,3 +415,51 @@ async def test_a_minor_sent_without_consent_is_accepted_with_guardians_given_her
         json={**body, "guardians": [{"surname": "Иванова", "name": "Анна", "relation": "mother"}]},
     )
     assert r.status_code == 201, r.text
+
+
+async def test_the_filing_function_refuses_anything_but_its_own_transfer_expulsion(
+    client: httpx.AsyncClient,
+    admin_a: dict[str, str],
+    tenant_a: uuid.UUID,
+    tenant_b: uuid.UUID,
+    infra: Infra,
+    nats_prefix: str,
+    db: Any,
+) -> None:
+    """Even the sender's own code, as its database role, cannot put a request into
+    another organisation's rows but for an expulsion by transfer of that student."""
+    import json as _json
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from edureg_shared.db import Database, create_engine
+
+    await _region(client, infra, nats_prefix, admin_a, (tenant_a, "Школа А"), (tenant_b, "Школа Б"))
+    group_a = await make_group(client, admin_a)
+    order = await enrol(client, admin_a, group_a, [student()])
+    sid = order["items"][0]["student_id"]
+    app = Database(create_engine(db.app_url))
+    try:
+        for order_id, consent, file in [
+            (order["id"], False, {"student": {}}),  # an enrolment order
+            (str(uuid.uuid4()), False, {"student": {}}),  # no order at all
+        ]:
+            with pytest.raises(DBAPIError, match="transfer expulsion"):
+                async with app.tenant_session(tenant_a) as s:
+                    await s.execute(
+                        text(
+                            "SELECT public.file_transfer_request(:t, :i, :s, :o, :c, "
+                            "CAST(:f AS jsonb))"
+                        ),
+                        {
+                            "t": tenant_b,
+                            "i": uuid.uuid4(),
+                            "s": sid,
+                            "o": order_id,
+                            "c": consent,
+                            "f": _json.dumps(file),
+                        },
+                    )
+    finally:
+        await app.dispose()
