@@ -205,7 +205,23 @@ async def test_pages_work_with_the_keyboard_and_stay_readable(
     assert await page.evaluate("document.activeElement.textContent.trim()") == "Войти"
     await page.keyboard.press("Enter")
     await expect(page.get_by_role("heading", name=re.compile("Здравствуйте"))).to_be_visible()
-    for path in ("/login", "/", "/groups", "/accounts", "/orders", "/password"):
+    for path in (
+        "/login",
+        "/",
+        "/groups",
+        "/accounts",
+        "/orders",
+        "/orders/new/enrolment",
+        "/orders/new/transfer",
+        "/students",
+        "/organisation/profile",
+        "/structure",
+        "/transfers",
+        "/admissions",
+        "/imports",
+        "/staff-files",
+        "/password",
+    ):
         if path == "/login":
             anonymous = await browser.new_context(viewport=PHONE)
             probe = await anonymous.new_page()
@@ -218,6 +234,10 @@ async def test_pages_work_with_the_keyboard_and_stay_readable(
         assert await probe.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
         if path == "/login":
             await anonymous.close()
+        if path in ("/structure", "/imports"):
+            await probe.screenshot(
+                path=shot(f"sweep{path.replace('/', '-')}-phone"), full_page=True
+            )
     await page.screenshot(path=shot("admin-password-phone"), full_page=True)
     await context.close()
 

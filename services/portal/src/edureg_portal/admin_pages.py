@@ -42,12 +42,36 @@ SERVICES = {
 POSITION_KINDS = {"staff": "сотрудник", "student": "обучающийся", "guardian": "родитель"}
 
 
-def _errors(answer: Answer) -> dict[str, str]:
+def _errors(answer: Answer | None) -> dict[str, str]:
+    """A refusal's messages by field (none without a refusal)."""
+    if answer is None:
+        return {}
     return {
         str(e.get("field", "")): str(e.get("message", ""))
         for e in answer.body.get("errors") or []
         if isinstance(e, dict)
     }
+
+
+def _messages(answer: Answer | None, *fields: str) -> list[str]:
+    """A refusal's messages about `fields` (any field if none named), e.g. one per student
+    an order cannot concern."""
+    if answer is None:
+        return []
+    return [
+        str(e.get("message"))
+        for e in answer.body.get("errors") or []
+        if isinstance(e, dict) and (not fields or e.get("field") in fields)
+    ]
+
+
+def _form_error(answer: Answer | None, fallback: str = "") -> str | None:
+    """The sentence above a refused form: the fields say why when they can."""
+    if answer is None:
+        return None
+    if str(answer.body.get("type", "")).endswith("validation-error"):
+        return "Проверьте отмеченные поля"
+    return str(answer.body.get("detail") or fallback)
 
 
 async def _catalogue(request: Request, shell: Shell) -> list[dict[str, Any]] | Response:

@@ -10,10 +10,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from edureg_portal.admin_pages import _errors
+from edureg_portal.admin_pages import _errors, _form_error, _messages
 from edureg_portal.identity_client import Answer
 from edureg_portal.order_pages import _groups
-from edureg_portal.pages import Shell, _call, _csrf_ok, _forbidden_form, _opened, _render
+from edureg_portal.pages import (
+    Shell,
+    _call,
+    _opened,
+    _posted_form,
+    _render,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,19 +35,7 @@ STATUSES = {"applied": "подано заявление", "in_order": "в про
 
 
 def _problem(answer: Answer | None) -> tuple[str | None, dict[str, str], list[str]]:
-    if answer is None:
-        return None, {}, []
-    error = (
-        "Проверьте отмеченные поля"
-        if str(answer.body.get("type", "")).endswith("validation-error")
-        else str(answer.body.get("detail") or "")
-    )
-    listed = [
-        str(e.get("message"))
-        for e in answer.body.get("errors") or []
-        if isinstance(e, dict) and e.get("field") == "applicant_ids"
-    ]
-    return error, _errors(answer), listed
+    return _form_error(answer), _errors(answer), _messages(answer, "applicant_ids")
 
 
 @router.get("/admissions")
@@ -79,12 +73,10 @@ async def _campaigns(
 
 @router.post("/admissions")
 async def create_campaign(request: Request) -> Response:
-    form = await request.form()
-    if not _csrf_ok(request, str(form.get("csrf") or "")):
-        return _forbidden_form(request)
-    shell = await _opened(request, "admissions")
-    if isinstance(shell, Response):
-        return shell
+    posted = await _posted_form(request, "admissions")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
     values = {k: str(v).strip()[:200] for k, v in form.items() if k != "csrf"}
     body = {k: values.get(k) or None for k in ("year", "title", "starts_on", "ends_on")}
     answer = await _call(
@@ -155,12 +147,10 @@ async def campaign_page(request: Request, campaign_id: uuid.UUID) -> Response:
 
 @router.post("/admissions/{campaign_id}/{action}")
 async def campaign_action(request: Request, campaign_id: uuid.UUID, action: str) -> Response:
-    form = await request.form()
-    if not _csrf_ok(request, str(form.get("csrf") or "")):
-        return _forbidden_form(request)
-    shell = await _opened(request, "admissions")
-    if isinstance(shell, Response):
-        return shell
+    posted = await _posted_form(request, "admissions")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
     values: dict[str, Any] = {
         k: str(v).strip()[:200] for k, v in form.items() if k not in ("csrf", "applicants")
     }

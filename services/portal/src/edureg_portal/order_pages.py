@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from edureg_portal.admin_pages import _errors
+from edureg_portal.admin_pages import _errors, _form_error, _messages
 from edureg_portal.identity_client import Answer, ServiceUnavailable
 from edureg_portal.pages import (
     ORDER_KINDS,
@@ -22,10 +22,9 @@ from edureg_portal.pages import (
     RELATIONS,
     Shell,
     _call,
-    _csrf_ok,
-    _forbidden_form,
     _opened,
     _pages,
+    _posted_form,
     _refused,
     _render,
     _service,
@@ -219,7 +218,7 @@ async def _form(
         if isinstance(got, Response):
             return got
         cancelled = got.body
-    errors = _errors(answer) if answer else {}
+    errors = _errors(answer)
     return _render(
         request,
         "order_form.html",
@@ -241,19 +240,9 @@ async def _form(
         cancelled=cancelled,
         destinations=destinations,
         kinds_of_order=ORDER_KINDS,
-        error=(
-            "Проверьте отмеченные поля"
-            if str(answer.body.get("type", "")).endswith("validation-error")
-            else str(answer.body.get("detail") or "Проверьте поля формы")
-        )
-        if answer
-        else None,
+        error=_form_error(answer, "Проверьте поля формы"),
         errors=errors,
-        student_errors=[
-            str(e.get("message"))
-            for e in (answer.body.get("errors") or [] if answer else [])
-            if isinstance(e, dict) and e.get("field") in ("student_ids", "except_student_ids")
-        ],
+        student_errors=_messages(answer, "student_ids", "except_student_ids"),
         field_title=field_title,
     )
 
@@ -325,12 +314,10 @@ def _body(kind: str, form: Any) -> tuple[str, dict[str, Any]]:
 
 @router.post("/orders/new/{kind}")
 async def create_order(request: Request, kind: str) -> Response:
-    form = await request.form()
-    if not _csrf_ok(request, str(form.get("csrf") or "")):
-        return _forbidden_form(request)
-    shell = await _opened(request, "orders")
-    if isinstance(shell, Response):
-        return shell
+    posted = await _posted_form(request, "orders")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
     if kind not in ORDER_KINDS or kind in ("hiring", "dismissal"):
         return RedirectResponse("/orders", status_code=303)
     path, body = _body(kind, form)
@@ -378,11 +365,7 @@ async def _order_page(
         and not order.get("cancelled_by_order_id")
         and shell.has(WRITE),
         error=str(refusal.body.get("detail") or "Приказ не подписан") if refusal else None,
-        problems=[
-            str(e.get("message"))
-            for e in (refusal.body.get("errors") or [] if refusal else [])
-            if isinstance(e, dict)
-        ],
+        problems=_messages(refusal),
     )
 
 
@@ -396,12 +379,10 @@ async def order_page(request: Request, order_id: uuid.UUID, signed: bool = False
 
 @router.post("/orders/{order_id}/sign")
 async def sign_order(request: Request, order_id: uuid.UUID) -> Response:
-    form = await request.form()
-    if not _csrf_ok(request, str(form.get("csrf") or "")):
-        return _forbidden_form(request)
-    shell = await _opened(request, "orders")
-    if isinstance(shell, Response):
-        return shell
+    posted = await _posted_form(request, "orders")
+    if isinstance(posted, Response):
+        return posted
+    _, shell = posted
     answer = await _call(
         request,
         shell,
@@ -482,7 +463,7 @@ async def _transfer_page(
         open_groups=[g for g in groups if not g.get("closed_on")],
         values=values or {},
         error=str(answer.body.get("detail") or "Проверьте поля формы") if answer else None,
-        errors=_errors(answer) if answer else {},
+        errors=_errors(answer),
     )
 
 
@@ -496,12 +477,10 @@ async def transfer_page(request: Request, request_id: uuid.UUID) -> Response:
 
 @router.post("/transfers/{request_id}/{decision}")
 async def decide_transfer(request: Request, request_id: uuid.UUID, decision: str) -> Response:
-    form = await request.form()
-    if not _csrf_ok(request, str(form.get("csrf") or "")):
-        return _forbidden_form(request)
-    shell = await _opened(request, "transfers")
-    if isinstance(shell, Response):
-        return shell
+    posted = await _posted_form(request, "transfers")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
     if decision == "accept":
         body: dict[str, Any] = {
             "number": _text(form, "number", 30),

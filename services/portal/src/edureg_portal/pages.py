@@ -27,6 +27,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
 
 from edureg_portal.identity_client import Answer, IdentityClient, ServiceClient, ServiceUnavailable
 from edureg_portal.navigation import may_open, menu
@@ -380,6 +381,18 @@ async def _posted(
     if isinstance(answer, Response):
         return answer
     return shell, answer
+
+
+async def _posted_form(request: Request, key: str) -> tuple[FormData, Shell] | Response:
+    """A posted form's fields and who sent it: its CSRF token checked and the page `key`
+    theirs to use — or the page that says why not."""
+    form = await request.form()
+    if not _csrf_ok(request, str(form.get("csrf") or "")):
+        return _forbidden_form(request)
+    shell = await _opened(request, key)
+    if isinstance(shell, Response):
+        return shell
+    return form, shell
 
 
 def _pages(answer: Answer, base: str) -> dict[str, Any]:

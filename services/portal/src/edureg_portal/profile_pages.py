@@ -10,7 +10,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from edureg_portal.admin_pages import _errors
 from edureg_portal.identity_client import Answer
-from edureg_portal.pages import Shell, _call, _csrf_ok, _forbidden_form, _opened, _render
+from edureg_portal.pages import (
+    Shell,
+    _call,
+    _opened,
+    _posted_form,
+    _render,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -94,7 +100,7 @@ async def _page(
         editable=shell.has(WRITE),
         saved=saved,
         error=str(answer.body.get("detail") or "Проверьте поля") if answer else None,
-        errors=_errors(answer) if answer else {},
+        errors=_errors(answer),
     )
 
 
@@ -108,12 +114,10 @@ async def profile_page(request: Request, saved: bool = False) -> Response:
 
 @router.post("/organisation/profile")
 async def save_profile(request: Request) -> Response:
-    form = await request.form()
-    if not _csrf_ok(request, str(form.get("csrf") or "")):
-        return _forbidden_form(request)
-    shell = await _opened(request, "org_profile")
-    if isinstance(shell, Response):
-        return shell
+    posted = await _posted_form(request, "org_profile")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
     body: dict[str, Any] = {
         code: str(form.get(code) or "").strip()[:500] for code in TITLES if code != "accredited"
     }

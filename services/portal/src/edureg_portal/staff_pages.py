@@ -9,9 +9,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from edureg_portal.admin_pages import _errors
+from edureg_portal.admin_pages import _errors, _form_error, _messages
 from edureg_portal.identity_client import Answer
-from edureg_portal.pages import PAGE, Shell, _call, _csrf_ok, _forbidden_form, _opened, _render
+from edureg_portal.pages import (
+    PAGE,
+    Shell,
+    _call,
+    _opened,
+    _posted_form,
+    _render,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,17 +59,9 @@ async def _page(
         card_fields=CARD_FIELDS,
         values=values or {},
         editable=shell.has(WRITE),
-        error=(
-            "Проверьте отмеченные поля"
-            if answer and str(answer.body.get("type", "")).endswith("validation-error")
-            else (str(answer.body.get("detail") or "") if answer else None)
-        ),
-        errors=_errors(answer) if answer else {},
-        problems=[
-            str(e.get("message"))
-            for e in (answer.body.get("errors") or [] if answer else [])
-            if isinstance(e, dict) and e.get("field") == "employee_ids"
-        ],
+        error=_form_error(answer),
+        errors=_errors(answer),
+        problems=_messages(answer, "employee_ids"),
     )
 
 
@@ -76,12 +75,10 @@ async def staff_page(request: Request) -> Response:
 
 @router.post("/staff-files/{action}")
 async def staff_action(request: Request, action: str) -> Response:
-    form = await request.form()
-    if not _csrf_ok(request, str(form.get("csrf") or "")):
-        return _forbidden_form(request)
-    shell = await _opened(request, "staff_files")
-    if isinstance(shell, Response):
-        return shell
+    posted = await _posted_form(request, "staff_files")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
     values = {k: str(v)[:500] for k, v in form.items() if k not in ("csrf", "employees")}
     if action == "card":
         body: dict[str, Any] = {code: values.get(code, "").strip() for code, _ in CARD_FIELDS}

@@ -9,9 +9,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from edureg_portal.admin_pages import _errors
+from edureg_portal.admin_pages import _errors, _form_error
 from edureg_portal.identity_client import Answer
-from edureg_portal.pages import Shell, _call, _csrf_ok, _forbidden_form, _opened, _render
+from edureg_portal.pages import (
+    Shell,
+    _call,
+    _opened,
+    _posted_form,
+    _render,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,12 +59,8 @@ async def _page(
         editable=shell.has(WRITE),
         form=form,
         values=values or {},
-        error=(
-            "Проверьте отмеченные поля"
-            if answer and str(answer.body.get("type", "")).endswith("validation-error")
-            else (str(answer.body.get("detail") or "") if answer else None)
-        ),
-        errors=_errors(answer) if answer else {},
+        error=_form_error(answer),
+        errors=_errors(answer),
     )
 
 
@@ -72,12 +74,10 @@ async def structure_page(request: Request) -> Response:
 
 @router.post("/structure/{what}")
 async def add(request: Request, what: str) -> Response:
-    form = await request.form()
-    if not _csrf_ok(request, str(form.get("csrf") or "")):
-        return _forbidden_form(request)
-    shell = await _opened(request, "structure")
-    if isinstance(shell, Response):
-        return shell
+    posted = await _posted_form(request, "structure")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
     values = {k: str(v).strip()[:300] for k, v in form.items() if k != "csrf"}
     body: dict[str, Any]
     if what == "department":

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from edureg_portal.admin_pages import _errors
+from edureg_portal.admin_pages import _errors, _form_error
 from edureg_portal.identity_client import Answer
 from edureg_portal.order_pages import STUDENT_STATUSES, _groups
 from edureg_portal.pages import (
@@ -20,10 +20,9 @@ from edureg_portal.pages import (
     RELATIONS,
     Shell,
     _call,
-    _csrf_ok,
-    _forbidden_form,
     _opened,
     _pages,
+    _posted_form,
     _render,
 )
 
@@ -168,12 +167,8 @@ async def _file_page(
         kinds_of_order=ORDER_KINDS,
         editable=shell.has(WRITE),
         saved=saved,
-        error=(
-            "Проверьте отмеченные поля"
-            if answer and str(answer.body.get("type", "")).endswith("validation-error")
-            else (str(answer.body.get("detail") or "") if answer else None)
-        ),
-        errors=_errors(answer) if answer else {},
+        error=_form_error(answer),
+        errors=_errors(answer),
     )
 
 
@@ -187,12 +182,10 @@ async def student_page(request: Request, student_id: uuid.UUID, saved: bool = Fa
 
 @router.post("/students/{student_id}")
 async def save_student(request: Request, student_id: uuid.UUID) -> Response:
-    form = await request.form()
-    if not _csrf_ok(request, str(form.get("csrf") or "")):
-        return _forbidden_form(request)
-    shell = await _opened(request, "students")
-    if isinstance(shell, Response):
-        return shell
+    posted = await _posted_form(request, "students")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
     body: dict[str, Any] = {
         code: str(form.get(code) or "").strip()[:500] or None
         for code in TITLES
@@ -253,12 +246,8 @@ async def _guardian_page(
         titles=GUARDIAN_TITLES,
         back=request.query_params.get("student", ""),
         saved=saved,
-        error=(
-            "Проверьте отмеченные поля"
-            if answer and str(answer.body.get("type", "")).endswith("validation-error")
-            else (str(answer.body.get("detail") or "") if answer else None)
-        ),
-        errors=_errors(answer) if answer else {},
+        error=_form_error(answer),
+        errors=_errors(answer),
     )
 
 
@@ -272,12 +261,10 @@ async def guardian_page(request: Request, guardian_id: uuid.UUID, saved: bool = 
 
 @router.post("/guardians/{guardian_id}")
 async def save_guardian(request: Request, guardian_id: uuid.UUID) -> Response:
-    form = await request.form()
-    if not _csrf_ok(request, str(form.get("csrf") or "")):
-        return _forbidden_form(request)
-    shell = await _opened(request, "students")
-    if isinstance(shell, Response):
-        return shell
+    posted = await _posted_form(request, "students")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
     body = {k: str(form.get(k) or "").strip()[:200] or None for k in GUARDIAN_TITLES}
     answer = await _call(
         request,

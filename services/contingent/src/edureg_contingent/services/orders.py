@@ -114,6 +114,8 @@ async def _new_order(
     reason_code: str | None = None,
     reason_comment: str | None = None,
     cancels_order_id: uuid.UUID | None = None,
+    transfer_to_organisation_id: uuid.UUID | None = None,
+    file_consent: bool = False,
 ) -> Order:
     assert isinstance(order_date, date)
     if await repo.find_order_by_number(session, tenant_id, number, order_date.year):
@@ -133,9 +135,12 @@ async def _new_order(
         reason_code=reason_code,
         reason_comment=reason_comment,
         cancels_order_id=cancels_order_id,
+        transfer_to_organisation_id=transfer_to_organisation_id,
+        file_consent=file_consent,
         created_by=actor.id,
     )
     session.add(order)
+    await session.flush()  # the items that follow refer to it
     return order
 
 
@@ -305,10 +310,9 @@ async def create_expulsion_order(
         cmd.effective_date,
         reason_code=cmd.reason_code,
         reason_comment=cmd.reason_comment,
+        transfer_to_organisation_id=cmd.transfer_to_organisation_id,
+        file_consent=cmd.file_consent,
     )
-    order.transfer_to_organisation_id = cmd.transfer_to_organisation_id
-    order.file_consent = cmd.file_consent
-    await session.flush()
     items = [
         OrderItem(
             tenant_id=tenant_id, order_id=order.id, student_id=sid, group_id=students[sid].group_id
@@ -441,7 +445,6 @@ async def create_movement_order(
         reason_code=cmd.reason_code,
         reason_comment=cmd.reason_comment,
     )
-    await session.flush()
     leave_until = cmd.leave_until if isinstance(cmd, CreateAcademicLeaveOrder) else None
     items = [
         OrderItem(
@@ -506,7 +509,6 @@ async def _draft_cancellation(
         reason_comment=cmd.reason_comment,
         cancels_order_id=target.id,
     )
-    await session.flush()
     items = []
     for m in movements:
         _, group_id = undo(_as_movement(m))
@@ -559,7 +561,6 @@ async def create_staff_order(
         cmd.order_date,
         cmd.effective_date,
     )
-    await session.flush()
     session.add_all(
         OrderStaffItem(
             tenant_id=tenant_id,
