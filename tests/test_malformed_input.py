@@ -97,6 +97,8 @@ async def test_a_one_time_password_token_opens_no_endpoint_but_the_password_chan
         "/api/v1/auth/logout",
         "/.well-known/jwks.json",
         "/.well-known/openid-configuration",
+        # A calendar feed: its secret link is the credential (revocable), no bearer token.
+        "/ical/{tenant_id}/{secret}.ics",
     }
     allowed = {("identity", "POST", "/api/v1/me/password")}
     checked = 0

@@ -2,6 +2,7 @@
 
 from edureg_schedule.config import Settings
 from edureg_schedule.contracts.events import PUBLISHES
+from edureg_schedule.messaging.subscribers import CONSUMES
 from edureg_shared.events.manifest import ServiceManifest
 
 MANIFEST = ServiceManifest(
@@ -9,8 +10,10 @@ MANIFEST = ServiceManifest(
     title="Учебный год и расписание",
     settings=Settings,
     permissions=(
-        ("schedule.read", "Просмотр учебного года и расписания"),
-        ("schedule.write", "Изменение учебного года и расписания"),
+        ("schedule.read", "Просмотр учебного года, планов, нагрузки и расписания"),
+        ("schedule.write", "Учебный год, планы, нагрузка, звонки, расписание и его замены"),
+        ("region.calendar.write", "Производственный календарь региона (переносы, праздники)"),
     ),
     publishes=PUBLISHES,
+    consumes=CONSUMES,
 )

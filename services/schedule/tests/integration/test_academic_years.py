@@ -37,7 +37,7 @@ async def test_create_list_and_announce_an_academic_year(
 
     async with infra.nats_admin() as nc:
         sub = await nc.jetstream().pull_subscribe(
-            f"{nats_prefix}schedule.academic_year.created.v1",
+            f"{nats_prefix}schedule.academic_year.opened.v1",
             stream=stream_name("schedule", nats_prefix),
         )
 
@@ -47,7 +47,7 @@ async def test_create_list_and_announce_an_academic_year(
             except nats.errors.TimeoutError:
                 return []
 
-        [msg] = await eventually(fetch, message="academic_year.created on JetStream")
+        [msg] = await eventually(fetch, message="academic_year.opened on JetStream")
     body = json.loads(msg.data)
     assert msg.headers["Nats-Msg-Id"] == body["id"]
     assert body["data"]["academic_year_id"] == year["id"]

@@ -25,8 +25,8 @@ PERMISSIONS: dict[str, str] = {
     "contingent.staff.write": "Кадровые карточки, приказы о приёме и увольнении",
     "contingent.profile.read": "Просмотр профиля организации",
     "contingent.profile.write": "Изменение профиля организации (реквизиты, лицензия, аккредитация)",
-    "schedule.read": "Просмотр учебного года и расписания",
-    "schedule.write": "Изменение учебного года и расписания",
+    "schedule.read": "Просмотр учебного года, планов, нагрузки и расписания",
+    "schedule.write": "Учебный год, планы, нагрузка, звонки, расписание и его замены",
     "journal.rosters.read": "Просмотр составов групп",
     "reporting.read": "Просмотр отчётов",
 }
@@ -35,4 +35,5 @@ PERMISSIONS: dict[str, str] = {
 REGION_PERMISSIONS: dict[str, str] = {
     "region.accounts.administer": "Реестр организаций региона, доступ их администраторов",
     "region.monitoring.read": "Сводные показатели организаций региона (без персональных данных)",
+    "region.calendar.write": "Производственный календарь региона (переносы, праздники)",
 }

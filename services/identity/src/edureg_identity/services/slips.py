@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +31,7 @@ from edureg_shared.auth import Principal
 from edureg_shared.errors import Forbidden, NotFound
 from edureg_shared.events.envelope import Actor
 from edureg_shared.paging import PageRequest
+from edureg_shared.workdays import FEDERAL
 
 # Hashes computed at once for a batch (the password gate bounds them further).
 HASH_CHUNK = 4
@@ -45,16 +46,12 @@ class Printed:
 
 
 def working_days_before(today: date, days: int) -> date:
-    """The date `days` working days (Monday to Friday) before `today`: an account created
-    before it has had its `days` working days and is overdue today. Public holidays
-    are not known to identity yet (the production calendar comes with the schedule
-    service): around them the list shows accounts a day or two early, never late."""
-    d = today
-    while days > 0:
-        d -= timedelta(days=1)
-        if d.weekday() < 5:
-            days -= 1
-    return d
+    """The date `days` working days before `today` by the federal production calendar
+    (public holidays and the government's day transfers): an account created before it
+    has had its `days` working days and is overdue today. The region's own corrections
+    are kept by schedule (`schedule.working_calendar.changed`); identity does not follow
+    them yet, so around such a day the list may show an account a day early."""
+    return FEDERAL.nth_working_day_before(today, days)
 
 
 async def _issue(
