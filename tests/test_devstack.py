@@ -117,6 +117,8 @@ def test_run_seeds_once_and_stops_cleanly() -> None:
             assert httpx.get(f"{urls[s.name]}/health/ready").status_code == 200
         assert "admin.gym1" in text
         assert "admin.tc" in text
+        # 5А's week of ten lessons over the first quarter (1 September – 25 October).
+        assert "Расписание: 78 занятий 5А" in text
         expected_students = sum(len(g["students"]) for g in demo_region.GROUPS["gym-1"])
         deadline = time.monotonic() + 60
         while (first := _counts(urls)) != (2, expected_students, expected_students):
@@ -148,6 +150,7 @@ def test_run_seeds_once_and_stops_cleanly() -> None:
         text = _wait_banner(proc, log, 2)
         children = psutil.Process(proc.pid).children(recursive=True)
         assert "0 обучающихся зачислено сейчас" in text.split(BANNER)[-1]
+        assert "Расписание: 0 занятий 5А" in text.split(BANNER)[-1]
         assert _counts(urls) == first
     finally:
         _stop(proc)

@@ -220,6 +220,12 @@ async def test_pages_work_with_the_keyboard_and_stay_readable(
         "/admissions",
         "/imports",
         "/staff-files",
+        "/schedule/year",
+        "/schedule/plans",
+        "/schedule/load",
+        "/schedule/timetable",
+        "/schedule/changes",
+        "/my/timetable",
         "/password",
     ):
         if path == "/login":

@@ -21,6 +21,7 @@ from edureg_portal import (
     import_pages,
     order_pages,
     profile_pages,
+    schedule_pages,
     staff_pages,
     structure_pages,
     student_pages,
@@ -94,6 +95,7 @@ def create(settings: Settings | None = None) -> FastAPI:
     app.include_router(structure_pages.router)
     app.include_router(admissions_pages.router)
     app.include_router(import_pages.router)
+    app.include_router(schedule_pages.router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -139,6 +139,48 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        "Расписание",
+        (
+            Item(
+                "my_timetable",
+                "Моё расписание",
+                "/my/timetable",
+                permissions=_perms("schedule.read"),
+                kinds=frozenset({"student", "guardian"}),
+            ),
+            Item(
+                "timetable",
+                "Расписание групп",
+                "/schedule/timetable",
+                permissions=_perms("schedule.read"),
+            ),
+            Item(
+                "schedule_changes",
+                "Изменения на день",
+                "/schedule/changes",
+                permissions=_perms("schedule.read"),
+            ),
+            Item(
+                "schedule_load",
+                "Нагрузка и подгруппы",
+                "/schedule/load",
+                permissions=_perms("schedule.read"),
+            ),
+            Item(
+                "schedule_plans",
+                "Кабинеты, предметы, планы",
+                "/schedule/plans",
+                permissions=_perms("schedule.read"),
+            ),
+            Item(
+                "schedule_year",
+                "Учебный год и звонки",
+                "/schedule/year",
+                permissions=_perms("schedule.read"),
+            ),
+        ),
+    ),
+    Section(
         "Семья",
         (Item("children", "Мои дети", "/children", kinds=frozenset({"guardian"})),),
     ),

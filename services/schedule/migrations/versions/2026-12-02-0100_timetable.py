@@ -106,6 +106,7 @@ CREATE TABLE group_members (
 	group_id UUID NOT NULL,
 	display_name VARCHAR(200) NOT NULL,
 	since DATE NOT NULL,
+	active BOOLEAN DEFAULT 'true' NOT NULL,
 	CONSTRAINT pk_group_members PRIMARY KEY (tenant_id, student_id)
 )
 """
@@ -257,6 +258,7 @@ CREATE TABLE lessons (
 	entry_id UUID,
 	period_id UUID,
 	day DATE NOT NULL,
+	planned_day DATE,
 	lesson_number INTEGER NOT NULL,
 	starts_at TIME WITHOUT TIME ZONE NOT NULL,
 	ends_at TIME WITHOUT TIME ZONE NOT NULL,
@@ -271,7 +273,7 @@ CREATE TABLE lessons (
 	CONSTRAINT fk_lessons_tenant_id_group_id_groups FOREIGN KEY(tenant_id, group_id) REFERENCES groups (tenant_id, id),
 	CONSTRAINT fk_lessons_tenant_id_subject_id_subjects FOREIGN KEY(tenant_id, subject_id) REFERENCES subjects (tenant_id, id),
 	CONSTRAINT fk_lessons_tenant_id_room_id_rooms FOREIGN KEY(tenant_id, room_id) REFERENCES rooms (tenant_id, id),
-	CONSTRAINT uq_lessons_tenant_id_entry_id_day UNIQUE (tenant_id, entry_id, day)
+	CONSTRAINT uq_lessons_tenant_id_entry_id_planned_day UNIQUE (tenant_id, entry_id, planned_day)
 )
 """
     )
@@ -282,12 +284,12 @@ CREATE INDEX ix_lessons_day ON lessons (tenant_id, day)
     )
     op.execute(
         """
-CREATE INDEX ix_lessons_group_day ON lessons (tenant_id, group_id, day)
+CREATE INDEX ix_lessons_teachers ON lessons USING gin (teacher_ids)
 """
     )
     op.execute(
         """
-CREATE INDEX ix_lessons_teachers ON lessons USING gin (teacher_ids)
+CREATE INDEX ix_lessons_group_day ON lessons (tenant_id, group_id, day)
 """
     )
     op.execute(

@@ -215,13 +215,21 @@ async def test_dated_lessons_changes_views_and_notifications(
     ).json()
     assert theirs == []
 
-    # Petrov cannot be in two places: a clash with his own lesson refuses a second one.
-    await save_week(client, w, "10Б", [lesson(w, 1, 2, "Физика", "Петров П.П.", "305")])
-    await client.post(
-        f"/api/v1/groups/{w.groups['10Б']}/timetable/{w.period(1)}/lessons",
-        json={},
-        headers=w.headers,
+    # 10Б's week puts Petrov on Monday's first lesson: no clash between the weeks, but
+    # on 21 September he substitutes in 10А then, and generating 10Б's lessons says so.
+    r = await save_week(client, w, "10Б", [lesson(w, 1, 1, "Физика", "Петров П.П.", "305")])
+    assert r.status_code == 200, r.text
+    gen_b = f"/api/v1/groups/{w.groups['10Б']}/timetable/{w.period(1)}/lessons"
+    body = assert_problem(await client.post(gen_b, json={}, headers=w.headers), 409)
+    assert body["detail"].startswith("21.09.2026, 1-й урок: преподаватель Петров П.П.")
+    assert "изменённым занятием группы 10А" in body["detail"]
+    r = await save_week(
+        client, w, "10Б", [lesson(w, 1, 2, "Физика", "Петров П.П.", "305")], version=1
     )
+    assert r.status_code == 200, r.text
+    # Mondays of the quarter but 14 September (the holiday).
+    assert (await client.post(gen_b, json={}, headers=w.headers)).json()["created"] == 6
+    # Petrov cannot be in two places: a clash with his own lesson refuses a second one.
     body = assert_problem(
         await client.post(
             f"/api/v1/lessons/{target['id']}/changes",
@@ -273,6 +281,60 @@ async def test_dated_lessons_changes_views_and_notifications(
     r = await client.post(gen, json={"since": "2026-10-01"}, headers=w.headers)
     # Tuesdays 6, 13, 20 October come; Mondays 5, 12, 19 October go.
     assert r.json() == {"created": 3, "updated": 0, "cancelled": 3}, r.text
+    # A cancelled lesson is not changed by a substitution (it would silently return).
+    cancelled = next(
+        x
+        for x in (await client.get("/api/v1/lessons", params=params, headers=w.headers)).json()
+        if x["status"] == "cancelled"
+    )
+    body = assert_problem(
+        await client.post(
+            f"/api/v1/lessons/{cancelled['id']}/changes",
+            json={"kind": "room_change", "room_id": str(w.rooms["305"]), "reason": "Ремонт"},
+            headers=w.headers,
+        ),
+        422,
+    )
+    assert "сначала верните" in body["detail"]
+
+
+async def test_a_moved_lesson_is_not_brought_back_and_the_past_is_kept(
+    client: httpx.AsyncClient, issuer: TestIssuer, infra: Infra, nats_prefix: str
+) -> None:
+    w = await build(client, issuer, infra, nats_prefix, sizes={"10А": 2})
+    await give_load(client, w, "Иванова И.И.", "Алгебра", "10А", 32)
+    r = await save_week(client, w, "10А", [lesson(w, 1, 1, "Алгебра", "Иванова И.И.", "201")])
+    assert r.status_code == 200, r.text
+    gen = f"/api/v1/groups/{w.groups['10А']}/timetable/{w.period(1)}/lessons"
+    assert (await client.post(gen, json={}, headers=w.headers)).json()["created"] == 7
+    params = {"from": "2026-09-01", "to": "2026-10-31", "group_id": str(w.groups["10А"])}
+    first = (await client.get("/api/v1/lessons", params=params, headers=w.headers)).json()[0]
+    r = await client.post(
+        f"/api/v1/lessons/{first['id']}/changes",
+        json={"kind": "moved", "day": "2026-09-09", "lesson_number": 4, "reason": "Экскурсия"},
+        headers=w.headers,
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["day"], r.json()["lesson_number"]) == ("2026-09-09", 4)
+    # Generated again from the start: the moved lesson is still that Monday's lesson.
+    again = await client.post(gen, json={"since": "2026-09-01"}, headers=w.headers)
+    assert again.json() == {"created": 0, "updated": 0, "cancelled": 0}
+    days = [
+        x["day"]
+        for x in (await client.get("/api/v1/lessons", params=params, headers=w.headers)).json()
+    ]
+    assert "2026-09-07" not in days
+    assert "2026-09-09" in days
+    # Generated again without a day: from today on. Quarter 1 of 2026 is over (these
+    # tests run after it), so the room change of the week rewrites none of its lessons.
+    r = await save_week(
+        client, w, "10А", [lesson(w, 1, 1, "Алгебра", "Иванова И.И.", "305")], version=1
+    )
+    assert r.status_code == 200, r.text
+    after = await client.post(gen, json={}, headers=w.headers)
+    assert after.json() == {"created": 0, "updated": 0, "cancelled": 0}
+    lessons = (await client.get("/api/v1/lessons", params=params, headers=w.headers)).json()
+    assert {x["room"] for x in lessons} == {"201"}
 
 
 async def test_my_timetable_for_students_and_parents_and_the_ical_feed(
@@ -364,7 +426,7 @@ async def test_my_timetable_for_students_and_parents_and_the_ical_feed(
     assert [(x["subgroup"], x["room"]) for x in lessons] == [("Англ. 2", "305")]
     parent = issuer.headers(tenant_id=w.tenant, user_id=parent_user, kind="guardian")
     theirs = (await client.get("/api/v1/my/lessons", params=week_of, headers=parent)).json()
-    assert [(x["subgroup"], x["child"]) for x in theirs] == [("Англ. 2", "Ученик 10А 21")]
+    assert [(x["subgroup"], x["child"]) for x in theirs] == [("Англ. 2", "Имя21")]
     # A student or a parent reads nothing else: not the group's timetable, not a room's.
     assert_problem(
         await client.get(
@@ -429,8 +491,9 @@ async def test_another_organisation_reaches_nothing(
         headers=other,
     )
     assert_problem(r, 404)
-    # A teacher (read only) may not change the timetable.
+    # A teacher (read only) may not change the timetable, nor list a group's students.
     reader = issuer.headers(tenant_id=w.tenant, permissions=["schedule.read"])
+    assert_problem(await client.get(f"/api/v1/groups/{group}/members", headers=reader), 403)
     assert_problem(
         await client.put(
             f"/api/v1/groups/{group}/timetable/{period}", json={"lessons": []}, headers=reader

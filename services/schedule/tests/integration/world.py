@@ -101,7 +101,7 @@ async def build(
                         "student_id": str(student),
                         "group_id": str(group),
                         "valid_from": "2026-09-01",
-                        "display_name": f"Ученик {name} {i + 1:02d}",
+                        "display_name": f"Ученик{name} Имя{i + 1:02d}",
                     },
                 ),
             )

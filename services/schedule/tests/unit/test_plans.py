@@ -128,3 +128,35 @@ def test_the_ical_feed_parses_with_a_real_parser() -> None:
     assert parsed[0].decoded("DTSTART") == start
     assert str(parsed[1]["STATUS"]) == "CANCELLED"
     assert str(cal["X-WR-CALNAME"]) == "Моё расписание"
+
+
+def test_inputs_at_the_edges_are_refused_or_handled() -> None:
+    from datetime import date
+
+    from edureg_schedule.domain.timetable import Slot, dated_lessons
+
+    with pytest.raises(InvalidState):
+        check_scope("group:" + "-" * 36)
+    s, t = uuid.uuid4(), uuid.uuid4()
+    last = Slot(
+        s,
+        None,
+        5,
+        1,
+        time(8, 30),
+        time(9, 15),
+        "every",
+        s,
+        (t,),
+        None,
+        date(9999, 12, 1),
+        date(9999, 12, 31),
+    )
+    assert dated_lessons(last, lambda d: True)[-1] == date(9999, 12, 31)
+    text = ical.render(
+        "x\rDTSTART:19700101T000000Z",
+        [],
+    )
+    assert "\r\nDTSTART" not in text.split("X-WR-CALNAME")[1].split("\r\n")[0]
+    cal = icalendar.Calendar.from_ical(text)
+    assert "DTSTART" not in cal

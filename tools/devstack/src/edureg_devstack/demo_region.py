@@ -171,3 +171,89 @@ GROUPS: dict[str, list[dict[str, Any]]] = {
         },
     ],
 }
+
+
+_QUARTERS = [
+    {"kind": "quarter", "number": 1, "starts_on": "2026-09-01", "ends_on": "2026-10-25"},
+    {"kind": "quarter", "number": 2, "starts_on": "2026-11-05", "ends_on": "2026-12-28"},
+    {"kind": "quarter", "number": 3, "starts_on": "2027-01-12", "ends_on": "2027-03-21"},
+    {"kind": "quarter", "number": 4, "starts_on": "2027-04-01", "ends_on": "2027-05-31"},
+]
+
+# The timetable of the demo: (weekday, lesson, subject, teacher's login, room).
+SCHEDULE: dict[str, dict[str, Any]] = {
+    "gym-1": {
+        "year": {
+            "title": "2026/2027",
+            "starts_on": "2026-09-01",
+            "ends_on": "2027-05-31",
+            "periods": _QUARTERS,
+        },
+        "holidays": [
+            {"title": "Осенние каникулы", "starts_on": "2026-10-26", "ends_on": "2026-11-04"},
+            {"title": "Зимние каникулы", "starts_on": "2026-12-29", "ends_on": "2027-01-11"},
+            {"title": "Весенние каникулы", "starts_on": "2027-03-22", "ends_on": "2027-03-31"},
+        ],
+        "rooms": [
+            {"number": "201", "capacity": 30, "kind": "classroom"},
+            {"number": "202", "capacity": 30, "kind": "classroom"},
+            {"number": "305", "capacity": 16, "kind": "computer"},
+            {"number": "Спортзал", "capacity": 60, "kind": "gym"},
+        ],
+        "subjects": [
+            {"name": "Русский язык"},
+            {"name": "Математика"},
+            {"name": "Английский язык"},
+            {"name": "Физическая культура"},
+        ],
+        "load": [
+            ("teacher.gym1", "Математика", "5А", 40),
+            ("teacher.gym1", "Математика", "9Б", 32),
+            ("curator.gym1", "Русский язык", "5А", 40),
+            ("teacher.both", "Физическая культура", "5А", 24),
+        ],
+        "weeks": {
+            "5А": [
+                (1, 1, "Русский язык", "curator.gym1", "201"),
+                (1, 2, "Математика", "teacher.gym1", "202"),
+                (2, 1, "Математика", "teacher.gym1", "202"),
+                (2, 2, "Физическая культура", "teacher.both", "Спортзал"),
+                (3, 1, "Русский язык", "curator.gym1", "201"),
+                (3, 2, "Математика", "teacher.gym1", "202"),
+                (4, 1, "Русский язык", "curator.gym1", "201"),
+                (4, 3, "Физическая культура", "teacher.both", "Спортзал"),
+                (5, 1, "Математика", "teacher.gym1", "202"),
+                (5, 2, "Русский язык", "curator.gym1", "201"),
+            ],
+        },
+    },
+    "tech-college": {
+        "year": {
+            "title": "2026/2027",
+            "starts_on": "2026-09-01",
+            "ends_on": "2027-06-30",
+            "periods": [
+                {
+                    "kind": "semester",
+                    "number": 1,
+                    "starts_on": "2026-09-01",
+                    "ends_on": "2026-12-28",
+                },
+                {
+                    "kind": "semester",
+                    "number": 2,
+                    "starts_on": "2027-01-12",
+                    "ends_on": "2027-06-30",
+                },
+            ],
+        },
+        "rooms": [
+            {"number": "101", "capacity": 30, "kind": "classroom"},
+            {"number": "Лаб. 12", "capacity": 15, "kind": "laboratory"},
+        ],
+        "subjects": [
+            {"name": "Разработка программных модулей", "kind": "module", "code": "ПМ.01"},
+            {"name": "Операционные системы и среды", "code": "ОП.01"},
+        ],
+    },
+}

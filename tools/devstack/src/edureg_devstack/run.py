@@ -104,6 +104,7 @@ def _seed_and_announce(
         identity_env = {**os.environ, **envs["identity"]}
         seed.seed_identity(identity_env)
         enrolled = seed.seed_contingent(urls["identity"], urls["contingent"])
+        lessons = seed.seed_schedule(urls["identity"], urls["schedule"])
         creds = seed.demo_student_credentials(urls["identity"], data / "demo-credentials.json")
     except Exception as exc:
         print(f"\n!!! Демо-данные не загружены: {exc}", flush=True)
@@ -115,6 +116,7 @@ def _seed_and_announce(
         "",
         f"Демо-регион: {enrolled} обучающихся зачислено сейчас "
         "(0 — уже были зачислены в прошлый запуск).",
+        f"Расписание: {lessons} занятий 5А на первую четверть сформировано сейчас (0 — уже было).",
         f"Вход на портал: {urls['portal']}/login — сотрудники, пароль {demo_region.DEMO_PASSWORD}:",
     ]
     for org in demo_region.ORGANISATIONS:

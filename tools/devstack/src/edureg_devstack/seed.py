@@ -150,3 +150,95 @@ def demo_student_credentials(identity_url: str, store: Path) -> dict[str, Any]:
     store.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
     store.chmod(0o600)
     return result
+
+
+def _me(identity_url: str, login_: str, password: str) -> dict[str, Any]:
+    me: dict[str, Any] = _check(
+        httpx.get(
+            f"{identity_url}/api/v1/me", headers=login(identity_url, login_, password), timeout=10
+        )
+    )
+    return me
+
+
+def seed_schedule(identity_url: str, schedule_url: str) -> int:
+    """The gymnasium's year in quarters with holidays, rooms, subjects, teachers' load, a
+    week for 5А and its dated lessons; the college's year in semesters. Returns the
+    lessons generated now (0 when the demo was seeded before)."""
+    created = 0
+    for org in demo_region.ORGANISATIONS:
+        spec = demo_region.SCHEDULE.get(org["code"])
+        if spec is None:
+            continue
+        admin = next(s for s in org["staff"] if "admin" in s["positions"])
+        headers = login(identity_url, admin["login"], admin["password"])
+        with httpx.Client(base_url=schedule_url, timeout=30, headers=headers) as client:
+            years = _check(client.get("/api/v1/academic-years"))["items"]
+            if any(y["title"] == spec["year"]["title"] for y in years):
+                continue
+            deadline = time.monotonic() + 60
+            while True:  # the groups come from contingent's events
+                groups = {g["name"]: g for g in _check(client.get("/api/v1/groups"))["items"]}
+                if all(name in groups for name in spec.get("weeks", {})):
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError("groups did not reach the schedule service in 60 s")
+                time.sleep(0.5)
+            year = _check(client.post("/api/v1/academic-years", json=spec["year"]))
+            for holiday in spec.get("holidays", []):
+                _check(client.post(f"/api/v1/academic-years/{year['id']}/holidays", json=holiday))
+            rooms = {
+                r["number"]: _check(client.post("/api/v1/rooms", json=r))["id"]
+                for r in spec["rooms"]
+            }
+            subjects = {
+                s["name"]: _check(client.post("/api/v1/subjects", json=s))["id"]
+                for s in spec["subjects"]
+            }
+            people = {
+                s["login"]: _me(identity_url, s["login"], s["password"])
+                for s in org["staff"]
+                if s["login"] in {item[0] for item in spec.get("load", [])}
+            }
+            first = next(p for p in year["periods"] if p["number"] == 1)
+            for login_, subject, group, hours in spec.get("load", []):
+                _check(
+                    client.post(
+                        "/api/v1/load",
+                        json={
+                            "teacher_user_id": people[login_]["id"],
+                            "teacher_name": people[login_]["full_name"],
+                            "subject_id": subjects[subject],
+                            "group_id": groups[group]["id"],
+                            "period_id": first["id"],
+                            "hours": hours,
+                        },
+                    )
+                )
+            for group, lessons in spec.get("weeks", {}).items():
+                gid = groups[group]["id"]
+                week = [
+                    {
+                        "weekday": day,
+                        "lesson_number": number,
+                        "subject_id": subjects[subject],
+                        "teacher_ids": [people[login_]["id"]],
+                        "room_id": rooms[room],
+                    }
+                    for day, number, subject, login_, room in lessons
+                ]
+                _check(
+                    client.put(
+                        f"/api/v1/groups/{gid}/timetable/{first['id']}", json={"lessons": week}
+                    )
+                )
+                done = _check(
+                    client.post(f"/api/v1/groups/{gid}/timetable/{first['id']}/lessons", json={})
+                )
+                created += int(done["created"])
+            _check(
+                client.post(
+                    f"/api/v1/academic-years/{year['id']}/publications", json={"what": "timetable"}
+                )
+            )
+    return created

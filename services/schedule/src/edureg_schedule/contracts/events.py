@@ -202,6 +202,7 @@ class Joined(_Tolerant):
 
 class Moved(_Tolerant):
     student_id: uuid.UUID
+    from_group_id: uuid.UUID
     to_group_id: uuid.UUID
     valid_from: date
     display_name: str
@@ -256,3 +257,10 @@ LEAVE_STARTED = Consumes("contingent.student.academic_leave_started", 1, Left)
 ORDER_CANCELLED = Consumes("contingent.order.cancelled", 1, OrderCancelled)
 STUDENT_RENAMED = Consumes("contingent.student.renamed", 1, Renamed)
 ACCOUNTS_PROVISIONED = Consumes("identity.accounts.provisioned", 1, AccountsProvisioned)
+
+
+class AccountDisabled(_Tolerant):
+    user_id: uuid.UUID
+
+
+ACCOUNT_DISABLED = Consumes("identity.account.disabled", 1, AccountDisabled)

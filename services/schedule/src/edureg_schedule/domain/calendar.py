@@ -18,7 +18,9 @@ PERIOD_TITLES = {
     "semester": "семестр",
     "trimester": "триместр",
 }
-_SCOPE = re.compile(r"^(all|grade:(1[01]|[1-9])|group:[0-9a-f-]{36})$")
+_SCOPE = re.compile(
+    r"^(all|grade:(1[01]|[1-9])|group:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+)
 
 
 @dataclass(frozen=True)

@@ -214,10 +214,14 @@ def dated_lessons(
     """The dates a weekly lesson takes place over its period (from `since` on), skipping
     holidays and the days `is_study_day` refuses."""
     first = max(slot.first_day, since) if since else slot.first_day
-    d = first + timedelta(days=(slot.weekday - first.isoweekday()) % 7)
+    offset = (slot.weekday - first.isoweekday()) % 7
+    if (slot.last_day - first).days < offset:
+        return []
+    d = first + timedelta(days=offset)
     out = []
-    while d <= slot.last_day:
-        if occurs_on(slot, d, is_study_day):
-            out.append(d)
-        d += timedelta(days=7)
+    weeks = (slot.last_day - d).days // 7 + 1 if d <= slot.last_day else 0
+    for i in range(weeks):
+        day = d + timedelta(days=7 * i)
+        if occurs_on(slot, day, is_study_day):
+            out.append(day)
     return out

@@ -884,15 +884,14 @@ async def list_subgroups(group_id: uuid.UUID, ctx: Read) -> list[SubgroupRead]:
 @loads.get(
     "/groups/{group_id}/members",
     response_model=list[MemberRead],
-    summary="Состав группы (для подгрупп)",
+    summary="Состав группы (для подгрупп; чтение записывается в журнал аудита)",
 )
-async def group_members(group_id: uuid.UUID, ctx: Read) -> list[MemberRead]:
-    from edureg_schedule.persistence import repository as repo
-
-    await timetable._group(ctx.session, ctx.tenant_id, group_id)
+async def group_members(group_id: uuid.UUID, ctx: Write) -> list[MemberRead]:
     return [
         MemberRead.model_validate(m)
-        for m in await repo.group_roster(ctx.session, ctx.tenant_id, group_id)
+        for m in await load.members(
+            session=ctx.session, tenant_id=ctx.tenant_id, actor=ctx.actor, group_id=group_id
+        )
     ]
 
 

@@ -64,6 +64,11 @@ async def accounts_provisioned(session: AsyncSession, events: list[Envelope]) ->
     await projections.on_accounts_provisioned(session=session, events=events)
 
 
+async def account_disabled(session: AsyncSession, events: list[Envelope]) -> None:
+    """Revokes a disabled account's calendar links."""
+    await projections.on_accounts_disabled(session=session, events=events)
+
+
 HANDLERS = {
     c.GROUP_CREATED: group_created,
     c.CURATOR_CHANGED: curator_changed,
@@ -80,6 +85,7 @@ HANDLERS = {
     c.ORDER_CANCELLED: order_cancelled,
     c.STUDENT_RENAMED: student_renamed,
     c.ACCOUNTS_PROVISIONED: accounts_provisioned,
+    c.ACCOUNT_DISABLED: account_disabled,
 }
 CONSUMES = tuple(HANDLERS)
 

@@ -189,10 +189,18 @@ async def set_members(
     session: AsyncSession, tenant_id: uuid.UUID, rows: list[dict[str, Any]]
 ) -> None:
     """Each student is in the given group since the given date — unless a later move is
-    already known (events of one student may come out of order)."""
-    if not rows:
+    already known (events of one student may come out of order). Of one student's rows
+    in a batch the latest counts."""
+    latest: dict[uuid.UUID, dict[str, Any]] = {}
+    for r in rows:
+        known = latest.get(r["student_id"])
+        if known is None or known["since"] <= r["since"]:
+            latest[r["student_id"]] = r
+    if not latest:
         return
-    stmt = insert(GroupMember).values([{**r, "tenant_id": tenant_id} for r in rows])
+    stmt = insert(GroupMember).values(
+        [{**r, "tenant_id": tenant_id, "active": True} for r in latest.values()]
+    )
     await session.execute(
         stmt.on_conflict_do_update(
             index_elements=[GroupMember.tenant_id, GroupMember.student_id],
@@ -200,24 +208,18 @@ async def set_members(
                 "group_id": stmt.excluded.group_id,
                 "display_name": stmt.excluded.display_name,
                 "since": stmt.excluded.since,
+                "active": True,
             },
             where=GroupMember.since <= stmt.excluded.since,
         )
     )
 
 
-async def remove_members(
+async def leave_subgroups(
     session: AsyncSession, tenant_id: uuid.UUID, rows: list[tuple[uuid.UUID, uuid.UUID]]
 ) -> None:
-    """Students (student, group) are no longer in that group."""
+    """Students (student, group) are no longer in that group's subgroups."""
     for student_id, group_id in rows:
-        await session.execute(
-            delete(GroupMember).where(
-                GroupMember.tenant_id == tenant_id,
-                GroupMember.student_id == student_id,
-                GroupMember.group_id == group_id,
-            )
-        )
         await session.execute(
             delete(SubgroupMember).where(
                 SubgroupMember.tenant_id == tenant_id,
@@ -229,6 +231,35 @@ async def remove_members(
                 ),
             )
         )
+
+
+async def remove_members(
+    session: AsyncSession, tenant_id: uuid.UUID, rows: list[tuple[uuid.UUID, uuid.UUID]]
+) -> None:
+    """Students (student, group) are no longer in that group (nor its subgroups)."""
+    for student_id, group_id in rows:
+        await session.execute(
+            update(GroupMember)
+            .where(
+                GroupMember.tenant_id == tenant_id,
+                GroupMember.student_id == student_id,
+                GroupMember.group_id == group_id,
+            )
+            .values(active=False)
+        )
+    await leave_subgroups(session, tenant_id, rows)
+
+
+async def known_members(
+    session: AsyncSession, tenant_id: uuid.UUID, student_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, GroupMember]:
+    """Every student schedule has known, in a group now or not."""
+    rows = await session.scalars(
+        select(GroupMember).where(
+            GroupMember.tenant_id == tenant_id, GroupMember.student_id.in_(list(student_ids))
+        )
+    )
+    return {m.student_id: m for m in rows.all()}
 
 
 async def rename_members(
@@ -253,6 +284,15 @@ async def add_links(
         )
 
 
+async def is_learner(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    found = await session.scalar(
+        select(LearnerLink.user_id)
+        .where(LearnerLink.tenant_id == tenant_id, LearnerLink.user_id == user_id)
+        .limit(1)
+    )
+    return found is not None
+
+
 async def students_of_user(
     session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, kind: str
 ) -> list[uuid.UUID]:
@@ -274,6 +314,7 @@ async def members(
         GroupMember,
         tenant_id,
         GroupMember.student_id.in_(list(student_ids)),
+        GroupMember.active.is_(True),
         order_by=GroupMember.display_name,
     )
 
@@ -286,6 +327,7 @@ async def group_roster(
         GroupMember,
         tenant_id,
         GroupMember.group_id == group_id,
+        GroupMember.active.is_(True),
         order_by=(GroupMember.display_name, GroupMember.student_id),
     )
 
@@ -295,7 +337,7 @@ async def group_sizes(session: AsyncSession, tenant_id: uuid.UUID) -> dict[uuid.
     out: dict[uuid.UUID, int] = {}
     rows = await session.execute(
         select(GroupMember.group_id, func.count())
-        .where(GroupMember.tenant_id == tenant_id)
+        .where(GroupMember.tenant_id == tenant_id, GroupMember.active.is_(True))
         .group_by(GroupMember.group_id)
     )
     out.update(dict(rows.all()))
@@ -496,7 +538,7 @@ async def lessons_of_week(
         tenant_id,
         Lesson.group_id == group_id,
         Lesson.period_id == period_id,
-        Lesson.day >= since,
+        Lesson.planned_day >= since,
         Lesson.entry_id.is_not(None),
         order_by=None,
     )

@@ -124,6 +124,9 @@ class GroupMember(Base):
     group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     display_name: Mapped[str] = mapped_column(String(200))
     since: Mapped[date] = mapped_column(Date)
+    # False once they left (expelled, graduated, on leave): the name stays for a
+    # cancelled order that brings them back.
+    active: Mapped[bool] = mapped_column(Boolean, server_default="true")
 
 
 class LearnerLink(Base):
@@ -332,7 +335,7 @@ class Lesson(Base):
         _fk("group_id", "groups"),
         _fk("subject_id", "subjects"),
         _fk("room_id", "rooms"),
-        UniqueConstraint("tenant_id", "entry_id", "day"),
+        UniqueConstraint("tenant_id", "entry_id", "planned_day"),
         Index("ix_lessons_group_day", "tenant_id", "group_id", "day"),
         Index("ix_lessons_day", "tenant_id", "day"),
         Index("ix_lessons_teachers", "teacher_ids", postgresql_using="gin"),
@@ -347,6 +350,9 @@ class Lesson(Base):
     entry_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     period_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     day: Mapped[date] = mapped_column(Date)
+    # The day the week put it on (a lesson moved to another day is still that lesson of
+    # the week: generating again does not bring it back); null for an extra lesson.
+    planned_day: Mapped[date | None] = mapped_column(Date)
     lesson_number: Mapped[int] = mapped_column(Integer)
     starts_at: Mapped[time] = mapped_column(Time)
     ends_at: Mapped[time] = mapped_column(Time)

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -41,6 +41,7 @@ from edureg_schedule.persistence.tables import (
     StudyPeriod,
     Subject,
 )
+from edureg_schedule.services.catalogue import LocalTime
 from edureg_shared import audit
 from edureg_shared.db import Database
 from edureg_shared.errors import Conflict, InvalidState, NotFound
@@ -107,8 +108,8 @@ class CreateExamEvent(BaseModel):
     kind: Literal["consultation", "exam"]
     subject_id: uuid.UUID
     day: date
-    starts_at: time
-    ends_at: time
+    starts_at: LocalTime
+    ends_at: LocalTime
     room_id: uuid.UUID | None = None
     examiner_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=5)]
 
@@ -324,8 +325,9 @@ async def define_periods(
                 tenant_id=tenant_id, id=uuid.uuid4(), academic_year_id=year.id, scope=cmd.scope
             )
             session.add(row)
+        if row.ends_on != p.ends_on:  # a new end: announced again when it passes
+            row.ended_announced_at = None
         row.kind, row.number, row.starts_on, row.ends_on = p.kind, p.number, p.starts_on, p.ends_on
-        row.ended_announced_at = None
         kept.append(row)
     for row in existing.values():
         await session.delete(row)
@@ -603,6 +605,8 @@ async def set_calendar_day(
     cmd: CalendarDayIn | None,
 ) -> None:
     """The region's correction of one day (None: removed)."""
+    if not 2000 <= day.year <= 2100:
+        raise InvalidState("Календарь ведётся для 2000–2100 годов")
     row = await session.get(CalendarDay, day)
     if cmd is None:
         if row is None:

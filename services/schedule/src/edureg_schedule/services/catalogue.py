@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_schedule.domain import bells as bell_rules
@@ -32,6 +32,16 @@ from edureg_shared.events.envelope import Actor
 from edureg_shared.paging import PageRequest
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _local(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("Укажите время без часового пояса (по местному времени)")
+    return value
+
+
+# A time of day in the organisation's local time (never with an offset).
+LocalTime = Annotated[time, AfterValidator(_local)]
 RoomKind = Literal["classroom", "laboratory", "computer", "gym", "workshop", "hall", "other"]
 SubjectKind = Literal["discipline", "module", "mdk", "practice"]
 AssessmentForm = Literal[
@@ -94,8 +104,8 @@ class BellIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     number: Annotated[int, Field(ge=1, le=12)]
-    starts_at: time
-    ends_at: time
+    starts_at: LocalTime
+    ends_at: LocalTime
 
 
 class SaveBells(BaseModel):
@@ -236,7 +246,7 @@ async def save_curriculum(
         session.add(row)
         action = "create"
     else:
-        found = await repo.get(session, Curriculum, tenant_id, curriculum_id)
+        found = await session.get(Curriculum, (tenant_id, curriculum_id), with_for_update=True)
         if found is None:
             raise NotFound("Учебный план не найден")
         if cmd.version is not None and cmd.version != found.version:

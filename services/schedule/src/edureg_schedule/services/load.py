@@ -24,6 +24,7 @@ from edureg_schedule.persistence import repository as repo
 from edureg_schedule.persistence.tables import (
     CurriculumLine,
     Group,
+    GroupMember,
     LoadItem,
     StudyPeriod,
     Subgroup,
@@ -101,6 +102,16 @@ async def assign(
         raise InvalidState(
             "Этот период не относится к учебному году группы",
             errors=[{"field": "period_id", "message": "Не период этой группы"}],
+        )
+    if await repo.is_learner(session, tenant_id, cmd.teacher_user_id):
+        raise InvalidState(
+            "Нагрузку можно дать только сотруднику",
+            errors=[
+                {
+                    "field": "teacher_user_id",
+                    "message": "Это учётная запись обучающегося или родителя",
+                }
+            ],
         )
     await repo.upsert_teacher(session, tenant_id, cmd.teacher_user_id, cmd.teacher_name)
     found = await repo.all_of(
@@ -312,3 +323,23 @@ async def subgroups(
     )
     members = await repo.subgroup_members(session, tenant_id, [r.id for r in rows])
     return [SubgroupView(r, sorted(members.get(r.id, []))) for r in rows]
+
+
+async def members(
+    *, session: AsyncSession, tenant_id: uuid.UUID, actor: Actor, group_id: uuid.UUID
+) -> list[GroupMember]:
+    """A group's students (names) for making its subgroups: the read is audited."""
+    group = await repo.get(session, Group, tenant_id, group_id)
+    if group is None:
+        raise NotFound("Группа не найдена")
+    found = await repo.group_roster(session, tenant_id, group.id)
+    await audit.record(
+        session,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="read",
+        entity="group_members",
+        entity_id=group.id,
+        details={"students": len(found)},
+    )
+    return found

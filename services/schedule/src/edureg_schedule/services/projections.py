@@ -98,13 +98,12 @@ async def on_orders_cancelled(*, session: AsyncSession, events: list[Envelope]) 
     tenant_id = _tenant(events)
     for e in events:
         d = c.ORDER_CANCELLED.parse(e.data)
+        known = await repo.known_members(session, tenant_id, [s.student_id for s in d.students])
         for s in d.students:
-            current = await repo.members(session, tenant_id, [s.student_id])
-            if s.status == "active":
-                name = current[0].display_name if current else ""
-                await repo.remove_members(
-                    session, tenant_id, [(m.student_id, m.group_id) for m in current]
-                )
+            current = known.get(s.student_id)
+            if current is not None and current.active:
+                await repo.remove_members(session, tenant_id, [(s.student_id, current.group_id)])
+            if s.status == "active" and current is not None:
                 await repo.set_members(
                     session,
                     tenant_id,
@@ -112,14 +111,10 @@ async def on_orders_cancelled(*, session: AsyncSession, events: list[Envelope]) 
                         {
                             "student_id": s.student_id,
                             "group_id": s.group_id,
-                            "display_name": name,
-                            "since": e.occurred_at.date(),
+                            "display_name": current.display_name,
+                            "since": max(current.since, e.occurred_at.date()),
                         }
                     ],
-                )
-            else:
-                await repo.remove_members(
-                    session, tenant_id, [(m.student_id, m.group_id) for m in current]
                 )
 
 
@@ -139,3 +134,11 @@ async def on_accounts_provisioned(*, session: AsyncSession, events: list[Envelop
             if a.kind in ("student", "guardian"):
                 rows.append({"user_id": a.user_id, "student_id": d.student_id, "kind": a.kind})
     await repo.add_links(session, _tenant(events), rows)
+
+
+async def on_accounts_disabled(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """A disabled account's calendar links stop working (a dismissed teacher, an expelled
+    student, a guardian without children here)."""
+    tenant_id = _tenant(events)
+    for e in events:
+        await repo.revoke_feeds(session, tenant_id, c.ACCOUNT_DISABLED.parse(e.data).user_id)

@@ -440,8 +440,11 @@ async def save_week(
     return WeekView(group, found, saved.version, entries, soft, saved.generated_at)
 
 
-def _key(x: TimetableEntry | LessonIn) -> tuple[int, int, str, uuid.UUID | None]:
-    return (x.weekday, x.lesson_number, x.parity, x.subgroup_id)
+def _key(x: TimetableEntry | LessonIn) -> tuple[int, int, str, uuid.UUID | None, uuid.UUID]:
+    """What makes a week's entry the same entry when the week is saved again: another
+    subject at that time is another lesson (its dated lessons are replaced, not
+    renamed); another teacher or room is the same lesson changed."""
+    return (x.weekday, x.lesson_number, x.parity, x.subgroup_id, x.subject_id)
 
 
 async def _store_week(
@@ -453,8 +456,8 @@ async def _store_week(
     week: TimetableWeek | None,
     lessons: list[LessonIn],
 ) -> list[TimetableEntry]:
-    """The entries replaced; one at the same day, number, parity and subgroup keeps its id
-    (its dated lessons stay the same lessons when generated again)."""
+    """The entries replaced; one at the same day, number, parity, subgroup and subject
+    keeps its id (its dated lessons stay the same lessons when generated again)."""
     if week is None:
         week = TimetableWeek(
             tenant_id=tenant_id, group_id=group.id, period_id=found.id, version=0, saved_by=actor.id
@@ -541,7 +544,10 @@ async def generate(
     week = await repo.week(session, tenant_id, group.id, found.id)
     if week is None:
         raise InvalidState("Сначала составьте расписание недели для этой группы")
-    since = max(cmd.since or found.starts_on, found.starts_on)
+    # The first time, the whole period; afterwards from today on unless a day is given:
+    # what already took place is not rewritten by a later change of the week.
+    default = found.starts_on if week.generated_at is None else max(_today(), found.starts_on)
+    since = max(cmd.since or default, found.starts_on)
     entries = await repo.entries(
         session,
         tenant_id,
@@ -552,7 +558,7 @@ async def generate(
     prod, holidays = await _study_days(session, tenant_id, found.starts_on, found.ends_on)
     study_day = _is_study_day(prod, holidays, group.grade)
     existing = {
-        (x.entry_id, x.day): x
+        (x.entry_id, x.planned_day): x
         for x in await repo.lessons_of_week(session, tenant_id, group.id, found.id, since)
     }
     new_rows: list[dict[str, Any]] = []
@@ -583,6 +589,7 @@ async def generate(
                         "entry_id": e.id,
                         "period_id": found.id,
                         "day": day,
+                        "planned_day": day,
                         "status": "scheduled",
                         "extra": False,
                         "changed": False,
@@ -599,6 +606,7 @@ async def generate(
                 lesson.status = "scheduled"
                 lesson.version += 1
                 touched.append(lesson)
+    await _check_against_changes(session, tenant_id, group, new_rows, since, found.ends_on)
     gone = [
         x
         for key, x in existing.items()
@@ -691,6 +699,60 @@ async def generate(
         },
     )
     return Generated(len(new_rows), len(touched), len(gone))
+
+
+async def _check_against_changes(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    group: Group,
+    rows: list[dict[str, Any]],
+    first: date,
+    last: date,
+) -> None:
+    """New dated lessons must not meet a lesson changed by hand (a substitution, a
+    move, an extra lesson) of another group: the weeks' check cannot see those."""
+    if not rows:
+        return
+    changed = [
+        x
+        for x in await repo.lessons_between(
+            session, tenant_id, first, last, include_cancelled=False
+        )
+        if x.changed and x.group_id != group.id
+    ]
+    by_day: dict[date, list[Lesson]] = {}
+    for x in changed:
+        by_day.setdefault(x.day, []).append(x)
+    for r in rows:
+        for x in by_day.get(r["day"], []):
+            if not (r["starts_at"] < x.ends_at and x.starts_at < r["ends_at"]):
+                continue
+            shared = set(r["teacher_ids"]) & set(x.teacher_ids)
+            if shared or (r["room_id"] is not None and r["room_id"] == x.room_id):
+                names = await _names(
+                    session, tenant_id, teachers=shared, rooms={x.room_id}, groups={x.group_id}
+                )
+                who = (
+                    f"преподаватель {names.get(next(iter(shared)), '—')}"
+                    if shared
+                    else f"кабинет {names.get(x.room_id, '—')}"
+                )
+                raise Conflict(
+                    f"{r['day']:%d.%m.%Y}, {r['lesson_number']}-й урок: {who} уже занят(а) "
+                    f"изменённым занятием группы {names.get(x.group_id, '—')}",
+                    clashes=[
+                        {
+                            "code": "teacher_busy" if shared else "room_busy",
+                            "severity": "error",
+                            "message": "Накладка с заменой или переносом",
+                            "index": 0,
+                        }
+                    ],
+                )
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
 
 
 # -- one-off changes -------------------------------------------------------------------
@@ -827,11 +889,14 @@ async def change_lesson(
 ) -> LessonView:
     """A one-off change of a dated lesson, with its reason; kept in the lesson's history,
     announced to journal, the group's curator and the teachers before and after."""
-    lesson = await repo.get(session, Lesson, tenant_id, lesson_id)
+    await repo.lock_timetable(session, tenant_id)
+    lesson = await session.get(Lesson, (tenant_id, lesson_id), with_for_update=True)
     if lesson is None:
         raise NotFound("Занятие не найдено")
     if cmd.version is not None and cmd.version != lesson.version:
         raise Conflict("Занятие уже изменил кто-то другой: откройте его заново")
+    if lesson.status == "cancelled" and cmd.kind not in ("restored", "cancellation"):
+        raise InvalidState("Занятие отменено: сначала верните его")
     group = await _group(session, tenant_id, lesson.group_id)
     before = _snapshot(lesson)
     teachers_before = list(lesson.teacher_ids)
@@ -1029,7 +1094,7 @@ async def _views(
     session: AsyncSession,
     tenant_id: uuid.UUID,
     lessons: Sequence[Lesson],
-    child: dict[uuid.UUID, str] | None = None,
+    whose: dict[uuid.UUID, str] | None = None,
 ) -> list[LessonView]:
     names = await _names(
         session,
@@ -1052,7 +1117,7 @@ async def _views(
             teachers=[(t, names.get(t, "")) for t in x.teacher_ids],
             room=names.get(x.room_id) if x.room_id else None,
             reason=reasons.get(x.id),
-            child=(child or {}).get(x.group_id),
+            child=(whose or {}).get(x.id),
         )
         for x in lessons
     ]
@@ -1114,14 +1179,30 @@ async def my_lessons(
         session, tenant_id, [m.student_id for m in members]
     )
     rows = await repo.lessons_between(
-        session, tenant_id, first, last, group_ids=[m.group_id for m in members]
+        session, tenant_id, first, last, group_ids=list({m.group_id for m in members})
     )
-    mine = {m.group_id: subgroups.get(m.student_id, set()) for m in members}
-    visible = [
-        x for x in rows if x.subgroup_id is None or x.subgroup_id in mine.get(x.group_id, set())
-    ]
-    child = {m.group_id: m.display_name for m in members} if principal.kind == "guardian" else None
-    return await _views(session, tenant_id, visible, child)
+    visible: list[Lesson] = []
+    whose: dict[uuid.UUID, str] = {}
+    for x in rows:
+        children = [
+            m
+            for m in members
+            if m.group_id == x.group_id
+            and (x.subgroup_id is None or x.subgroup_id in subgroups.get(m.student_id, set()))
+        ]
+        if children:
+            visible.append(x)
+            whose[x.id] = ", ".join(_first_name(m.display_name) for m in children)
+    return await _views(
+        session, tenant_id, visible, whose if principal.kind == "guardian" else None
+    )
+
+
+def _first_name(display_name: str) -> str:
+    """A child's first name (display names are "Surname Name"): what a parent's own
+    timetable needs to tell two children apart, and no more."""
+    parts = display_name.split()
+    return parts[1] if len(parts) > 1 else display_name
 
 
 # -- iCalendar feeds -------------------------------------------------------------------
@@ -1176,6 +1257,8 @@ async def revoke_feeds(*, session: AsyncSession, principal: Principal) -> int:
 
 
 FEED_PAST_DAYS = 14
+# A link works for a school year at most: then a new one is taken from the portal.
+FEED_VALID_DAYS = 366
 FEED_FUTURE_DAYS = 120
 
 
@@ -1184,8 +1267,8 @@ async def render_feed(db: Database, tenant_id: uuid.UUID, secret: str, zone: Zon
     the last two weeks and the next four months."""
     async with db.tenant_session(tenant_id) as session:
         feed = await repo.feed_by_secret(session, tenant_id, _hash(secret))
-        if feed is None:
-            raise NotFound("Ссылка на календарь не найдена или отозвана")
+        if feed is None or feed.created_at < datetime.now(UTC) - timedelta(days=FEED_VALID_DAYS):
+            raise NotFound("Ссылка на календарь не найдена, отозвана или устарела")
         today = datetime.now(zone).date()
         first, last = (
             today - timedelta(days=FEED_PAST_DAYS),
