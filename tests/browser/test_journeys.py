@@ -225,6 +225,8 @@ async def test_pages_work_with_the_keyboard_and_stay_readable(
         "/schedule/load",
         "/schedule/timetable",
         "/schedule/changes",
+        "/schedule/lessons",
+        "/schedule/exams",
         "/my/timetable",
         "/password",
     ):

@@ -161,6 +161,18 @@ async def test_a_week_is_built_a_clash_resolved_and_a_substitution_seen(
     changes = page.get_by_role("table", name="Изменения дня")
     await expect(changes).to_contain_text(f"замена преподавателя: {substitute}")
     await expect(changes).to_contain_text("Болезнь учителя")
+    # The teacher who was replaced is told, on her own timetable.
+    await page.get_by_role("button", name="Выйти").click()
+    await _sign_in(page, base, "teacher.websched", PASSWORD)
+    await page.goto(f"{base}/my/timetable?week=2026-09-21")
+    told = page.get_by_role("region", name="Изменения этой недели, о которых вам сообщили")
+    await expect(told).to_contain_text(
+        f"7Б, Математика: замена преподавателя ({substitute}) — Болезнь учителя"
+    )
+    # ... and the lesson taken by another is no longer in her week (7А's lessons were
+    # never generated: that Monday is empty for her).
+    monday = page.get_by_role("region", name="Понедельник, 21.09.2026")
+    await expect(monday).to_contain_text("Занятий нет.")
     await context.close()
 
     phone = await browser.new_context(viewport=PHONE, locale="ru-RU")

@@ -155,9 +155,21 @@ SECTIONS: tuple[Section, ...] = (
                 permissions=_perms("schedule.read"),
             ),
             Item(
+                "schedule_lessons",
+                "Расписание по датам",
+                "/schedule/lessons",
+                permissions=_perms("schedule.read"),
+            ),
+            Item(
                 "schedule_changes",
                 "Изменения на день",
                 "/schedule/changes",
+                permissions=_perms("schedule.read"),
+            ),
+            Item(
+                "schedule_exams",
+                "Сессии и экзамены",
+                "/schedule/exams",
                 permissions=_perms("schedule.read"),
             ),
             Item(

@@ -802,6 +802,153 @@ async def change_lesson(request: Request, lesson_id: uuid.UUID) -> Response:
     )
 
 
+# -- exam sessions ---------------------------------------------------------------------
+
+
+async def _exams_page(
+    request: Request,
+    shell: Shell,
+    *,
+    form: str | None = None,
+    values: dict[str, Any] | None = None,
+    answer: Answer | None = None,
+) -> Response:
+    lists = await _lists(
+        request, shell, "exam-sessions", "groups", "years", "subjects", "rooms", "teachers"
+    )
+    if isinstance(lists, Response):
+        return lists
+    return _render(
+        request,
+        "schedule_exams.html",
+        answer.status if answer else 200,
+        shell=shell,
+        active="schedule_exams",
+        sessions=lists["exam-sessions"],
+        groups=_by_id(lists["groups"]),
+        years=lists["years"],
+        subjects=_by_id(lists["subjects"]),
+        rooms=_by_id(lists["rooms"]),
+        teachers={t["user_id"]: t["display_name"] for t in lists["teachers"]},
+        editable=shell.has(WRITE),
+        form=form,
+        values=values or {},
+        error=_form_error(answer),
+        errors=_errors(answer),
+    )
+
+
+@router.get("/schedule/exams")
+async def exams_page(request: Request) -> Response:
+    shell = await _opened(request, "schedule_exams")
+    if isinstance(shell, Response):
+        return shell
+    return await _exams_page(request, shell)
+
+
+@router.post("/schedule/exams/{what}")
+async def exams_action(request: Request, what: str) -> Response:
+    posted = await _posted_form(request, "schedule_exams")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
+    values = {k: str(v).strip()[:300] for k, v in form.items() if k != "csrf"}
+    body: dict[str, Any]
+    if what == "session":
+        path = "/api/v1/exam-sessions"
+        body = {
+            k: values.get(k) or None
+            for k in ("academic_year_id", "group_id", "title", "starts_on", "ends_on")
+        }
+    elif what == "event":
+        path = f"/api/v1/exam-sessions/{values.get('session_id', '')}/events"
+        body = {
+            k: values.get(k) or None
+            for k in ("kind", "subject_id", "day", "starts_at", "ends_at", "room_id")
+        }
+        body["examiner_ids"] = [values["examiner_id"]] if values.get("examiner_id") else []
+    else:
+        return RedirectResponse("/schedule/exams", status_code=303)
+    answer = await _call(request, shell, "schedule", "POST", path, json=body, keep=(404, 409, 422))
+    if isinstance(answer, Response):
+        return answer
+    if answer.ok:
+        return RedirectResponse("/schedule/exams", status_code=303)
+    return await _exams_page(request, shell, form=what, values=values, answer=answer)
+
+
+# -- lessons by date: of a group, a teacher, a room -------------------------------------
+
+
+def _week_days(
+    monday: date, lessons: list[dict[str, Any]]
+) -> list[tuple[date, str, list[dict[str, Any]]]]:
+    days: dict[str, list[dict[str, Any]]] = {}
+    for lesson in lessons:
+        days.setdefault(lesson["day"], []).append(lesson)
+    return [
+        (
+            monday + timedelta(days=i),
+            WEEKDAYS[i + 1],
+            days.get((monday + timedelta(days=i)).isoformat(), []),
+        )
+        for i in range(6)
+    ]
+
+
+@router.get("/schedule/lessons")
+async def lessons_page(
+    request: Request,
+    week: str | None = None,
+    group: str | None = None,
+    teacher: str | None = None,
+    room: str | None = None,
+) -> Response:
+    shell = await _opened(request, "schedule_lessons")
+    if isinstance(shell, Response):
+        return shell
+    lists = await _lists(request, shell, "groups", "teachers", "rooms")
+    if isinstance(lists, Response):
+        return lists
+    monday = _monday(_date(week, _today()))
+    params = {"from": monday.isoformat(), "to": (monday + timedelta(days=6)).isoformat()}
+    chosen = {"group_id": group, "teacher_id": teacher, "room_id": room}
+    chosen = {k: v for k, v in chosen.items() if v}
+    if not chosen and lists["groups"]:
+        chosen = {"group_id": lists["groups"][0]["id"]}
+    lessons: list[dict[str, Any]] = []
+    if chosen:
+        found = await _call(
+            request,
+            shell,
+            "schedule",
+            "GET",
+            "/api/v1/lessons",
+            keep=(404, 422),
+            **params,
+            **chosen,
+        )
+        if isinstance(found, Response):
+            return found
+        lessons = list(found.body.get("items", [])) if found.ok else []
+    query = "&".join(f"{k.split('_')[0]}={v}" for k, v in chosen.items())
+    return _render(
+        request,
+        "schedule_lessons.html",
+        shell=shell,
+        active="schedule_lessons",
+        groups=_by_id(lists["groups"]),
+        teachers={t["user_id"]: t["display_name"] for t in lists["teachers"]},
+        rooms=_by_id(lists["rooms"]),
+        chosen=chosen,
+        week_days=_week_days(monday, lessons),
+        monday=monday,
+        today=_today(),
+        previous=f"/schedule/lessons?week={(monday - timedelta(days=7)).isoformat()}&{query}",
+        following=f"/schedule/lessons?week={(monday + timedelta(days=7)).isoformat()}&{query}",
+    )
+
+
 # -- my timetable ----------------------------------------------------------------------
 
 
@@ -824,6 +971,19 @@ async def my_timetable(
     )
     if isinstance(found, Response):
         return found
+    notices: list[dict[str, Any]] = []
+    if shell.kind == "staff" and shell.has("schedule.read"):
+        told = await _call(
+            request,
+            shell,
+            "schedule",
+            "GET",
+            "/api/v1/my/notices",
+            **{"from": monday.isoformat(), "to": sunday.isoformat()},
+        )
+        if isinstance(told, Response):
+            return told
+        notices = list(told.body.get("items", []))
     days: dict[str, list[dict[str, Any]]] = {}
     for lesson in found.body.get("items", []):
         days.setdefault(lesson["day"], []).append(lesson)
@@ -847,6 +1007,7 @@ async def my_timetable(
         following=(monday + timedelta(days=7)).isoformat(),
         feed=feed,
         change_kinds=CHANGE_KINDS,
+        notices=notices,
     )
 
 

@@ -34,12 +34,23 @@ def test_each_kind_of_user_sees_its_own_menu() -> None:
         "profile",
         "password",
     ]
-    assert keys("staff", TEACHER) == ["groups", "profile", "password"]
-    assert keys("staff", CURATOR) == ["groups", "accounts", "profile", "password"]
+    schedule = [
+        "my_timetable",
+        "timetable",
+        "schedule_lessons",
+        "schedule_changes",
+        "schedule_exams",
+        "schedule_load",
+        "schedule_plans",
+        "schedule_year",
+    ]
+    assert keys("staff", TEACHER) == ["groups", *schedule, "profile", "password"]
+    assert keys("staff", CURATOR) == ["groups", "accounts", *schedule, "profile", "password"]
     assert keys("staff", REGION) == ["organisations", "join", "usage", "profile", "password"]
     assert keys("staff", MONITOR) == ["usage", "profile", "password"]
-    assert keys("guardian", []) == ["children", "profile", "password"]
-    assert keys("student", []) == ["profile", "password"]
+    # Students and parents see their own timetable, nothing else of the schedule.
+    assert keys("guardian", []) == ["my_timetable", "children", "profile", "password"]
+    assert keys("student", []) == ["my_timetable", "profile", "password"]
 
 
 def test_a_page_not_in_the_menu_cannot_be_opened() -> None:
@@ -53,10 +64,14 @@ def test_a_page_not_in_the_menu_cannot_be_opened() -> None:
     # A student holding a staff permission by mistake still gets no guardian page.
     assert not may_open("children", "student", ADMIN)
     assert may_open("children", "guardian", [])
+    assert not may_open("timetable", "student", [])
+    assert not may_open("schedule_lessons", "guardian", [])
+    assert may_open("my_timetable", "guardian", [])
 
 
 def test_empty_sections_are_left_out() -> None:
-    assert [s.title for s in menu("student", [])] == ["Профиль"]
+    assert [s.title for s in menu("student", [])] == ["Расписание", "Профиль"]
+    assert [s.title for s in menu("staff", MONITOR)] == ["Регион", "Профиль"]
 
 
 def test_browser_names_for_the_sign_in_log() -> None:

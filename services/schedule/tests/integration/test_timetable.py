@@ -261,6 +261,28 @@ async def test_dated_lessons_changes_views_and_notifications(
         await client.get("/api/v1/changes", params={"day": "2026-09-21"}, headers=w.headers)
     ).json()
     assert [(c["kind"], c["reason"]) for c in changes] == [("substitution", "Болезнь учителя")]
+    # The class teacher of 10А is told (and a teacher of another class is not).
+    curator = issuer.headers(
+        tenant_id=w.tenant, user_id=w.curators["10А"], permissions=["schedule.read"]
+    )
+    told = (
+        await client.get(
+            "/api/v1/my/notices", params={"from": "2026-09-21", "to": "2026-09-27"}, headers=curator
+        )
+    ).json()
+    assert [(n["kind"], n["lesson"]["group"], n["reason"]) for n in told] == [
+        ("substitution", "10А", "Болезнь учителя")
+    ]
+    other_curator = issuer.headers(
+        tenant_id=w.tenant, user_id=w.curators["10Б"], permissions=["schedule.read"]
+    )
+    assert (
+        await client.get(
+            "/api/v1/my/notices",
+            params={"from": "2026-09-21", "to": "2026-09-27"},
+            headers=other_curator,
+        )
+    ).json() == []
     [changed] = await _events(infra, nats_prefix, "lesson.changed.v1", 1)
     notified = set(changed["data"]["notify_user_ids"])
     assert notified == {

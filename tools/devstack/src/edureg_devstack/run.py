@@ -102,9 +102,9 @@ def _seed_and_announce(
         return
     try:
         identity_env = {**os.environ, **envs["identity"]}
-        seed.seed_identity(identity_env)
+        organisations = seed.seed_identity(identity_env)
         enrolled = seed.seed_contingent(urls["identity"], urls["contingent"])
-        lessons = seed.seed_schedule(urls["identity"], urls["schedule"])
+        lessons = seed.seed_schedule(urls["identity"], urls["schedule"], organisations)
         creds = seed.demo_student_credentials(urls["identity"], data / "demo-credentials.json")
     except Exception as exc:
         print(f"\n!!! Демо-данные не загружены: {exc}", flush=True)

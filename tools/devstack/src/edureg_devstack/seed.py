@@ -38,12 +38,13 @@ def seed_identity(env: dict[str, str]) -> dict[str, str]:
     return dict(json.loads(out.stdout)["organisations"])
 
 
-def login(identity_url: str, login_: str, password: str) -> dict[str, str]:
-    r = httpx.post(
-        f"{identity_url}/api/v1/auth/token",
-        json={"login": login_, "password": password},
-        timeout=10,
-    )
+def login(
+    identity_url: str, login_: str, password: str, organisation_id: str | None = None
+) -> dict[str, str]:
+    body = {"login": login_, "password": password}
+    if organisation_id:  # a person with accounts in several organisations chooses one
+        body["organisation_id"] = organisation_id
+    r = httpx.post(f"{identity_url}/api/v1/auth/token", json=body, timeout=10)
     r.raise_for_status()
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
@@ -152,16 +153,13 @@ def demo_student_credentials(identity_url: str, store: Path) -> dict[str, Any]:
     return result
 
 
-def _me(identity_url: str, login_: str, password: str) -> dict[str, Any]:
-    me: dict[str, Any] = _check(
-        httpx.get(
-            f"{identity_url}/api/v1/me", headers=login(identity_url, login_, password), timeout=10
-        )
-    )
+def _me(identity_url: str, login_: str, password: str, organisation_id: str) -> dict[str, Any]:
+    headers = login(identity_url, login_, password, organisation_id)
+    me: dict[str, Any] = _check(httpx.get(f"{identity_url}/api/v1/me", headers=headers, timeout=10))
     return me
 
 
-def seed_schedule(identity_url: str, schedule_url: str) -> int:
+def seed_schedule(identity_url: str, schedule_url: str, organisations: dict[str, str]) -> int:
     """The gymnasium's year in quarters with holidays, rooms, subjects, teachers' load, a
     week for 5А and its dated lessons; the college's year in semesters. Returns the
     lessons generated now (0 when the demo was seeded before)."""
@@ -196,7 +194,7 @@ def seed_schedule(identity_url: str, schedule_url: str) -> int:
                 for s in spec["subjects"]
             }
             people = {
-                s["login"]: _me(identity_url, s["login"], s["password"])
+                s["login"]: _me(identity_url, s["login"], s["password"], organisations[org["code"]])
                 for s in org["staff"]
                 if s["login"] in {item[0] for item in spec.get("load", [])}
             }

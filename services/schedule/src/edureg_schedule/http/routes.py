@@ -1063,21 +1063,40 @@ async def change_lesson(lesson_id: uuid.UUID, cmd: ChangeLesson, ctx: Write) -> 
     )
 
 
+def _change(v: timetable.ChangeView) -> ChangeRead:
+    return ChangeRead(
+        id=v.change.id,
+        kind=v.change.kind,
+        reason=v.change.reason,
+        changed_at=v.change.changed_at,
+        before=v.change.before,
+        after=v.change.after,
+        lesson=_lesson(v.lesson),
+    )
+
+
 @weeks.get("/changes", response_model=list[ChangeRead], summary="Изменения расписания на день")
 async def changes_of_day(ctx: Read, day: date) -> list[ChangeRead]:
     views = await timetable.changes_of_day(session=ctx.session, tenant_id=ctx.tenant_id, day=day)
-    return [
-        ChangeRead(
-            id=v.change.id,
-            kind=v.change.kind,
-            reason=v.change.reason,
-            changed_at=v.change.changed_at,
-            before=v.change.before,
-            after=v.change.after,
-            lesson=_lesson(v.lesson),
-        )
-        for v in views
-    ]
+    return [_change(v) for v in views]
+
+
+@weeks.get(
+    "/my/notices",
+    response_model=list[ChangeRead],
+    summary="Изменения расписания, о которых мне сообщили (куратору, преподавателям)",
+    description=f"Не больше {MAX_DAYS} дней за запрос.",
+)
+async def my_notices(
+    ctx: Read,
+    first: Annotated[date, Query(alias="from")],
+    last: Annotated[date, Query(alias="to")],
+) -> list[ChangeRead]:
+    _range(first, last)
+    views = await timetable.my_notices(
+        session=ctx.session, principal=ctx.principal, first=first, last=last
+    )
+    return [_change(v) for v in views]
 
 
 @weeks.get(

@@ -608,6 +608,21 @@ async def changes_of_day(
     )
 
 
+async def notices(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, first: date, last: date
+) -> list[LessonChange]:
+    """The changes a user was told of (a curator of the group, a teacher concerned)."""
+    return await all_of(
+        session,
+        LessonChange,
+        tenant_id,
+        literal(user_id, UUID(as_uuid=True)) == any_(LessonChange.notified),
+        LessonChange.day >= first,
+        LessonChange.day <= last,
+        order_by=(LessonChange.day, LessonChange.changed_at),
+    )
+
+
 async def last_change_reasons(
     session: AsyncSession, tenant_id: uuid.UUID, lesson_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, str]:

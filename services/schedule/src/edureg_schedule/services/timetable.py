@@ -1160,6 +1160,19 @@ async def changes_of_day(
     return [ChangeView(c, views[c.lesson_id]) for c in changes if c.lesson_id in views]
 
 
+async def my_notices(
+    *, session: AsyncSession, principal: Principal, first: date, last: date
+) -> list[ChangeView]:
+    """The lesson changes the caller was told of: as the group's curator or a teacher
+    before or after the change."""
+    changes = await repo.notices(session, principal.tenant_id, principal.user_id, first, last)
+    rows = await repo.by_ids(session, Lesson, principal.tenant_id, {c.lesson_id for c in changes})
+    views = {
+        v.lesson.id: v for v in await _views(session, principal.tenant_id, list(rows.values()))
+    }
+    return [ChangeView(c, views[c.lesson_id]) for c in changes if c.lesson_id in views]
+
+
 async def my_lessons(
     *, session: AsyncSession, principal: Principal, first: date, last: date
 ) -> list[LessonView]:
