@@ -106,9 +106,12 @@ def hard_clashes(
         return names.get(i, "—") if i else "—"
 
     found: list[Clash] = []
-    earlier: list[tuple[int | None, Slot]] = [(None, s) for s in others]
+    # Only lessons of the same weekday can meet: index them by it.
+    earlier: dict[int, list[tuple[int | None, Slot]]] = {}
+    for o in others:
+        earlier.setdefault(o.weekday, []).append((None, o))
     for i, s in enumerate(week):
-        for j, o in earlier:
+        for j, o in earlier.get(s.weekday, []):
             if not _meet(s, o):
                 continue
             where = "в этой же неделе" if j is not None else f"у группы {name(o.group_id)}"
@@ -134,7 +137,7 @@ def hard_clashes(
                 code = "subgroup_busy" if s.subgroup_id and o.subgroup_id else "group_busy"
                 who = name(s.subgroup_id) if code == "subgroup_busy" else name(s.group_id)
                 found.append(Clash(code, "error", f"{_when(s)}: у {who} уже есть занятие", i))
-        earlier.append((i, s))
+        earlier.setdefault(s.weekday, []).append((i, s))
     return found
 
 

@@ -454,11 +454,16 @@ async def find_bells(
 
 
 async def load_of_period(
-    session: AsyncSession, tenant_id: uuid.UUID, period_ids: Iterable[uuid.UUID]
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    period_ids: Iterable[uuid.UUID],
+    *,
+    group_id: uuid.UUID | None = None,
 ) -> list[LoadItem]:
-    return await all_of(
-        session, LoadItem, tenant_id, LoadItem.period_id.in_(list(period_ids)), order_by=None
-    )
+    where = [LoadItem.period_id.in_(list(period_ids))]
+    if group_id is not None:
+        where.append(LoadItem.group_id == group_id)
+    return await all_of(session, LoadItem, tenant_id, *where, order_by=None)
 
 
 async def list_load(
@@ -571,6 +576,24 @@ async def lessons_between(
         where.append(Lesson.status == "scheduled")
     return await all_of(
         session, Lesson, tenant_id, *where, order_by=(Lesson.day, Lesson.starts_at, Lesson.id)
+    )
+
+
+async def changed_lessons(
+    session: AsyncSession, tenant_id: uuid.UUID, first: date, last: date, *, other_than: uuid.UUID
+) -> list[Lesson]:
+    """Scheduled lessons changed by hand (substitutions, moves, extra lessons) of other
+    groups between two dates."""
+    return await all_of(
+        session,
+        Lesson,
+        tenant_id,
+        Lesson.day >= first,
+        Lesson.day <= last,
+        Lesson.changed.is_(True),
+        Lesson.status == "scheduled",
+        Lesson.group_id != other_than,
+        order_by=None,
     )
 
 

@@ -411,8 +411,7 @@ async def save_week(
         group_size=await repo.group_sizes(session, tenant_id),
         load_hours={
             (item.teacher_user_id, item.subject_id, item.group_id, item.subgroup_id): item.hours
-            for item in await repo.load_of_period(session, tenant_id, [found.id])
-            if item.group_id == group.id
+            for item in await repo.load_of_period(session, tenant_id, [found.id], group_id=group.id)
         },
         occurrences={i: len(rules.dated_lessons(s, study_day)) for i, s in enumerate(slots)},
         hours_per_lesson=settings.hours_per_lesson,
@@ -481,13 +480,18 @@ async def _store_week(
                 tenant_id=tenant_id, id=uuid.uuid4(), group_id=group.id, period_id=found.id
             )
             session.add(row)
-        row.weekday, row.lesson_number, row.parity = x.weekday, x.lesson_number, x.parity
-        row.subject_id, row.teacher_ids, row.room_id, row.subgroup_id = (
-            x.subject_id,
-            list(x.teacher_ids),
-            x.room_id,
-            x.subgroup_id,
-        )
+        values = {
+            "weekday": x.weekday,
+            "lesson_number": x.lesson_number,
+            "parity": x.parity,
+            "subject_id": x.subject_id,
+            "teacher_ids": list(x.teacher_ids),
+            "room_id": x.room_id,
+            "subgroup_id": x.subgroup_id,
+        }
+        for k, v in values.items():  # only what changed: an unchanged lesson is not rewritten
+            if getattr(row, k, None) != v:
+                setattr(row, k, v)
         kept.append(row)
     await repo.delete_entries(session, tenant_id, (e.id for e in old.values()))
     week.version += 1
@@ -713,13 +717,7 @@ async def _check_against_changes(
     move, an extra lesson) of another group: the weeks' check cannot see those."""
     if not rows:
         return
-    changed = [
-        x
-        for x in await repo.lessons_between(
-            session, tenant_id, first, last, include_cancelled=False
-        )
-        if x.changed and x.group_id != group.id
-    ]
+    changed = await repo.changed_lessons(session, tenant_id, first, last, other_than=group.id)
     by_day: dict[date, list[Lesson]] = {}
     for x in changed:
         by_day.setdefault(x.day, []).append(x)
