@@ -149,6 +149,21 @@ async def test_a_week_is_built_a_clash_resolved_and_a_substitution_seen(
     await expect(page.get_by_role("status")).to_contain_text("новых 7")
     await page.screenshot(path=shot("timetable-week-desktop"), full_page=True)
 
+    # A form sent by hand with a path instead of an id reaches no other endpoint, and odd
+    # values are refused, never a 500.
+    csrf = await page.locator("input[name=csrf]").first.input_value()
+    crafted = await page.request.post(
+        f"{base}/schedule/load/remove", form={"csrf": csrf, "load_id": "../settings#"}
+    )
+    assert crafted.status == 404
+    odd = await page.request.post(
+        f"{base}/schedule/year/holiday",
+        form={"csrf": csrf, "year_id": "../bells", "title": "x", "grades": "1,²"},
+    )
+    assert odd.status == 404
+    far = await page.request.get(f"{base}/schedule/changes?day=9999-12-31")
+    assert far.status == 200
+
     # On Monday 21 September the teacher is ill: a substitution with its reason.
     await page.goto(f"{base}/schedule/changes?day=2026-09-21")
     await page.get_by_label("Группа", exact=True).select_option(label="7Б")

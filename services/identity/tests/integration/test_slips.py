@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
 import pypdfium2
 from sqlalchemy import text
 
-from edureg_devstack.testing.infra import ServiceDatabase
-from edureg_devstack.testing.plugin import assert_problem
+from edureg_devstack.testing.infra import Infra, ServiceDatabase
+from edureg_devstack.testing.plugin import assert_problem, eventually
 from edureg_shared.db import Database, create_engine
+from edureg_shared.events.envelope import Actor, Envelope
+from edureg_shared.workdays import FEDERAL
 
 from ..conftest import PASSWORD, login
 
@@ -225,3 +227,50 @@ async def test_accounts_overdue_for_activation(
         403,
     )
     assert await overdue(await login(client, "admin.b")) == set()
+
+
+async def test_overdue_counts_working_days_with_the_regions_corrections(
+    client: httpx.AsyncClient,
+    school: dict[str, Any],
+    db: ServiceDatabase,
+    infra: Infra,
+    nats_prefix: str,
+) -> None:
+    """Three working days by the production calendar; a day the region declares off (as
+    schedule announces it) is not one of them."""
+    secretary = await login(client, "secretary.a")
+    today = datetime.now(UTC).date()
+    third = FEDERAL.nth_working_day_before(today, 3)
+    # Made the day before the third working day back: overdue by the federal calendar.
+    made = datetime.combine(third - timedelta(days=1), time(12), UTC)
+    await _sql(db, "UPDATE users SET created_at = :t WHERE kind <> 'staff'", t=made)
+
+    async def overdue() -> int:
+        r = await client.get("/api/v1/activation/overdue", headers=secretary)
+        assert r.status_code == 200, r.text
+        return int(r.json()["total"])
+
+    assert await overdue() == 4
+    await infra.publish(
+        nats_prefix,
+        Envelope(
+            type="schedule.working_calendar.changed",
+            tenant_id=uuid.uuid4(),
+            actor=Actor(id=uuid.uuid4()),
+            subject_id=None,
+            data={"day": third.isoformat(), "working": False},
+        ),
+    )
+    # That day is off in the region: the three working days reach back one day more.
+    await eventually(overdue, until=lambda n: n == 0, message="the region's correction")
+    await infra.publish(
+        nats_prefix,
+        Envelope(
+            type="schedule.working_calendar.changed",
+            tenant_id=uuid.uuid4(),
+            actor=Actor(id=uuid.uuid4()),
+            subject_id=None,
+            data={"day": third.isoformat(), "working": None},
+        ),
+    )
+    await eventually(overdue, until=lambda n: n == 4, message="the correction removed")

@@ -7,12 +7,15 @@ and checks again."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from edureg_portal.admin_pages import _errors, _form_error
 from edureg_portal.identity_client import Answer, ServiceUnavailable
@@ -81,10 +84,13 @@ def _monday(day: date) -> date:
 
 
 def _date(text: str | None, default: date) -> date:
+    """A date from the address or a form; anything else (or a year outside 2000–2100,
+    where a week's arithmetic would leave the calendar) is `default`."""
     try:
-        return date.fromisoformat(text) if text else default
+        day = date.fromisoformat(text) if text else default
     except ValueError:
         return default
+    return day if 2000 <= day.year <= 2100 else default
 
 
 def _clashes(answer: Answer | None) -> list[dict[str, Any]]:
@@ -131,6 +137,48 @@ def _group_periods(
         "all",
     )
     return [p for p in year["periods"] if p["scope"] == scope]
+
+
+Call = tuple[str, str, Any] | None
+Build = Callable[[str, dict[str, str], FormData, Shell, Request], Awaitable[Call]]
+Again = Callable[[Request, Shell, str, dict[str, str], Answer], Awaitable[Response]]
+
+
+def _id(values: dict[str, str], name: str) -> str:
+    """A posted id, checked before it goes into a service's path (ValueError if not an
+    id: the form was not sent from the page)."""
+    return str(uuid.UUID(values.get(name, "")))
+
+
+async def _act(
+    request: Request,
+    key: str,
+    what: str,
+    build: Build,
+    again: Again,
+    back: Callable[[dict[str, str], str], str],
+) -> Response:
+    """A form of a schedule page: its CSRF token and the page right checked, the call
+    `build` makes of it sent with the user's token; on success back to the page, on a
+    refusal the page again with what was typed and the service's words."""
+    posted = await _posted_form(request, key)
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
+    values = {k: str(v).strip()[:300] for k, v in form.items() if k not in ("csrf", "student_ids")}
+    try:
+        call = await build(what, values, form, shell, request)
+    except ValueError:
+        return _message(request, 404, "Не найдено", "Такого объекта нет.", shell)
+    if call is None:
+        return RedirectResponse(back(values, ""), status_code=303)
+    method, path, body = call
+    answer = await _call(request, shell, "schedule", method, path, json=body, keep=(404, 409, 422))
+    if isinstance(answer, Response):
+        return answer
+    if answer.ok:
+        return RedirectResponse(back(values, what), status_code=303)
+    return await again(request, shell, what, values, answer)
 
 
 # -- the academic year, holidays, bells, settings --------------------------------------
@@ -209,69 +257,77 @@ def _periods_from(values: dict[str, str]) -> list[dict[str, Any]]:
     return out
 
 
-@router.post("/schedule/year/{what}")
-async def year_action(request: Request, what: str) -> Response:
-    posted = await _posted_form(request, "schedule_year")
-    if isinstance(posted, Response):
-        return posted
-    form, shell = posted
-    values = {k: str(v).strip()[:300] for k, v in form.items() if k != "csrf"}
-    year_id = values.get("year_id", "")
-    body: Any
-    method = "POST"
+def _grades(text: str) -> list[int] | None:
+    found = []
+    for part in text.replace(" ", "").split(","):
+        if part.isdecimal() and part.isascii() and 1 <= int(part) <= 11:
+            found.append(int(part))
+    return found or None
+
+
+async def _year_call(
+    what: str, values: dict[str, str], form: FormData, shell: Shell, request: Request
+) -> Call:
     if what == "new":
-        path = "/api/v1/academic-years"
-        body = {
+        body: dict[str, Any] = {
             "title": values.get("title", ""),
             "starts_on": values.get("starts_on") or None,
             "ends_on": values.get("ends_on") or None,
         }
         if values.get("copy_from"):
-            body["copy_from"] = values["copy_from"]
+            body["copy_from"] = _id(values, "copy_from")
         else:
             body["periods"] = _periods_from(values)
-    elif what == "periods":
-        method, path = "PUT", f"/api/v1/academic-years/{year_id}/periods"
-        body = {"scope": values.get("scope") or "all", "periods": _periods_from(values)}
-    elif what == "holiday":
-        path = f"/api/v1/academic-years/{year_id}/holidays"
-        grades = [
-            int(g) for g in values.get("grades", "").replace(" ", "").split(",") if g.isdigit()
-        ]
-        body = {
-            "title": values.get("title", ""),
-            "starts_on": values.get("starts_on") or None,
-            "ends_on": values.get("ends_on") or None,
-            "grades": grades or None,
-        }
-    elif what == "publish":
-        path, body = f"/api/v1/academic-years/{year_id}/publications", {"what": values.get("what")}
-    elif what == "bells":
-        method, path = "PUT", "/api/v1/bells"
+        return "POST", "/api/v1/academic-years", body
+    if what == "bells":
         bells = []
         for n in range(1, 13):
             start, end = values.get(f"b{n}_start"), values.get(f"b{n}_end")
             if start or end:
                 bells.append({"number": n, "starts_at": start or None, "ends_at": end or None})
+        shift, day_type = values.get("shift") or 1, values.get("day_type") or "weekday"
+        return "PUT", "/api/v1/bells", {"shift": shift, "day_type": day_type, "bells": bells}
+    if what == "settings":
+        return (
+            "PUT",
+            "/api/v1/settings",
+            {
+                "soft_clashes": "warning" if values.get("soft_clashes") == "warning" else "error",
+                "hours_per_lesson": values.get("hours_per_lesson") or 1,
+            },
+        )
+    if what not in ("periods", "holiday", "publish"):
+        return None
+    year = f"/api/v1/academic-years/{_id(values, 'year_id')}"
+    if what == "periods":
+        body = {"scope": values.get("scope") or "all", "periods": _periods_from(values)}
+        return "PUT", f"{year}/periods", body
+    if what == "holiday":
         body = {
-            "shift": values.get("shift") or 1,
-            "day_type": values.get("day_type") or "weekday",
-            "bells": bells,
+            "title": values.get("title", ""),
+            "starts_on": values.get("starts_on") or None,
+            "ends_on": values.get("ends_on") or None,
+            "grades": _grades(values.get("grades", "")),
         }
-    elif what == "settings":
-        method, path = "PUT", "/api/v1/settings"
-        body = {
-            "soft_clashes": "warning" if values.get("soft_clashes") == "warning" else "error",
-            "hours_per_lesson": values.get("hours_per_lesson") or 1,
-        }
-    else:
-        return RedirectResponse("/schedule/year", status_code=303)
-    answer = await _call(request, shell, "schedule", method, path, json=body, keep=(404, 409, 422))
-    if isinstance(answer, Response):
-        return answer
-    if answer.ok:
-        return RedirectResponse(f"/schedule/year?done={what}", status_code=303)
-    return await _year_page(request, shell, form=what, values=values, answer=answer)
+        return "POST", f"{year}/holidays", body
+    return "POST", f"{year}/publications", {"what": values.get("what")}
+
+
+@router.post("/schedule/year/{what}")
+async def year_action(request: Request, what: str) -> Response:
+    async def again(
+        request: Request, shell: Shell, form: str, values: dict[str, str], answer: Answer
+    ) -> Response:
+        return await _year_page(request, shell, form=form, values=values, answer=answer)
+
+    return await _act(
+        request,
+        "schedule_year",
+        what,
+        _year_call,
+        again,
+        lambda values, done: f"/schedule/year?done={done}" if done else "/schedule/year",
+    )
 
 
 # -- rooms, subjects, curricula --------------------------------------------------------
@@ -317,25 +373,18 @@ async def plans_page(request: Request) -> Response:
     return await _plans_page(request, shell)
 
 
-@router.post("/schedule/plans/{what}")
-async def plans_action(request: Request, what: str) -> Response:
-    posted = await _posted_form(request, "schedule_plans")
-    if isinstance(posted, Response):
-        return posted
-    form, shell = posted
-    values = {k: str(v).strip()[:300] for k, v in form.items() if k != "csrf"}
-    method = "POST"
-    body: Any
+async def _plans_call(
+    what: str, values: dict[str, str], form: FormData, shell: Shell, request: Request
+) -> Call:
     if what == "room":
-        path = "/api/v1/rooms"
         body = {
             "number": values.get("number", ""),
             "building": values.get("building", ""),
             "capacity": values.get("capacity") or None,
             "kind": values.get("kind") or "classroom",
         }
-    elif what == "subject":
-        path = "/api/v1/subjects"
+        return "POST", "/api/v1/rooms", body
+    if what == "subject":
         body = {
             "name": values.get("name", ""),
             "kind": values.get("kind") or "discipline",
@@ -343,46 +392,55 @@ async def plans_action(request: Request, what: str) -> Response:
             "cycle": values.get("cycle") or None,
             "parent_id": values.get("parent_id") or None,
         }
-    elif what == "curriculum":
-        path = "/api/v1/curricula"
-        lines = []
-        for i in range(8):
-            subject = values.get(f"l{i}_subject")
-            if not subject:
-                continue
-            lines.append(
-                {
-                    "subject_id": subject,
-                    "period_number": values.get(f"l{i}_period") or 1,
-                    "lecture_hours": values.get(f"l{i}_lecture") or 0,
-                    "practical_hours": values.get(f"l{i}_practical") or 0,
-                    "self_study_hours": values.get(f"l{i}_self") or 0,
-                    "assessment": values.get(f"l{i}_assessment") or "none",
-                }
+        return "POST", "/api/v1/subjects", body
+    if what == "curriculum":
+        lines = [
+            {
+                "subject_id": values[f"l{i}_subject"],
+                "period_number": values.get(f"l{i}_period") or 1,
+                "lecture_hours": values.get(f"l{i}_lecture") or 0,
+                "practical_hours": values.get(f"l{i}_practical") or 0,
+                "self_study_hours": values.get(f"l{i}_self") or 0,
+                "assessment": values.get(f"l{i}_assessment") or "none",
+            }
+            for i in range(8)
+            if values.get(f"l{i}_subject")
+        ]
+        body = {
+            k: values.get(k) or None
+            for k in (
+                "title",
+                "academic_year_id",
+                "grade",
+                "profile",
+                "specialty_code",
+                "max_class_hours",
             )
-        body = {
-            "title": values.get("title", ""),
-            "academic_year_id": values.get("academic_year_id") or None,
-            "grade": values.get("grade") or None,
-            "profile": values.get("profile") or None,
-            "specialty_code": values.get("specialty_code") or None,
-            "max_class_hours": values.get("max_class_hours") or None,
-            "lines": lines,
         }
-    elif what == "assign":
-        method, path = "PUT", f"/api/v1/groups/{values.get('group_id', '')}/plan"
-        body = {
+        return (
+            "POST",
+            "/api/v1/curricula",
+            {**body, "title": values.get("title", ""), "lines": lines},
+        )
+    if what == "assign":
+        plan = {
             "curriculum_id": values.get("curriculum_id") or None,
             "shift": values.get("shift") or 1,
         }
-    else:
-        return RedirectResponse("/schedule/plans", status_code=303)
-    answer = await _call(request, shell, "schedule", method, path, json=body, keep=(404, 409, 422))
-    if isinstance(answer, Response):
-        return answer
-    if answer.ok:
-        return RedirectResponse("/schedule/plans", status_code=303)
-    return await _plans_page(request, shell, form=what, values=values, answer=answer)
+        return "PUT", f"/api/v1/groups/{_id(values, 'group_id')}/plan", plan
+    return None
+
+
+@router.post("/schedule/plans/{what}")
+async def plans_action(request: Request, what: str) -> Response:
+    async def again(
+        request: Request, shell: Shell, form: str, values: dict[str, str], answer: Answer
+    ) -> Response:
+        return await _plans_page(request, shell, form=form, values=values, answer=answer)
+
+    return await _act(
+        request, "schedule_plans", what, _plans_call, again, lambda values, done: "/schedule/plans"
+    )
 
 
 # -- load and subgroups ----------------------------------------------------------------
@@ -479,45 +537,54 @@ async def load_page(request: Request, group: str | None = None) -> Response:
     return await _load_page(request, shell, group)
 
 
-@router.post("/schedule/load/{what}")
-async def load_action(request: Request, what: str) -> Response:
-    posted = await _posted_form(request, "schedule_load")
-    if isinstance(posted, Response):
-        return posted
-    form, shell = posted
-    values = {k: str(v).strip()[:300] for k, v in form.items() if k not in ("csrf", "student_ids")}
-    group_id = values.get("group_id", "")
-    body: Any = None
-    method = "POST"
+async def _load_call(
+    what: str, values: dict[str, str], form: FormData, shell: Shell, request: Request
+) -> Call:
+    if what == "remove":
+        return "DELETE", f"/api/v1/load/{_id(values, 'load_id')}", None
+    group = _id(values, "group_id")
     if what == "assign":
         teacher = values.get("teacher_user_id", "")
-        known = await _staff(request, shell, {})
+        teaching = await _call(request, shell, "schedule", "GET", "/api/v1/teachers", limit=200)
+        if isinstance(teaching, Response):
+            raise ValueError("schedule unavailable")
+        known = await _staff(
+            request,
+            shell,
+            {t["user_id"]: t["display_name"] for t in teaching.body.get("items", [])},
+        )
         body = {
             "teacher_user_id": teacher or None,
-            "teacher_name": values.get("teacher_name") or known.get(teacher, ""),
+            "teacher_name": known.get(teacher, ""),
             "subject_id": values.get("subject_id") or None,
-            "group_id": group_id or None,
+            "group_id": group,
             "subgroup_id": values.get("subgroup_id") or None,
             "period_id": values.get("period_id") or None,
             "hours": values.get("hours") or None,
         }
-        path = "/api/v1/load"
-    elif what == "remove":
-        method, path = "DELETE", f"/api/v1/load/{values.get('load_id', '')}"
-    elif what == "subgroup":
+        return "POST", "/api/v1/load", body
+    if what == "subgroup":
         students = [str(s) for s in form.getlist("student_ids")][:100]
-        subgroup = values.get("subgroup_id")
-        path = f"/api/v1/groups/{group_id}/subgroups" + (f"/{subgroup}" if subgroup else "")
-        method = "PUT" if subgroup else "POST"
-        body = {"name": values.get("name", ""), "student_ids": students}
-    else:
-        return RedirectResponse("/schedule/load", status_code=303)
-    answer = await _call(request, shell, "schedule", method, path, json=body, keep=(404, 409, 422))
-    if isinstance(answer, Response):
-        return answer
-    if answer.ok:
-        return RedirectResponse(f"/schedule/load?group={group_id}", status_code=303)
-    return await _load_page(request, shell, group_id, form=what, values=values, answer=answer)
+        members: dict[str, Any] = {"name": values.get("name", ""), "student_ids": students}
+        if values.get("subgroup_id"):
+            return "PUT", f"/api/v1/groups/{group}/subgroups/{_id(values, 'subgroup_id')}", members
+        return "POST", f"/api/v1/groups/{group}/subgroups", members
+    return None
+
+
+@router.post("/schedule/load/{what}")
+async def load_action(request: Request, what: str) -> Response:
+    async def again(
+        request: Request, shell: Shell, form: str, values: dict[str, str], answer: Answer
+    ) -> Response:
+        group = values.get("group_id")
+        return await _load_page(request, shell, group, form=form, values=values, answer=answer)
+
+    def back(values: dict[str, str], done: str) -> str:
+        group = values.get("group_id", "")
+        return "/schedule/load" + (f"?{urlencode({'group': group})}" if group else "")
+
+    return await _act(request, "schedule_load", what, _load_call, again, back)
 
 
 # -- the timetable editor --------------------------------------------------------------
@@ -532,6 +599,7 @@ async def _timetable_page(
     values: dict[str, Any] | None = None,
     answer: Answer | None = None,
     done: str | None = None,
+    action: str = "add",
 ) -> Response:
     lists = await _lists(
         request, shell, "groups", "years", "subjects", "rooms", "teachers", "bells", "load"
@@ -611,6 +679,7 @@ async def _timetable_page(
         errors=_errors(answer),
         clashes=_clashes(answer),
         may_accept=bool(answer and answer.body.get("may_accept")),
+        action=action,
         warnings=week.get("warnings", []),
         done=done,
     )
@@ -698,7 +767,7 @@ async def timetable_action(
     if answer.ok:
         return RedirectResponse(f"{back}&done={what}", status_code=303)
     return await _timetable_page(
-        request, shell, str(group_id), str(period_id), values=values, answer=answer
+        request, shell, str(group_id), str(period_id), values=values, answer=answer, action=what
     )
 
 
@@ -728,11 +797,12 @@ async def _changes_page(
             "schedule",
             "GET",
             "/api/v1/lessons",
+            keep=(404, 422),
             **{"from": day.isoformat(), "to": day.isoformat(), "group_id": group_id},
         )
         if isinstance(found, Response):
             return found
-        lessons = list(found.body.get("items", []))
+        lessons = list(found.body.get("items", [])) if found.ok else []
     return _render(
         request,
         "schedule_changes.html",
@@ -846,35 +916,30 @@ async def exams_page(request: Request) -> Response:
     return await _exams_page(request, shell)
 
 
+async def _exams_call(
+    what: str, values: dict[str, str], form: FormData, shell: Shell, request: Request
+) -> Call:
+    if what == "session":
+        keys = ("academic_year_id", "group_id", "title", "starts_on", "ends_on")
+        return "POST", "/api/v1/exam-sessions", {k: values.get(k) or None for k in keys}
+    if what == "event":
+        fields = ("kind", "subject_id", "day", "starts_at", "ends_at", "room_id")
+        body: dict[str, Any] = {k: values.get(k) or None for k in fields}
+        body["examiner_ids"] = [values["examiner_id"]] if values.get("examiner_id") else []
+        return "POST", f"/api/v1/exam-sessions/{_id(values, 'session_id')}/events", body
+    return None
+
+
 @router.post("/schedule/exams/{what}")
 async def exams_action(request: Request, what: str) -> Response:
-    posted = await _posted_form(request, "schedule_exams")
-    if isinstance(posted, Response):
-        return posted
-    form, shell = posted
-    values = {k: str(v).strip()[:300] for k, v in form.items() if k != "csrf"}
-    body: dict[str, Any]
-    if what == "session":
-        path = "/api/v1/exam-sessions"
-        body = {
-            k: values.get(k) or None
-            for k in ("academic_year_id", "group_id", "title", "starts_on", "ends_on")
-        }
-    elif what == "event":
-        path = f"/api/v1/exam-sessions/{values.get('session_id', '')}/events"
-        body = {
-            k: values.get(k) or None
-            for k in ("kind", "subject_id", "day", "starts_at", "ends_at", "room_id")
-        }
-        body["examiner_ids"] = [values["examiner_id"]] if values.get("examiner_id") else []
-    else:
-        return RedirectResponse("/schedule/exams", status_code=303)
-    answer = await _call(request, shell, "schedule", "POST", path, json=body, keep=(404, 409, 422))
-    if isinstance(answer, Response):
-        return answer
-    if answer.ok:
-        return RedirectResponse("/schedule/exams", status_code=303)
-    return await _exams_page(request, shell, form=what, values=values, answer=answer)
+    async def again(
+        request: Request, shell: Shell, form: str, values: dict[str, str], answer: Answer
+    ) -> Response:
+        return await _exams_page(request, shell, form=form, values=values, answer=answer)
+
+    return await _act(
+        request, "schedule_exams", what, _exams_call, again, lambda values, done: "/schedule/exams"
+    )
 
 
 # -- lessons by date: of a group, a teacher, a room -------------------------------------
@@ -931,7 +996,7 @@ async def lessons_page(
         if isinstance(found, Response):
             return found
         lessons = list(found.body.get("items", [])) if found.ok else []
-    query = "&".join(f"{k.split('_')[0]}={v}" for k, v in chosen.items())
+    query = urlencode({k.split("_")[0]: v for k, v in chosen.items()})
     return _render(
         request,
         "schedule_lessons.html",

@@ -214,6 +214,17 @@ GROUP_CREATED = Consumes("contingent.group.created", 1, GroupCreated)
 GROUP_CURATOR_CHANGED = Consumes("contingent.group.curator_changed", 1, GroupCuratorChanged)
 
 
+class CalendarChanged(_Tolerant):
+    """What identity reads of `schedule.working_calendar.changed` v1: the region made a
+    day working or not (`working` null: the correction was removed)."""
+
+    day: date
+    working: bool | None
+
+
+CALENDAR_CHANGED = Consumes("schedule.working_calendar.changed", 1, CalendarChanged)
+
+
 class AccountEvent(_Tolerant):
     """What identity's Keycloak mirror reads of its own account events."""
 

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edureg_identity import mirror
 from edureg_identity.contracts.events import (
     ACCOUNTS_REQUESTED,
+    CALENDAR_CHANGED,
     EMPLOYEE_DISMISSED,
     EMPLOYEE_HIRED,
     GROUP_CREATED,
@@ -23,7 +24,7 @@ from edureg_identity.contracts.events import (
     STUDENT_RETAINED,
     STUDENT_TRANSFERRED,
 )
-from edureg_identity.services import provisioning
+from edureg_identity.services import calendar, provisioning
 from edureg_shared.events.envelope import Envelope
 from edureg_shared.service import Runtime
 
@@ -83,8 +84,14 @@ async def mirror_organisation(session: AsyncSession, events: list[Envelope]) -> 
     await mirror.on_organisations_registered(session, events)
 
 
+async def calendar_changed(session: AsyncSession, events: list[Envelope]) -> None:
+    """Counts working days with the region's corrections (overdue credential slips)."""
+    await calendar.on_calendar_changed(session=session, events=events)
+
+
 HANDLERS = {
     ACCOUNTS_REQUESTED: accounts_requested,
+    CALENDAR_CHANGED: calendar_changed,
     STUDENT_EXPELLED: student_expelled,
     STUDENT_GRADUATED: student_expelled,
     STUDENT_TRANSFERRED: student_moved,

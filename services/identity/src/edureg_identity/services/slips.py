@@ -23,6 +23,7 @@ from edureg_identity.domain.logins import one_time_password
 from edureg_identity.domain.permissions import ISSUE_LEARNERS, ISSUE_OWN_GROUPS, ISSUE_STAFF
 from edureg_identity.persistence import repository as repo
 from edureg_identity.persistence.tables import User
+from edureg_identity.services import calendar
 from edureg_identity.services.accounts import shared_elsewhere
 from edureg_identity.services.passwords import hash_password
 from edureg_identity.services.positions import actor_permissions
@@ -31,7 +32,7 @@ from edureg_shared.auth import Principal
 from edureg_shared.errors import Forbidden, NotFound
 from edureg_shared.events.envelope import Actor
 from edureg_shared.paging import PageRequest
-from edureg_shared.workdays import FEDERAL
+from edureg_shared.workdays import FEDERAL, ProductionCalendar
 
 # Hashes computed at once for a batch (the password gate bounds them further).
 HASH_CHUNK = 4
@@ -45,13 +46,11 @@ class Printed:
     filename: str
 
 
-def working_days_before(today: date, days: int) -> date:
-    """The date `days` working days before `today` by the federal production calendar
-    (public holidays and the government's day transfers): an account created before it
-    has had its `days` working days and is overdue today. The region's own corrections
-    are kept by schedule (`schedule.working_calendar.changed`); identity does not follow
-    them yet, so around such a day the list may show an account a day early."""
-    return FEDERAL.nth_working_day_before(today, days)
+def working_days_before(today: date, days: int, calendar: ProductionCalendar = FEDERAL) -> date:
+    """The date `days` working days before `today` by the region's production calendar
+    (public holidays, the government's day transfers, the region's corrections): an
+    account created before it has had its `days` working days and is overdue today."""
+    return calendar.nth_working_day_before(today, days)
 
 
 async def _issue(
@@ -188,7 +187,9 @@ async def overdue(
         curator = principal.user_id
     else:
         raise Forbidden(f"Нужно право «{ISSUE_OWN_GROUPS}»")
-    cutoff = working_days_before(today, ACTIVATION_WORKING_DAYS)
+    cutoff = working_days_before(
+        today, ACTIVATION_WORKING_DAYS, await calendar.production_calendar(session)
+    )
     users, total = await repo.overdue_activation(
         session,
         principal.tenant_id,

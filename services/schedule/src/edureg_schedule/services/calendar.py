@@ -42,6 +42,7 @@ from edureg_schedule.persistence.tables import (
     Subject,
 )
 from edureg_schedule.services.catalogue import LocalTime
+from edureg_schedule.services.common import saved
 from edureg_shared import audit
 from edureg_shared.db import Database
 from edureg_shared.errors import Conflict, InvalidState, NotFound
@@ -371,16 +372,7 @@ async def add_holiday(
         ends_on=cmd.ends_on,
         grades=sorted(set(cmd.grades)) if cmd.grades else None,
     )
-    session.add(row)
-    await session.flush()
-    await audit.record(
-        session,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="create",
-        entity="holiday",
-        entity_id=row.id,
-    )
+    await saved(session, tenant_id, actor, row, "holiday")
     return await _view(session, tenant_id, year)
 
 
@@ -437,16 +429,7 @@ async def create_exam_session(
         raise NotFound("Группа не найдена")
     rules.check_range_in_year("Сессия", cmd.starts_on, cmd.ends_on, year.starts_on, year.ends_on)
     row = ExamSession(tenant_id=tenant_id, id=uuid.uuid4(), **cmd.model_dump())
-    session.add(row)
-    await session.flush()
-    await audit.record(
-        session,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="create",
-        entity="exam_session",
-        entity_id=row.id,
-    )
+    await saved(session, tenant_id, actor, row, "exam_session")
     return SessionView(row, [])
 
 
@@ -491,16 +474,7 @@ async def add_exam_event(
         if set(other.examiner_ids) & set(cmd.examiner_ids):
             raise Conflict("Экзаменатор в это время занят на другом экзамене или консультации")
     row = ExamEvent(tenant_id=tenant_id, id=uuid.uuid4(), session_id=found.id, **cmd.model_dump())
-    session.add(row)
-    await session.flush()
-    await audit.record(
-        session,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="create",
-        entity="exam_event",
-        entity_id=row.id,
-    )
+    await saved(session, tenant_id, actor, row, "exam_event")
     return await get_exam_session(session=session, tenant_id=tenant_id, session_id=found.id)
 
 

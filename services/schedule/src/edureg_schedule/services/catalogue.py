@@ -26,6 +26,7 @@ from edureg_schedule.persistence.tables import (
     StudyPeriod,
     Subject,
 )
+from edureg_schedule.services.common import saved
 from edureg_shared import audit
 from edureg_shared.errors import Conflict, InvalidState, NotFound
 from edureg_shared.events.envelope import Actor
@@ -168,16 +169,7 @@ async def create_subject(
         cycle=cmd.cycle or None,
         parent_id=parent.id if parent else None,
     )
-    session.add(row)
-    await session.flush()
-    await audit.record(
-        session,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="create",
-        entity="subject",
-        entity_id=row.id,
-    )
+    await saved(session, tenant_id, actor, row, "subject")
     return row
 
 
