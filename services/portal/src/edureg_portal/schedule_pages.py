@@ -1087,7 +1087,13 @@ async def my_feed(request: Request) -> Response:
         if isinstance(answer, Response):
             return answer
         return RedirectResponse("/my/timetable?feed=revoked", status_code=303)
-    answer = await _call(request, shell, "schedule", "POST", "/api/v1/my/calendar-feeds")
+    path = "/api/v1/my/calendar-feeds"
+    if form.get("group_id"):  # a group's timetable, for staff who read it
+        try:
+            path += "?" + urlencode({"group_id": str(uuid.UUID(str(form.get("group_id"))))})
+        except ValueError:
+            return _message(request, 404, "Не найдено", "Такой группы нет.", shell)
+    answer = await _call(request, shell, "schedule", "POST", path)
     if isinstance(answer, Response):
         return answer
     # The portal's address as the person's browser reached it: their phone subscribes there.
