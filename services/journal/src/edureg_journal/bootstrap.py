@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from edureg_journal.config import Settings
+from edureg_journal.http import lessons as lesson_routes
 from edureg_journal.http.routes import router
 from edureg_journal.manifest import MANIFEST
 from edureg_journal.messaging.subscribers import register
@@ -20,6 +21,6 @@ def create(settings: Settings | None = None) -> FastAPI:
         runtime,
         title="edureg: журнал",
         description="Составы групп по датам (далее — занятия, оценки, посещаемость).",
-        routers=[router],
+        routers=[router, lesson_routes.router],
         tables=Base.metadata,
     )

@@ -9,7 +9,10 @@ MANIFEST = ServiceManifest(
     name="journal",
     title="Журнал и списки групп",
     settings=Settings,
-    permissions=(("journal.rosters.read", "Просмотр составов групп"),),
+    permissions=(
+        ("journal.rosters.read", "Просмотр составов групп и журналов уроков"),
+        ("journal.marks.write", "Оценки, посещаемость, тема и задание своих уроков"),
+    ),
     publishes=PUBLISHES,
     consumes=CONSUMES,
 )

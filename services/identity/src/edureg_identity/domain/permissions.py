@@ -36,7 +36,12 @@ def _reads() -> list[str]:
     return [p for p in PERMISSIONS if ".read" in p and not p.endswith(".own_groups")]
 
 
-_TEACHER = ["contingent.groups.read", "journal.rosters.read", "schedule.read"]
+_TEACHER = [
+    "contingent.groups.read",
+    "journal.rosters.read",
+    "journal.marks.write",
+    "schedule.read",
+]
 _OFFICE = [
     "contingent.groups.read",
     "contingent.students.read",

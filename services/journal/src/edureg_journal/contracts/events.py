@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, time
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -90,8 +90,57 @@ class OrderCancelled(_Tolerant):
     students: list[CancelledStudent]
 
 
+class MarkV1(BaseModel):
+    """A mark of a student in a lesson was recorded, changed or deleted (no names):
+    `value` is 5…1, `pass` or `fail`; null when deleted."""
+
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    subject_id: uuid.UUID
+    day: date
+    student_id: uuid.UUID
+    work_type: str
+    weight: int
+    value: str | None
+    previous: str | None
+
+
+class AttendanceV1(BaseModel):
+    """A student's attendance of a lesson was recorded (`code` null: the mark removed)."""
+
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    subject_id: uuid.UUID
+    day: date
+    student_id: uuid.UUID
+    code: str | None
+
+
+class LessonConductedV1(BaseModel):
+    """A lesson's topic was entered: it took place (and when it was entered, for the
+    "within one day of the lesson" rule)."""
+
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    subject_id: uuid.UUID
+    day: date
+    entered_at: datetime
+
+
 ROSTER_CHANGED = EventContract("journal.roster.changed", 1, RosterChangedV1)
-PUBLISHES = (ROSTER_CHANGED,)
+MARK_RECORDED = EventContract("journal.mark.recorded", 1, MarkV1)
+MARK_CHANGED = EventContract("journal.mark.changed", 1, MarkV1)
+MARK_DELETED = EventContract("journal.mark.deleted", 1, MarkV1)
+ATTENDANCE_RECORDED = EventContract("journal.attendance.recorded", 1, AttendanceV1)
+LESSON_CONDUCTED = EventContract("journal.lesson.conducted", 1, LessonConductedV1)
+PUBLISHES = (
+    ROSTER_CHANGED,
+    MARK_RECORDED,
+    MARK_CHANGED,
+    MARK_DELETED,
+    ATTENDANCE_RECORDED,
+    LESSON_CONDUCTED,
+)
 
 STUDENT_ENROLLED = Consumes("contingent.student.enrolled", 2, StudentEnrolled)
 STUDENT_EXPELLED = Consumes("contingent.student.expelled", 2, StudentExpelled)
@@ -104,3 +153,51 @@ LEAVE_ENDED = Consumes("contingent.student.academic_leave_ended", 1, StudentRetu
 STUDENT_REINSTATED = Consumes("contingent.student.reinstated", 1, StudentReturned)
 ORDER_CANCELLED = Consumes("contingent.order.cancelled", 1, OrderCancelled)
 STUDENT_RENAMED = Consumes("contingent.student.renamed", 1, StudentRenamed)
+
+
+class ScheduledLesson(_Tolerant):
+    """What journal reads of schedule's lessons."""
+
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    subgroup_id: uuid.UUID | None = None
+    subject_id: uuid.UUID
+    subject: str = ""
+    teacher_ids: list[uuid.UUID]
+    day: date
+    lesson_number: int
+    starts_at: time
+    ends_at: time
+    room: str | None = None
+    period_id: uuid.UUID | None = None
+    status: str = "scheduled"
+
+
+class LessonsScheduled(_Tolerant):
+    lessons: list[ScheduledLesson]
+
+
+class LessonChanged(_Tolerant):
+    lesson: ScheduledLesson
+
+
+class Load(_Tolerant):
+    load_id: uuid.UUID
+    teacher_user_id: uuid.UUID
+    subject_id: uuid.UUID
+    group_id: uuid.UUID
+    subgroup_id: uuid.UUID | None = None
+    period_id: uuid.UUID
+
+
+class SubgroupDefined(_Tolerant):
+    subgroup_id: uuid.UUID
+    student_ids: list[uuid.UUID]
+
+
+LESSONS_SCHEDULED = Consumes("schedule.lesson.scheduled", 1, LessonsScheduled)
+LESSON_CHANGED = Consumes("schedule.lesson.changed", 1, LessonChanged)
+LESSON_CANCELLED = Consumes("schedule.lesson.cancelled", 1, LessonChanged)
+LOAD_ASSIGNED = Consumes("schedule.load.assigned", 1, Load)
+LOAD_REMOVED = Consumes("schedule.load.removed", 1, Load)
+SUBGROUP_DEFINED = Consumes("schedule.subgroup.defined", 1, SubgroupDefined)

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -23,3 +24,56 @@ class RosterRead(Page[MembershipRead]):
 
     group_id: uuid.UUID
     on: date | None
+
+
+class GridStudent(BaseModel):
+    student_id: uuid.UUID
+    display_name: str
+
+
+class GridMark(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    student_id: uuid.UUID
+    work_type: str
+    value: str
+    weight: int
+
+
+class GridAttendance(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    student_id: uuid.UUID
+    code: str
+    reason: str | None
+
+
+class GridRead(BaseModel):
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    subgroup_id: uuid.UUID | None
+    subject: str
+    day: date
+    lesson_number: int
+    status: str
+    flagged: bool
+    topic: str | None
+    homework: str | None
+    version: int
+    students: list[GridStudent]
+    marks: list[GridMark]
+    attendance: list[GridAttendance]
+    work_types: dict[str, str]
+
+
+class JournalChangeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    student_id: uuid.UUID
+    what: str
+    work_type: str | None
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+    changed_by: uuid.UUID
+    changed_at: datetime

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edureg_journal.contracts import events as c
 from edureg_journal.contracts.events import (
     LEAVE_ENDED,
     LEAVE_STARTED,
@@ -17,7 +18,7 @@ from edureg_journal.contracts.events import (
     STUDENT_RETAINED,
     STUDENT_TRANSFERRED,
 )
-from edureg_journal.services import rosters
+from edureg_journal.services import lessons, rosters
 from edureg_shared.events.envelope import Envelope
 from edureg_shared.service import Runtime
 
@@ -63,7 +64,43 @@ async def order_cancelled(session: AsyncSession, events: list[Envelope]) -> None
     await rosters.on_orders_cancelled(session=session, events=events)
 
 
+async def lessons_scheduled(session: AsyncSession, events: list[Envelope]) -> None:
+    """Keeps the lessons schedule generated (what the teacher entered stays)."""
+    await lessons.on_lessons_scheduled(session=session, events=events)
+
+
+async def lesson_changed(session: AsyncSession, events: list[Envelope]) -> None:
+    """Applies a substitution, a move, another room, an extra lesson."""
+    await lessons.on_lessons_changed(session=session, events=events, contract=c.LESSON_CHANGED)
+
+
+async def lesson_cancelled(session: AsyncSession, events: list[Envelope]) -> None:
+    """Marks a lesson cancelled; one that holds marks is flagged, never deleted."""
+    await lessons.on_lessons_changed(session=session, events=events, contract=c.LESSON_CANCELLED)
+
+
+async def load_assigned(session: AsyncSession, events: list[Envelope]) -> None:
+    """Lets a teacher keep the journal of what their load gives them."""
+    await lessons.on_load_assigned(session=session, events=events)
+
+
+async def load_removed(session: AsyncSession, events: list[Envelope]) -> None:
+    """Takes a teacher's journal away with their load."""
+    await lessons.on_load_removed(session=session, events=events)
+
+
+async def subgroup_defined(session: AsyncSession, events: list[Envelope]) -> None:
+    """Keeps a subgroup's members (a subgroup's lesson lists them only)."""
+    await lessons.on_subgroups_defined(session=session, events=events)
+
+
 HANDLERS = {
+    c.LESSONS_SCHEDULED: lessons_scheduled,
+    c.LESSON_CHANGED: lesson_changed,
+    c.LESSON_CANCELLED: lesson_cancelled,
+    c.LOAD_ASSIGNED: load_assigned,
+    c.LOAD_REMOVED: load_removed,
+    c.SUBGROUP_DEFINED: subgroup_defined,
     STUDENT_ENROLLED: student_enrolled,
     STUDENT_EXPELLED: student_expelled,
     STUDENT_GRADUATED: student_graduated,

@@ -1,10 +1,23 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
+from typing import Any
 
-from sqlalchemy import Date, DateTime, Index, MetaData, String, func, text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Time,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from edureg_shared.db import NAMING_CONVENTION
@@ -52,3 +65,121 @@ class RosterMembership(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+UUIDS = ARRAY(UUID(as_uuid=True))
+
+
+class Lesson(Base):
+    """A dated lesson as schedule announced it (never deleted: a cancelled one with marks
+    is flagged), with what the teacher enters: topic, homework, distance details; and when
+    the topic, marks and attendance were first entered (reporting's deadlines)."""
+
+    __tablename__ = "lessons"
+    __table_args__ = (
+        Index("ix_lessons_group_day", "tenant_id", "group_id", "day"),
+        Index("ix_lessons_teachers", "teacher_ids", postgresql_using="gin"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    subgroup_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    subject_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    subject: Mapped[str] = mapped_column(String(200))
+    teacher_ids: Mapped[list[uuid.UUID]] = mapped_column(UUIDS)
+    day: Mapped[date] = mapped_column(Date)
+    lesson_number: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[time] = mapped_column(Time)
+    ends_at: Mapped[time] = mapped_column(Time)
+    room: Mapped[str | None] = mapped_column(String(130))
+    period_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    status: Mapped[str] = mapped_column(String(10))
+    # Cancelled in schedule while holding marks or attendance: kept, shown flagged.
+    flagged: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    topic: Mapped[str | None] = mapped_column(String(500))
+    homework: Mapped[str | None] = mapped_column(String(2000))
+    # The grid's version: two teachers saving one lesson's grid — the second is told.
+    version: Mapped[int] = mapped_column(Integer, server_default="0")
+    topic_entered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    marks_entered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attendance_entered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Teaching(Base):
+    """Who teaches what where (schedule's load): who may keep which journal."""
+
+    __tablename__ = "teaching"
+    __table_args__ = (Index("ix_teaching_teacher", "tenant_id", "teacher_user_id"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    load_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    teacher_user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    subject_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    subgroup_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    period_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+
+
+class SubgroupMember(Base):
+    __tablename__ = "subgroup_members"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    subgroup_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+
+
+class Mark(Base):
+    """One mark of a student for one kind of work in one lesson."""
+
+    __tablename__ = "marks"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "lesson_id"], ["lessons.tenant_id", "lessons.id"]),
+        Index("ix_marks_student", "tenant_id", "student_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    lesson_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    work_type: Mapped[str] = mapped_column(String(30), primary_key=True)
+    value: Mapped[str] = mapped_column(String(4))
+    weight: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Attendance(Base):
+    __tablename__ = "attendance"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "lesson_id"], ["lessons.tenant_id", "lessons.id"]),
+        Index("ix_attendance_student", "tenant_id", "student_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    lesson_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    code: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(String(300))
+    updated_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class JournalChange(Base):
+    """Every change of a mark or an attendance entry: old, new, who, when (152-FZ)."""
+
+    __tablename__ = "journal_changes"
+    __table_args__ = (
+        Index("ix_journal_changes_lesson", "tenant_id", "lesson_id"),
+        Index("ix_journal_changes_student", "tenant_id", "student_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    lesson_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    what: Mapped[str] = mapped_column(String(10))  # "mark" or "attendance"
+    work_type: Mapped[str | None] = mapped_column(String(30))
+    old: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    new: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    changed_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

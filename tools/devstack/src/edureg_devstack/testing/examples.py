@@ -67,6 +67,8 @@ def example(schema: dict[str, Any], defs: dict[str, Any], *, full: bool = True) 
         return DATE
     if fmt == "date-time":
         return f"{DATE}T08:30:00Z"
+    if fmt == "time":
+        return "08:30:00"
     word = WORD * max(1, -(-int(schema.get("minLength", 1)) // len(WORD)))
     return word[: int(schema.get("maxLength", len(word)))] or WORD
 

@@ -52,6 +52,11 @@ class ServiceProcess:
             time.sleep(0.1)
         raise TimeoutError(f"{self.name} not ready in {timeout}s")
 
+    def terminate(self) -> None:
+        """SIGTERM without waiting (to stop several processes at once)."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)

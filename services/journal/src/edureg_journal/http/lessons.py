@@ -1,0 +1,90 @@
+"""The lesson grid: marks and attendance of one lesson."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter
+
+from edureg_journal.domain.marks import DEFAULT_WORK_TYPES
+from edureg_journal.http.schemas import (
+    GridAttendance,
+    GridMark,
+    GridRead,
+    GridStudent,
+    JournalChangeRead,
+)
+from edureg_journal.services import lessons
+from edureg_journal.services.lessons import SaveGrid
+from edureg_shared import audit
+from edureg_shared.http import Context, unit_of_work
+
+router = APIRouter(prefix="/api/v1", tags=["lessons, marks, attendance"])
+Read = Annotated[Context, unit_of_work("journal.rosters.read")]
+Write = Annotated[Context, unit_of_work("journal.marks.write")]
+
+
+def _read(g: lessons.Grid) -> GridRead:
+    x = g.lesson
+    return GridRead(
+        lesson_id=x.id,
+        group_id=x.group_id,
+        subgroup_id=x.subgroup_id,
+        subject=x.subject,
+        day=x.day,
+        lesson_number=x.lesson_number,
+        status=x.status,
+        flagged=x.flagged,
+        topic=x.topic,
+        homework=x.homework,
+        version=x.version,
+        students=[
+            GridStudent(student_id=m.student_id, display_name=m.display_name) for m in g.roster
+        ],
+        marks=[GridMark.model_validate(m) for m in g.marks],
+        attendance=[GridAttendance.model_validate(a) for a in g.attendance],
+        work_types={code: title for code, (title, _) in DEFAULT_WORK_TYPES.items()},
+    )
+
+
+@router.get(
+    "/lessons/{lesson_id}/grid",
+    response_model=GridRead,
+    summary="Журнал урока: список, оценки, посещаемость",
+)
+async def get_grid(lesson_id: uuid.UUID, ctx: Read) -> GridRead:
+    found = await lessons.grid(session=ctx.session, tenant_id=ctx.tenant_id, lesson_id=lesson_id)
+    await audit.record(
+        ctx.session,
+        tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
+        action="read",
+        entity="lesson_grid",
+        entity_id=lesson_id,
+    )
+    return _read(found)
+
+
+@router.put(
+    "/lessons/{lesson_id}/grid",
+    response_model=GridRead,
+    summary="Сохранить журнал урока целиком (тема, задание, оценки, посещаемость)",
+    description="Всё или ничего; `version` — прочитанная версия (409, если журнал урока уже сохранили).",
+)
+async def save_grid(lesson_id: uuid.UUID, cmd: SaveGrid, ctx: Write) -> GridRead:
+    return _read(
+        await lessons.save_grid(
+            session=ctx.session, principal=ctx.principal, lesson_id=lesson_id, cmd=cmd
+        )
+    )
+
+
+@router.get(
+    "/lessons/{lesson_id}/changes",
+    response_model=list[JournalChangeRead],
+    summary="История изменений оценок и посещаемости урока",
+)
+async def changes(lesson_id: uuid.UUID, ctx: Read) -> list[JournalChangeRead]:
+    rows = await lessons.changes(session=ctx.session, tenant_id=ctx.tenant_id, lesson_id=lesson_id)
+    return [JournalChangeRead.model_validate(r) for r in rows]

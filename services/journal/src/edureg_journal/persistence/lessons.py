@@ -1,0 +1,224 @@
+"""SQL of lessons, load, subgroups, marks and attendance."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edureg_journal.persistence.tables import (
+    Attendance,
+    JournalChange,
+    Lesson,
+    Mark,
+    RosterMembership,
+    SubgroupMember,
+    Teaching,
+)
+
+_LESSON_FIELDS = (
+    "group_id",
+    "subgroup_id",
+    "subject_id",
+    "subject",
+    "teacher_ids",
+    "day",
+    "lesson_number",
+    "starts_at",
+    "ends_at",
+    "room",
+    "period_id",
+    "status",
+)
+
+
+async def upsert_lessons(
+    session: AsyncSession, tenant_id: uuid.UUID, rows: list[dict[str, Any]]
+) -> None:
+    """Lessons as schedule has them now; what the teacher entered stays."""
+    latest = {r["id"]: r for r in rows}
+    values = [{**r, "tenant_id": tenant_id} for r in latest.values()]
+    for i in range(0, len(values), 500):
+        stmt = insert(Lesson).values(values[i : i + 500])
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[Lesson.tenant_id, Lesson.id],
+                set_={k: getattr(stmt.excluded, k) for k in _LESSON_FIELDS},
+            )
+        )
+
+
+async def flag_cancelled_with_entries(
+    session: AsyncSession, tenant_id: uuid.UUID, ids: list[uuid.UUID]
+) -> None:
+    """A cancelled lesson holding marks or attendance is flagged, never deleted."""
+    held = select(Mark.lesson_id).where(Mark.tenant_id == tenant_id, Mark.lesson_id.in_(ids))
+    attended = select(Attendance.lesson_id).where(
+        Attendance.tenant_id == tenant_id, Attendance.lesson_id.in_(ids)
+    )
+    await session.execute(
+        update(Lesson)
+        .where(
+            Lesson.tenant_id == tenant_id,
+            Lesson.id.in_(ids),
+            or_(Lesson.id.in_(held), Lesson.id.in_(attended)),
+        )
+        .values(flagged=True)
+    )
+
+
+async def lesson_for_update(
+    session: AsyncSession, tenant_id: uuid.UUID, lesson_id: uuid.UUID
+) -> Lesson | None:
+    return await session.get(Lesson, (tenant_id, lesson_id), with_for_update=True)
+
+
+async def lesson(
+    session: AsyncSession, tenant_id: uuid.UUID, lesson_id: uuid.UUID
+) -> Lesson | None:
+    return await session.get(Lesson, (tenant_id, lesson_id))
+
+
+async def teaches(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    teacher: uuid.UUID,
+    subject: uuid.UUID,
+    group: uuid.UUID,
+) -> bool:
+    found = await session.scalar(
+        select(Teaching.load_id)
+        .where(
+            Teaching.tenant_id == tenant_id,
+            Teaching.teacher_user_id == teacher,
+            Teaching.subject_id == subject,
+            Teaching.group_id == group,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def set_teaching(
+    session: AsyncSession, tenant_id: uuid.UUID, rows: list[dict[str, Any]]
+) -> None:
+    if not rows:
+        return
+    stmt = insert(Teaching).values(
+        [{**r, "tenant_id": tenant_id} for r in {r["load_id"]: r for r in rows}.values()]
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[Teaching.tenant_id, Teaching.load_id],
+            set_={
+                k: getattr(stmt.excluded, k)
+                for k in ("teacher_user_id", "subject_id", "group_id", "subgroup_id", "period_id")
+            },
+        )
+    )
+
+
+async def remove_teaching(
+    session: AsyncSession, tenant_id: uuid.UUID, ids: list[uuid.UUID]
+) -> None:
+    await session.execute(
+        delete(Teaching).where(Teaching.tenant_id == tenant_id, Teaching.load_id.in_(ids))
+    )
+
+
+async def set_subgroup(
+    session: AsyncSession, tenant_id: uuid.UUID, subgroup_id: uuid.UUID, students: list[uuid.UUID]
+) -> None:
+    await session.execute(
+        delete(SubgroupMember).where(
+            SubgroupMember.tenant_id == tenant_id, SubgroupMember.subgroup_id == subgroup_id
+        )
+    )
+    if students:
+        await session.execute(
+            insert(SubgroupMember).values(
+                [
+                    {"tenant_id": tenant_id, "subgroup_id": subgroup_id, "student_id": s}
+                    for s in students
+                ]
+            )
+        )
+
+
+async def roster_of_lesson(
+    session: AsyncSession, tenant_id: uuid.UUID, lesson: Lesson
+) -> list[RosterMembership]:
+    """The group's students on the lesson's day (its subgroup's, for a subgroup lesson)."""
+    stmt = select(RosterMembership).where(
+        RosterMembership.tenant_id == tenant_id,
+        RosterMembership.group_id == lesson.group_id,
+        RosterMembership.valid_from <= lesson.day,
+        or_(RosterMembership.valid_to.is_(None), RosterMembership.valid_to > lesson.day),
+    )
+    if lesson.subgroup_id is not None:
+        stmt = stmt.where(
+            RosterMembership.student_id.in_(
+                select(SubgroupMember.student_id).where(
+                    SubgroupMember.tenant_id == tenant_id,
+                    SubgroupMember.subgroup_id == lesson.subgroup_id,
+                )
+            )
+        )
+    return list(
+        (
+            await session.scalars(
+                stmt.order_by(RosterMembership.display_name, RosterMembership.student_id)
+            )
+        ).all()
+    )
+
+
+async def marks_of(session: AsyncSession, tenant_id: uuid.UUID, lesson_id: uuid.UUID) -> list[Mark]:
+    rows = await session.scalars(
+        select(Mark)
+        .where(Mark.tenant_id == tenant_id, Mark.lesson_id == lesson_id)
+        .order_by(Mark.student_id)
+    )
+    return list(rows.all())
+
+
+async def attendance_of(
+    session: AsyncSession, tenant_id: uuid.UUID, lesson_id: uuid.UUID
+) -> list[Attendance]:
+    rows = await session.scalars(
+        select(Attendance).where(
+            Attendance.tenant_id == tenant_id, Attendance.lesson_id == lesson_id
+        )
+    )
+    return list(rows.all())
+
+
+async def history(
+    session: AsyncSession, tenant_id: uuid.UUID, lesson_id: uuid.UUID
+) -> list[JournalChange]:
+    rows = await session.scalars(
+        select(JournalChange)
+        .where(JournalChange.tenant_id == tenant_id, JournalChange.lesson_id == lesson_id)
+        .order_by(JournalChange.changed_at, JournalChange.id)
+    )
+    return list(rows.all())
+
+
+async def lessons_on(
+    session: AsyncSession, tenant_id: uuid.UUID, first: date, last: date, teacher: uuid.UUID
+) -> list[Lesson]:
+    rows = await session.scalars(
+        select(Lesson)
+        .where(
+            Lesson.tenant_id == tenant_id,
+            Lesson.day >= first,
+            Lesson.day <= last,
+            Lesson.teacher_ids.contains([teacher]),
+        )
+        .order_by(Lesson.day, Lesson.starts_at)
+    )
+    return list(rows.all())

@@ -1,0 +1,334 @@
+"""Lessons from schedule's events, who teaches what, and the lesson grid: a teacher saves
+the topic, homework, every student's marks and attendance of one lesson in one request,
+atomically, with the grid's version (a second teacher saving the same grid is told)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edureg_journal.contracts import events as c
+from edureg_journal.domain import marks as rules
+from edureg_journal.persistence import lessons as repo
+from edureg_journal.persistence.tables import (
+    Attendance,
+    JournalChange,
+    Lesson,
+    Mark,
+    RosterMembership,
+)
+from edureg_shared import audit
+from edureg_shared.auth import Principal
+from edureg_shared.errors import Conflict, Forbidden, NotFound
+from edureg_shared.events.envelope import Actor, Envelope
+from edureg_shared.events.outbox import add_events
+
+WRITE = "journal.marks.write"
+
+
+def _row(lesson: c.ScheduledLesson) -> dict[str, object]:
+    return {
+        "id": lesson.lesson_id,
+        "group_id": lesson.group_id,
+        "subgroup_id": lesson.subgroup_id,
+        "subject_id": lesson.subject_id,
+        "subject": lesson.subject[:200],
+        "teacher_ids": list(lesson.teacher_ids),
+        "day": lesson.day,
+        "lesson_number": lesson.lesson_number,
+        "starts_at": lesson.starts_at,
+        "ends_at": lesson.ends_at,
+        "room": lesson.room,
+        "period_id": lesson.period_id,
+        "status": lesson.status,
+    }
+
+
+async def on_lessons_scheduled(*, session: AsyncSession, events: list[Envelope]) -> None:
+    rows = [_row(x) for e in events for x in c.LESSONS_SCHEDULED.parse(e.data).lessons]
+    await repo.upsert_lessons(session, events[0].tenant_id, rows)
+
+
+async def on_lessons_changed(
+    *, session: AsyncSession, events: list[Envelope], contract: c.Consumes
+) -> None:
+    """A change or a cancellation: the lesson as it is now; a cancelled one that holds
+    marks or attendance is flagged, never deleted."""
+    lessons = [contract.parse(e.data).lesson for e in events]
+    await repo.upsert_lessons(session, events[0].tenant_id, [_row(x) for x in lessons])
+    cancelled = [x.lesson_id for x in lessons if x.status == "cancelled"]
+    if cancelled:
+        await repo.flag_cancelled_with_entries(session, events[0].tenant_id, cancelled)
+
+
+async def on_load_assigned(*, session: AsyncSession, events: list[Envelope]) -> None:
+    rows = [c.LOAD_ASSIGNED.parse(e.data).model_dump() for e in events]
+    await repo.set_teaching(session, events[0].tenant_id, rows)
+
+
+async def on_load_removed(*, session: AsyncSession, events: list[Envelope]) -> None:
+    await repo.remove_teaching(
+        session, events[0].tenant_id, [c.LOAD_REMOVED.parse(e.data).load_id for e in events]
+    )
+
+
+async def on_subgroups_defined(*, session: AsyncSession, events: list[Envelope]) -> None:
+    for e in events:
+        d = c.SUBGROUP_DEFINED.parse(e.data)
+        await repo.set_subgroup(session, e.tenant_id, d.subgroup_id, d.student_ids)
+
+
+# -- the grid --------------------------------------------------------------------------
+
+
+class MarkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    student_id: uuid.UUID
+    work_type: Annotated[str, Field(min_length=1, max_length=30)] = "lesson"
+    value: Annotated[str, Field(min_length=1, max_length=4)]
+
+
+class AttendanceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    student_id: uuid.UUID
+    code: Literal["absent", "ill", "excused", "late"]
+    reason: Annotated[str, Field(max_length=300)] | None = None
+
+
+class SaveGrid(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # The grid's version as read: 409 if someone saved it since.
+    version: int
+    topic: Annotated[str, Field(max_length=500)] | None = None
+    homework: Annotated[str, Field(max_length=2000)] | None = None
+    marks: Annotated[list[MarkIn], Field(max_length=300)] = []
+    attendance: Annotated[list[AttendanceIn], Field(max_length=100)] = []
+
+
+@dataclass
+class Grid:
+    lesson: Lesson
+    roster: list[RosterMembership]
+    marks: list[Mark]
+    attendance: list[Attendance]
+
+
+async def _may_keep(session: AsyncSession, principal: Principal, lesson: Lesson) -> None:
+    """A teacher keeps the journal of a lesson they teach (by the lesson or their load)."""
+    if principal.user_id in lesson.teacher_ids:
+        return
+    if await repo.teaches(
+        session, principal.tenant_id, principal.user_id, lesson.subject_id, lesson.group_id
+    ):
+        return
+    raise Forbidden("Журнал этого урока ведёт его преподаватель")
+
+
+async def grid(*, session: AsyncSession, tenant_id: uuid.UUID, lesson_id: uuid.UUID) -> Grid:
+    found = await repo.lesson(session, tenant_id, lesson_id)
+    if found is None:
+        raise NotFound("Урок не найден")
+    return Grid(
+        found,
+        await repo.roster_of_lesson(session, tenant_id, found),
+        await repo.marks_of(session, tenant_id, found.id),
+        await repo.attendance_of(session, tenant_id, found.id),
+    )
+
+
+async def save_grid(
+    *, session: AsyncSession, principal: Principal, lesson_id: uuid.UUID, cmd: SaveGrid
+) -> Grid:
+    """The whole grid of a lesson, or nothing: every mark and attendance entry checked
+    (the roster of that day, the scale, the work types, no lesson to come), then the
+    differences written with their history and announced."""
+    tenant_id = principal.tenant_id
+    actor = Actor(kind="user", id=principal.user_id)
+    lesson = await repo.lesson_for_update(session, tenant_id, lesson_id)
+    if lesson is None:
+        raise NotFound("Урок не найден")
+    await _may_keep(session, principal, lesson)
+    if cmd.version != lesson.version:
+        raise Conflict(
+            "Журнал этого урока уже сохранил кто-то другой: обновите страницу, ваши записи не сохранены"
+        )
+    roster = await repo.roster_of_lesson(session, tenant_id, lesson)
+    weights = {code: w for code, (_, w) in rules.DEFAULT_WORK_TYPES.items()}
+    wanted_marks = [rules.MarkIn(m.student_id, m.work_type, m.value) for m in cmd.marks]
+    wanted_attendance = [rules.AttendanceIn(a.student_id, a.code, a.reason) for a in cmd.attendance]
+    rules.check_grid(
+        lesson_day=lesson.day,
+        today=datetime.now(UTC).date(),
+        roster={m.student_id for m in roster},
+        work_types=set(weights),
+        marks=wanted_marks,
+        attendance=wanted_attendance,
+    )
+    now = datetime.now(UTC)
+    old_marks = {
+        (m.student_id, m.work_type): m for m in await repo.marks_of(session, tenant_id, lesson.id)
+    }
+    changes = rules.diff_marks({k: m.value for k, m in old_marks.items()}, wanted_marks)
+    events: list[Envelope] = []
+    history: list[JournalChange] = []
+    contracts = {"recorded": c.MARK_RECORDED, "changed": c.MARK_CHANGED, "deleted": c.MARK_DELETED}
+    for ch in changes:
+        key = (ch.student_id, ch.work_type)
+        if ch.kind == "deleted":
+            await session.delete(old_marks[key])
+        elif ch.kind == "changed":
+            row = old_marks[key]
+            row.value, row.updated_by, row.updated_at = ch.new, principal.user_id, now
+        else:
+            session.add(
+                Mark(
+                    tenant_id=tenant_id,
+                    lesson_id=lesson.id,
+                    student_id=ch.student_id,
+                    work_type=ch.work_type,
+                    value=ch.new,
+                    weight=weights[ch.work_type],
+                    updated_by=principal.user_id,
+                    updated_at=now,
+                )
+            )
+        history.append(
+            JournalChange(
+                tenant_id=tenant_id,
+                id=uuid.uuid4(),
+                lesson_id=lesson.id,
+                student_id=ch.student_id,
+                what="mark",
+                work_type=ch.work_type,
+                old={"value": ch.old} if ch.old else None,
+                new={"value": ch.new} if ch.new else None,
+                changed_by=principal.user_id,
+            )
+        )
+        events.append(
+            contracts[ch.kind].envelope(
+                tenant_id=tenant_id,
+                actor=actor,
+                subject_id=ch.student_id,
+                data=c.MarkV1(
+                    lesson_id=lesson.id,
+                    group_id=lesson.group_id,
+                    subject_id=lesson.subject_id,
+                    day=lesson.day,
+                    student_id=ch.student_id,
+                    work_type=ch.work_type,
+                    weight=weights[ch.work_type],
+                    value=ch.new,
+                    previous=ch.old,
+                ),
+            )
+        )
+    old_att = {a.student_id: a for a in await repo.attendance_of(session, tenant_id, lesson.id)}
+    new_att = {a.student_id: a for a in wanted_attendance}
+    for student in set(old_att) | set(new_att):
+        before, after = old_att.get(student), new_att.get(student)
+        if (
+            before is not None
+            and after is not None
+            and (before.code, before.reason) == (after.code, after.reason)
+        ):
+            continue
+        if after is None:
+            await session.delete(before)
+        elif before is None:
+            session.add(
+                Attendance(
+                    tenant_id=tenant_id,
+                    lesson_id=lesson.id,
+                    student_id=student,
+                    code=after.code,
+                    reason=after.reason,
+                    updated_by=principal.user_id,
+                    updated_at=now,
+                )
+            )
+        else:
+            before.code, before.reason, before.updated_by, before.updated_at = (
+                after.code,
+                after.reason,
+                principal.user_id,
+                now,
+            )
+        history.append(
+            JournalChange(
+                tenant_id=tenant_id,
+                id=uuid.uuid4(),
+                lesson_id=lesson.id,
+                student_id=student,
+                what="attendance",
+                old={"code": before.code, "reason": before.reason} if before else None,
+                new={"code": after.code, "reason": after.reason} if after else None,
+                changed_by=principal.user_id,
+            )
+        )
+        events.append(
+            c.ATTENDANCE_RECORDED.envelope(
+                tenant_id=tenant_id,
+                actor=actor,
+                subject_id=student,
+                data=c.AttendanceV1(
+                    lesson_id=lesson.id,
+                    group_id=lesson.group_id,
+                    subject_id=lesson.subject_id,
+                    day=lesson.day,
+                    student_id=student,
+                    code=after.code if after else None,
+                ),
+            )
+        )
+    if cmd.topic and lesson.topic_entered_at is None:
+        lesson.topic_entered_at = now
+        events.append(
+            c.LESSON_CONDUCTED.envelope(
+                tenant_id=tenant_id,
+                actor=actor,
+                subject_id=lesson.id,
+                data=c.LessonConductedV1(
+                    lesson_id=lesson.id,
+                    group_id=lesson.group_id,
+                    subject_id=lesson.subject_id,
+                    day=lesson.day,
+                    entered_at=now,
+                ),
+            )
+        )
+    if changes and lesson.marks_entered_at is None:
+        lesson.marks_entered_at = now
+    if wanted_attendance and lesson.attendance_entered_at is None:
+        lesson.attendance_entered_at = now
+    lesson.topic, lesson.homework = cmd.topic, cmd.homework
+    lesson.version += 1
+    session.add_all(history)
+    await session.flush()
+    await audit.record(
+        session,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="update",
+        entity="lesson_grid",
+        entity_id=lesson.id,
+        details={"marks": len(changes), "entries": len(history)},
+    )
+    await add_events(session, events)
+    return await grid(session=session, tenant_id=tenant_id, lesson_id=lesson.id)
+
+
+async def changes(
+    *, session: AsyncSession, tenant_id: uuid.UUID, lesson_id: uuid.UUID
+) -> list[JournalChange]:
+    if await repo.lesson(session, tenant_id, lesson_id) is None:
+        raise NotFound("Урок не найден")
+    return await repo.history(session, tenant_id, lesson_id)

@@ -1,0 +1,247 @@
+"""The lesson grid through journal's API, from schedule's and contingent's real events:
+saved whole or not at all, a second save of the same version refused (also at the same
+moment), every change kept with who and when, announced without names; what another
+teacher or another organisation must not do."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import nats
+
+from edureg_devstack.testing.infra import Infra
+from edureg_devstack.testing.plugin import assert_problem, eventually
+from edureg_devstack.testing.tokens import TestIssuer
+from edureg_shared.events.envelope import Actor, Envelope, stream_name
+
+
+def _event(tenant: uuid.UUID, type_: str, version: int, data: dict[str, Any]) -> Envelope:
+    return Envelope(
+        type=type_,
+        schema_version=version,
+        tenant_id=tenant,
+        actor=Actor(id=uuid.uuid4()),
+        subject_id=None,
+        data=data,
+    )
+
+
+def _lesson(
+    lesson: uuid.UUID, group: uuid.UUID, teacher: uuid.UUID, day: str, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "lesson_id": str(lesson),
+        "group_id": str(group),
+        "subgroup_id": None,
+        "subject_id": str(extra.pop("subject", uuid.uuid4())),
+        "subject": "Алгебра",
+        "teacher_ids": [str(teacher)],
+        "day": day,
+        "lesson_number": 1,
+        "starts_at": "08:30:00",
+        "ends_at": "09:15:00",
+        "room": "201",
+        "period_id": None,
+        **extra,
+    }
+
+
+async def _world(infra: Infra, prefix: str, tenant: uuid.UUID) -> dict[str, Any]:
+    group, teacher = uuid.uuid4(), uuid.uuid4()
+    students = [uuid.uuid4() for _ in range(3)]
+    for i, s in enumerate(students):
+        await infra.publish(
+            prefix,
+            _event(
+                tenant,
+                "contingent.student.enrolled",
+                2,
+                {
+                    "order_id": str(uuid.uuid4()),
+                    "student_id": str(s),
+                    "group_id": str(group),
+                    "valid_from": "2026-09-01",
+                    "display_name": f"Ученик Номер{i}",
+                },
+            ),
+        )
+    past, future = uuid.uuid4(), uuid.uuid4()
+    tomorrow = (datetime.now(UTC).date() + timedelta(days=2)).isoformat()
+    await infra.publish(
+        prefix,
+        _event(
+            tenant,
+            "schedule.lesson.scheduled",
+            1,
+            {
+                "group_id": str(group),
+                "lessons": [
+                    _lesson(past, group, teacher, "2026-09-07"),
+                    _lesson(future, group, teacher, tomorrow),
+                ],
+            },
+        ),
+    )
+    return {
+        "group": group,
+        "teacher": teacher,
+        "students": students,
+        "past": past,
+        "future": future,
+    }
+
+
+async def test_a_teacher_saves_a_lesson_grid_whole_and_a_stale_one_is_refused(
+    client: httpx.AsyncClient, infra: Infra, nats_prefix: str, issuer: TestIssuer
+) -> None:
+    tenant = uuid.uuid4()
+    w = await _world(infra, nats_prefix, tenant)
+    teacher = issuer.headers(
+        tenant_id=tenant,
+        user_id=w["teacher"],
+        permissions=["journal.rosters.read", "journal.marks.write"],
+    )
+    path = f"/api/v1/lessons/{w['past']}/grid"
+
+    async def ready() -> dict[str, Any]:
+        r = await client.get(path, headers=teacher)
+        return r.json() if r.status_code == 200 and len(r.json()["students"]) == 3 else {}
+
+    grid = await eventually(ready, message="lesson and roster from the events")
+    assert grid["version"] == 0
+    a, b, c = w["students"]
+    body = {
+        "version": 0,
+        "topic": "Квадратные уравнения",
+        "homework": "№ 12, 14",
+        "marks": [
+            {"student_id": str(a), "work_type": "lesson", "value": "5"},
+            {"student_id": str(a), "work_type": "test", "value": "4"},
+            {"student_id": str(b), "work_type": "lesson", "value": "3"},
+        ],
+        "attendance": [{"student_id": str(c), "code": "ill", "reason": "справка"}],
+    }
+    r = await client.put(path, json=body, headers=teacher)
+    assert r.status_code == 200, r.text
+    saved = r.json()
+    assert saved["version"] == 1
+    assert {(m["student_id"], m["work_type"], m["value"]) for m in saved["marks"]} == {
+        (str(a), "lesson", "5"),
+        (str(a), "test", "4"),
+        (str(b), "lesson", "3"),
+    }
+    # The same version again: refused, nothing changed.
+    stale = {**body, "marks": [{"student_id": str(a), "work_type": "lesson", "value": "2"}]}
+    assert_problem(await client.put(path, json=stale, headers=teacher), 409)
+    # Two saves of version 1 at the same moment: exactly one wins.
+    first = {
+        **body,
+        "version": 1,
+        "marks": [{"student_id": str(a), "work_type": "lesson", "value": "4"}],
+    }
+    second = {
+        **body,
+        "version": 1,
+        "marks": [{"student_id": str(b), "work_type": "lesson", "value": "5"}],
+    }
+    results = await asyncio.gather(
+        client.put(path, json=first, headers=teacher),
+        client.put(path, json=second, headers=teacher),
+    )
+    assert sorted(r.status_code for r in results) == [200, 409]
+    winner = next(r for r in results if r.status_code == 200).json()
+    assert winner["version"] == 2
+    assert len(winner["marks"]) == 1
+    # Bad input names its field and saves nothing.
+    bad = {
+        **body,
+        "version": 2,
+        "marks": [
+            {"student_id": str(a), "work_type": "lesson", "value": "6"},
+            {"student_id": str(uuid.uuid4()), "work_type": "lesson", "value": "5"},
+        ],
+    }
+    problem = assert_problem(await client.put(path, json=bad, headers=teacher), 422)
+    assert [e["field"] for e in problem["errors"]] == ["marks.0.value", "marks.1.student_id"]
+    assert (await client.get(path, headers=teacher)).json()["version"] == 2
+    # A lesson still to come takes no marks.
+    future = {"version": 0, "marks": [{"student_id": str(a), "value": "5"}]}
+    assert (
+        "ещё не прошёл"
+        in assert_problem(
+            await client.put(f"/api/v1/lessons/{w['future']}/grid", json=future, headers=teacher),
+            422,
+        )["detail"]
+    )
+    # Who changed what, kept.
+    history = (await client.get(f"/api/v1/lessons/{w['past']}/changes", headers=teacher)).json()
+    assert {
+        (h["what"], h["old"] and h["old"].get("value"), h["new"] and h["new"].get("value"))
+        for h in history
+    } >= {
+        ("mark", None, "5"),
+        ("mark", None, "4"),
+    }
+    assert all(h["changed_by"] == str(w["teacher"]) for h in history)
+
+    # Another teacher may read (a colleague's journal) but not write; another
+    # organisation finds nothing.
+    other = issuer.headers(
+        tenant_id=tenant, permissions=["journal.rosters.read", "journal.marks.write"]
+    )
+    assert_problem(await client.put(path, json={**body, "version": 2}, headers=other), 403)
+    stranger = issuer.headers(
+        tenant_id=uuid.uuid4(),
+        user_id=w["teacher"],
+        permissions=["journal.rosters.read", "journal.marks.write"],
+    )
+    assert_problem(await client.get(path, headers=stranger), 404)
+    assert_problem(await client.put(path, json={**body, "version": 2}, headers=stranger), 404)
+    reader = issuer.headers(
+        tenant_id=tenant, user_id=w["teacher"], permissions=["journal.rosters.read"]
+    )
+    assert_problem(await client.put(path, json={**body, "version": 2}, headers=reader), 403)
+
+    # Announced without names.
+    async with infra.nats_admin() as nc:
+        sub = await nc.jetstream().pull_subscribe(
+            f"{nats_prefix}journal.mark.recorded.v1", stream=stream_name("journal", nats_prefix)
+        )
+        got: list[dict[str, Any]] = []
+
+        async def fetch() -> list[dict[str, Any]]:
+            with contextlib.suppress(nats.errors.TimeoutError):
+                got.extend(json.loads(m.data) for m in await sub.fetch(10, timeout=0.5))
+            return got
+
+        await eventually(fetch, until=lambda g: len(g) >= 3, message="mark.recorded")
+    assert "Ученик" not in json.dumps(got)
+    assert {g["data"]["value"] for g in got[:3]} == {"5", "4", "3"}
+
+    # Schedule cancels the lesson: it holds marks, so it is flagged, not lost.
+    await infra.publish(
+        nats_prefix,
+        _event(
+            tenant,
+            "schedule.lesson.cancelled",
+            1,
+            {
+                "lesson": _lesson(
+                    w["past"], w["group"], w["teacher"], "2026-09-07", status="cancelled"
+                ),
+                "notify_user_ids": [],
+            },
+        ),
+    )
+
+    async def flagged() -> bool:
+        g = (await client.get(path, headers=teacher)).json()
+        return bool(g["flagged"]) and g["status"] == "cancelled" and len(g["marks"]) == 1
+
+    await eventually(flagged, message="cancelled lesson flagged with its marks")
