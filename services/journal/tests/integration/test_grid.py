@@ -245,3 +245,88 @@ async def test_a_teacher_saves_a_lesson_grid_whole_and_a_stale_one_is_refused(
         return bool(g["flagged"]) and g["status"] == "cancelled" and len(g["marks"]) == 1
 
     await eventually(flagged, message="cancelled lesson flagged with its marks")
+
+
+async def test_the_diary_shows_a_student_their_own_and_a_parent_their_childs(
+    client: httpx.AsyncClient, infra: Infra, nats_prefix: str, issuer: TestIssuer
+) -> None:
+    tenant = uuid.uuid4()
+    w = await _world(infra, nats_prefix, tenant)
+    a, b, _ = w["students"]
+    teacher = issuer.headers(
+        tenant_id=tenant,
+        user_id=w["teacher"],
+        permissions=["journal.rosters.read", "journal.marks.write"],
+    )
+    path = f"/api/v1/lessons/{w['past']}/grid"
+
+    async def ready() -> bool:
+        r = await client.get(path, headers=teacher)
+        return r.status_code == 200 and len(r.json()["students"]) == 3
+
+    await eventually(ready, message="lesson and roster")
+    r = await client.put(
+        path,
+        json={
+            "version": 0,
+            "topic": "Квадратные уравнения",
+            "homework": "№ 12",
+            "marks": [
+                {"student_id": str(a), "work_type": "test", "value": "5"},
+                {"student_id": str(a), "work_type": "oral", "value": "3"},
+                {"student_id": str(b), "work_type": "lesson", "value": "2"},
+            ],
+            "attendance": [{"student_id": str(b), "code": "late", "reason": None}],
+        },
+        headers=teacher,
+    )
+    assert r.status_code == 200, r.text
+    pupil, parent = uuid.uuid4(), uuid.uuid4()
+    await infra.publish(
+        nats_prefix,
+        _event(
+            tenant,
+            "identity.accounts.provisioned",
+            1,
+            {
+                "student_id": str(a),
+                "accounts": [
+                    {"user_id": str(pupil), "person_id": str(a), "kind": "student"},
+                    {"user_id": str(parent), "person_id": str(uuid.uuid4()), "kind": "guardian"},
+                ],
+            },
+        ),
+    )
+    week = {"from": "2026-09-07", "to": "2026-09-13"}
+    me = issuer.headers(tenant_id=tenant, user_id=pupil, kind="student")
+
+    async def diary() -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = (
+            await client.get("/api/v1/my/diary", params=week, headers=me)
+        ).json()
+        return found
+
+    [mine] = await eventually(diary, message="the student's links from identity")
+    [day] = mine["lessons"]
+    assert (day["topic"], day["homework"]) == ("Квадратные уравнения", "№ 12")
+    assert sorted((m["title"], m["value"], m["weight"]) for m in day["marks"]) == [
+        ("Контрольная работа", "5", 3),
+        ("Устный ответ", "3", 1),
+    ]
+    # Weighted: (5·3 + 3·1) / 4 = 4.5; nothing of another pupil's.
+    assert mine["averages"] == {"Алгебра": 4.5}
+    assert day["attendance"] is None
+    parent_headers = issuer.headers(tenant_id=tenant, user_id=parent, kind="guardian")
+    [theirs] = (await client.get("/api/v1/my/diary", params=week, headers=parent_headers)).json()
+    assert theirs["student_id"] == str(a)
+    # Another child's diary, by id: not found; another organisation's parent: nothing.
+    assert_problem(
+        await client.get(
+            "/api/v1/my/diary", params={**week, "student_id": str(b)}, headers=parent_headers
+        ),
+        404,
+    )
+    stranger = issuer.headers(tenant_id=uuid.uuid4(), user_id=parent, kind="guardian")
+    assert (await client.get("/api/v1/my/diary", params=week, headers=stranger)).json() == []
+    # A pupil cannot read the lesson's grid (everyone's marks).
+    assert_problem(await client.get(path, headers=me), 403)

@@ -18,6 +18,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from edureg_portal import (
     admin_pages,
     admissions_pages,
+    diary_pages,
     import_pages,
     order_pages,
     profile_pages,
@@ -96,6 +97,7 @@ def create(settings: Settings | None = None) -> FastAPI:
     app.include_router(admissions_pages.router)
     app.include_router(import_pages.router)
     app.include_router(schedule_pages.router)
+    app.include_router(diary_pages.router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -141,6 +141,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "Расписание",
         (
+            Item("diary", "Дневник", "/diary", kinds=frozenset({"student", "guardian"})),
             Item(
                 "my_timetable",
                 "Моё расписание",

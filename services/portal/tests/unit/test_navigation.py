@@ -49,8 +49,8 @@ def test_each_kind_of_user_sees_its_own_menu() -> None:
     assert keys("staff", REGION) == ["organisations", "join", "usage", "profile", "password"]
     assert keys("staff", MONITOR) == ["usage", "profile", "password"]
     # Students and parents see their own timetable, nothing else of the schedule.
-    assert keys("guardian", []) == ["my_timetable", "children", "profile", "password"]
-    assert keys("student", []) == ["my_timetable", "profile", "password"]
+    assert keys("guardian", []) == ["diary", "my_timetable", "children", "profile", "password"]
+    assert keys("student", []) == ["diary", "my_timetable", "profile", "password"]
 
 
 def test_a_page_not_in_the_menu_cannot_be_opened() -> None:
@@ -67,6 +67,7 @@ def test_a_page_not_in_the_menu_cannot_be_opened() -> None:
     assert not may_open("timetable", "student", [])
     assert not may_open("schedule_lessons", "guardian", [])
     assert may_open("my_timetable", "guardian", [])
+    assert not may_open("diary", "staff", TEACHER)
 
 
 def test_empty_sections_are_left_out() -> None:

@@ -201,3 +201,18 @@ LESSON_CANCELLED = Consumes("schedule.lesson.cancelled", 1, LessonChanged)
 LOAD_ASSIGNED = Consumes("schedule.load.assigned", 1, Load)
 LOAD_REMOVED = Consumes("schedule.load.removed", 1, Load)
 SUBGROUP_DEFINED = Consumes("schedule.subgroup.defined", 1, SubgroupDefined)
+
+
+class ProvisionedAccount(_Tolerant):
+    user_id: uuid.UUID
+    kind: str
+
+
+class AccountsProvisioned(_Tolerant):
+    """What journal reads of `identity.accounts.provisioned` v1."""
+
+    student_id: uuid.UUID
+    accounts: list[ProvisionedAccount]
+
+
+ACCOUNTS_PROVISIONED = Consumes("identity.accounts.provisioned", 1, AccountsProvisioned)

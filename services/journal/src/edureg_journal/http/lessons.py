@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, time
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
 
 from edureg_journal.domain.marks import DEFAULT_WORK_TYPES
 from edureg_journal.http.schemas import (
@@ -15,14 +17,16 @@ from edureg_journal.http.schemas import (
     GridStudent,
     JournalChangeRead,
 )
-from edureg_journal.services import lessons
+from edureg_journal.services import diary, lessons
 from edureg_journal.services.lessons import SaveGrid
 from edureg_shared import audit
 from edureg_shared.http import Context, unit_of_work
+from edureg_shared.paging import check_range
 
 router = APIRouter(prefix="/api/v1", tags=["lessons, marks, attendance"])
 Read = Annotated[Context, unit_of_work("journal.rosters.read")]
 Write = Annotated[Context, unit_of_work("journal.marks.write")]
+Anyone = Annotated[Context, unit_of_work(None)]
 
 
 def _read(g: lessons.Grid) -> GridRead:
@@ -88,3 +92,83 @@ async def save_grid(lesson_id: uuid.UUID, cmd: SaveGrid, ctx: Write) -> GridRead
 async def changes(lesson_id: uuid.UUID, ctx: Read) -> list[JournalChangeRead]:
     rows = await lessons.changes(session=ctx.session, tenant_id=ctx.tenant_id, lesson_id=lesson_id)
     return [JournalChangeRead.model_validate(r) for r in rows]
+
+
+class DiaryMark(BaseModel):
+    work_type: str
+    title: str
+    weight: int
+    value: str
+
+
+class DiaryLesson(BaseModel):
+    lesson_id: uuid.UUID
+    day: date
+    lesson_number: int
+    starts_at: time
+    ends_at: time
+    subject: str
+    status: str
+    topic: str | None
+    homework: str | None
+    marks: list[DiaryMark]
+    attendance: str | None
+    attendance_reason: str | None
+
+
+class DiaryRead(BaseModel):
+    student_id: uuid.UUID
+    display_name: str
+    lessons: list[DiaryLesson]
+    averages: dict[str, float]
+
+
+@router.get(
+    "/my/diary",
+    response_model=list[DiaryRead],
+    summary="Дневник: свой (обучающегося) или детей (родителя)",
+    description="Не больше 62 дней за запрос.",
+)
+async def my_diary(
+    ctx: Anyone,
+    first: Annotated[date, Query(alias="from")],
+    last: Annotated[date, Query(alias="to")],
+    student_id: uuid.UUID | None = None,
+) -> list[DiaryRead]:
+    check_range(first, last, max_days=62, start_field="from", end_field="to")
+    found = await diary.diaries(
+        session=ctx.session, principal=ctx.principal, first=first, last=last, student_id=student_id
+    )
+    return [
+        DiaryRead(
+            student_id=d.student_id,
+            display_name=d.display_name,
+            averages=d.averages,
+            lessons=[
+                DiaryLesson(
+                    lesson_id=x.lesson.id,
+                    day=x.lesson.day,
+                    lesson_number=x.lesson.lesson_number,
+                    starts_at=x.lesson.starts_at,
+                    ends_at=x.lesson.ends_at,
+                    subject=x.lesson.subject,
+                    status=x.lesson.status,
+                    topic=x.lesson.topic,
+                    homework=x.lesson.homework,
+                    marks=[
+                        DiaryMark(
+                            work_type=m.work_type,
+                            title=DEFAULT_WORK_TYPES.get(m.work_type, (m.work_type, 1))[0],
+                            weight=m.weight,
+                            value=m.value,
+                        )
+                        for m in x.marks
+                    ],
+                    attendance=x.attendance.code if x.attendance else None,
+                    attendance_reason=x.attendance.reason if x.attendance else None,
+                )
+                for x in d.lessons
+            ],
+        )
+        for d in found
+    ]

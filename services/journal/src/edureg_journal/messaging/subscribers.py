@@ -18,7 +18,7 @@ from edureg_journal.contracts.events import (
     STUDENT_RETAINED,
     STUDENT_TRANSFERRED,
 )
-from edureg_journal.services import lessons, rosters
+from edureg_journal.services import diary, lessons, rosters
 from edureg_shared.events.envelope import Envelope
 from edureg_shared.service import Runtime
 
@@ -94,7 +94,13 @@ async def subgroup_defined(session: AsyncSession, events: list[Envelope]) -> Non
     await lessons.on_subgroups_defined(session=session, events=events)
 
 
+async def accounts_provisioned(session: AsyncSession, events: list[Envelope]) -> None:
+    """Links the student's and the guardians' accounts to the student (the diary)."""
+    await diary.on_accounts_provisioned(session=session, events=events)
+
+
 HANDLERS = {
+    c.ACCOUNTS_PROVISIONED: accounts_provisioned,
     c.LESSONS_SCHEDULED: lessons_scheduled,
     c.LESSON_CHANGED: lesson_changed,
     c.LESSON_CANCELLED: lesson_cancelled,

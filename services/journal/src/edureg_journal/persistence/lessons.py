@@ -222,3 +222,96 @@ async def lessons_on(
         .order_by(Lesson.day, Lesson.starts_at)
     )
     return list(rows.all())
+
+
+async def add_links(
+    session: AsyncSession, tenant_id: uuid.UUID, rows: list[dict[str, Any]]
+) -> None:
+    from edureg_journal.persistence.tables import LearnerLink
+
+    if rows:
+        await session.execute(
+            insert(LearnerLink)
+            .values([{**r, "tenant_id": tenant_id} for r in rows])
+            .on_conflict_do_nothing()
+        )
+
+
+async def students_of_user(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, kind: str
+) -> list[uuid.UUID]:
+    from edureg_journal.persistence.tables import LearnerLink
+
+    rows = await session.scalars(
+        select(LearnerLink.student_id).where(
+            LearnerLink.tenant_id == tenant_id,
+            LearnerLink.user_id == user_id,
+            LearnerLink.kind == kind,
+        )
+    )
+    return list(rows.all())
+
+
+async def memberships_between(
+    session: AsyncSession, tenant_id: uuid.UUID, student_id: uuid.UUID, first: date, last: date
+) -> list[RosterMembership]:
+    rows = await session.scalars(
+        select(RosterMembership).where(
+            RosterMembership.tenant_id == tenant_id,
+            RosterMembership.student_id == student_id,
+            RosterMembership.valid_from <= last,
+            or_(RosterMembership.valid_to.is_(None), RosterMembership.valid_to > first),
+            or_(
+                RosterMembership.valid_to.is_(None),
+                RosterMembership.valid_to > RosterMembership.valid_from,
+            ),
+        )
+    )
+    return list(rows.all())
+
+
+async def group_lessons(
+    session: AsyncSession, tenant_id: uuid.UUID, group_ids: list[uuid.UUID], first: date, last: date
+) -> list[Lesson]:
+    rows = await session.scalars(
+        select(Lesson)
+        .where(
+            Lesson.tenant_id == tenant_id,
+            Lesson.group_id.in_(group_ids),
+            Lesson.day >= first,
+            Lesson.day <= last,
+        )
+        .order_by(Lesson.day, Lesson.starts_at, Lesson.id)
+    )
+    return list(rows.all())
+
+
+async def subgroups_of(
+    session: AsyncSession, tenant_id: uuid.UUID, student_id: uuid.UUID
+) -> set[uuid.UUID]:
+    rows = await session.scalars(
+        select(SubgroupMember.subgroup_id).where(
+            SubgroupMember.tenant_id == tenant_id, SubgroupMember.student_id == student_id
+        )
+    )
+    return set(rows.all())
+
+
+async def student_entries(
+    session: AsyncSession, tenant_id: uuid.UUID, student_id: uuid.UUID, lesson_ids: list[uuid.UUID]
+) -> tuple[list[Mark], list[Attendance]]:
+    marks = await session.scalars(
+        select(Mark).where(
+            Mark.tenant_id == tenant_id,
+            Mark.student_id == student_id,
+            Mark.lesson_id.in_(lesson_ids),
+        )
+    )
+    attendance = await session.scalars(
+        select(Attendance).where(
+            Attendance.tenant_id == tenant_id,
+            Attendance.student_id == student_id,
+            Attendance.lesson_id.in_(lesson_ids),
+        )
+    )
+    return list(marks.all()), list(attendance.all())

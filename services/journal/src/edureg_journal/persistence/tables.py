@@ -183,3 +183,15 @@ class JournalChange(Base):
     new: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     changed_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class LearnerLink(Base):
+    """Which account is a student's own, or a guardian's of that student (from identity's
+    `accounts.provisioned`): the diary by relationship, never by a permission."""
+
+    __tablename__ = "learner_links"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))

@@ -1,0 +1,119 @@
+"""The diary of a student, for the student and their guardians: the lessons of the days
+they were in their group, with topic, homework, their own marks and attendance, and the
+weighted average per subject. Reached by relationship (whose account is whose), never by
+a permission."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edureg_journal.contracts import events as c
+from edureg_journal.domain import marks as rules
+from edureg_journal.persistence import lessons as repo
+from edureg_journal.persistence.tables import Attendance, Lesson, Mark, RosterMembership
+from edureg_shared import audit
+from edureg_shared.auth import Principal
+from edureg_shared.errors import NotFound
+from edureg_shared.events.envelope import Actor, Envelope
+
+
+async def on_accounts_provisioned(*, session: AsyncSession, events: list[Envelope]) -> None:
+    rows = []
+    for e in events:
+        d = c.ACCOUNTS_PROVISIONED.parse(e.data)
+        rows += [
+            {"user_id": a.user_id, "student_id": d.student_id, "kind": a.kind}
+            for a in d.accounts
+            if a.kind in ("student", "guardian")
+        ]
+    await repo.add_links(session, events[0].tenant_id, rows)
+
+
+@dataclass
+class DiaryDay:
+    lesson: Lesson
+    marks: list[Mark]
+    attendance: Attendance | None
+
+
+@dataclass
+class Diary:
+    student_id: uuid.UUID
+    display_name: str
+    lessons: list[DiaryDay] = field(default_factory=list)
+    averages: dict[str, float] = field(default_factory=dict)
+
+
+def _present(x: Lesson, memberships: list[RosterMembership], subgroups: set[uuid.UUID]) -> bool:
+    """The student was in the lesson's group that day (and in its subgroup, if any)."""
+    in_group = any(
+        m.group_id == x.group_id
+        and m.valid_from <= x.day
+        and (m.valid_to is None or x.day < m.valid_to)
+        for m in memberships
+    )
+    return in_group and (x.subgroup_id is None or x.subgroup_id in subgroups)
+
+
+async def diaries(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    first: date,
+    last: date,
+    student_id: uuid.UUID | None,
+) -> list[Diary]:
+    """The caller's own diary (a student) or each child's (a guardian; one child when
+    `student_id` names one of them — another's is not found)."""
+    tenant_id = principal.tenant_id
+    students = await repo.students_of_user(session, tenant_id, principal.user_id, principal.kind)
+    if student_id is not None:
+        if student_id not in students:
+            raise NotFound("Обучающийся не найден")
+        students = [student_id]
+    out = []
+    for student in students:
+        memberships = await repo.memberships_between(session, tenant_id, student, first, last)
+        if not memberships:
+            continue
+        groups = list({m.group_id for m in memberships})
+        mine = await repo.subgroups_of(session, tenant_id, student)
+
+        lessons = [
+            x
+            for x in await repo.group_lessons(session, tenant_id, groups, first, last)
+            if _present(x, memberships, mine)
+        ]
+        marks, attendance = await repo.student_entries(
+            session, tenant_id, student, [x.id for x in lessons]
+        )
+        by_lesson: dict[uuid.UUID, list[Mark]] = defaultdict(list)
+        for m in marks:
+            by_lesson[m.lesson_id].append(m)
+        absent = {a.lesson_id: a for a in attendance}
+        diary = Diary(student, max(memberships, key=lambda m: m.valid_from).display_name)
+        per_subject: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for x in lessons:
+            diary.lessons.append(DiaryDay(x, by_lesson.get(x.id, []), absent.get(x.id)))
+            per_subject[x.subject] += [(m.value, m.weight) for m in by_lesson.get(x.id, [])]
+        diary.averages = {
+            subject: avg
+            for subject, values in per_subject.items()
+            if (avg := rules.weighted_average(values)) is not None
+        }
+        out.append(diary)
+    await audit.record(
+        session,
+        tenant_id=tenant_id,
+        actor=Actor(kind="user", id=principal.user_id),
+        action="read",
+        entity="diary",
+        entity_id=None,
+        details={"students": [str(d.student_id) for d in out]},
+    )
+    return out

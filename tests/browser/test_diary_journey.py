@@ -1,0 +1,192 @@
+"""A mother reads her son's diary on a phone: the school enrols him and issues her slip,
+the timetable gives his class a lesson, the teacher records a mark and a topic in the
+lesson's journal, and she sees them — topic, homework, the mark with its kind of work and
+weight, the week's average — and nothing of another child."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, expect
+
+from edureg_devstack.system import System
+from edureg_devstack.testing.plugin import eventually
+
+from .conftest import PHONE, shot
+from .test_journeys import _sign_in
+
+pytestmark = pytest.mark.browser
+
+
+async def _prepare(system: System) -> dict[str, Any]:
+    system.seed_organisations("webdiary")
+    admin = await system.login("admin.webdiary")
+    teacher = await system.login("teacher.webdiary")
+    async with httpx.AsyncClient(base_url=system.url("identity"), headers=teacher) as c:
+        me = (await c.get("/api/v1/me")).json()
+    async with httpx.AsyncClient(base_url=system.url("contingent"), headers=admin) as c:
+        group = (
+            await c.post(
+                "/api/v1/groups", json={"name": "3В", "grade": 3, "academic_year": "2026/2027"}
+            )
+        ).json()
+        child = {"surname": "Дневников", "name": "Саша", "birth_date": "2018-02-02", "sex": "m"}
+        order = (
+            await c.post(
+                "/api/v1/orders/enrolment",
+                json={
+                    "number": "D-1",
+                    "order_date": "2026-08-31",
+                    "effective_date": "2026-09-01",
+                    "group_id": group["id"],
+                    "students": [
+                        {
+                            **child,
+                            "guardians": [
+                                {"surname": "Дневникова", "name": "Нина", "relation": "mother"}
+                            ],
+                        },
+                        {
+                            **child,
+                            "name": "Петя",
+                            "guardians": [
+                                {"surname": "Другая", "name": "Мама", "relation": "mother"}
+                            ],
+                        },
+                    ],
+                },
+            )
+        ).json()
+        assert (await c.post(f"/api/v1/orders/{order['id']}/sign")).status_code == 200
+        sasha, petya = (i["student_id"] for i in order["items"])
+    async with httpx.AsyncClient(base_url=system.url("identity"), headers=admin) as c:
+
+        async def mother() -> list[Any]:
+            found = (
+                await c.get("/api/v1/accounts", params={"kind": "guardian", "limit": 200})
+            ).json()["items"]
+            return [a for a in found if a["full_name"].startswith("Дневникова")]
+
+        [mum] = await eventually(mother, message="the mother's account")
+        slip = (await c.post(f"/api/v1/accounts/{mum['id']}/credentials")).json()
+    async with httpx.AsyncClient(base_url=system.url("schedule"), headers=admin) as c:
+
+        async def known() -> bool:
+            return any(
+                g["id"] == group["id"] for g in (await c.get("/api/v1/groups")).json()["items"]
+            )
+
+        await eventually(known, message="the class in schedule")
+        year = (
+            await c.post(
+                "/api/v1/academic-years",
+                json={
+                    "title": "2026/2027",
+                    "starts_on": "2026-09-01",
+                    "ends_on": "2027-05-31",
+                    "periods": [
+                        {
+                            "kind": "half",
+                            "number": 1,
+                            "starts_on": "2026-09-01",
+                            "ends_on": "2026-12-28",
+                        }
+                    ],
+                },
+            )
+        ).json()
+        period = year["periods"][0]["id"]
+        math = (await c.post("/api/v1/subjects", json={"name": "Математика"})).json()
+        room = (await c.post("/api/v1/rooms", json={"number": "12", "capacity": 25})).json()
+        r = await c.post(
+            "/api/v1/load",
+            json={
+                "teacher_user_id": me["id"],
+                "teacher_name": me["full_name"],
+                "subject_id": math["id"],
+                "group_id": group["id"],
+                "period_id": period,
+                "hours": 32,
+            },
+        )
+        assert r.status_code == 201, r.text
+        week = [
+            {
+                "weekday": 1,
+                "lesson_number": 1,
+                "subject_id": math["id"],
+                "teacher_ids": [me["id"]],
+                "room_id": room["id"],
+            }
+        ]
+        assert (
+            await c.put(f"/api/v1/groups/{group['id']}/timetable/{period}", json={"lessons": week})
+        ).status_code == 200
+        await c.post(f"/api/v1/groups/{group['id']}/timetable/{period}/lessons", json={})
+        [lesson] = (
+            await c.get(
+                "/api/v1/lessons",
+                params={"from": "2026-09-07", "to": "2026-09-07", "group_id": group["id"]},
+            )
+        ).json()
+    async with httpx.AsyncClient(base_url=system.url("journal"), headers=teacher) as c:
+        path = f"/api/v1/lessons/{lesson['id']}/grid"
+
+        async def grid() -> dict[str, Any]:
+            r = await c.get(path)
+            return r.json() if r.status_code == 200 and len(r.json()["students"]) == 2 else {}
+
+        await eventually(grid, message="the lesson and its roster in journal")
+        r = await c.put(
+            path,
+            json={
+                "version": 0,
+                "topic": "Сложение в столбик",
+                "homework": "с. 14, № 3",
+                "marks": [
+                    {"student_id": sasha, "work_type": "test", "value": "5"},
+                    {"student_id": sasha, "work_type": "oral", "value": "4"},
+                    {"student_id": petya, "work_type": "test", "value": "2"},
+                ],
+            },
+        )
+        assert r.status_code == 200, r.text
+    return {"slip": slip}
+
+
+async def test_a_mother_reads_her_sons_diary_on_a_phone(system: System, browser: Browser) -> None:
+    world = await _prepare(system)
+    base = system.url("portal")
+    slip = world["slip"]
+    context = await browser.new_context(viewport=PHONE, locale="ru-RU")
+    page = await context.new_page()
+    await _sign_in(page, base, slip["login"], slip["password"])
+    await expect(page).to_have_url(re.compile(r"/password$"))
+    await page.get_by_label("Одноразовый (текущий) пароль").fill(slip["password"])
+    await page.get_by_label("Новый пароль (не короче 8 символов)").fill("Mama-Nina-2026")
+    await page.get_by_role("button", name="Сменить пароль").click()
+    await page.get_by_role("navigation", name="Разделы").get_by_role("link", name="Дневник").click()
+    await expect(page.get_by_role("heading", name="Дневник: Дневников Саша")).to_be_visible(
+        timeout=20_000
+    )
+
+    async def monday_shown() -> bool:
+        await page.goto(f"{base}/diary?week=2026-09-07")
+        return "Сложение в столбик" in await page.get_by_role("main").inner_text()
+
+    await eventually(monday_shown, message="the diary of that week")
+    await expect(page.get_by_role("heading", name="Дневник: Дневников Саша")).to_be_visible()
+    monday = page.get_by_role("region", name="Понедельник, 07.09.2026")
+    await expect(monday).to_contain_text("Математика")
+    await expect(monday).to_contain_text("Задание: с. 14, № 3")
+    await expect(monday).to_contain_text("5 — Контрольная работа (вес 3)")
+    await expect(monday).to_contain_text("4 — Устный ответ")
+    await expect(monday).not_to_contain_text("2 —")  # another child's mark
+    averages = page.get_by_role("table", name="Средний балл по предметам")
+    await expect(averages).to_contain_text("4,75")  # (5·3 + 4·1) / 4
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await page.screenshot(path=shot("diary-phone"), full_page=True)
+    await context.close()
