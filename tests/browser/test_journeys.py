@@ -227,6 +227,7 @@ async def test_pages_work_with_the_keyboard_and_stay_readable(
         "/schedule/changes",
         "/schedule/lessons",
         "/schedule/exams",
+        "/journal",
         "/my/timetable",
         "/password",
     ):

@@ -1,4 +1,5 @@
-"""journal: whose account is which student's or a guardian's (from identity), for the diary
+"""journal: whose account is which student's or a guardian's (from identity), for the diary;
+each group's curator (from contingent)
 
 Revision ID: 0005
 Revises: 0004
@@ -30,7 +31,17 @@ def upgrade() -> None:
         ),
     )
     tenant_table("learner_links", service="journal")
+    # Each group's curator (from contingent): reads the group's journal across subjects.
+    op.create_table(
+        "group_curators",
+        sa.Column("tenant_id", sa.UUID(), nullable=False),
+        sa.Column("group_id", sa.UUID(), nullable=False),
+        sa.Column("curator_user_id", sa.UUID(), nullable=True),
+        sa.PrimaryKeyConstraint("tenant_id", "group_id", name=op.f("pk_group_curators")),
+    )
+    tenant_table("group_curators", service="journal")
 
 
 def downgrade() -> None:
+    op.drop_table("group_curators")
     op.drop_table("learner_links")

@@ -12,6 +12,7 @@ MANIFEST = ServiceManifest(
     permissions=(
         ("journal.rosters.read", "Просмотр составов групп и журналов уроков"),
         ("journal.marks.write", "Оценки, посещаемость, тема и задание своих уроков"),
+        ("journal.read.all", "Просмотр журналов всех групп и предметов"),
     ),
     publishes=PUBLISHES,
     consumes=CONSUMES,

@@ -190,12 +190,43 @@ async def test_a_teacher_saves_a_lesson_grid_whole_and_a_stale_one_is_refused(
     }
     assert all(h["changed_by"] == str(w["teacher"]) for h in history)
 
-    # Another teacher may read (a colleague's journal) but not write; another
-    # organisation finds nothing.
+    # Another teacher of the organisation neither writes nor reads this lesson's marks;
+    # the group's curator and the management read them; another organisation finds
+    # nothing.
     other = issuer.headers(
         tenant_id=tenant, permissions=["journal.rosters.read", "journal.marks.write"]
     )
     assert_problem(await client.put(path, json={**body, "version": 2}, headers=other), 403)
+    assert_problem(await client.get(path, headers=other), 403)
+    assert_problem(await client.get(f"/api/v1/lessons/{w['past']}/changes", headers=other), 403)
+    curator = uuid.uuid4()
+    await infra.publish(
+        nats_prefix,
+        _event(
+            tenant,
+            "contingent.group.created",
+            1,
+            {
+                "group_id": str(w["group"]),
+                "name": "7А",
+                "grade": 7,
+                "academic_year": "2026/2027",
+                "curator_user_id": str(curator),
+            },
+        ),
+    )
+    as_curator = issuer.headers(
+        tenant_id=tenant, user_id=curator, permissions=["journal.rosters.read"]
+    )
+
+    async def curator_reads() -> bool:
+        return (await client.get(path, headers=as_curator)).status_code == 200
+
+    await eventually(curator_reads, message="the curator from contingent")
+    deputy = issuer.headers(
+        tenant_id=tenant, permissions=["journal.rosters.read", "journal.read.all"]
+    )
+    assert (await client.get(path, headers=deputy)).status_code == 200
     stranger = issuer.headers(
         tenant_id=uuid.uuid4(),
         user_id=w["teacher"],

@@ -20,6 +20,7 @@ from edureg_portal import (
     admissions_pages,
     diary_pages,
     import_pages,
+    journal_pages,
     order_pages,
     profile_pages,
     schedule_pages,
@@ -98,6 +99,7 @@ def create(settings: Settings | None = None) -> FastAPI:
     app.include_router(import_pages.router)
     app.include_router(schedule_pages.router)
     app.include_router(diary_pages.router)
+    app.include_router(journal_pages.router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

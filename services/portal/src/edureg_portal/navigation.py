@@ -142,6 +142,7 @@ SECTIONS: tuple[Section, ...] = (
         "Расписание",
         (
             Item("diary", "Дневник", "/diary", kinds=frozenset({"student", "guardian"})),
+            Item("journal", "Журнал уроков", "/journal", permissions=_perms("journal.marks.write")),
             Item(
                 "my_timetable",
                 "Моё расписание",

@@ -216,3 +216,14 @@ class AccountsProvisioned(_Tolerant):
 
 
 ACCOUNTS_PROVISIONED = Consumes("identity.accounts.provisioned", 1, AccountsProvisioned)
+
+
+class GroupCurator(_Tolerant):
+    """What journal reads of `contingent.group.created` and `group.curator_changed`."""
+
+    group_id: uuid.UUID
+    curator_user_id: uuid.UUID | None = None
+
+
+GROUP_CREATED = Consumes("contingent.group.created", 1, GroupCurator)
+GROUP_CURATOR_CHANGED = Consumes("contingent.group.curator_changed", 1, GroupCurator)

@@ -24,7 +24,8 @@ from edureg_shared.http import Context, unit_of_work
 from edureg_shared.paging import check_range
 
 router = APIRouter(prefix="/api/v1", tags=["lessons, marks, attendance"])
-Read = Annotated[Context, unit_of_work("journal.rosters.read")]
+# A teacher or curator reads the lessons they relate to; the management every lesson.
+Read = Annotated[Context, unit_of_work(None, any_of=("journal.rosters.read", "journal.read.all"))]
 Write = Annotated[Context, unit_of_work("journal.marks.write")]
 Anyone = Annotated[Context, unit_of_work(None)]
 
@@ -58,7 +59,9 @@ def _read(g: lessons.Grid) -> GridRead:
     summary="Журнал урока: список, оценки, посещаемость",
 )
 async def get_grid(lesson_id: uuid.UUID, ctx: Read) -> GridRead:
-    found = await lessons.grid(session=ctx.session, tenant_id=ctx.tenant_id, lesson_id=lesson_id)
+    found = await lessons.grid(
+        session=ctx.session, tenant_id=ctx.tenant_id, lesson_id=lesson_id, principal=ctx.principal
+    )
     await audit.record(
         ctx.session,
         tenant_id=ctx.tenant_id,
@@ -90,7 +93,7 @@ async def save_grid(lesson_id: uuid.UUID, cmd: SaveGrid, ctx: Write) -> GridRead
     summary="История изменений оценок и посещаемости урока",
 )
 async def changes(lesson_id: uuid.UUID, ctx: Read) -> list[JournalChangeRead]:
-    rows = await lessons.changes(session=ctx.session, tenant_id=ctx.tenant_id, lesson_id=lesson_id)
+    rows = await lessons.changes(session=ctx.session, principal=ctx.principal, lesson_id=lesson_id)
     return [JournalChangeRead.model_validate(r) for r in rows]
 
 

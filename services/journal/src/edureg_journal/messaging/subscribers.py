@@ -99,7 +99,19 @@ async def accounts_provisioned(session: AsyncSession, events: list[Envelope]) ->
     await diary.on_accounts_provisioned(session=session, events=events)
 
 
+async def group_created(session: AsyncSession, events: list[Envelope]) -> None:
+    """Remembers each group's curator (reads the group's journal)."""
+    await lessons.on_curators(session=session, events=events, contract=c.GROUP_CREATED)
+
+
+async def curator_changed(session: AsyncSession, events: list[Envelope]) -> None:
+    """The group's journal passes to its new curator."""
+    await lessons.on_curators(session=session, events=events, contract=c.GROUP_CURATOR_CHANGED)
+
+
 HANDLERS = {
+    c.GROUP_CREATED: group_created,
+    c.GROUP_CURATOR_CHANGED: curator_changed,
     c.ACCOUNTS_PROVISIONED: accounts_provisioned,
     c.LESSONS_SCHEDULED: lessons_scheduled,
     c.LESSON_CHANGED: lesson_changed,

@@ -315,3 +315,36 @@ async def student_entries(
         )
     )
     return list(marks.all()), list(attendance.all())
+
+
+async def set_curators(
+    session: AsyncSession, tenant_id: uuid.UUID, rows: dict[uuid.UUID, uuid.UUID | None]
+) -> None:
+    from edureg_journal.persistence.tables import GroupCurator
+
+    if not rows:
+        return
+    stmt = insert(GroupCurator).values(
+        [{"tenant_id": tenant_id, "group_id": g, "curator_user_id": u} for g, u in rows.items()]
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[GroupCurator.tenant_id, GroupCurator.group_id],
+            set_={"curator_user_id": stmt.excluded.curator_user_id},
+        )
+    )
+
+
+async def curates(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, group_id: uuid.UUID
+) -> bool:
+    from edureg_journal.persistence.tables import GroupCurator
+
+    found = await session.scalar(
+        select(GroupCurator.group_id).where(
+            GroupCurator.tenant_id == tenant_id,
+            GroupCurator.group_id == group_id,
+            GroupCurator.curator_user_id == user_id,
+        )
+    )
+    return found is not None

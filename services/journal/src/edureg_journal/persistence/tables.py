@@ -195,3 +195,13 @@ class LearnerLink(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))
+
+
+class GroupCurator(Base):
+    """A group's curator (from contingent's events): reads the group's journal."""
+
+    __tablename__ = "group_curators"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    curator_user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))

@@ -29,6 +29,7 @@ from edureg_shared.events.envelope import Actor, Envelope
 from edureg_shared.events.outbox import add_events
 
 WRITE = "journal.marks.write"
+READ_ALL = "journal.read.all"
 
 
 def _row(lesson: c.ScheduledLesson) -> dict[str, object]:
@@ -132,10 +133,43 @@ async def _may_keep(session: AsyncSession, principal: Principal, lesson: Lesson)
     raise Forbidden("Журнал этого урока ведёт его преподаватель")
 
 
-async def grid(*, session: AsyncSession, tenant_id: uuid.UUID, lesson_id: uuid.UUID) -> Grid:
+async def _may_read(session: AsyncSession, principal: Principal, lesson: Lesson) -> None:
+    """A lesson's journal (every student's marks) is read by its teachers, the group's
+    curator, and those who read every journal (the director, the deputies, the office)."""
+    if principal.has(READ_ALL) or await repo.curates(
+        session, principal.tenant_id, principal.user_id, lesson.group_id
+    ):
+        return
+    try:
+        await _may_keep(session, principal, lesson)
+    except Forbidden:
+        raise Forbidden(
+            "Журнал урока видят его преподаватели, куратор группы и администрация"
+        ) from None
+
+
+async def on_curators(
+    *, session: AsyncSession, events: list[Envelope], contract: c.Consumes
+) -> None:
+    rows = {}
+    for e in events:
+        d = contract.parse(e.data)
+        rows[d.group_id] = d.curator_user_id
+    await repo.set_curators(session, events[0].tenant_id, rows)
+
+
+async def grid(
+    *,
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    lesson_id: uuid.UUID,
+    principal: Principal | None = None,
+) -> Grid:
     found = await repo.lesson(session, tenant_id, lesson_id)
     if found is None:
         raise NotFound("Урок не найден")
+    if principal is not None:
+        await _may_read(session, principal, found)
     return Grid(
         found,
         await repo.roster_of_lesson(session, tenant_id, found),
@@ -327,8 +361,11 @@ async def save_grid(
 
 
 async def changes(
-    *, session: AsyncSession, tenant_id: uuid.UUID, lesson_id: uuid.UUID
+    *, session: AsyncSession, principal: Principal, lesson_id: uuid.UUID
 ) -> list[JournalChange]:
-    if await repo.lesson(session, tenant_id, lesson_id) is None:
+    tenant_id = principal.tenant_id
+    found = await repo.lesson(session, tenant_id, lesson_id)
+    if found is None:
         raise NotFound("Урок не найден")
+    await _may_read(session, principal, found)
     return await repo.history(session, tenant_id, lesson_id)

@@ -1,0 +1,197 @@
+"""The teacher's journal in the portal: the week's lessons, and a lesson's grid — topic,
+homework, every student's attendance and marks by kind of work — typed in with the
+keyboard (Tab, arrows, Enter) and saved once; a refused save keeps every entry on the
+screen with the error next to its field. Journal decides and checks again."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from edureg_portal.admin_pages import _form_error
+from edureg_portal.identity_client import Answer
+from edureg_portal.pages import Shell, _call, _opened, _posted_form, _render
+from edureg_portal.schedule_pages import WEEKDAYS, _date, _monday, _today
+
+router = APIRouter(include_in_schema=False)
+
+WORK_TYPES = ("lesson", "oral", "homework", "independent", "practical", "test")
+ATTENDANCE = {"": "—", "absent": "н", "ill": "б", "excused": "у", "late": "оп"}
+# What a teacher types → the value journal keeps.
+TYPED = {
+    "5": "5",
+    "4": "4",
+    "3": "3",
+    "2": "2",
+    "1": "1",
+    "зач": "pass",
+    "незач": "fail",
+    "з": "pass",
+    "н": "fail",
+}
+SHOWN = {"pass": "зач", "fail": "незач"}
+
+
+@router.get("/journal")
+async def my_lessons(request: Request, week: str | None = None) -> Response:
+    shell = await _opened(request, "journal")
+    if isinstance(shell, Response):
+        return shell
+    monday = _monday(_date(week, _today()))
+    found = await _call(
+        request,
+        shell,
+        "schedule",
+        "GET",
+        "/api/v1/my/lessons",
+        **{"from": monday.isoformat(), "to": (monday + timedelta(days=6)).isoformat()},
+    )
+    if isinstance(found, Response):
+        return found
+    lessons = list(found.body.get("items", []))
+    days = [
+        (
+            monday + timedelta(days=i),
+            WEEKDAYS[i + 1],
+            [x for x in lessons if x["day"] == (monday + timedelta(days=i)).isoformat()],
+        )
+        for i in range(6)
+    ]
+    return _render(
+        request,
+        "journal_week.html",
+        shell=shell,
+        active="journal",
+        days=days,
+        today=_today(),
+        previous=(monday - timedelta(days=7)).isoformat(),
+        following=(monday + timedelta(days=7)).isoformat(),
+    )
+
+
+def _entries(grid: dict[str, Any]) -> dict[str, str]:
+    """The form's fields from a grid as journal has it."""
+    values: dict[str, str] = {
+        "topic": grid.get("topic") or "",
+        "homework": grid.get("homework") or "",
+    }
+    for m in grid.get("marks", []):
+        values[f"m-{m['student_id']}-{m['work_type']}"] = SHOWN.get(m["value"], m["value"])
+    for a in grid.get("attendance", []):
+        values[f"a-{a['student_id']}"] = a["code"]
+        values[f"r-{a['student_id']}"] = a.get("reason") or ""
+    return values
+
+
+async def _grid_page(
+    request: Request,
+    shell: Shell,
+    lesson_id: uuid.UUID,
+    *,
+    values: dict[str, str] | None = None,
+    field_errors: dict[str, str] | None = None,
+    answer: Answer | None = None,
+    saved: bool = False,
+) -> Response:
+    found = await _call(request, shell, "journal", "GET", f"/api/v1/lessons/{lesson_id}/grid")
+    if isinstance(found, Response):
+        return found
+    grid = found.body
+    return _render(
+        request,
+        "journal_grid.html",
+        answer.status if answer else 200,
+        shell=shell,
+        active="journal",
+        grid=grid,
+        values=values if values is not None else _entries(grid),
+        version=(values or {}).get("version") or grid["version"],
+        work_types=[(code, grid["work_types"].get(code, code)) for code in WORK_TYPES],
+        attendance=ATTENDANCE,
+        field_errors=field_errors or {},
+        error=_form_error(answer),
+        saved=saved,
+    )
+
+
+@router.get("/journal/lessons/{lesson_id}")
+async def grid_page(request: Request, lesson_id: uuid.UUID, saved: bool = False) -> Response:
+    shell = await _opened(request, "journal")
+    if isinstance(shell, Response):
+        return shell
+    return await _grid_page(request, shell, lesson_id, saved=saved)
+
+
+@router.post("/journal/lessons/{lesson_id}")
+async def save_grid(request: Request, lesson_id: uuid.UUID) -> Response:
+    posted = await _posted_form(request, "journal")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
+    values = {k: str(v).strip()[:500] for k, v in form.items() if k != "csrf"}
+    marks: list[dict[str, Any]] = []
+    where: dict[str, str] = {}  # journal's field name → the form's
+    typo: dict[str, str] = {}
+    attendance: list[dict[str, Any]] = []
+    for key, typed in values.items():
+        if key.startswith("m-") and typed:
+            student, work_type = key[2:38], key[39:]
+            value = TYPED.get(typed.lower())
+            if value is None:
+                typo[key] = "Оценка: 5, 4, 3, 2, 1, зач или незач"
+                continue
+            where[f"marks.{len(marks)}.value"] = key
+            where[f"marks.{len(marks)}.student_id"] = key
+            marks.append({"student_id": student, "work_type": work_type, "value": value})
+        elif key.startswith("a-") and typed:
+            student = key[2:]
+            where[f"attendance.{len(attendance)}.code"] = key
+            where[f"attendance.{len(attendance)}.student_id"] = key
+            attendance.append(
+                {"student_id": student, "code": typed, "reason": values.get(f"r-{student}") or None}
+            )
+    if typo:
+        return await _grid_page(
+            request,
+            shell,
+            lesson_id,
+            values=values,
+            field_errors=typo,
+            answer=Answer(422, {"detail": "Журнал урока не сохранён: исправьте отмеченные поля"}),
+        )
+    try:
+        version = int(values.get("version", "0"))
+    except ValueError:
+        version = -1
+    body = {
+        "version": version,
+        "topic": values.get("topic") or None,
+        "homework": values.get("homework") or None,
+        "marks": marks,
+        "attendance": attendance,
+    }
+    answer = await _call(
+        request,
+        shell,
+        "journal",
+        "PUT",
+        f"/api/v1/lessons/{lesson_id}/grid",
+        json=body,
+        keep=(403, 404, 409, 422),
+    )
+    if isinstance(answer, Response):
+        return answer
+    if answer.ok:
+        return RedirectResponse(f"/journal/lessons/{lesson_id}?saved=true", status_code=303)
+    errors = {
+        where.get(str(e.get("field")), str(e.get("field"))): str(e.get("message"))
+        for e in answer.body.get("errors", [])
+        if isinstance(e, dict)
+    }
+    return await _grid_page(
+        request, shell, lesson_id, values=values, field_errors=errors, answer=answer
+    )
