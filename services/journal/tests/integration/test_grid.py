@@ -361,3 +361,174 @@ async def test_the_diary_shows_a_student_their_own_and_a_parent_their_childs(
     assert (await client.get("/api/v1/my/diary", params=week, headers=stranger)).json() == []
     # A pupil cannot read the lesson's grid (everyone's marks).
     assert_problem(await client.get(path, headers=me), 403)
+
+
+async def test_period_marks_are_suggested_set_and_close_the_periods_marks(
+    client: httpx.AsyncClient, infra: Infra, nats_prefix: str, issuer: TestIssuer
+) -> None:
+    tenant = uuid.uuid4()
+    w = await _world(infra, nats_prefix, tenant)
+    a, b, _ = w["students"]
+    subject, period, lesson = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    await infra.publish(
+        nats_prefix,
+        _event(
+            tenant,
+            "schedule.lesson.scheduled",
+            1,
+            {
+                "group_id": str(w["group"]),
+                "lessons": [
+                    _lesson(
+                        lesson,
+                        w["group"],
+                        w["teacher"],
+                        "2026-09-14",
+                        subject=subject,
+                        period_id=str(period),
+                    )
+                ],
+            },
+        ),
+    )
+    await infra.publish(
+        nats_prefix,
+        _event(
+            tenant,
+            "schedule.load.assigned",
+            1,
+            {
+                "load_id": str(uuid.uuid4()),
+                "teacher_user_id": str(w["teacher"]),
+                "subject_id": str(subject),
+                "group_id": str(w["group"]),
+                "subgroup_id": None,
+                "period_id": str(period),
+                "hours": 32,
+            },
+        ),
+    )
+    teacher = issuer.headers(
+        tenant_id=tenant,
+        user_id=w["teacher"],
+        permissions=["journal.rosters.read", "journal.marks.write"],
+    )
+    path = f"/api/v1/lessons/{lesson}/grid"
+
+    async def ready() -> bool:
+        r = await client.get(path, headers=teacher)
+        return r.status_code == 200 and len(r.json()["students"]) == 3
+
+    await eventually(ready, message="the lesson")
+    marks = [
+        {"student_id": str(a), "work_type": "test", "value": "5"},
+        {"student_id": str(a), "work_type": "oral", "value": "4"},
+        {"student_id": str(b), "work_type": "lesson", "value": "3"},
+    ]
+    assert (
+        await client.put(path, json={"version": 0, "marks": marks}, headers=teacher)
+    ).status_code == 200
+    query = {"group_id": str(w["group"]), "subject_id": str(subject), "period_id": str(period)}
+
+    async def sheet() -> dict[str, Any]:
+        return {
+            r["student_id"]: r
+            for r in (
+                await client.get("/api/v1/period-marks", params=query, headers=teacher)
+            ).json()
+        }
+
+    rows = await eventually(sheet, until=lambda r: str(a) in r, message="the load from schedule")
+    assert (rows[str(a)]["average"], rows[str(a)]["suggested"]) == (4.75, "5")
+    assert (rows[str(b)]["average"], rows[str(b)]["suggested"]) == (3.0, "3")
+    body = {**query, "kind": "period", "marks": [{"student_id": str(a), "value": "5"}]}
+    r = await client.put("/api/v1/period-marks", json=body, headers=teacher)
+    assert r.status_code == 200, r.text
+    assert (await sheet())[str(a)]["marks"] == {"period": "5"}
+    # The period's marks of that student are closed to the teacher; the others' are not.
+    closed = [{**marks[0], "value": "4"}, *marks[1:]]
+    problem = assert_problem(
+        await client.put(path, json={"version": 1, "marks": closed}, headers=teacher), 422
+    )
+    assert "уже выставлена" in problem["detail"]
+    open_ = [*marks[:2], {**marks[2], "value": "4"}]
+    assert (
+        await client.put(path, json={"version": 1, "marks": open_}, headers=teacher)
+    ).status_code == 200
+    # Out of scale, or a stranger to the group: named; another teacher: refused.
+    bad = {
+        **query,
+        "marks": [
+            {"student_id": str(a), "value": "7"},
+            {"student_id": str(uuid.uuid4()), "value": "5"},
+        ],
+    }
+    fields = [
+        e["field"]
+        for e in assert_problem(
+            await client.put("/api/v1/period-marks", json=bad, headers=teacher), 422
+        )["errors"]
+    ]
+    assert fields == ["marks.0.value", "marks.1.student_id"]
+    other = issuer.headers(
+        tenant_id=tenant, permissions=["journal.rosters.read", "journal.marks.write"]
+    )
+    assert_problem(await client.put("/api/v1/period-marks", json=body, headers=other), 403)
+    assert_problem(await client.get("/api/v1/period-marks", params=query, headers=other), 403)
+
+
+async def test_a_late_older_lesson_event_changes_nothing(
+    client: httpx.AsyncClient, infra: Infra, nats_prefix: str, issuer: TestIssuer
+) -> None:
+    tenant, group, teacher, lesson = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    subject = uuid.uuid4()
+    newer = _lesson(lesson, group, teacher, "2026-09-07", subject=subject, version=3)
+    await infra.publish(
+        nats_prefix,
+        _event(
+            tenant,
+            "schedule.lesson.changed",
+            1,
+            {
+                "lesson": {**newer, "subject": "Геометрия"},
+                "change": "substitution",
+                "notify_user_ids": [],
+            },
+        ),
+    )
+    headers = issuer.headers(
+        tenant_id=tenant, user_id=teacher, permissions=["journal.rosters.read"]
+    )
+    path = f"/api/v1/lessons/{lesson}/grid"
+
+    async def subject_now() -> str:
+        r = await client.get(path, headers=headers)
+        return str(r.json()["subject"]) if r.status_code == 200 else ""
+
+    assert await eventually(subject_now, message="the change") == "Геометрия"
+    older = _lesson(lesson, group, teacher, "2026-09-07", subject=subject, version=1)
+    await infra.publish(
+        nats_prefix,
+        _event(
+            tenant, "schedule.lesson.scheduled", 1, {"group_id": str(group), "lessons": [older]}
+        ),
+    )
+    # Something later to know the older one was handled: another lesson of the batch.
+    marker = uuid.uuid4()
+    await infra.publish(
+        nats_prefix,
+        _event(
+            tenant,
+            "schedule.lesson.scheduled",
+            1,
+            {"group_id": str(group), "lessons": [_lesson(marker, group, teacher, "2026-09-08")]},
+        ),
+    )
+
+    async def marker_in() -> bool:
+        return (
+            await client.get(f"/api/v1/lessons/{marker}/grid", headers=headers)
+        ).status_code == 200
+
+    await eventually(marker_in, message="the later event")
+    assert await subject_now() == "Геометрия"

@@ -100,3 +100,11 @@ def test_weighted_average_and_the_suggested_mark(
 ) -> None:
     assert weighted_average(marks) == average
     assert suggest(weighted_average(marks)) == suggested
+
+
+def test_a_set_period_mark_closes_that_students_marks() -> None:
+    from edureg_journal.domain.marks import Change, check_locked
+
+    check_locked([Change("changed", B, "lesson", "3", "4")], locked={A})
+    with pytest.raises(InvalidState, match="уже выставлена"):
+        check_locked([Change("recorded", A, "test", None, "5")], locked={A})

@@ -34,6 +34,15 @@ TYPED = {
     "н": "fail",
 }
 SHOWN = {"pass": "зач", "fail": "незач"}
+# Column heads short enough for a grid on a laptop; the full name is the field's label.
+SHORT = {
+    "lesson": "Урок",
+    "oral": "Устн.",
+    "homework": "ДЗ",
+    "independent": "Сам. р.",
+    "practical": "Практ.",
+    "test": "К/р",
+}
 
 
 @router.get("/journal")
@@ -111,6 +120,7 @@ async def _grid_page(
         values=values if values is not None else _entries(grid),
         version=(values or {}).get("version") or grid["version"],
         work_types=[(code, grid["work_types"].get(code, code)) for code in WORK_TYPES],
+        short=SHORT,
         attendance=ATTENDANCE,
         field_errors=field_errors or {},
         error=_form_error(answer),
@@ -132,7 +142,7 @@ async def save_grid(request: Request, lesson_id: uuid.UUID) -> Response:
     if isinstance(posted, Response):
         return posted
     form, shell = posted
-    values = {k: str(v).strip()[:500] for k, v in form.items() if k != "csrf"}
+    values = {k: str(v).strip()[:2000] for k, v in form.items() if k != "csrf"}
     marks: list[dict[str, Any]] = []
     where: dict[str, str] = {}  # journal's field name → the form's
     typo: dict[str, str] = {}

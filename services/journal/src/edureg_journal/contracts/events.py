@@ -133,7 +133,7 @@ MARK_CHANGED = EventContract("journal.mark.changed", 1, MarkV1)
 MARK_DELETED = EventContract("journal.mark.deleted", 1, MarkV1)
 ATTENDANCE_RECORDED = EventContract("journal.attendance.recorded", 1, AttendanceV1)
 LESSON_CONDUCTED = EventContract("journal.lesson.conducted", 1, LessonConductedV1)
-PUBLISHES = (
+_JOURNAL = (
     ROSTER_CHANGED,
     MARK_RECORDED,
     MARK_CHANGED,
@@ -171,6 +171,7 @@ class ScheduledLesson(_Tolerant):
     room: str | None = None
     period_id: uuid.UUID | None = None
     status: str = "scheduled"
+    version: int = 1
 
 
 class LessonsScheduled(_Tolerant):
@@ -227,3 +228,19 @@ class GroupCurator(_Tolerant):
 
 GROUP_CREATED = Consumes("contingent.group.created", 1, GroupCurator)
 GROUP_CURATOR_CHANGED = Consumes("contingent.group.curator_changed", 1, GroupCurator)
+
+
+class PeriodMarkV1(BaseModel):
+    """A period (year, exam, final…) mark was set for a student in a subject (no names)."""
+
+    group_id: uuid.UUID
+    subject_id: uuid.UUID
+    period_id: uuid.UUID
+    kind: str
+    student_id: uuid.UUID
+    value: str
+    previous: str | None
+
+
+PERIOD_MARK_SET = EventContract("journal.period_mark.set", 1, PeriodMarkV1)
+PUBLISHES = (*_JOURNAL, PERIOD_MARK_SET)

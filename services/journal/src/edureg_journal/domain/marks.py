@@ -161,3 +161,31 @@ def suggest(
     if average >= three:
         return "3"
     return "2"
+
+
+PERIOD_KINDS = {
+    "period": "за период (четверть, полугодие, семестр)",
+    "year": "годовая",
+    "exam": "экзаменационная",
+    "final": "итоговая",
+    "coursework": "за курсовую работу",
+    "qualification": "квалификационный экзамен (ПМ)",
+}
+
+
+def check_locked(changes: Iterable[Change], locked: set[uuid.UUID]) -> None:
+    """Once a student's period mark is set, the teacher no longer changes that period's
+    marks of that student (002 4.6, 004 4.10)."""
+    errors = [
+        {
+            "field": "marks",
+            "message": "За этот период оценка уже выставлена: текущие оценки не меняются",
+        }
+        for ch in changes
+        if ch.student_id in locked
+    ]
+    if errors:
+        raise InvalidState(
+            "Оценка за период уже выставлена: текущие оценки этого периода изменить нельзя",
+            errors=errors[:1],
+        )

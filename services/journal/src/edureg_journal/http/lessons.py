@@ -17,8 +17,9 @@ from edureg_journal.http.schemas import (
     GridStudent,
     JournalChangeRead,
 )
-from edureg_journal.services import diary, lessons
+from edureg_journal.services import diary, lessons, period_marks
 from edureg_journal.services.lessons import SaveGrid
+from edureg_journal.services.period_marks import SetPeriodMarks
 from edureg_shared import audit
 from edureg_shared.http import Context, unit_of_work
 from edureg_shared.paging import check_range
@@ -175,3 +176,54 @@ async def my_diary(
         )
         for d in found
     ]
+
+
+class PeriodRowRead(BaseModel):
+    student_id: uuid.UUID
+    display_name: str
+    average: float | None
+    suggested: str | None
+    marks: dict[str, str]
+
+
+def _rows(rows: list[period_marks.Row]) -> list[PeriodRowRead]:
+    return [
+        PeriodRowRead(
+            student_id=r.student_id,
+            display_name=r.display_name,
+            average=r.average,
+            suggested=r.suggested,
+            marks=r.marks,
+        )
+        for r in rows
+    ]
+
+
+@router.get(
+    "/period-marks",
+    response_model=list[PeriodRowRead],
+    summary="Ведомость за период: средний балл, предлагаемая и выставленная оценки",
+)
+async def period_sheet(
+    ctx: Read, group_id: uuid.UUID, subject_id: uuid.UUID, period_id: uuid.UUID
+) -> list[PeriodRowRead]:
+    return _rows(
+        await period_marks.sheet(
+            session=ctx.session,
+            principal=ctx.principal,
+            group_id=group_id,
+            subject_id=subject_id,
+            period_id=period_id,
+        )
+    )
+
+
+@router.put(
+    "/period-marks",
+    response_model=list[PeriodRowRead],
+    summary="Выставить оценки за период (после этого текущие оценки периода не меняются)",
+)
+async def set_period_marks(cmd: SetPeriodMarks, ctx: Write) -> list[PeriodRowRead]:
+    return _rows(
+        await period_marks.set_marks(session=ctx.session, principal=ctx.principal, cmd=cmd)
+    )

@@ -33,6 +33,7 @@ _LESSON_FIELDS = (
     "room",
     "period_id",
     "status",
+    "source_version",
 )
 
 
@@ -40,7 +41,10 @@ async def upsert_lessons(
     session: AsyncSession, tenant_id: uuid.UUID, rows: list[dict[str, Any]]
 ) -> None:
     """Lessons as schedule has them now; what the teacher entered stays."""
-    latest = {r["id"]: r for r in rows}
+    latest: dict[Any, dict[str, Any]] = {}
+    for r in rows:  # of one lesson in a batch, its newest version
+        if r["id"] not in latest or latest[r["id"]]["source_version"] <= r["source_version"]:
+            latest[r["id"]] = r
     values = [{**r, "tenant_id": tenant_id} for r in latest.values()]
     for i in range(0, len(values), 500):
         stmt = insert(Lesson).values(values[i : i + 500])
@@ -48,6 +52,7 @@ async def upsert_lessons(
             stmt.on_conflict_do_update(
                 index_elements=[Lesson.tenant_id, Lesson.id],
                 set_={k: getattr(stmt.excluded, k) for k in _LESSON_FIELDS},
+                where=Lesson.source_version <= stmt.excluded.source_version,
             )
         )
 
@@ -89,18 +94,29 @@ async def teaches(
     teacher: uuid.UUID,
     subject: uuid.UUID,
     group: uuid.UUID,
+    *,
+    period: uuid.UUID | None = None,
+    subgroup: uuid.UUID | None = None,
+    any_subgroup: bool = False,
 ) -> bool:
-    found = await session.scalar(
-        select(Teaching.load_id)
-        .where(
-            Teaching.tenant_id == tenant_id,
-            Teaching.teacher_user_id == teacher,
-            Teaching.subject_id == subject,
-            Teaching.group_id == group,
-        )
-        .limit(1)
+    """The teacher has load for the subject in the group — for that period (when known)
+    and that subgroup (load of the whole group covers its subgroups; `any_subgroup`: any
+    of the group's, for the group's period marks)."""
+    stmt = select(Teaching.load_id).where(
+        Teaching.tenant_id == tenant_id,
+        Teaching.teacher_user_id == teacher,
+        Teaching.subject_id == subject,
+        Teaching.group_id == group,
     )
-    return found is not None
+    if period is not None:
+        stmt = stmt.where(Teaching.period_id == period)
+    if not any_subgroup:
+        stmt = stmt.where(
+            or_(Teaching.subgroup_id.is_(None), Teaching.subgroup_id == subgroup)
+            if subgroup is not None
+            else Teaching.subgroup_id.is_(None)
+        )
+    return await session.scalar(stmt.limit(1)) is not None
 
 
 async def set_teaching(
@@ -348,3 +364,70 @@ async def curates(
         )
     )
     return found is not None
+
+
+async def period_marks(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    group_id: uuid.UUID,
+    subject_id: uuid.UUID,
+    period_id: uuid.UUID,
+) -> list[Any]:
+    from edureg_journal.persistence.tables import PeriodMark
+
+    rows = await session.scalars(
+        select(PeriodMark).where(
+            PeriodMark.tenant_id == tenant_id,
+            PeriodMark.group_id == group_id,
+            PeriodMark.subject_id == subject_id,
+            PeriodMark.period_id == period_id,
+        )
+    )
+    return list(rows.all())
+
+
+async def period_lessons(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    group_id: uuid.UUID,
+    subject_id: uuid.UUID,
+    period_id: uuid.UUID,
+) -> list[Lesson]:
+    rows = await session.scalars(
+        select(Lesson).where(
+            Lesson.tenant_id == tenant_id,
+            Lesson.group_id == group_id,
+            Lesson.subject_id == subject_id,
+            Lesson.period_id == period_id,
+        )
+    )
+    return list(rows.all())
+
+
+async def marks_of_lessons(
+    session: AsyncSession, tenant_id: uuid.UUID, lesson_ids: list[uuid.UUID]
+) -> list[Mark]:
+    if not lesson_ids:
+        return []
+    rows = await session.scalars(
+        select(Mark).where(Mark.tenant_id == tenant_id, Mark.lesson_id.in_(lesson_ids))
+    )
+    return list(rows.all())
+
+
+async def group_members_ever(
+    session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID
+) -> list[RosterMembership]:
+    rows = await session.scalars(
+        select(RosterMembership)
+        .where(
+            RosterMembership.tenant_id == tenant_id,
+            RosterMembership.group_id == group_id,
+            or_(
+                RosterMembership.valid_to.is_(None),
+                RosterMembership.valid_to > RosterMembership.valid_from,
+            ),
+        )
+        .order_by(RosterMembership.display_name, RosterMembership.student_id)
+    )
+    return list(rows.all())

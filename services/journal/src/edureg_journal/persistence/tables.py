@@ -95,6 +95,8 @@ class Lesson(Base):
     room: Mapped[str | None] = mapped_column(String(130))
     period_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     status: Mapped[str] = mapped_column(String(10))
+    # Schedule's version of the lesson: an older event arriving late changes nothing.
+    source_version: Mapped[int] = mapped_column(Integer, server_default="0")
     # Cancelled in schedule while holding marks or attendance: kept, shown flagged.
     flagged: Mapped[bool] = mapped_column(Boolean, server_default="false")
     topic: Mapped[str | None] = mapped_column(String(500))
@@ -205,3 +207,21 @@ class GroupCurator(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     curator_user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+
+class PeriodMark(Base):
+    """A student's mark for a period (or the year, an exam, the final, coursework, a
+    qualification exam) in a subject; once set, that period's marks are the teacher's no
+    more (002 4.6, 004 4.10)."""
+
+    __tablename__ = "period_marks"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    subject_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    period_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    value: Mapped[str] = mapped_column(String(4))
+    set_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

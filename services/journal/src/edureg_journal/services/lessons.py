@@ -22,9 +22,10 @@ from edureg_journal.persistence.tables import (
     Mark,
     RosterMembership,
 )
+from edureg_journal.services import period_marks
 from edureg_shared import audit
 from edureg_shared.auth import Principal
-from edureg_shared.errors import Conflict, Forbidden, NotFound
+from edureg_shared.errors import Conflict, Forbidden, InvalidState, NotFound
 from edureg_shared.events.envelope import Actor, Envelope
 from edureg_shared.events.outbox import add_events
 
@@ -47,6 +48,7 @@ def _row(lesson: c.ScheduledLesson) -> dict[str, object]:
         "room": lesson.room,
         "period_id": lesson.period_id,
         "status": lesson.status,
+        "source_version": lesson.version,
     }
 
 
@@ -190,6 +192,8 @@ async def save_grid(
     if lesson is None:
         raise NotFound("Урок не найден")
     await _may_keep(session, principal, lesson)
+    if lesson.status == "cancelled":
+        raise InvalidState("Урок отменён в расписании: его журнал не заполняется")
     if cmd.version != lesson.version:
         raise Conflict(
             "Журнал этого урока уже сохранил кто-то другой: обновите страницу, ваши записи не сохранены"
@@ -207,10 +211,22 @@ async def save_grid(
         attendance=wanted_attendance,
     )
     now = datetime.now(UTC)
+    # Only the entries of students on the day's roster are the grid's: a mark of someone
+    # no longer listed for that day (an order cancelled since) is kept, never erased by a
+    # save that could not show it.
+    listed = {m.student_id for m in roster}
     old_marks = {
-        (m.student_id, m.work_type): m for m in await repo.marks_of(session, tenant_id, lesson.id)
+        (m.student_id, m.work_type): m
+        for m in await repo.marks_of(session, tenant_id, lesson.id)
+        if m.student_id in listed
     }
     changes = rules.diff_marks({k: m.value for k, m in old_marks.items()}, wanted_marks)
+    rules.check_locked(
+        changes,
+        await period_marks.locked_students(
+            session, tenant_id, lesson.group_id, lesson.subject_id, lesson.period_id
+        ),
+    )
     events: list[Envelope] = []
     history: list[JournalChange] = []
     contracts = {"recorded": c.MARK_RECORDED, "changed": c.MARK_CHANGED, "deleted": c.MARK_DELETED}
@@ -265,7 +281,11 @@ async def save_grid(
                 ),
             )
         )
-    old_att = {a.student_id: a for a in await repo.attendance_of(session, tenant_id, lesson.id)}
+    old_att = {
+        a.student_id: a
+        for a in await repo.attendance_of(session, tenant_id, lesson.id)
+        if a.student_id in listed
+    }
     new_att = {a.student_id: a for a in wanted_attendance}
     for student in set(old_att) | set(new_att):
         before, after = old_att.get(student), new_att.get(student)
@@ -368,4 +388,12 @@ async def changes(
     if found is None:
         raise NotFound("Урок не найден")
     await _may_read(session, principal, found)
+    await audit.record(
+        session,
+        tenant_id=tenant_id,
+        actor=Actor(kind="user", id=principal.user_id),
+        action="read",
+        entity="lesson_changes",
+        entity_id=lesson_id,
+    )
     return await repo.history(session, tenant_id, lesson_id)

@@ -95,6 +95,9 @@ class LessonV1(BaseModel):
     room: str | None
     period_id: uuid.UUID | None
     status: Literal["scheduled", "cancelled"] = "scheduled"
+    # Grows with every change of the lesson: a consumer applies a lesson's events in
+    # this order whatever order they arrive in.
+    version: int = 1
 
 
 class LessonsScheduledV1(BaseModel):
