@@ -183,6 +183,17 @@ async def test_the_teacher_fills_in_the_journal_and_the_mother_reads_the_diary(
     await page.get_by_role("button", name="Сохранить журнал урока").click()
     await expect(page.get_by_role("status")).to_have_text("Журнал урока сохранён.")
     await expect(page.get_by_label("Контрольная работа: Дневников Петя")).to_have_value("2")
+    # The half's marks: the average and the suggestion shown; the teacher decides.
+    await page.get_by_role("link", name="← Уроки недели").click()
+    await page.get_by_role("link", name="Оценки за период").click()
+    sheet = page.get_by_role("table", name="Ведомость за период")
+    sasha_row = sheet.get_by_role("row", name=re.compile("Дневников Саша"))
+    await expect(sasha_row).to_contain_text("4,75")
+    await expect(sasha_row.get_by_role("cell").nth(1)).to_have_text("5")
+    await page.get_by_label("Оценка за период: Дневников Саша").fill("5")
+    await page.get_by_role("button", name="Выставить оценки за период").click()
+    await expect(page.get_by_role("status")).to_contain_text("Оценки за период сохранены")
+    assert await page.evaluate(_UNLABELLED) == []
     await desk.close()
 
     context = await browser.new_context(viewport=PHONE, locale="ru-RU")

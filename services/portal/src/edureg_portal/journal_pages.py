@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from edureg_portal.admin_pages import _form_error
 from edureg_portal.identity_client import Answer
 from edureg_portal.pages import Shell, _call, _opened, _posted_form, _render
-from edureg_portal.schedule_pages import WEEKDAYS, _date, _monday, _today
+from edureg_portal.schedule_pages import PERIOD_TITLES, WEEKDAYS, _date, _monday, _today
 
 router = APIRouter(include_in_schema=False)
 
@@ -204,4 +204,156 @@ async def save_grid(request: Request, lesson_id: uuid.UUID) -> Response:
     }
     return await _grid_page(
         request, shell, lesson_id, values=values, field_errors=errors, answer=answer
+    )
+
+
+# -- period marks ----------------------------------------------------------------------
+
+
+async def _period_page(
+    request: Request,
+    shell: Shell,
+    chosen: str | None,
+    *,
+    values: dict[str, str] | None = None,
+    field_errors: dict[str, str] | None = None,
+    answer: Answer | None = None,
+    saved: bool = False,
+) -> Response:
+    load = await _call(
+        request,
+        shell,
+        "schedule",
+        "GET",
+        "/api/v1/load",
+        teacher_user_id=shell.me.get("id"),
+        limit=200,
+    )
+    if isinstance(load, Response):
+        return load
+    names: dict[str, dict[str, str]] = {}
+    for what in ("groups", "subjects"):
+        found = await _call(request, shell, "schedule", "GET", f"/api/v1/{what}", limit=200)
+        if isinstance(found, Response):
+            return found
+        names[what] = {i["id"]: i["name"] for i in found.body.get("items", [])}
+    years = await _call(request, shell, "schedule", "GET", "/api/v1/academic-years", limit=200)
+    if isinstance(years, Response):
+        return years
+    periods = {p["id"]: p for y in years.body.get("items", []) for p in y["periods"]}
+    options = {}
+    for item in load.body.get("items", []):
+        key = f"{item['group_id']}.{item['subject_id']}.{item['period_id']}"
+        p = periods.get(item["period_id"], {})
+        options[key] = (
+            f"{names['groups'].get(item['group_id'], '—')}, {names['subjects'].get(item['subject_id'], '—')}, "
+            f"{p.get('number', '')} {PERIOD_TITLES.get(p.get('kind', ''), '')}"
+        )
+    rows: list[dict[str, Any]] = []
+    if chosen not in options:
+        chosen = next(iter(options), None)
+    if chosen:
+        group, subject, period = chosen.split(".")
+        found = await _call(
+            request,
+            shell,
+            "journal",
+            "GET",
+            "/api/v1/period-marks",
+            group_id=group,
+            subject_id=subject,
+            period_id=period,
+        )
+        if isinstance(found, Response):
+            return found
+        rows = list(found.body.get("items", []))
+    shown = (
+        values
+        if values is not None
+        else {
+            f"p-{r['student_id']}": SHOWN.get(
+                r["marks"].get("period", ""), r["marks"].get("period", "")
+            )
+            for r in rows
+        }
+    )
+    return _render(
+        request,
+        "journal_periods.html",
+        answer.status if answer else 200,
+        shell=shell,
+        active="journal",
+        options=options,
+        chosen=chosen,
+        rows=rows,
+        values=shown,
+        field_errors=field_errors or {},
+        error=_form_error(answer),
+        saved=saved,
+        shown=SHOWN,
+    )
+
+
+@router.get("/journal/periods")
+async def period_marks_page(
+    request: Request, sheet: str | None = None, saved: bool = False
+) -> Response:
+    shell = await _opened(request, "journal")
+    if isinstance(shell, Response):
+        return shell
+    return await _period_page(request, shell, sheet, saved=saved)
+
+
+@router.post("/journal/periods")
+async def set_period_marks(request: Request) -> Response:
+    posted = await _posted_form(request, "journal")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
+    values = {k: str(v).strip()[:200] for k, v in form.items() if k != "csrf"}
+    chosen = values.get("sheet", "")
+    try:
+        group, subject, period = (str(uuid.UUID(part)) for part in chosen.split("."))
+    except ValueError:
+        return await _period_page(request, shell, None)
+    marks: list[dict[str, str]] = []
+    where: dict[str, str] = {}
+    typo: dict[str, str] = {}
+    for key, typed in values.items():
+        if not key.startswith("p-") or not typed:
+            continue
+        value = TYPED.get(typed.lower())
+        if value is None:
+            typo[key] = "Оценка: 5, 4, 3, 2, 1, зач или незач"
+            continue
+        where[f"marks.{len(marks)}.value"] = key
+        marks.append({"student_id": key[2:], "value": value})
+    if typo or not marks:
+        problem = Answer(
+            422, {"detail": "Оценки за период не сохранены: исправьте отмеченные поля"}
+        )
+        return await _period_page(
+            request, shell, chosen, values=values, field_errors=typo, answer=problem
+        )
+    body = {
+        "group_id": group,
+        "subject_id": subject,
+        "period_id": period,
+        "kind": "period",
+        "marks": marks,
+    }
+    answer = await _call(
+        request, shell, "journal", "PUT", "/api/v1/period-marks", json=body, keep=(403, 404, 422)
+    )
+    if isinstance(answer, Response):
+        return answer
+    if answer.ok:
+        return RedirectResponse(f"/journal/periods?sheet={chosen}&saved=true", status_code=303)
+    errors = {
+        where.get(str(e.get("field")), str(e.get("field"))): str(e.get("message"))
+        for e in answer.body.get("errors", [])
+        if isinstance(e, dict)
+    }
+    return await _period_page(
+        request, shell, chosen, values=values, field_errors=errors, answer=answer
     )
