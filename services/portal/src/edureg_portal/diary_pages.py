@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from edureg_portal.pages import _call, _opened, _render
-from edureg_portal.schedule_pages import WEEKDAYS, _date, _monday, _today
+from edureg_portal.schedule_pages import _date, _monday, _today, _week_days
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,11 +38,7 @@ async def diary_page(request: Request, week: str | None = None) -> Response:
         return found
     diaries = list(found.body.get("items", [])) if found.ok else []
     diary = diaries[0] if diaries else None
-    days = []
-    for i in range(6):
-        day = monday + timedelta(days=i)
-        lessons = [x for x in (diary or {}).get("lessons", []) if x["day"] == day.isoformat()]
-        days.append((day, WEEKDAYS[i + 1], lessons))
+    days = _week_days(monday, (diary or {}).get("lessons", []))
     return _render(
         request,
         "diary.html",

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from edureg_portal.admin_pages import _form_error
 from edureg_portal.identity_client import Answer
 from edureg_portal.pages import Shell, _call, _opened, _posted_form, _render
-from edureg_portal.schedule_pages import PERIOD_TITLES, WEEKDAYS, _date, _monday, _today
+from edureg_portal.schedule_pages import PERIOD_TITLES, _date, _monday, _today, _week_days
 
 router = APIRouter(include_in_schema=False)
 
@@ -62,14 +62,7 @@ async def my_lessons(request: Request, week: str | None = None) -> Response:
     if isinstance(found, Response):
         return found
     lessons = list(found.body.get("items", []))
-    days = [
-        (
-            monday + timedelta(days=i),
-            WEEKDAYS[i + 1],
-            [x for x in lessons if x["day"] == (monday + timedelta(days=i)).isoformat()],
-        )
-        for i in range(6)
-    ]
+    days = _week_days(monday, lessons)
     return _render(
         request,
         "journal_week.html",

@@ -114,6 +114,11 @@ async def _lists(
     return out
 
 
+def _teacher_names(teachers: list[dict[str, Any]]) -> dict[str, str]:
+    """Schedule's teachers (user id → display name)."""
+    return {t["user_id"]: t["display_name"] for t in teachers}
+
+
 def _by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {str(i.get("id") or i.get("user_id")): i for i in items}
 
@@ -500,7 +505,7 @@ async def _load_page(
             return found
         members = list(found.body.get("items", []))
     periods = {p["id"]: p for y in lists["years"] for p in y["periods"]}
-    teachers = {t["user_id"]: t["display_name"] for t in lists["teachers"]}
+    teachers = _teacher_names(lists["teachers"])
     year = _current_year(lists["years"], _today())
     return _render(
         request,
@@ -551,7 +556,7 @@ async def _load_call(
         known = await _staff(
             request,
             shell,
-            {t["user_id"]: t["display_name"] for t in teaching.body.get("items", [])},
+            _teacher_names(teaching.body.get("items", [])),
         )
         body = {
             "teacher_user_id": teacher or None,
@@ -641,7 +646,7 @@ async def _timetable_page(
     grid: dict[tuple[int, int], list[dict[str, Any]]] = {}
     for entry in week.get("lessons", []):
         grid.setdefault((entry["weekday"], entry["lesson_number"]), []).append(entry)
-    teachers = {t["user_id"]: t["display_name"] for t in lists["teachers"]}
+    teachers = _teacher_names(lists["teachers"])
     # The teachers with load in this group first: whom the editor most likely wants.
     in_group = {
         item["teacher_user_id"]
@@ -791,18 +796,10 @@ async def _changes_page(
         return lists
     lessons: list[dict[str, Any]] = []
     if group_id:
-        found = await _call(
-            request,
-            shell,
-            "schedule",
-            "GET",
-            "/api/v1/lessons",
-            keep=(404, 422),
-            **{"from": day.isoformat(), "to": day.isoformat(), "group_id": group_id},
-        )
+        found = await _dated_lessons(request, shell, day, day, group_id=group_id)
         if isinstance(found, Response):
             return found
-        lessons = list(found.body.get("items", [])) if found.ok else []
+        lessons = found
     return _render(
         request,
         "schedule_changes.html",
@@ -817,7 +814,7 @@ async def _changes_page(
         group_id=group_id,
         lessons=lessons,
         rooms=_by_id(lists["rooms"]),
-        teachers={t["user_id"]: t["display_name"] for t in lists["teachers"]},
+        teachers=_teacher_names(lists["teachers"]),
         change_kinds=CHANGE_KINDS,
         editable=shell.has(WRITE),
         values=values or {},
@@ -899,7 +896,7 @@ async def _exams_page(
         years=lists["years"],
         subjects=_by_id(lists["subjects"]),
         rooms=_by_id(lists["rooms"]),
-        teachers={t["user_id"]: t["display_name"] for t in lists["teachers"]},
+        teachers=_teacher_names(lists["teachers"]),
         editable=shell.has(WRITE),
         form=form,
         values=values or {},
@@ -945,6 +942,26 @@ async def exams_action(request: Request, what: str) -> Response:
 # -- lessons by date: of a group, a teacher, a room -------------------------------------
 
 
+async def _dated_lessons(
+    request: Request, shell: Shell, first: date, last: date, **filters: str
+) -> list[dict[str, Any]] | Response:
+    """Schedule's lessons between two days for a group, a teacher or a room (none when
+    the filter is not one of the organisation's)."""
+    found = await _call(
+        request,
+        shell,
+        "schedule",
+        "GET",
+        "/api/v1/lessons",
+        keep=(404, 422),
+        **{"from": first.isoformat(), "to": last.isoformat()},
+        **filters,
+    )
+    if isinstance(found, Response):
+        return found
+    return list(found.body.get("items", [])) if found.ok else []
+
+
 def _week_days(
     monday: date, lessons: list[dict[str, Any]]
 ) -> list[tuple[date, str, list[dict[str, Any]]]]:
@@ -976,26 +993,16 @@ async def lessons_page(
     if isinstance(lists, Response):
         return lists
     monday = _monday(_date(week, _today()))
-    params = {"from": monday.isoformat(), "to": (monday + timedelta(days=6)).isoformat()}
-    chosen = {"group_id": group, "teacher_id": teacher, "room_id": room}
-    chosen = {k: v for k, v in chosen.items() if v}
+    asked = {"group_id": group, "teacher_id": teacher, "room_id": room}
+    chosen = {k: v for k, v in asked.items() if v}
     if not chosen and lists["groups"]:
         chosen = {"group_id": lists["groups"][0]["id"]}
     lessons: list[dict[str, Any]] = []
     if chosen:
-        found = await _call(
-            request,
-            shell,
-            "schedule",
-            "GET",
-            "/api/v1/lessons",
-            keep=(404, 422),
-            **params,
-            **chosen,
-        )
+        found = await _dated_lessons(request, shell, monday, monday + timedelta(days=6), **chosen)
         if isinstance(found, Response):
             return found
-        lessons = list(found.body.get("items", [])) if found.ok else []
+        lessons = found
     query = urlencode({k.split("_")[0]: v for k, v in chosen.items()})
     return _render(
         request,
@@ -1003,7 +1010,7 @@ async def lessons_page(
         shell=shell,
         active="schedule_lessons",
         groups=_by_id(lists["groups"]),
-        teachers={t["user_id"]: t["display_name"] for t in lists["teachers"]},
+        teachers=_teacher_names(lists["teachers"]),
         rooms=_by_id(lists["rooms"]),
         chosen=chosen,
         week_days=_week_days(monday, lessons),
