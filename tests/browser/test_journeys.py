@@ -228,6 +228,8 @@ async def test_pages_work_with_the_keyboard_and_stay_readable(
         "/schedule/lessons",
         "/schedule/exams",
         "/journal",
+        "/journal/periods",
+        "/journal/settings",
         "/my/timetable",
         "/password",
     ):

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from edureg_journal.config import Settings
 from edureg_journal.http import lessons as lesson_routes
+from edureg_journal.http import settings as settings_routes
 from edureg_journal.http.routes import router
 from edureg_journal.manifest import MANIFEST
 from edureg_journal.messaging.subscribers import register
@@ -20,7 +21,7 @@ def create(settings: Settings | None = None) -> FastAPI:
     return create_app(
         runtime,
         title="edureg: журнал",
-        description="Составы групп по датам (далее — занятия, оценки, посещаемость).",
-        routers=[router, lesson_routes.router],
+        description="Составы групп по датам, уроки, оценки, посещаемость, итоговые оценки, дневник.",
+        routers=[router, lesson_routes.router, settings_routes.router],
         tables=Base.metadata,
     )

@@ -13,6 +13,12 @@ MANIFEST = ServiceManifest(
         ("journal.rosters.read", "Просмотр составов групп и журналов уроков"),
         ("journal.marks.write", "Оценки, посещаемость, тема и задание своих уроков"),
         ("journal.read.all", "Просмотр журналов всех групп и предметов"),
+        (
+            "journal.marks.write.any",
+            "Исправление журнала любого урока (если это разрешено настройками организации)",
+        ),
+        ("journal.settings.write", "Настройки журнала: виды работ, веса, пороги, правила"),
+        ("journal.periods.manage", "Открытие закрытого периода для исправлений (с причиной)"),
     ),
     publishes=PUBLISHES,
     consumes=CONSUMES,

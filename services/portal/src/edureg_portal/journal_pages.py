@@ -19,7 +19,6 @@ from edureg_portal.schedule_pages import PERIOD_TITLES, _date, _monday, _today, 
 
 router = APIRouter(include_in_schema=False)
 
-WORK_TYPES = ("lesson", "oral", "homework", "independent", "practical", "test")
 ATTENDANCE = {"": "—", "absent": "н", "ill": "б", "excused": "у", "late": "оп"}
 # What a teacher types → the value journal keeps.
 TYPED = {
@@ -112,7 +111,7 @@ async def _grid_page(
         grid=grid,
         values=values if values is not None else _entries(grid),
         version=(values or {}).get("version") or grid["version"],
-        work_types=[(code, grid["work_types"].get(code, code)) for code in WORK_TYPES],
+        work_types=list(grid["work_types"].items()),
         short=SHORT,
         attendance=ATTENDANCE,
         field_errors=field_errors or {},
@@ -140,8 +139,16 @@ async def save_grid(request: Request, lesson_id: uuid.UUID) -> Response:
     where: dict[str, str] = {}  # journal's field name → the form's
     typo: dict[str, str] = {}
     attendance: list[dict[str, Any]] = []
+    everyone: list[dict[str, str]] = []
     for key, typed in values.items():
-        if key.startswith("m-") and typed:
+        if key.startswith("all-") and typed:
+            value = TYPED.get(typed.lower())
+            if value is None:
+                typo[key] = "Оценка: 5, 4, 3, 2, 1, зач или незач"
+                continue
+            where[f"everyone.{len(everyone)}.value"] = key
+            everyone.append({"work_type": key[4:], "value": value})
+        elif key.startswith("m-") and typed:
             student, work_type = key[2:38], key[39:]
             value = TYPED.get(typed.lower())
             if value is None:
@@ -176,6 +183,7 @@ async def save_grid(request: Request, lesson_id: uuid.UUID) -> Response:
         "homework": values.get("homework") or None,
         "marks": marks,
         "attendance": attendance,
+        "everyone": everyone,
     }
     answer = await _call(
         request,
@@ -242,6 +250,9 @@ async def _period_page(
             f"{names['groups'].get(item['group_id'], '—')}, {names['subjects'].get(item['subject_id'], '—')}, "
             f"{p.get('number', '')} {PERIOD_TITLES.get(p.get('kind', ''), '')}"
         )
+    settings = await _call(request, shell, "journal", "GET", "/api/v1/settings")
+    if isinstance(settings, Response):
+        return settings
     rows: list[dict[str, Any]] = []
     if chosen not in options:
         chosen = next(iter(options), None)
@@ -284,6 +295,7 @@ async def _period_page(
         error=_form_error(answer),
         saved=saved,
         shown=SHOWN,
+        thresholds={k: str(v).replace(".", ",") for k, v in settings.body["thresholds"].items()},
     )
 
 
@@ -349,4 +361,140 @@ async def set_period_marks(request: Request) -> Response:
     }
     return await _period_page(
         request, shell, chosen, values=values, field_errors=errors, answer=answer
+    )
+
+
+# -- the organisation's journal settings, closed periods -------------------------------
+
+
+def _number(typed: str) -> float | str:
+    try:
+        return float(typed.replace(",", "."))
+    except ValueError:
+        return typed
+
+
+async def _settings_page(
+    request: Request,
+    shell: Shell,
+    *,
+    values: dict[str, Any] | None = None,
+    field_errors: dict[str, str] | None = None,
+    answer: Answer | None = None,
+    done: str | None = None,
+) -> Response:
+    found = await _call(request, shell, "journal", "GET", "/api/v1/settings")
+    if isinstance(found, Response):
+        return found
+    closed = await _call(request, shell, "journal", "GET", "/api/v1/periods/closed")
+    if isinstance(closed, Response):
+        return closed
+    settings = found.body
+    rows = values["work_types"] if values else settings["work_types"]
+    return _render(
+        request,
+        "journal_settings.html",
+        answer.status if answer else 200,
+        shell=shell,
+        active="journal_settings",
+        settings=values or settings,
+        rows=[*rows, *({"code": "", "title": "", "weight": "", "active": True} for _ in range(2))],
+        closed=closed.body.get("items", []),
+        may_edit=shell.has("journal.settings.write"),
+        may_reopen=shell.has("journal.periods.manage"),
+        field_errors=field_errors or {},
+        error=_form_error(answer),
+        done=done,
+    )
+
+
+@router.get("/journal/settings")
+async def settings_page(request: Request, done: str | None = None) -> Response:
+    shell = await _opened(request, "journal_settings")
+    if isinstance(shell, Response):
+        return shell
+    notices = {"saved": "Настройки журнала сохранены.", "period": "Период изменён."}
+    return await _settings_page(request, shell, done=notices.get(done or ""))
+
+
+@router.post("/journal/settings")
+async def save_settings(request: Request) -> Response:
+    posted = await _posted_form(request, "journal_settings")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
+    rows: list[dict[str, Any]] = []
+    where: dict[str, str] = {}
+    for i in range(40):
+        code = str(form.get(f"code-{i}") or "").strip()[:30]
+        title = str(form.get(f"title-{i}") or "").strip()[:100]
+        weight = str(form.get(f"weight-{i}") or "").strip()[:3]
+        if not (code or title or weight):
+            continue
+        n = len(rows)
+        for field in ("code", "title", "weight"):
+            where[f"work_types.{n}.{field}"] = f"{field}-{i}"
+        rows.append(
+            {
+                "code": code,
+                "title": title,
+                "weight": int(weight) if weight.isdigit() else weight,
+                "active": form.get(f"active-{i}") == "on",
+            }
+        )
+    body = {
+        "work_types": rows,
+        "thresholds": {
+            k: _number(str(form.get(f"t-{k}") or "")) for k in ("five", "four", "three")
+        },
+        "management_edits": form.get("management_edits") == "on",
+        "curator_sets_period_marks": form.get("curator_sets_period_marks") == "on",
+    }
+    for k in ("five", "four", "three"):
+        where[f"thresholds.{k}"] = f"t-{k}"
+    answer = await _call(
+        request, shell, "journal", "PUT", "/api/v1/settings", json=body, keep=(403, 422)
+    )
+    if isinstance(answer, Response):
+        return answer
+    if answer.ok:
+        return RedirectResponse("/journal/settings?done=saved", status_code=303)
+    errors: dict[str, str] = {}
+    for e in answer.body.get("errors", []):
+        if isinstance(e, dict):
+            field = str(e.get("field"))
+            errors.setdefault(
+                where.get(field, "t-five" if field == "thresholds" else field),
+                str(e.get("message")),
+            )
+    return await _settings_page(request, shell, values=body, field_errors=errors, answer=answer)
+
+
+@router.post("/journal/settings/periods/{period_id}")
+async def reopen_or_close(request: Request, period_id: uuid.UUID) -> Response:
+    posted = await _posted_form(request, "journal_settings")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
+    action = "close" if form.get("action") == "close" else "reopen"
+    answer = await _call(
+        request,
+        shell,
+        "journal",
+        "POST",
+        f"/api/v1/periods/{period_id}/{action}",
+        json={"reason": str(form.get("reason") or "").strip()[:500]},
+        keep=(403, 404, 422),
+    )
+    if isinstance(answer, Response):
+        return answer
+    if answer.ok:
+        return RedirectResponse("/journal/settings?done=period", status_code=303)
+    return await _settings_page(
+        request,
+        shell,
+        field_errors={f"reason-{period_id}": "Укажите причину (не короче 5 знаков)"}
+        if str(answer.body.get("type", "")).endswith("validation-error")
+        else {},
+        answer=answer,
     )

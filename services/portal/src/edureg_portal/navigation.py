@@ -144,6 +144,12 @@ SECTIONS: tuple[Section, ...] = (
             Item("diary", "Дневник", "/diary", kinds=frozenset({"student", "guardian"})),
             Item("journal", "Журнал уроков", "/journal", permissions=_perms("journal.marks.write")),
             Item(
+                "journal_settings",
+                "Настройки журнала",
+                "/journal/settings",
+                permissions=_perms("journal.settings.write", "journal.periods.manage"),
+            ),
+            Item(
                 "my_timetable",
                 "Моё расписание",
                 "/my/timetable",

@@ -61,7 +61,8 @@ STANDARD_POSITIONS: dict[str, tuple[str, list[str]]] = {
     "admin": ("Администратор", sorted(PERMISSIONS)),
     "director": (
         "Директор",
-        sorted({*_reads(), "contingent.orders.sign"}),
+        # Corrects a journal only where the organisation's journal settings allow it.
+        sorted({*_reads(), "contingent.orders.sign", "journal.marks.write.any"}),
     ),
     # 003 3.3.3: coordinates the year's turnover, calendars, curricula, timetable.
     "deputy_director": (

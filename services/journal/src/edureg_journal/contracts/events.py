@@ -243,4 +243,37 @@ class PeriodMarkV1(BaseModel):
 
 
 PERIOD_MARK_SET = EventContract("journal.period_mark.set", 1, PeriodMarkV1)
-PUBLISHES = (*_JOURNAL, PERIOD_MARK_SET)
+
+
+class PeriodLockV1(BaseModel):
+    """A study period's journal was closed (read-only for everyone) or reopened: `cause`
+    is "ended" when its last day passed, "administrator" when one closed or reopened it
+    (the reason stays in journal, it may name people)."""
+
+    period_id: uuid.UUID
+    ends_on: date
+    at: datetime
+    cause: Literal["ended", "administrator"]
+
+
+PERIOD_LOCKED = EventContract("journal.period.locked", 1, PeriodLockV1)
+PERIOD_REOPENED = EventContract("journal.period.reopened", 1, PeriodLockV1)
+PUBLISHES = (*_JOURNAL, PERIOD_MARK_SET, PERIOD_LOCKED, PERIOD_REOPENED)
+
+
+class EndedPeriod(_Tolerant):
+    # Schedule's period model allows none (a period not yet saved); an ended one has it.
+    period_id: uuid.UUID | None = None
+    kind: str
+    number: int
+    starts_on: date
+    ends_on: date
+
+
+class PeriodEnded(_Tolerant):
+    """What journal reads of `schedule.period.ended` v1."""
+
+    period: EndedPeriod
+
+
+PERIOD_ENDED = Consumes("schedule.period.ended", 1, PeriodEnded)

@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from edureg_journal.domain.marks import DEFAULT_WORK_TYPES
 from edureg_journal.http.schemas import (
     GridAttendance,
     GridMark,
@@ -17,7 +16,7 @@ from edureg_journal.http.schemas import (
     GridStudent,
     JournalChangeRead,
 )
-from edureg_journal.services import diary, lessons, period_marks
+from edureg_journal.services import diary, lessons, org_settings, period_marks
 from edureg_journal.services.lessons import SaveGrid
 from edureg_journal.services.period_marks import SetPeriodMarks
 from edureg_shared import audit
@@ -28,6 +27,10 @@ router = APIRouter(prefix="/api/v1", tags=["lessons, marks, attendance"])
 # A teacher or curator reads the lessons they relate to; the management every lesson.
 Read = Annotated[Context, unit_of_work(None, any_of=("journal.rosters.read", "journal.read.all"))]
 Write = Annotated[Context, unit_of_work("journal.marks.write")]
+# A lesson's grid: its teachers, or the management where the organisation allows it.
+GridWrite = Annotated[
+    Context, unit_of_work(None, any_of=("journal.marks.write", "journal.marks.write.any"))
+]
 Anyone = Annotated[Context, unit_of_work(None)]
 
 
@@ -50,7 +53,13 @@ def _read(g: lessons.Grid) -> GridRead:
         ],
         marks=[GridMark.model_validate(m) for m in g.marks],
         attendance=[GridAttendance.model_validate(a) for a in g.attendance],
-        work_types={code: title for code, (title, _) in DEFAULT_WORK_TYPES.items()},
+        # The organisation's work types in use, and any this lesson's marks still have.
+        work_types={
+            w.code: w.title
+            for w in g.settings.work_types
+            if w.active or any(m.work_type == w.code for m in g.marks)
+        },
+        locked=g.locked,
     )
 
 
@@ -80,7 +89,7 @@ async def get_grid(lesson_id: uuid.UUID, ctx: Read) -> GridRead:
     summary="Сохранить журнал урока целиком (тема, задание, оценки, посещаемость)",
     description="Всё или ничего; `version` — прочитанная версия (409, если журнал урока уже сохранили).",
 )
-async def save_grid(lesson_id: uuid.UUID, cmd: SaveGrid, ctx: Write) -> GridRead:
+async def save_grid(lesson_id: uuid.UUID, cmd: SaveGrid, ctx: GridWrite) -> GridRead:
     return _read(
         await lessons.save_grid(
             session=ctx.session, principal=ctx.principal, lesson_id=lesson_id, cmd=cmd
@@ -143,6 +152,7 @@ async def my_diary(
     found = await diary.diaries(
         session=ctx.session, principal=ctx.principal, first=first, last=last, student_id=student_id
     )
+    settings = await org_settings.current(ctx.session, ctx.tenant_id)
     return [
         DiaryRead(
             student_id=d.student_id,
@@ -162,7 +172,7 @@ async def my_diary(
                     marks=[
                         DiaryMark(
                             work_type=m.work_type,
-                            title=DEFAULT_WORK_TYPES.get(m.work_type, (m.work_type, 1))[0],
+                            title=settings.title(m.work_type),
                             weight=m.weight,
                             value=m.value,
                         )

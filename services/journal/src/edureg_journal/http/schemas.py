@@ -64,6 +64,8 @@ class GridRead(BaseModel):
     marks: list[GridMark]
     attendance: list[GridAttendance]
     work_types: dict[str, str]
+    # The lesson's study period is closed: the grid is read-only for everyone.
+    locked: bool = False
 
 
 class JournalChangeRead(BaseModel):

@@ -18,7 +18,7 @@ from edureg_journal.contracts.events import (
     STUDENT_RETAINED,
     STUDENT_TRANSFERRED,
 )
-from edureg_journal.services import diary, lessons, rosters
+from edureg_journal.services import diary, lessons, periods, rosters
 from edureg_shared.events.envelope import Envelope
 from edureg_shared.service import Runtime
 
@@ -109,7 +109,13 @@ async def curator_changed(session: AsyncSession, events: list[Envelope]) -> None
     await lessons.on_curators(session=session, events=events, contract=c.GROUP_CURATOR_CHANGED)
 
 
+async def period_ended(session: AsyncSession, events: list[Envelope]) -> None:
+    """Closes the ended study period's journal (read-only until an administrator reopens)."""
+    await periods.on_periods_ended(session=session, events=events)
+
+
 HANDLERS = {
+    c.PERIOD_ENDED: period_ended,
     c.GROUP_CREATED: group_created,
     c.GROUP_CURATOR_CHANGED: curator_changed,
     c.ACCOUNTS_PROVISIONED: accounts_provisioned,

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Time,
     func,
@@ -225,3 +226,67 @@ class PeriodMark(Base):
     value: Mapped[str] = mapped_column(String(4))
     set_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class WorkType(Base):
+    """A kind of work an organisation marks, with its weight in the average. Until the
+    organisation sets its own, the defaults apply; one no longer used is kept inactive
+    (the marks given for it keep their title and weight)."""
+
+    __tablename__ = "work_types"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    weight: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    position: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class JournalSettings(Base):
+    """An organisation's journal rules where the regulations differ: the thresholds of
+    the suggested period mark, whether the management may correct any journal, whether
+    a class teacher sets the period marks of every subject of their class (001 8.5)."""
+
+    __tablename__ = "journal_settings"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    threshold_five: Mapped[float] = mapped_column(Numeric(3, 2, asdecimal=False))
+    threshold_four: Mapped[float] = mapped_column(Numeric(3, 2, asdecimal=False))
+    threshold_three: Mapped[float] = mapped_column(Numeric(3, 2, asdecimal=False))
+    management_edits: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    curator_sets_period_marks: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    updated_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PeriodLock(Base):
+    """A study period whose last day has passed (schedule's `period.ended`): its journal
+    is read-only for everyone (004 4.2) unless an administrator reopened it."""
+
+    __tablename__ = "period_locks"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    period_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    locked: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PeriodLockChange(Base):
+    """Every closing and reopening of a period: who, when, why (insert-only)."""
+
+    __tablename__ = "period_lock_changes"
+    __table_args__ = (Index("ix_period_lock_changes_period", "tenant_id", "period_id"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    period_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    action: Mapped[str] = mapped_column(String(10))  # "locked" or "reopened"
+    reason: Mapped[str | None] = mapped_column(String(500))
+    # None: closed by the calendar (the period's last day passed).
+    changed_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

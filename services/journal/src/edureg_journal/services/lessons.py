@@ -22,7 +22,7 @@ from edureg_journal.persistence.tables import (
     Mark,
     RosterMembership,
 )
-from edureg_journal.services import period_marks
+from edureg_journal.services import org_settings, period_marks, periods
 from edureg_shared import audit
 from edureg_shared.auth import Principal
 from edureg_shared.errors import Conflict, Forbidden, InvalidState, NotFound
@@ -105,6 +105,16 @@ class AttendanceIn(BaseModel):
     reason: Annotated[str, Field(max_length=300)] | None = None
 
 
+class EveryoneIn(BaseModel):
+    """One mark for the whole class: every student on the day's roster who is not absent
+    and has no other mark of that kind in the same save."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    work_type: Annotated[str, Field(min_length=1, max_length=30)] = "lesson"
+    value: Annotated[str, Field(min_length=1, max_length=4)]
+
+
 class SaveGrid(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -114,6 +124,7 @@ class SaveGrid(BaseModel):
     homework: Annotated[str, Field(max_length=2000)] | None = None
     marks: Annotated[list[MarkIn], Field(max_length=300)] = []
     attendance: Annotated[list[AttendanceIn], Field(max_length=100)] = []
+    everyone: Annotated[list[EveryoneIn], Field(max_length=10)] = []
 
 
 @dataclass
@@ -122,15 +133,25 @@ class Grid:
     roster: list[RosterMembership]
     marks: list[Mark]
     attendance: list[Attendance]
+    settings: org_settings.OrgSettings
+    locked: bool
 
 
-async def _may_keep(session: AsyncSession, principal: Principal, lesson: Lesson) -> None:
-    """A teacher keeps the journal of a lesson they teach (by the lesson or their load)."""
+async def _may_keep(
+    session: AsyncSession,
+    principal: Principal,
+    lesson: Lesson,
+    settings: org_settings.OrgSettings | None = None,
+) -> None:
+    """A teacher keeps the journal of a lesson they teach (by the lesson or their load);
+    the management corrects any journal only where the organisation's settings say so."""
     if principal.user_id in lesson.teacher_ids:
         return
     if await repo.teaches(
         session, principal.tenant_id, principal.user_id, lesson.subject_id, lesson.group_id
     ):
+        return
+    if settings is not None and settings.management_edits and principal.has(org_settings.EDIT_ANY):
         return
     raise Forbidden("Журнал этого урока ведёт его преподаватель")
 
@@ -177,6 +198,8 @@ async def grid(
         await repo.roster_of_lesson(session, tenant_id, found),
         await repo.marks_of(session, tenant_id, found.id),
         await repo.attendance_of(session, tenant_id, found.id),
+        await org_settings.current(session, tenant_id),
+        await periods.is_locked(session, tenant_id, found.period_id),
     )
 
 
@@ -191,26 +214,18 @@ async def save_grid(
     lesson = await repo.lesson_for_update(session, tenant_id, lesson_id)
     if lesson is None:
         raise NotFound("Урок не найден")
-    await _may_keep(session, principal, lesson)
+    settings = await org_settings.current(session, tenant_id)
+    await _may_keep(session, principal, lesson, settings)
     if lesson.status == "cancelled":
         raise InvalidState("Урок отменён в расписании: его журнал не заполняется")
+    await periods.check_open(session, tenant_id, lesson.period_id)
     if cmd.version != lesson.version:
         raise Conflict(
             "Журнал этого урока уже сохранил кто-то другой: обновите страницу, ваши записи не сохранены"
         )
     roster = await repo.roster_of_lesson(session, tenant_id, lesson)
-    weights = {code: w for code, (_, w) in rules.DEFAULT_WORK_TYPES.items()}
     wanted_marks = [rules.MarkIn(m.student_id, m.work_type, m.value) for m in cmd.marks]
     wanted_attendance = [rules.AttendanceIn(a.student_id, a.code, a.reason) for a in cmd.attendance]
-    rules.check_grid(
-        lesson_day=lesson.day,
-        today=datetime.now(UTC).date(),
-        roster={m.student_id for m in roster},
-        work_types=set(weights),
-        marks=wanted_marks,
-        attendance=wanted_attendance,
-    )
-    now = datetime.now(UTC)
     # Only the entries of students on the day's roster are the grid's: a mark of someone
     # no longer listed for that day (an order cancelled since) is kept, never erased by a
     # save that could not show it.
@@ -220,6 +235,18 @@ async def save_grid(
         for m in await repo.marks_of(session, tenant_id, lesson.id)
         if m.student_id in listed
     }
+    # The organisation's work types in use, and any a mark of this lesson already has (a
+    # type switched off since keeps its marks).
+    rules.check_grid(
+        lesson_day=lesson.day,
+        today=datetime.now(UTC).date(),
+        roster=listed,
+        work_types=settings.active() | {k[1] for k in old_marks},
+        marks=wanted_marks,
+        attendance=wanted_attendance,
+    )
+    now = datetime.now(UTC)
+    wanted_marks += _for_everyone(cmd, settings.active(), listed, wanted_marks, wanted_attendance)
     changes = rules.diff_marks({k: m.value for k, m in old_marks.items()}, wanted_marks)
     rules.check_locked(
         changes,
@@ -245,7 +272,7 @@ async def save_grid(
                     student_id=ch.student_id,
                     work_type=ch.work_type,
                     value=ch.new,
-                    weight=weights[ch.work_type],
+                    weight=settings.weight(ch.work_type),
                     updated_by=principal.user_id,
                     updated_at=now,
                 )
@@ -275,7 +302,7 @@ async def save_grid(
                     day=lesson.day,
                     student_id=ch.student_id,
                     work_type=ch.work_type,
-                    weight=weights[ch.work_type],
+                    weight=settings.weight(ch.work_type),
                     value=ch.new,
                     previous=ch.old,
                 ),
@@ -378,6 +405,36 @@ async def save_grid(
     )
     await add_events(session, events)
     return await grid(session=session, tenant_id=tenant_id, lesson_id=lesson.id)
+
+
+def _for_everyone(
+    cmd: SaveGrid,
+    work_types: set[str],
+    roster: set[uuid.UUID],
+    marks: list[rules.MarkIn],
+    attendance: list[rules.AttendanceIn],
+) -> list[rules.MarkIn]:
+    """The marks a whole-class mark gives: to each student on the roster who is present
+    (late counts as present) and has no mark of that kind in this save."""
+    errors = []
+    for i, e in enumerate(cmd.everyone):
+        if e.value not in rules.VALUES:
+            errors.append(
+                {
+                    "field": f"everyone.{i}.value",
+                    "message": "Оценка вне шкалы (5, 4, 3, 2, 1, зачёт, незачёт)",
+                }
+            )
+        if e.work_type not in work_types:
+            errors.append({"field": f"everyone.{i}.work_type", "message": "Нет такого вида работы"})
+    if errors:
+        raise InvalidState("Журнал урока не сохранён: исправьте отмеченные поля", errors=errors)
+    away = {a.student_id for a in attendance if a.code != "late"}
+    out: list[rules.MarkIn] = []
+    for e in cmd.everyone:
+        given = {m.student_id for m in [*marks, *out] if m.work_type == e.work_type}
+        out += [rules.MarkIn(s, e.work_type, e.value) for s in sorted(roster - given - away)]
+    return out
 
 
 async def changes(

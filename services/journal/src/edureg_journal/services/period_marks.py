@@ -17,6 +17,7 @@ from edureg_journal.contracts import events as c
 from edureg_journal.domain import marks as rules
 from edureg_journal.persistence import lessons as repo
 from edureg_journal.persistence.tables import JournalChange, PeriodMark
+from edureg_journal.services import org_settings, periods
 from edureg_shared import audit
 from edureg_shared.auth import Principal
 from edureg_shared.errors import Forbidden, InvalidState
@@ -53,12 +54,25 @@ class Row:
 
 
 async def _teaches(
-    session: AsyncSession, principal: Principal, group_id: uuid.UUID, subject_id: uuid.UUID
+    session: AsyncSession,
+    principal: Principal,
+    group_id: uuid.UUID,
+    subject_id: uuid.UUID,
+    settings: org_settings.OrgSettings | None = None,
 ) -> None:
-    if not await repo.teaches(
+    """The subject's teacher in the group sets its period marks; where the organisation
+    says so (001 8.5), the class teacher too, for every subject of their class."""
+    if await repo.teaches(
         session, principal.tenant_id, principal.user_id, subject_id, group_id, any_subgroup=True
     ):
-        raise Forbidden("Оценки за период выставляет преподаватель этого предмета в этой группе")
+        return
+    if (
+        settings is not None
+        and settings.curator_sets_period_marks
+        and await repo.curates(session, principal.tenant_id, principal.user_id, group_id)
+    ):
+        return
+    raise Forbidden("Оценки за период выставляет преподаватель этого предмета в этой группе")
 
 
 async def sheet(
@@ -72,6 +86,7 @@ async def sheet(
     """Every student who was in the group: the period's average, the suggestion, what is
     set (by kind). For the subject's teachers, the curator and the management."""
     tenant_id = principal.tenant_id
+    settings = await org_settings.current(session, tenant_id)
     if not principal.has("journal.read.all") and not await repo.curates(
         session, tenant_id, principal.user_id, group_id
     ):
@@ -96,7 +111,7 @@ async def sheet(
                 m.student_id,
                 m.display_name,
                 average,
-                rules.suggest(average),
+                rules.suggest(average, settings.thresholds),
                 set_marks.get(m.student_id, {}),
             )
         )
@@ -115,7 +130,14 @@ async def set_marks(
     *, session: AsyncSession, principal: Principal, cmd: SetPeriodMarks
 ) -> list[Row]:
     tenant_id = principal.tenant_id
-    await _teaches(session, principal, cmd.group_id, cmd.subject_id)
+    await _teaches(
+        session,
+        principal,
+        cmd.group_id,
+        cmd.subject_id,
+        await org_settings.current(session, tenant_id),
+    )
+    await periods.check_open(session, tenant_id, cmd.period_id)
     members = {
         m.student_id for m in await repo.group_members_ever(session, tenant_id, cmd.group_id)
     }
