@@ -22,57 +22,13 @@ from .test_journeys import _CONTRAST, _UNLABELLED, _sign_in
 pytestmark = pytest.mark.browser
 
 
-async def _prepare(system: System) -> dict[str, Any]:
-    system.seed_organisations("webdiary")
-    admin = await system.login("admin.webdiary")
-    teacher = await system.login("teacher.webdiary")
-    async with httpx.AsyncClient(base_url=system.url("identity"), headers=teacher) as c:
-        me = (await c.get("/api/v1/me")).json()
-    async with httpx.AsyncClient(base_url=system.url("contingent"), headers=admin) as c:
-        group = (
-            await c.post(
-                "/api/v1/groups", json={"name": "3В", "grade": 3, "academic_year": "2026/2027"}
-            )
-        ).json()
-        child = {"surname": "Дневников", "name": "Саша", "birth_date": "2018-02-02", "sex": "m"}
-        order = (
-            await c.post(
-                "/api/v1/orders/enrolment",
-                json={
-                    "number": "D-1",
-                    "order_date": "2026-08-31",
-                    "effective_date": "2026-09-01",
-                    "group_id": group["id"],
-                    "students": [
-                        {
-                            **child,
-                            "guardians": [
-                                {"surname": "Дневникова", "name": "Нина", "relation": "mother"}
-                            ],
-                        },
-                        {
-                            **child,
-                            "name": "Петя",
-                            "guardians": [
-                                {"surname": "Другая", "name": "Мама", "relation": "mother"}
-                            ],
-                        },
-                    ],
-                },
-            )
-        ).json()
-        assert (await c.post(f"/api/v1/orders/{order['id']}/sign")).status_code == 200
-        sasha = order["items"][0]["student_id"]
-    async with httpx.AsyncClient(base_url=system.url("identity"), headers=admin) as c:
-
-        async def mother() -> list[Any]:
-            found = (
-                await c.get("/api/v1/accounts", params={"kind": "guardian", "limit": 200})
-            ).json()["items"]
-            return [a for a in found if a["full_name"].startswith("Дневникова")]
-
-        [mum] = await eventually(mother, message="the mother's account")
-        slip = (await c.post(f"/api/v1/accounts/{mum['id']}/credentials")).json()
+async def monday_lesson(
+    system: System, admin: dict[str, str], group_id: str, teacher: dict[str, Any]
+) -> dict[str, Any]:
+    """The class's first half-year, Mathematics with `teacher` on Mondays, and the lesson
+    of Monday 7 September 2026 that schedule made of it."""
+    group = {"id": group_id}
+    me = teacher
     async with httpx.AsyncClient(base_url=system.url("schedule"), headers=admin) as c:
 
         async def known() -> bool:
@@ -133,6 +89,61 @@ async def _prepare(system: System) -> dict[str, Any]:
                 params={"from": "2026-09-07", "to": "2026-09-07", "group_id": group["id"]},
             )
         ).json()
+    return dict(lesson)
+
+
+async def _prepare(system: System) -> dict[str, Any]:
+    system.seed_organisations("webdiary")
+    admin = await system.login("admin.webdiary")
+    teacher = await system.login("teacher.webdiary")
+    async with httpx.AsyncClient(base_url=system.url("identity"), headers=teacher) as c:
+        me = (await c.get("/api/v1/me")).json()
+    async with httpx.AsyncClient(base_url=system.url("contingent"), headers=admin) as c:
+        group = (
+            await c.post(
+                "/api/v1/groups", json={"name": "3В", "grade": 3, "academic_year": "2026/2027"}
+            )
+        ).json()
+        child = {"surname": "Дневников", "name": "Саша", "birth_date": "2018-02-02", "sex": "m"}
+        order = (
+            await c.post(
+                "/api/v1/orders/enrolment",
+                json={
+                    "number": "D-1",
+                    "order_date": "2026-08-31",
+                    "effective_date": "2026-09-01",
+                    "group_id": group["id"],
+                    "students": [
+                        {
+                            **child,
+                            "guardians": [
+                                {"surname": "Дневникова", "name": "Нина", "relation": "mother"}
+                            ],
+                        },
+                        {
+                            **child,
+                            "name": "Петя",
+                            "guardians": [
+                                {"surname": "Другая", "name": "Мама", "relation": "mother"}
+                            ],
+                        },
+                    ],
+                },
+            )
+        ).json()
+        assert (await c.post(f"/api/v1/orders/{order['id']}/sign")).status_code == 200
+        sasha = order["items"][0]["student_id"]
+    async with httpx.AsyncClient(base_url=system.url("identity"), headers=admin) as c:
+
+        async def mother() -> list[Any]:
+            found = (
+                await c.get("/api/v1/accounts", params={"kind": "guardian", "limit": 200})
+            ).json()["items"]
+            return [a for a in found if a["full_name"].startswith("Дневникова")]
+
+        [mum] = await eventually(mother, message="the mother's account")
+        slip = (await c.post(f"/api/v1/accounts/{mum['id']}/credentials")).json()
+    lesson = await monday_lesson(system, admin, group["id"], me)
     async with httpx.AsyncClient(base_url=system.url("journal"), headers=teacher) as c:
 
         async def grid() -> bool:

@@ -498,3 +498,162 @@ async def reopen_or_close(request: Request, period_id: uuid.UUID) -> Response:
         else {},
         answer=answer,
     )
+
+
+# -- the class teacher's journal of the class ------------------------------------------
+
+ABSENCES = {"absent": "н — без причины", "ill": "б — болел(а)", "excused": "у — уважительная"}
+CHANGED = {"mark": "оценка", "attendance": "посещаемость", "period": "оценка за период"}
+
+
+async def _class_groups(
+    request: Request, shell: Shell
+) -> tuple[dict[str, str], set[str]] | Response:
+    """The groups whose journal the user reads across subjects — their own classes (the
+    management: every group), by the names schedule knows — and which are their own."""
+    found = await _call(request, shell, "schedule", "GET", "/api/v1/groups", limit=200)
+    if isinstance(found, Response):
+        return found
+    names = {g["id"]: g["name"] for g in found.body.get("items", [])}
+    mine = await _call(request, shell, "journal", "GET", "/api/v1/my/curated-groups")
+    if isinstance(mine, Response):
+        return mine
+    own = {str(g) for g in mine.body.get("items", [])}
+    if shell.has("journal.read.all"):
+        return names, own
+    return {g: names.get(g, "класс") for g in own}, own
+
+
+async def _class_page(
+    request: Request,
+    shell: Shell,
+    group: str | None,
+    week: str | None,
+    *,
+    answer: Answer | None = None,
+    saved: bool = False,
+) -> Response:
+    found_groups = await _class_groups(request, shell)
+    if isinstance(found_groups, Response):
+        return found_groups
+    groups, own = found_groups
+    if group not in groups:
+        group = next(iter(groups), None)
+    monday = _monday(_date(week, _today()))
+    journal: dict[str, Any] | None = None
+    if group:
+        found = await _call(
+            request,
+            shell,
+            "journal",
+            "GET",
+            f"/api/v1/groups/{group}/journal",
+            **{"from": monday.isoformat(), "to": (monday + timedelta(days=6)).isoformat()},
+        )
+        if isinstance(found, Response):
+            return found
+        journal = found.body
+    cells: dict[tuple[str, str], list[str]] = {}
+    absences: list[dict[str, Any]] = []
+    if journal:
+        names = {s["student_id"]: s["display_name"] for s in journal["students"]}
+        lessons = {x["lesson_id"]: x for x in journal["lessons"]}
+        for m in journal["marks"]:
+            cells.setdefault((m["student_id"], m["lesson_id"]), []).append(
+                SHOWN.get(m["value"], m["value"])
+            )
+        for a in journal["attendance"]:
+            cells.setdefault((a["student_id"], a["lesson_id"]), []).insert(
+                0, ATTENDANCE.get(a["code"], a["code"])
+            )
+            if a["code"] != "late" and a["lesson_id"] in lessons:
+                absences.append(
+                    {
+                        **a,
+                        "name": names.get(a["student_id"], "—"),
+                        "lesson": lessons[a["lesson_id"]],
+                    }
+                )
+        absences.sort(key=lambda a: (a["lesson"]["day"], a["lesson"]["lesson_number"], a["name"]))
+    return _render(
+        request,
+        "journal_class.html",
+        answer.status if answer else 200,
+        shell=shell,
+        active="class_journal",
+        groups=groups,
+        group=group,
+        journal=journal,
+        cells=cells,
+        absences=absences,
+        choices=ABSENCES,
+        may_correct=group in own,
+        week=monday.isoformat(),
+        previous=(monday - timedelta(days=7)).isoformat(),
+        following=(monday + timedelta(days=7)).isoformat(),
+        error=_form_error(answer),
+        saved=saved,
+    )
+
+
+@router.get("/journal/class")
+async def class_page(
+    request: Request, group: str | None = None, week: str | None = None, saved: bool = False
+) -> Response:
+    shell = await _opened(request, "class_journal")
+    if isinstance(shell, Response):
+        return shell
+    return await _class_page(request, shell, group, week, saved=saved)
+
+
+@router.post("/journal/class/absences")
+async def correct_absence(request: Request) -> Response:
+    posted = await _posted_form(request, "class_journal")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
+    group, week = str(form.get("group") or ""), str(form.get("week") or "")
+    try:
+        lesson, student = uuid.UUID(str(form.get("lesson"))), uuid.UUID(str(form.get("student")))
+    except ValueError:
+        return await _class_page(request, shell, group, week)
+    body = {
+        "code": str(form.get("code") or ""),
+        "reason": str(form.get("reason") or "").strip()[:300] or None,
+    }
+    answer = await _call(
+        request,
+        shell,
+        "journal",
+        "PUT",
+        f"/api/v1/lessons/{lesson}/attendance/{student}",
+        json=body,
+        keep=(403, 404, 422),
+    )
+    if isinstance(answer, Response):
+        return answer
+    if answer.ok:
+        return RedirectResponse(
+            f"/journal/class?group={group}&week={week}&saved=true", status_code=303
+        )
+    return await _class_page(request, shell, group, week, answer=answer)
+
+
+@router.get("/journal/students/{student_id}/history")
+async def student_history(request: Request, student_id: uuid.UUID) -> Response:
+    shell = await _opened(request, "class_journal")
+    if isinstance(shell, Response):
+        return shell
+    found = await _call(request, shell, "journal", "GET", f"/api/v1/students/{student_id}/changes")
+    if isinstance(found, Response):
+        return found
+    return _render(
+        request,
+        "journal_history.html",
+        shell=shell,
+        active="class_journal",
+        changes=found.body.get("items", []),
+        what=CHANGED,
+        shown=SHOWN,
+        attendance=ATTENDANCE,
+    )

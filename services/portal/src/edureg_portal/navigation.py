@@ -144,6 +144,12 @@ SECTIONS: tuple[Section, ...] = (
             Item("diary", "Дневник", "/diary", kinds=frozenset({"student", "guardian"})),
             Item("journal", "Журнал уроков", "/journal", permissions=_perms("journal.marks.write")),
             Item(
+                "class_journal",
+                "Журнал класса",
+                "/journal/class",
+                permissions=_perms("journal.read.all", "identity.accounts.read.own_groups"),
+            ),
+            Item(
                 "journal_settings",
                 "Настройки журнала",
                 "/journal/settings",

@@ -16,7 +16,14 @@ from edureg_journal.http.schemas import (
     GridStudent,
     JournalChangeRead,
 )
-from edureg_journal.services import diary, lessons, org_settings, period_marks
+from edureg_journal.services import (
+    diary,
+    group_journal,
+    lessons,
+    org_settings,
+    period_marks,
+    periods,
+)
 from edureg_journal.services.lessons import SaveGrid
 from edureg_journal.services.period_marks import SetPeriodMarks
 from edureg_shared import audit
@@ -237,3 +244,129 @@ async def set_period_marks(cmd: SetPeriodMarks, ctx: Write) -> list[PeriodRowRea
     return _rows(
         await period_marks.set_marks(session=ctx.session, principal=ctx.principal, cmd=cmd)
     )
+
+
+class GroupJournalLesson(BaseModel):
+    lesson_id: uuid.UUID
+    day: date
+    lesson_number: int
+    subject: str
+    status: str
+    topic: str | None
+    locked: bool
+
+
+class GroupJournalAttendance(GridAttendance):
+    lesson_id: uuid.UUID
+
+
+class GroupJournalMark(GridMark):
+    lesson_id: uuid.UUID
+
+
+class GroupJournalRead(BaseModel):
+    group_id: uuid.UUID
+    students: list[GridStudent]
+    lessons: list[GroupJournalLesson]
+    marks: list[GroupJournalMark]
+    attendance: list[GroupJournalAttendance]
+    work_types: dict[str, str]
+
+
+@router.get(
+    "/my/curated-groups",
+    response_model=list[uuid.UUID],
+    summary="Группы, где я классный руководитель (куратор)",
+)
+async def my_groups(ctx: Anyone) -> list[uuid.UUID]:
+    return await group_journal.curated_groups(session=ctx.session, principal=ctx.principal)
+
+
+@router.get(
+    "/groups/{group_id}/journal",
+    response_model=GroupJournalRead,
+    summary="Журнал класса по всем предметам за дни (классный руководитель, администрация)",
+    description="Не больше 31 дня за запрос.",
+)
+async def get_group_journal(
+    group_id: uuid.UUID,
+    ctx: Read,
+    first: Annotated[date, Query(alias="from")],
+    last: Annotated[date, Query(alias="to")],
+) -> GroupJournalRead:
+    check_range(first, last, max_days=31, start_field="from", end_field="to")
+    found = await group_journal.group_journal(
+        session=ctx.session, principal=ctx.principal, group_id=group_id, first=first, last=last
+    )
+    settings = await org_settings.current(ctx.session, ctx.tenant_id)
+    closed = {
+        x.lock.period_id
+        for x in await periods.list_locks(session=ctx.session, tenant_id=ctx.tenant_id)
+        if x.lock.locked
+    }
+    return GroupJournalRead(
+        group_id=group_id,
+        students=[
+            GridStudent(student_id=m.student_id, display_name=m.display_name)
+            for m in found.students
+        ],
+        lessons=[
+            GroupJournalLesson(
+                lesson_id=x.id,
+                day=x.day,
+                lesson_number=x.lesson_number,
+                subject=x.subject,
+                status=x.status,
+                topic=x.topic,
+                locked=x.period_id in closed,
+            )
+            for x in found.lessons
+        ],
+        marks=[GroupJournalMark.model_validate(m) for m in found.marks],
+        attendance=[GroupJournalAttendance.model_validate(a) for a in found.attendance],
+        work_types={w.code: w.title for w in settings.work_types},
+    )
+
+
+@router.put(
+    "/lessons/{lesson_id}/attendance/{student_id}",
+    response_model=GridAttendance,
+    summary="Классный руководитель: вид и причина пропуска (001 8.3)",
+)
+async def correct_reason(
+    lesson_id: uuid.UUID, student_id: uuid.UUID, cmd: group_journal.ReasonIn, ctx: Read
+) -> GridAttendance:
+    row = await group_journal.correct_reason(
+        session=ctx.session,
+        principal=ctx.principal,
+        lesson_id=lesson_id,
+        student_id=student_id,
+        cmd=cmd,
+    )
+    return GridAttendance.model_validate(row)
+
+
+class StudentChangeRead(JournalChangeRead):
+    lesson_id: uuid.UUID
+    day: date | None
+    subject: str | None
+
+
+@router.get(
+    "/students/{student_id}/changes",
+    response_model=list[StudentChangeRead],
+    summary="История изменений оценок и посещаемости обучающегося (последние 500)",
+)
+async def student_changes(student_id: uuid.UUID, ctx: Read) -> list[StudentChangeRead]:
+    found = await group_journal.student_history(
+        session=ctx.session, principal=ctx.principal, student_id=student_id
+    )
+    return [
+        StudentChangeRead(
+            **JournalChangeRead.model_validate(ch).model_dump(),
+            lesson_id=ch.lesson_id,
+            day=lesson.day if lesson else None,
+            subject=lesson.subject if lesson else None,
+        )
+        for ch, lesson in found
+    ]

@@ -1,0 +1,276 @@
+"""The class teacher's (curator's) view: the group's journal across every subject for a
+span of days (read), the reasons of absences corrected (001 8.3), and the history of one
+student's marks and attendance. The management reads them too; no one else."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edureg_journal.contracts import events as c
+from edureg_journal.persistence import lessons as repo
+from edureg_journal.persistence.tables import (
+    Attendance,
+    GroupCurator,
+    JournalChange,
+    Lesson,
+    Mark,
+    RosterMembership,
+)
+from edureg_journal.services import periods
+from edureg_shared import audit
+from edureg_shared.auth import Principal
+from edureg_shared.errors import Forbidden, NotFound
+from edureg_shared.events.envelope import Actor
+from edureg_shared.events.outbox import add_events
+
+READ_ALL = "journal.read.all"
+
+
+async def _known(session: AsyncSession, tenant_id: uuid.UUID, group_id: uuid.UUID) -> bool:
+    for column, tenant in (
+        (GroupCurator.group_id, GroupCurator.tenant_id),
+        (RosterMembership.group_id, RosterMembership.tenant_id),
+        (Lesson.group_id, Lesson.tenant_id),
+    ):
+        if await session.scalar(
+            select(column).where(tenant == tenant_id, column == group_id).limit(1)
+        ):
+            return True
+    return False
+
+
+async def _may_read_group(session: AsyncSession, principal: Principal, group_id: uuid.UUID) -> None:
+    if await repo.curates(session, principal.tenant_id, principal.user_id, group_id):
+        return
+    if not await _known(session, principal.tenant_id, group_id):
+        raise NotFound("Группа не найдена")
+    if principal.has(READ_ALL):
+        return
+    raise Forbidden(
+        "Журнал класса по всем предметам видят его классный руководитель и администрация"
+    )
+
+
+async def curated_groups(*, session: AsyncSession, principal: Principal) -> list[uuid.UUID]:
+    rows = await session.scalars(
+        select(GroupCurator.group_id).where(
+            GroupCurator.tenant_id == principal.tenant_id,
+            GroupCurator.curator_user_id == principal.user_id,
+        )
+    )
+    return list(rows.all())
+
+
+@dataclass
+class GroupJournal:
+    students: list[RosterMembership]
+    lessons: list[Lesson]
+    marks: list[Mark]
+    attendance: list[Attendance]
+
+
+async def group_journal(
+    *, session: AsyncSession, principal: Principal, group_id: uuid.UUID, first: date, last: date
+) -> GroupJournal:
+    tenant_id = principal.tenant_id
+    await _may_read_group(session, principal, group_id)
+    lessons = await repo.group_lessons(session, tenant_id, [group_id], first, last)
+    ids = [x.id for x in lessons]
+    members = (
+        await session.scalars(
+            select(RosterMembership)
+            .where(
+                RosterMembership.tenant_id == tenant_id,
+                RosterMembership.group_id == group_id,
+                RosterMembership.valid_from <= last,
+                or_(RosterMembership.valid_to.is_(None), RosterMembership.valid_to > first),
+                or_(
+                    RosterMembership.valid_to.is_(None),
+                    RosterMembership.valid_to > RosterMembership.valid_from,
+                ),
+            )
+            .order_by(RosterMembership.display_name, RosterMembership.student_id)
+        )
+    ).all()
+    seen: set[uuid.UUID] = set()
+    students = [m for m in members if not (m.student_id in seen or seen.add(m.student_id))]
+    marks = await repo.marks_of_lessons(session, tenant_id, ids)
+    attendance = (
+        list(
+            (
+                await session.scalars(
+                    select(Attendance).where(
+                        Attendance.tenant_id == tenant_id, Attendance.lesson_id.in_(ids)
+                    )
+                )
+            ).all()
+        )
+        if ids
+        else []
+    )
+    await audit.record(
+        session,
+        tenant_id=tenant_id,
+        actor=Actor(kind="user", id=principal.user_id),
+        action="read",
+        entity="group_journal",
+        entity_id=group_id,
+        details={"from": first.isoformat(), "to": last.isoformat()},
+    )
+    return GroupJournal(students, lessons, marks, attendance)
+
+
+class ReasonIn(BaseModel):
+    """The class teacher's correction of an absence: its kind and reason (a teacher
+    records that the student was away; why is the class teacher's to say)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Literal["absent", "ill", "excused"]
+    reason: Annotated[str, Field(max_length=300)] | None = None
+
+
+async def correct_reason(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    lesson_id: uuid.UUID,
+    student_id: uuid.UUID,
+    cmd: ReasonIn,
+) -> Attendance:
+    """Only the group's class teacher, only an absence already recorded (not a presence
+    turned into one, not a lateness), only in an open period; kept in the history."""
+    tenant_id = principal.tenant_id
+    lesson = await repo.lesson_for_update(session, tenant_id, lesson_id)
+    if lesson is None:
+        raise NotFound("Урок не найден")
+    if not await repo.curates(session, tenant_id, principal.user_id, lesson.group_id):
+        raise Forbidden("Причины пропусков отмечает классный руководитель группы")
+    row = await session.get(Attendance, (tenant_id, lesson_id, student_id), with_for_update=True)
+    if row is None or row.code == "late":
+        raise NotFound("Пропуск этого обучающегося на уроке не отмечен")
+    await periods.check_open(session, tenant_id, lesson.period_id)
+    reason = (cmd.reason or "").strip() or None
+    if (row.code, row.reason) == (cmd.code, reason):
+        return row
+    old = {"code": row.code, "reason": row.reason}
+    now = datetime.now(UTC)
+    row.code, row.reason, row.updated_by, row.updated_at = cmd.code, reason, principal.user_id, now
+    actor = Actor(kind="user", id=principal.user_id)
+    session.add(
+        JournalChange(
+            tenant_id=tenant_id,
+            id=uuid.uuid4(),
+            lesson_id=lesson_id,
+            student_id=student_id,
+            what="attendance",
+            old=old,
+            new={"code": cmd.code, "reason": reason},
+            changed_by=principal.user_id,
+            changed_at=now,
+        )
+    )
+    lesson.version += 1  # a grid open in a teacher's browser is stale now
+    await session.flush()
+    await audit.record(
+        session,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="update",
+        entity="attendance_reason",
+        entity_id=lesson_id,
+        details={"student_id": str(student_id)},
+    )
+    await add_events(
+        session,
+        [
+            c.ATTENDANCE_RECORDED.envelope(
+                tenant_id=tenant_id,
+                actor=actor,
+                subject_id=student_id,
+                data=c.AttendanceV1(
+                    lesson_id=lesson.id,
+                    group_id=lesson.group_id,
+                    subject_id=lesson.subject_id,
+                    day=lesson.day,
+                    student_id=student_id,
+                    code=cmd.code,
+                ),
+            )
+        ],
+    )
+    return row
+
+
+async def student_history(
+    *, session: AsyncSession, principal: Principal, student_id: uuid.UUID
+) -> list[tuple[JournalChange, Lesson | None]]:
+    """Every change of the student's marks, attendance and period marks, newest first
+    (the last 500): for the class teacher of a group the student was ever in, and the
+    management. A student of another organisation is not found."""
+    tenant_id = principal.tenant_id
+    memberships = (
+        await session.scalars(
+            select(RosterMembership).where(
+                RosterMembership.tenant_id == tenant_id,
+                RosterMembership.student_id == student_id,
+            )
+        )
+    ).all()
+    if not memberships:
+        raise NotFound("Обучающийся не найден")
+    everything = principal.has(READ_ALL)
+    curated = (
+        set() if everything else set(await curated_groups(session=session, principal=principal))
+    )
+    if not everything and not {m.group_id for m in memberships} & curated:
+        raise Forbidden(
+            "Историю оценок обучающегося видят его классный руководитель и администрация"
+        )
+    # A class teacher sees what was entered in their group's lessons, and the period
+    # marks while the student is in their group — not the student's life elsewhere.
+    now_in_mine = any(m.valid_to is None and m.group_id in curated for m in memberships)
+    changes = (
+        await session.scalars(
+            select(JournalChange)
+            .where(JournalChange.tenant_id == tenant_id, JournalChange.student_id == student_id)
+            .order_by(JournalChange.changed_at.desc(), JournalChange.id)
+            .limit(500)
+        )
+    ).all()
+    lessons = {
+        x.id: x
+        for x in (
+            await session.scalars(
+                select(Lesson).where(
+                    Lesson.tenant_id == tenant_id,
+                    Lesson.id.in_({ch.lesson_id for ch in changes}),
+                )
+            )
+        ).all()
+    }
+    await audit.record(
+        session,
+        tenant_id=tenant_id,
+        actor=Actor(kind="user", id=principal.user_id),
+        action="read",
+        entity="student_changes",
+        entity_id=student_id,
+    )
+    out = []
+    for ch in changes:
+        lesson = lessons.get(ch.lesson_id)
+        if (
+            everything
+            or (lesson is not None and lesson.group_id in curated)
+            or (ch.what == "period" and now_in_mine)
+        ):
+            out.append((ch, lesson))
+    return out

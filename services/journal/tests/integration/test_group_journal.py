@@ -1,0 +1,91 @@
+"""The class teacher's journal of their group across subjects, the reasons of absences
+they correct, and one student's history — and what a teacher who is not the class
+teacher, and another organisation, must not reach."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+from edureg_devstack.testing.infra import Infra
+from edureg_devstack.testing.plugin import assert_problem, eventually
+from edureg_devstack.testing.tokens import TestIssuer
+
+from .test_settings_and_locks import ADMIN, TEACHER, _period_world
+
+
+async def test_the_class_teacher_reads_the_group_and_corrects_absence_reasons(
+    client: httpx.AsyncClient, infra: Infra, nats_prefix: str, issuer: TestIssuer
+) -> None:
+    w = await _period_world(client, infra, nats_prefix, issuer)
+    teacher, path = w["teacher_h"], w["path"]
+    a, b, c = w["students"]
+    body = {
+        "version": 0,
+        "topic": "Дроби",
+        "marks": [{"student_id": str(a), "work_type": "lesson", "value": "5"}],
+        "attendance": [
+            {"student_id": str(b), "code": "absent"},
+            {"student_id": str(c), "code": "late"},
+        ],
+    }
+    assert (await client.put(path, json=body, headers=teacher)).status_code == 200
+    curator = issuer.headers(tenant_id=w["tenant"], user_id=w["curator"], permissions=TEACHER)
+    span = {"from": "2026-09-14", "to": "2026-09-20"}
+    group_path = f"/api/v1/groups/{w['group']}/journal"
+
+    async def curates() -> bool:
+        return (await client.get(group_path, params=span, headers=curator)).status_code == 200
+
+    await eventually(curates, message="the class teacher from contingent")
+    journal = (await client.get(group_path, params=span, headers=curator)).json()
+    assert [x["topic"] for x in journal["lessons"]] == ["Дроби"]
+    assert len(journal["students"]) == 3
+    assert [(m["student_id"], m["value"]) for m in journal["marks"]] == [(str(a), "5")]
+    mine = (await client.get("/api/v1/my/curated-groups", headers=curator)).json()
+    assert mine == [str(w["group"])]
+
+    # The subject teacher is not the class teacher; a span too long is refused.
+    assert_problem(await client.get(group_path, params=span, headers=teacher), 403)
+    assert_problem(
+        await client.get(
+            group_path, params={"from": "2026-09-01", "to": "2026-12-01"}, headers=curator
+        ),
+        422,
+    )
+    other = issuer.headers(tenant_id=uuid.uuid4(), permissions=ADMIN)
+    assert_problem(await client.get(group_path, params=span, headers=other), 404)
+
+    # The class teacher says why b was away; nobody else does, and only for an absence.
+    reason = f"/api/v1/lessons/{path.split('/')[4]}/attendance/{b}"
+    fix = {"code": "ill", "reason": "справка из поликлиники"}
+    assert_problem(await client.put(reason, json=fix, headers=teacher), 403)
+    assert_problem(await client.put(reason, json={"code": "late"}, headers=curator), 422)
+    late = reason.replace(str(b), str(c))
+    assert_problem(await client.put(late, json=fix, headers=curator), 404)
+    present = reason.replace(str(b), str(a))
+    assert_problem(await client.put(present, json=fix, headers=curator), 404)
+    assert_problem(await client.put(reason, json=fix, headers=other), 404)
+    r = await client.put(reason, json=fix, headers=curator)
+    assert r.status_code == 200, r.text
+    grid = (await client.get(path, headers=teacher)).json()
+    assert {(x["student_id"], x["code"], x["reason"]) for x in grid["attendance"]} == {
+        (str(b), "ill", "справка из поликлиники"),
+        (str(c), "late", None),
+    }
+    # The teacher's grid open before the correction is stale now: nothing is overwritten.
+    assert_problem(await client.put(path, json={**body, "version": 1}, headers=teacher), 409)
+
+    # The student's history: old and new, by whom — for the class teacher and management.
+    history = f"/api/v1/students/{b}/changes"
+    changes = (await client.get(history, headers=curator)).json()
+    assert [(ch["old"], ch["new"]["code"], ch["changed_by"]) for ch in changes] == [
+        ({"code": "absent", "reason": None}, "ill", str(w["curator"])),
+        (None, "absent", str(w["teacher"])),
+    ]
+    assert changes[0]["subject"] == "Алгебра"
+    assert_problem(await client.get(history, headers=teacher), 403)
+    assert_problem(await client.get(history, headers=other), 404)
+    director = issuer.headers(tenant_id=w["tenant"], permissions=["journal.read.all"])
+    assert len((await client.get(history, headers=director)).json()) == 2
