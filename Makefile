@@ -6,7 +6,7 @@ UV_BOOT := .tools/bin/uv
 UV := $(shell command -v uv 2>/dev/null || echo $(UV_BOOT))
 PYTHON ?= python3
 
-.PHONY: run test test-slow test-browser screenshots lint duplicates bench bench-login bench-idle bench-orders bench-import bench-timetable sync system clean-data
+.PHONY: run test test-slow test-browser screenshots lint duplicates bench bench-login bench-idle bench-orders bench-import bench-timetable bench-journal sync system clean-data
 
 $(UV_BOOT):
 	@command -v uv >/dev/null 2>&1 || { $(PYTHON) -m venv .tools && .tools/bin/pip install -q "uv>=0.5"; }
@@ -63,6 +63,9 @@ bench-import: sync
 
 bench-timetable: sync
 	@$(UV) run --frozen python bench/timetable.py
+
+bench-journal: sync
+	@$(UV) run --frozen python bench/journal.py
 
 clean-data:
 	rm -rf .edureg

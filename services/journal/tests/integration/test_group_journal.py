@@ -12,6 +12,7 @@ from edureg_devstack.testing.infra import Infra
 from edureg_devstack.testing.plugin import assert_problem, eventually
 from edureg_devstack.testing.tokens import TestIssuer
 
+from .test_grid import _event
 from .test_settings_and_locks import ADMIN, TEACHER, _period_world
 
 
@@ -89,3 +90,57 @@ async def test_the_class_teacher_reads_the_group_and_corrects_absence_reasons(
     assert_problem(await client.get(history, headers=other), 404)
     director = issuer.headers(tenant_id=w["tenant"], permissions=["journal.read.all"])
     assert len((await client.get(history, headers=director)).json()) == 2
+
+
+async def test_the_diary_shows_period_marks_and_what_is_new_since_the_last_visit(
+    client: httpx.AsyncClient, infra: Infra, nats_prefix: str, issuer: TestIssuer
+) -> None:
+    w = await _period_world(client, infra, nats_prefix, issuer)
+    teacher, path = w["teacher_h"], w["path"]
+    a = w["students"][0]
+    mum = uuid.uuid4()
+    await infra.publish(
+        nats_prefix,
+        _event(
+            w["tenant"],
+            "identity.accounts.provisioned",
+            1,
+            {"student_id": str(a), "accounts": [{"user_id": str(mum), "kind": "guardian"}]},
+        ),
+    )
+    marks = [
+        {"student_id": str(a), "work_type": "lesson", "value": "4"},
+        {"student_id": str(a), "work_type": "oral", "value": "5"},
+    ]
+    assert (
+        await client.put(path, json={"version": 0, "marks": marks}, headers=teacher)
+    ).status_code == 200
+    mother = issuer.headers(tenant_id=w["tenant"], user_id=mum, kind="guardian")
+    week = {"from": "2026-09-14", "to": "2026-09-20"}
+
+    async def diary() -> list[dict[str, object]]:
+        return list((await client.get("/api/v1/my/diary", params=week, headers=mother)).json())
+
+    [first] = await eventually(diary, message="the mother's link from identity")
+    assert first["last_visit"] is None  # a first visit: nothing is "new"
+    assert [m["new"] for m in first["lessons"][0]["marks"]] == [False, False]
+    changed = [{**marks[0], "value": "5"}, marks[1]]
+    assert (
+        await client.put(path, json={"version": 1, "marks": changed}, headers=teacher)
+    ).status_code == 200
+    body = {**w["query"], "marks": [{"student_id": str(a), "value": "5"}]}
+    assert (await client.put("/api/v1/period-marks", json=body, headers=teacher)).status_code == 200
+    [second] = await diary()
+    assert second["last_visit"] is not None
+    assert {m["work_type"]: m["new"] for m in second["lessons"][0]["marks"]} == {
+        "lesson": True,
+        "oral": False,
+    }
+    assert [(m["day"], m["value"]) for m in second["new_marks"]] == [("2026-09-14", "5")]
+    assert [(p["subject"], p["kind"], p["value"]) for p in second["period_marks"]] == [
+        ("Алгебра", "period", "5")
+    ]
+    # Seen now: nothing new on the next visit.
+    [third] = await diary()
+    assert [m["new"] for m in third["lessons"][0]["marks"]] == [False, False]
+    assert third["new_marks"] == []

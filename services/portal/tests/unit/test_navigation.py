@@ -45,7 +45,15 @@ def test_each_kind_of_user_sees_its_own_menu() -> None:
         "schedule_year",
     ]
     assert keys("staff", TEACHER) == ["groups", *schedule, "profile", "password"]
-    assert keys("staff", CURATOR) == ["groups", "accounts", *schedule, "profile", "password"]
+    # The class teacher reads the class's journal across subjects; a teacher does not.
+    assert keys("staff", CURATOR) == [
+        "groups",
+        "accounts",
+        "class_journal",
+        *schedule,
+        "profile",
+        "password",
+    ]
     assert keys("staff", REGION) == ["organisations", "join", "usage", "profile", "password"]
     assert keys("staff", MONITOR) == ["usage", "profile", "password"]
     # Students and parents see their own timetable, nothing else of the schedule.

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from edureg_journal.domain.marks import PERIOD_KINDS
 from edureg_journal.http.schemas import (
     GridAttendance,
     GridMark,
@@ -119,6 +120,8 @@ class DiaryMark(BaseModel):
     title: str
     weight: int
     value: str
+    # Given or changed since this user last opened the diary.
+    new: bool
 
 
 class DiaryLesson(BaseModel):
@@ -136,11 +139,30 @@ class DiaryLesson(BaseModel):
     attendance_reason: str | None
 
 
+class DiaryPeriodMark(BaseModel):
+    subject: str
+    kind: str
+    title: str
+    value: str
+
+
+class DiaryNewMark(BaseModel):
+    lesson_id: uuid.UUID
+    day: date
+    subject: str
+    title: str
+    value: str
+
+
 class DiaryRead(BaseModel):
     student_id: uuid.UUID
     display_name: str
     lessons: list[DiaryLesson]
     averages: dict[str, float]
+    period_marks: list[DiaryPeriodMark]
+    last_visit: datetime | None
+    # Given or changed since the last visit, in any week (the newest 50).
+    new_marks: list[DiaryNewMark]
 
 
 @router.get(
@@ -165,6 +187,23 @@ async def my_diary(
             student_id=d.student_id,
             display_name=d.display_name,
             averages=d.averages,
+            last_visit=d.last_visit,
+            new_marks=[
+                DiaryNewMark(
+                    lesson_id=x.id,
+                    day=x.day,
+                    subject=x.subject,
+                    title=settings.title(m.work_type),
+                    value=m.value,
+                )
+                for m, x in d.new_marks
+            ],
+            period_marks=[
+                DiaryPeriodMark(
+                    subject=subject, kind=kind, title=PERIOD_KINDS.get(kind, kind), value=value
+                )
+                for subject, kind, value in d.period_marks
+            ],
             lessons=[
                 DiaryLesson(
                     lesson_id=x.lesson.id,
@@ -182,6 +221,7 @@ async def my_diary(
                             title=settings.title(m.work_type),
                             weight=m.weight,
                             value=m.value,
+                            new=d.last_visit is not None and m.updated_at > d.last_visit,
                         )
                         for m in x.marks
                     ],

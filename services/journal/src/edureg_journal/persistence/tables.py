@@ -216,6 +216,7 @@ class PeriodMark(Base):
     more (002 4.6, 004 4.10)."""
 
     __tablename__ = "period_marks"
+    __table_args__ = (Index("ix_period_marks_student", "tenant_id", "student_id"),)
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
@@ -290,3 +291,14 @@ class PeriodLockChange(Base):
     # None: closed by the calendar (the period's last day passed).
     changed_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class DiaryVisit(Base):
+    """When a user last opened a student's diary: what changed since is shown as new."""
+
+    __tablename__ = "diary_visits"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

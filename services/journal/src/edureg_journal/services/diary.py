@@ -8,14 +8,23 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_journal.contracts import events as c
 from edureg_journal.domain import marks as rules
 from edureg_journal.persistence import lessons as repo
-from edureg_journal.persistence.tables import Attendance, Lesson, Mark, RosterMembership
+from edureg_journal.persistence.tables import (
+    Attendance,
+    DiaryVisit,
+    Lesson,
+    Mark,
+    PeriodMark,
+    RosterMembership,
+)
 from edureg_shared import audit
 from edureg_shared.auth import Principal
 from edureg_shared.errors import NotFound
@@ -47,6 +56,76 @@ class Diary:
     display_name: str
     lessons: list[DiaryDay] = field(default_factory=list)
     averages: dict[str, float] = field(default_factory=dict)
+    # (subject, kind, value) of the marks for periods, the year, exams…
+    period_marks: list[tuple[str, str, str]] = field(default_factory=list)
+    # When this user last opened this diary (None: never); newer marks are shown as new.
+    last_visit: datetime | None = None
+    # The marks given or changed since then, in any week (the newest 50).
+    new_marks: list[tuple[Mark, Lesson]] = field(default_factory=list)
+
+
+async def _new_marks(
+    session: AsyncSession, tenant_id: uuid.UUID, student_id: uuid.UUID, since: datetime
+) -> list[tuple[Mark, Lesson]]:
+    rows = await session.execute(
+        select(Mark, Lesson)
+        .join(Lesson, (Lesson.tenant_id == Mark.tenant_id) & (Lesson.id == Mark.lesson_id))
+        .where(
+            Mark.tenant_id == tenant_id,
+            Mark.student_id == student_id,
+            Mark.updated_at > since,
+        )
+        .order_by(Mark.updated_at.desc())
+        .limit(50)
+    )
+    return [(m, x) for m, x in rows.all()]
+
+
+async def _visited(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, student_id: uuid.UUID
+) -> datetime | None:
+    """The previous visit, and this one remembered."""
+    before = await session.scalar(
+        select(DiaryVisit.seen_at).where(
+            DiaryVisit.tenant_id == tenant_id,
+            DiaryVisit.user_id == user_id,
+            DiaryVisit.student_id == student_id,
+        )
+    )
+    stmt = insert(DiaryVisit).values(
+        tenant_id=tenant_id, user_id=user_id, student_id=student_id, seen_at=datetime.now(UTC)
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[DiaryVisit.tenant_id, DiaryVisit.user_id, DiaryVisit.student_id],
+            set_={"seen_at": stmt.excluded.seen_at},
+        )
+    )
+    return before
+
+
+async def _period_marks(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    student_id: uuid.UUID,
+    subjects: dict[uuid.UUID, str],
+) -> list[tuple[str, str, str]]:
+    rows = (
+        await session.scalars(
+            select(PeriodMark)
+            .where(PeriodMark.tenant_id == tenant_id, PeriodMark.student_id == student_id)
+            .order_by(PeriodMark.set_at)
+        )
+    ).all()
+    missing = {r.subject_id for r in rows} - set(subjects)
+    if missing:
+        named = await session.execute(
+            select(Lesson.subject_id, Lesson.subject)
+            .where(Lesson.tenant_id == tenant_id, Lesson.subject_id.in_(missing))
+            .distinct(Lesson.subject_id)
+        )
+        subjects = {**subjects, **{row[0]: row[1] for row in named.all()}}
+    return [(subjects.get(r.subject_id, "—"), r.kind, r.value) for r in rows]
 
 
 def _present(x: Lesson, memberships: list[RosterMembership], subgroups: set[uuid.UUID]) -> bool:
@@ -101,6 +180,12 @@ async def diaries(
         for x in lessons:
             diary.lessons.append(DiaryDay(x, by_lesson.get(x.id, []), absent.get(x.id)))
             per_subject[x.subject] += [(m.value, m.weight) for m in by_lesson.get(x.id, [])]
+        diary.last_visit = await _visited(session, tenant_id, principal.user_id, student)
+        if diary.last_visit is not None:
+            diary.new_marks = await _new_marks(session, tenant_id, student, diary.last_visit)
+        diary.period_marks = await _period_marks(
+            session, tenant_id, student, {x.subject_id: x.subject for x in lessons}
+        )
         diary.averages = {
             subject: avg
             for subject, values in per_subject.items()

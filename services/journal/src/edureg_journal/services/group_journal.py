@@ -99,8 +99,9 @@ async def group_journal(
             .order_by(RosterMembership.display_name, RosterMembership.student_id)
         )
     ).all()
-    seen: set[uuid.UUID] = set()
-    students = [m for m in members if not (m.student_id in seen or seen.add(m.student_id))]
+    # One row per student (a student who left and came back has two memberships).
+    students = list({m.student_id: m for m in reversed(members)}.values())
+    students.sort(key=lambda m: (m.display_name, str(m.student_id)))
     marks = await repo.marks_of_lessons(session, tenant_id, ids)
     attendance = (
         list(
