@@ -285,7 +285,25 @@ async def main() -> None:
                 if r.status_code != 200:
                     raise RuntimeError(r.text)
 
+            settings_h = teacher_h[groups[0]]
+
+            async def floor(i: int) -> None:
+                r = await c.get("/api/v1/settings", headers=settings_h)
+                if r.status_code != 200:
+                    raise RuntimeError(r.text)
+
+            async def health(i: int) -> None:
+                (await c.get("/health/live")).raise_for_status()
+
             await _run("warm-up", 200, 8, one_mark)
+            # The floor of the stack, for reading the figures below: the same client and
+            # server without a database, then one token-checked read of two small rows.
+            lines.append(await _run("floor: GET /health/live", 3000, args.concurrency, health))
+            lines.append(
+                await _run(
+                    "floor: GET /api/v1/settings (token, 2 queries)", 3000, args.concurrency, floor
+                )
+            )
             lines.append(await _run("single-mark saves", args.marks, args.concurrency, one_mark))
             lines.append(
                 await _run("30-student grid saves", args.grids, args.concurrency // 2, whole_grid)
