@@ -116,6 +116,13 @@ async def test_enrolled_slip_printed_parent_signs_in_teacher_marks_parent_sees(
         mother_page.get_by_role("heading", name=re.compile("Здравствуйте"))
     ).to_be_visible()
 
+    async def diary_open() -> bool:  # once journal has her link to Оля from identity
+        await mother_page.goto(f"{base}/diary")
+        return await mother_page.get_by_role("heading", name="Дневник: Первая Оля").count() == 1
+
+    await eventually(diary_open, message="the mother's diary")
+    await expect(mother_page.get_by_role("status")).to_have_count(0)  # nothing new yet
+
     # 4. The teacher marks her and sets the homework.
     desk = await browser.new_context(viewport=DESKTOP, locale="ru-RU")
     page = await desk.new_page()

@@ -5,6 +5,7 @@ teacher, and another organisation, must not reach."""
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -12,7 +13,7 @@ from edureg_devstack.testing.infra import Infra
 from edureg_devstack.testing.plugin import assert_problem, eventually
 from edureg_devstack.testing.tokens import TestIssuer
 
-from .test_grid import _event
+from .test_grid import _event, _lesson
 from .test_settings_and_locks import ADMIN, TEACHER, _period_world
 
 
@@ -77,6 +78,15 @@ async def test_the_class_teacher_reads_the_group_and_corrects_absence_reasons(
     }
     # The teacher's grid open before the correction is stale now: nothing is overwritten.
     assert_problem(await client.put(path, json={**body, "version": 1}, headers=teacher), 409)
+    # Reloaded, the teacher still cannot put the old kind back over the correction…
+    problem = assert_problem(
+        await client.put(path, json={**body, "version": 2}, headers=teacher), 403
+    )
+    assert [e["field"] for e in problem["errors"]] == ["attendance.0.code"]
+    # …but saves the grid as it now stands, the correction kept.
+    kept = [{"student_id": str(b), **fix}, body["attendance"][1]]
+    r = await client.put(path, json={**body, "version": 2, "attendance": kept}, headers=teacher)
+    assert r.status_code == 200, r.text
 
     # The student's history: old and new, by whom — for the class teacher and management.
     history = f"/api/v1/students/{b}/changes"
@@ -96,9 +106,39 @@ async def test_the_diary_shows_period_marks_and_what_is_new_since_the_last_visit
     client: httpx.AsyncClient, infra: Infra, nats_prefix: str, issuer: TestIssuer
 ) -> None:
     w = await _period_world(client, infra, nats_prefix, issuer)
-    teacher, path = w["teacher_h"], w["path"]
+    teacher = w["teacher_h"]
     a = w["students"][0]
     mum = uuid.uuid4()
+    # A lesson today: a visit is the diary opened on the current week.
+    today, lesson = datetime.now(UTC).date(), uuid.uuid4()
+    await infra.publish(
+        nats_prefix,
+        _event(
+            w["tenant"],
+            "schedule.lesson.scheduled",
+            1,
+            {
+                "group_id": str(w["group"]),
+                "lessons": [
+                    _lesson(
+                        lesson,
+                        w["group"],
+                        w["teacher"],
+                        today.isoformat(),
+                        subject=w["subject"],
+                        period_id=str(w["period"]),
+                    )
+                ],
+            },
+        ),
+    )
+    path = f"/api/v1/lessons/{lesson}/grid"
+
+    async def ready() -> bool:
+        r = await client.get(path, headers=teacher)
+        return r.status_code == 200 and len(r.json()["students"]) == 3
+
+    await eventually(ready, message="today's lesson")
     await infra.publish(
         nats_prefix,
         _event(
@@ -116,7 +156,8 @@ async def test_the_diary_shows_period_marks_and_what_is_new_since_the_last_visit
         await client.put(path, json={"version": 0, "marks": marks}, headers=teacher)
     ).status_code == 200
     mother = issuer.headers(tenant_id=w["tenant"], user_id=mum, kind="guardian")
-    week = {"from": "2026-09-14", "to": "2026-09-20"}
+    monday = today - timedelta(days=today.weekday())
+    week = {"from": monday.isoformat(), "to": (monday + timedelta(days=6)).isoformat()}
 
     async def diary() -> list[dict[str, object]]:
         return list((await client.get("/api/v1/my/diary", params=week, headers=mother)).json())
@@ -130,13 +171,17 @@ async def test_the_diary_shows_period_marks_and_what_is_new_since_the_last_visit
     ).status_code == 200
     body = {**w["query"], "marks": [{"student_id": str(a), "value": "5"}]}
     assert (await client.put("/api/v1/period-marks", json=body, headers=teacher)).status_code == 200
+    # Another week looked at: not a visit, what is new stays on show.
+    other = {"from": "2026-09-14", "to": "2026-09-20"}
+    r = await client.get("/api/v1/my/diary", params=other, headers=mother)
+    assert [m["value"] for m in r.json()[0]["new_marks"]] == ["5"]
     [second] = await diary()
     assert second["last_visit"] is not None
     assert {m["work_type"]: m["new"] for m in second["lessons"][0]["marks"]} == {
         "lesson": True,
         "oral": False,
     }
-    assert [(m["day"], m["value"]) for m in second["new_marks"]] == [("2026-09-14", "5")]
+    assert [(m["day"], m["value"]) for m in second["new_marks"]] == [(today.isoformat(), "5")]
     assert [(p["subject"], p["kind"], p["value"]) for p in second["period_marks"]] == [
         ("Алгебра", "period", "5")
     ]

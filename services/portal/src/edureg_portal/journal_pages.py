@@ -5,6 +5,7 @@ screen with the error next to its field. Journal decides and checks again."""
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -368,10 +369,13 @@ async def set_period_marks(request: Request) -> Response:
 
 
 def _number(typed: str) -> float | str:
+    """A typed number, or the text itself for journal to refuse (never NaN or infinity,
+    which no JSON carries)."""
     try:
-        return float(typed.replace(",", "."))
+        value = float(typed.replace(",", "."))
     except ValueError:
         return typed
+    return value if math.isfinite(value) else typed
 
 
 async def _settings_page(
@@ -438,7 +442,7 @@ async def save_settings(request: Request) -> Response:
             {
                 "code": code,
                 "title": title,
-                "weight": int(weight) if weight.isdigit() else weight,
+                "weight": int(weight) if weight.isdecimal() and weight.isascii() else weight,
                 "active": form.get(f"active-{i}") == "on",
             }
         )

@@ -142,7 +142,12 @@ SECTIONS: tuple[Section, ...] = (
         "Расписание",
         (
             Item("diary", "Дневник", "/diary", kinds=frozenset({"student", "guardian"})),
-            Item("journal", "Журнал уроков", "/journal", permissions=_perms("journal.marks.write")),
+            Item(
+                "journal",
+                "Журнал уроков",
+                "/journal",
+                permissions=_perms("journal.marks.write", "journal.marks.write.any"),
+            ),
             Item(
                 "class_journal",
                 "Журнал класса",

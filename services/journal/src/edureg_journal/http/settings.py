@@ -97,9 +97,14 @@ def _lock(x: periods.Lock) -> PeriodLockRead:
     summary="Закончившиеся периоды: закрыты ли их журналы, кто и почему открывал",
 )
 async def closed_periods(ctx: Read) -> list[PeriodLockRead]:
-    return [
+    """Whether each is closed, for everyone; who reopened it and why (a reason may name
+    people) only for those who manage periods or read every journal."""
+    found = [
         _lock(x) for x in await periods.list_locks(session=ctx.session, tenant_id=ctx.tenant_id)
     ]
+    if ctx.principal.has(periods.MANAGE) or ctx.principal.has("journal.read.all"):
+        return found
+    return [x.model_copy(update={"changes": []}) for x in found]
 
 
 @router.post(

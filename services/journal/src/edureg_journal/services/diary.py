@@ -82,9 +82,14 @@ async def _new_marks(
 
 
 async def _visited(
-    session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID, student_id: uuid.UUID
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    student_id: uuid.UUID,
+    *,
+    remember: bool,
 ) -> datetime | None:
-    """The previous visit, and this one remembered."""
+    """The previous visit, and this one remembered (if it is one)."""
     before = await session.scalar(
         select(DiaryVisit.seen_at).where(
             DiaryVisit.tenant_id == tenant_id,
@@ -92,6 +97,8 @@ async def _visited(
             DiaryVisit.student_id == student_id,
         )
     )
+    if not remember:
+        return before
     stmt = insert(DiaryVisit).values(
         tenant_id=tenant_id, user_id=user_id, student_id=student_id, seen_at=datetime.now(UTC)
     )
@@ -180,7 +187,12 @@ async def diaries(
         for x in lessons:
             diary.lessons.append(DiaryDay(x, by_lesson.get(x.id, []), absent.get(x.id)))
             per_subject[x.subject] += [(m.value, m.weight) for m in by_lesson.get(x.id, [])]
-        diary.last_visit = await _visited(session, tenant_id, principal.user_id, student)
+        # A visit is the diary opened on the current week: browsing other weeks keeps
+        # what is new since the last one on show.
+        today = datetime.now(UTC).date()
+        diary.last_visit = await _visited(
+            session, tenant_id, principal.user_id, student, remember=first <= today <= last
+        )
         if diary.last_visit is not None:
             diary.new_marks = await _new_marks(session, tenant_id, student, diary.last_visit)
         diary.period_marks = await _period_marks(

@@ -21,12 +21,13 @@ from edureg_journal.persistence.tables import (
     JournalChange,
     Lesson,
     Mark,
+    PeriodMark,
     RosterMembership,
 )
 from edureg_journal.services import periods
 from edureg_shared import audit
 from edureg_shared.auth import Principal
-from edureg_shared.errors import Forbidden, NotFound
+from edureg_shared.errors import Forbidden, InvalidState, NotFound
 from edureg_shared.events.envelope import Actor
 from edureg_shared.events.outbox import add_events
 
@@ -157,6 +158,8 @@ async def correct_reason(
     row = await session.get(Attendance, (tenant_id, lesson_id, student_id), with_for_update=True)
     if row is None or row.code == "late":
         raise NotFound("Пропуск этого обучающегося на уроке не отмечен")
+    if lesson.status == "cancelled":
+        raise InvalidState("Урок отменён в расписании: его журнал не заполняется")
     await periods.check_open(session, tenant_id, lesson.period_id)
     reason = (cmd.reason or "").strip() or None
     if (row.code, row.reason) == (cmd.code, reason):
@@ -237,7 +240,20 @@ async def student_history(
         )
     # A class teacher sees what was entered in their group's lessons, and the period
     # marks while the student is in their group — not the student's life elsewhere.
-    now_in_mine = any(m.valid_to is None and m.group_id in curated for m in memberships)
+    # Period marks: those of the groups they curate (a period mark's change is kept
+    # under its period; the mark itself names the group).
+    mine_periods = {
+        (p.period_id, p.kind)
+        for p in (
+            await session.scalars(
+                select(PeriodMark).where(
+                    PeriodMark.tenant_id == tenant_id,
+                    PeriodMark.student_id == student_id,
+                    PeriodMark.group_id.in_(curated),
+                )
+            )
+        ).all()
+    }
     changes = (
         await session.scalars(
             select(JournalChange)
@@ -271,7 +287,7 @@ async def student_history(
         if (
             everything
             or (lesson is not None and lesson.group_id in curated)
-            or (ch.what == "period" and now_in_mine)
+            or (ch.what == "period" and (ch.lesson_id, ch.work_type) in mine_periods)
         ):
             out.append((ch, lesson))
     return out

@@ -214,6 +214,7 @@ async def save_grid(
     lesson = await repo.lesson_for_update(session, tenant_id, lesson_id)
     if lesson is None:
         raise NotFound("Урок не найден")
+    await org_settings.share_lock(session, tenant_id)
     settings = await org_settings.current(session, tenant_id)
     await _may_keep(session, principal, lesson, settings)
     if lesson.status == "cancelled":
@@ -245,15 +246,28 @@ async def save_grid(
         marks=wanted_marks,
         attendance=wanted_attendance,
     )
+    active = settings.active()
+    stale = [
+        {"field": f"marks.{i}.work_type", "message": "Этот вид работы отключён в настройках"}
+        for i, m in enumerate(wanted_marks)
+        if m.work_type not in active and (m.student_id, m.work_type) not in old_marks
+    ]
+    if stale:
+        raise InvalidState("Журнал урока не сохранён: исправьте отмеченные поля", errors=stale)
+    curator = await repo.curates(session, tenant_id, principal.user_id, lesson.group_id)
+    old_att = {
+        a.student_id: a
+        for a in await repo.attendance_of(session, tenant_id, lesson.id)
+        if a.student_id in listed
+    }
+    _check_reasons(principal.user_id, curator, old_att, wanted_attendance)
     now = datetime.now(UTC)
-    wanted_marks += _for_everyone(cmd, settings.active(), listed, wanted_marks, wanted_attendance)
-    changes = rules.diff_marks({k: m.value for k, m in old_marks.items()}, wanted_marks)
-    rules.check_locked(
-        changes,
-        await period_marks.locked_students(
-            session, tenant_id, lesson.group_id, lesson.subject_id, lesson.period_id
-        ),
+    locked = await period_marks.locked_students(
+        session, tenant_id, lesson.group_id, lesson.subject_id, lesson.period_id
     )
+    wanted_marks += _for_everyone(cmd, active, listed - locked, wanted_marks, wanted_attendance)
+    changes = rules.diff_marks({k: m.value for k, m in old_marks.items()}, wanted_marks)
+    rules.check_locked(changes, locked)
     events: list[Envelope] = []
     history: list[JournalChange] = []
     contracts = {"recorded": c.MARK_RECORDED, "changed": c.MARK_CHANGED, "deleted": c.MARK_DELETED}
@@ -302,17 +316,16 @@ async def save_grid(
                     day=lesson.day,
                     student_id=ch.student_id,
                     work_type=ch.work_type,
-                    weight=settings.weight(ch.work_type),
+                    # A mark keeps the weight it was given with (weights set later
+                    # apply to new marks).
+                    weight=old_marks[key].weight
+                    if key in old_marks
+                    else settings.weight(ch.work_type),
                     value=ch.new,
                     previous=ch.old,
                 ),
             )
         )
-    old_att = {
-        a.student_id: a
-        for a in await repo.attendance_of(session, tenant_id, lesson.id)
-        if a.student_id in listed
-    }
     new_att = {a.student_id: a for a in wanted_attendance}
     for student in set(old_att) | set(new_att):
         before, after = old_att.get(student), new_att.get(student)
@@ -405,6 +418,40 @@ async def save_grid(
     )
     await add_events(session, events)
     return await grid(session=session, tenant_id=tenant_id, lesson_id=lesson.id)
+
+
+def _check_reasons(
+    user_id: uuid.UUID,
+    curator: bool,
+    old: dict[uuid.UUID, Attendance],
+    wanted: list[rules.AttendanceIn],
+) -> None:
+    """Why a student was away is the class teacher's to say (001 8.3): a teacher records
+    a new absence or lateness, or takes one back, but does not change the kind or the
+    reason of an absence someone else has recorded or corrected."""
+    if curator:
+        return
+    errors = []
+    for i, a in enumerate(wanted):
+        before = old.get(a.student_id)
+        if (
+            before is not None
+            and before.updated_by != user_id
+            and before.code != "late"
+            and a.code != "late"
+            and (before.code, before.reason) != (a.code, a.reason)
+        ):
+            errors.append(
+                {
+                    "field": f"attendance.{i}.code",
+                    "message": "Причину этого пропуска уже указал классный руководитель",
+                }
+            )
+    if errors:
+        raise Forbidden(
+            "Вид и причину пропуска, отмеченного другим, меняет классный руководитель",
+            errors=errors,
+        )
 
 
 def _for_everyone(

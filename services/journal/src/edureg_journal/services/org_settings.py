@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_journal.domain import marks as rules
@@ -68,6 +68,14 @@ DEFAULTS = OrgSettings(
 )
 
 
+async def share_lock(session: AsyncSession, tenant_id: uuid.UUID) -> None:
+    """Held by a grid save: the settings do not change under it."""
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock_shared(hashtext('journal.settings:' || :t))"),
+        {"t": str(tenant_id)},
+    )
+
+
 async def current(session: AsyncSession, tenant_id: uuid.UUID) -> OrgSettings:
     row = await session.get(JournalSettings, tenant_id)
     types = (
@@ -95,7 +103,7 @@ class WorkTypeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: Annotated[str, Field(min_length=1, max_length=30)]
-    title: Annotated[str, Field(min_length=1, max_length=100)]
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     weight: Annotated[int, Field(ge=1, le=10)]
     active: bool = True
 
@@ -106,6 +114,12 @@ class Thresholds(BaseModel):
     five: Annotated[float, Field(ge=1, le=5)]
     four: Annotated[float, Field(ge=1, le=5)]
     three: Annotated[float, Field(ge=1, le=5)]
+
+    @field_validator("five", "four", "three")
+    @classmethod
+    def _hundredths(cls, v: float) -> float:
+        # Kept to hundredths: checked as they are stored (3.751 and 3.749 are both 3.75).
+        return round(v, 2)
 
 
 class SettingsIn(BaseModel):
@@ -163,6 +177,12 @@ def check(cmd: SettingsIn, used: set[str]) -> None:
 async def put(*, session: AsyncSession, principal: Principal, cmd: SettingsIn) -> OrgSettings:
     """The whole settings at once (the form shows them whole); who and when recorded."""
     tenant_id = principal.tenant_id
+    # One writer of the settings at a time, and never while a grid is being saved (grids
+    # take the same lock shared): a type is not dropped while marks of it are written.
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext('journal.settings:' || :t))"),
+        {"t": str(tenant_id)},
+    )
     used = set(
         (
             await session.scalars(
@@ -191,14 +211,14 @@ async def put(*, session: AsyncSession, principal: Principal, cmd: SettingsIn) -
                 WorkType(
                     tenant_id=tenant_id,
                     code=w.code,
-                    title=w.title.strip(),
+                    title=w.title,
                     weight=w.weight,
                     active=w.active,
                     position=i,
                 )
             )
         else:
-            row.title, row.weight, row.active, row.position = w.title.strip(), w.weight, w.active, i
+            row.title, row.weight, row.active, row.position = w.title, w.weight, w.active, i
     row = await session.get(JournalSettings, tenant_id, with_for_update=True)
     values = {
         "threshold_five": cmd.thresholds.five,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -84,10 +84,21 @@ async def is_locked(
     return row is not None and row.locked
 
 
+async def _locked_for_write(
+    session: AsyncSession, tenant_id: uuid.UUID, period_id: uuid.UUID
+) -> bool:
+    """The lock as a writer must see it: held (FOR SHARE) until the writer commits, so an
+    administrator closing the period waits for the saves in flight, and they for it."""
+    row = await session.get(
+        PeriodLock, (tenant_id, period_id), with_for_update={"read": True}, populate_existing=True
+    )
+    return row is not None and row.locked
+
+
 async def check_open(
     session: AsyncSession, tenant_id: uuid.UUID, period_id: uuid.UUID | None
 ) -> None:
-    if await is_locked(session, tenant_id, period_id):
+    if period_id is not None and await _locked_for_write(session, tenant_id, period_id):
         raise InvalidState(
             "Период закрыт: его журнал только для чтения. Открыть его может администратор, указав причину"
         )
@@ -124,7 +135,7 @@ async def list_locks(*, session: AsyncSession, tenant_id: uuid.UUID) -> list[Loc
 class ReasonIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, Field(min_length=5, max_length=500)]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=500)]
 
 
 async def set_locked(
