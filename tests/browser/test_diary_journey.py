@@ -205,6 +205,24 @@ async def test_the_teacher_fills_in_the_journal_and_the_mother_reads_the_diary(
     await page.get_by_role("button", name="Выставить оценки за период").click()
     await expect(page.get_by_role("status")).to_contain_text("Оценки за период сохранены")
     assert await page.evaluate(_UNLABELLED) == []
+    # The thematic plan: typed with a mistake (hours missing a number), fixed, its
+    # coverage shown against the lessons.
+    await page.goto(f"{base}/journal")
+    await page.get_by_role("link", name="Тематические планы").click()
+    await page.get_by_label("Темы по порядку").fill("Сложение в столбик; 1\nВычитание; два")
+    await page.get_by_role("button", name="Сохранить план").click()
+    await expect(page.get_by_role("alert")).to_contain_text("План не сохранён")
+    await expect(page.get_by_label("Темы по порядку")).to_have_value(
+        "Сложение в столбик; 1\nВычитание; два"
+    )
+    await page.get_by_label("Темы по порядку").fill("Сложение в столбик; 1\nВычитание; 2")
+    await page.get_by_role("button", name="Сохранить план").click()
+    await expect(page.get_by_role("status")).to_have_text("План сохранён.")
+    topics = page.get_by_role("table", name="Темы по датам уроков")
+    await expect(topics.get_by_role("row", name=re.compile("Сложение в столбик"))).to_contain_text(
+        "07.09.2026 ✓"
+    )
+    assert await page.evaluate(_UNLABELLED) == []
     await desk.close()
 
     context = await browser.new_context(viewport=PHONE, locale="ru-RU")

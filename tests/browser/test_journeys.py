@@ -230,6 +230,8 @@ async def test_pages_work_with_the_keyboard_and_stay_readable(
         "/journal",
         "/journal/periods",
         "/journal/settings",
+        "/journal/plans",
+        "/journal/class",
         "/my/timetable",
         "/password",
     ):

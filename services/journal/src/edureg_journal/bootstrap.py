@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from edureg_journal.config import Settings
 from edureg_journal.http import lessons as lesson_routes
+from edureg_journal.http import plans as plan_routes
 from edureg_journal.http import settings as settings_routes
 from edureg_journal.http.routes import router
 from edureg_journal.manifest import MANIFEST
@@ -22,6 +23,6 @@ def create(settings: Settings | None = None) -> FastAPI:
         runtime,
         title="edureg: журнал",
         description="Составы групп по датам, уроки, оценки, посещаемость, итоговые оценки, дневник.",
-        routers=[router, lesson_routes.router, settings_routes.router],
+        routers=[router, lesson_routes.router, settings_routes.router, plan_routes.router],
         tables=Base.metadata,
     )

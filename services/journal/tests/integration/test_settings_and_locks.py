@@ -346,3 +346,32 @@ async def test_one_mark_for_the_whole_class_skips_the_absent_and_the_marked(
     assert sorted((m["student_id"], m["value"]) for m in saved["marks"]) == sorted(
         [(str(a), "5"), (str(b), "4")]
     )
+
+
+async def test_a_distance_lesson_keeps_its_platform_and_time(
+    client: httpx.AsyncClient, infra: Infra, nats_prefix: str, issuer: TestIssuer
+) -> None:
+    w = await _period_world(client, infra, nats_prefix, issuer)
+    teacher, path = w["teacher_h"], w["path"]
+    body: dict[str, Any] = {"version": 0, "topic": "Дроби", "delivery": "online"}
+    problem = assert_problem(await client.put(path, json=body, headers=teacher), 422)
+    assert [e["field"] for e in problem["errors"]] == ["platform"]
+    bad_time = {**body, "platform": "Сферум", "online_starts_at": "25:00"}
+    problem = assert_problem(await client.put(path, json=bad_time, headers=teacher), 422)
+    assert [e["field"] for e in problem["errors"]] == ["online_starts_at"]
+    body |= {"platform": "Сферум, класс 5А", "online_starts_at": "09:00"}
+    saved = (await client.put(path, json=body, headers=teacher)).json()
+    assert (saved["delivery"], saved["platform"], saved["online_starts_at"]) == (
+        "online",
+        "Сферум, класс 5А",
+        "09:00:00",
+    )
+    # Back to the classroom: the platform and time go with it.
+    saved = (
+        await client.put(path, json={**body, "version": 1, "delivery": "offline"}, headers=teacher)
+    ).json()
+    assert (saved["delivery"], saved["platform"], saved["online_starts_at"]) == (
+        "offline",
+        None,
+        None,
+    )

@@ -12,10 +12,19 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
 from edureg_portal.admin_pages import _form_error
-from edureg_portal.identity_client import Answer
-from edureg_portal.pages import Shell, _call, _opened, _posted_form, _render
+from edureg_portal.identity_client import Answer, ServiceUnavailable
+from edureg_portal.pages import (
+    Shell,
+    _call,
+    _opened,
+    _posted_form,
+    _render,
+    _service,
+    _unavailable,
+)
 from edureg_portal.schedule_pages import PERIOD_TITLES, _date, _monday, _today, _week_days
 
 router = APIRouter(include_in_schema=False)
@@ -78,8 +87,12 @@ async def my_lessons(request: Request, week: str | None = None) -> Response:
 def _entries(grid: dict[str, Any]) -> dict[str, str]:
     """The form's fields from a grid as journal has it."""
     values: dict[str, str] = {
-        "topic": grid.get("topic") or "",
+        # An empty topic is offered from the teacher's thematic plan.
+        "topic": grid.get("topic") or grid.get("planned_topic") or "",
         "homework": grid.get("homework") or "",
+        "delivery": grid.get("delivery") or "offline",
+        "platform": grid.get("platform") or "",
+        "online_starts_at": (grid.get("online_starts_at") or "")[:5],
     }
     for m in grid.get("marks", []):
         values[f"m-{m['student_id']}-{m['work_type']}"] = SHOWN.get(m["value"], m["value"])
@@ -185,6 +198,9 @@ async def save_grid(request: Request, lesson_id: uuid.UUID) -> Response:
         "marks": marks,
         "attendance": attendance,
         "everyone": everyone,
+        "delivery": "online" if values.get("delivery") == "online" else "offline",
+        "platform": values.get("platform") or None,
+        "online_starts_at": values.get("online_starts_at") or None,
     }
     answer = await _call(
         request,
@@ -660,4 +676,212 @@ async def student_history(request: Request, student_id: uuid.UUID) -> Response:
         what=CHANGED,
         shown=SHOWN,
         attendance=ATTENDANCE,
+    )
+
+
+# -- thematic plans --------------------------------------------------------------------
+
+
+def _topic_lines(text: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """One topic a line, «Тема; часы» (no hours: one)."""
+    topics: list[dict[str, Any]] = []
+    bad: list[int] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        title, _, hours = line.rpartition(";") if ";" in line else (line, "", "1")
+        hours = hours.strip()
+        if not title.strip() or not (hours.isdecimal() and hours.isascii()):
+            bad.append(n)
+            continue
+        topics.append({"title": title.strip()[:500], "hours": int(hours)})
+    errors = (
+        {"topics": "Строки " + ", ".join(map(str, bad)) + ": нужно «Тема; часы»"} if bad else {}
+    )
+    return topics, errors
+
+
+async def _plans_page(
+    request: Request,
+    shell: Shell,
+    chosen: str | None,
+    *,
+    typed: str | None = None,
+    field_errors: dict[str, str] | None = None,
+    answer: Answer | None = None,
+    saved: bool = False,
+) -> Response:
+    load = await _call(
+        request,
+        shell,
+        "schedule",
+        "GET",
+        "/api/v1/load",
+        teacher_user_id=shell.me.get("id"),
+        limit=200,
+    )
+    if isinstance(load, Response):
+        return load
+    names: dict[str, dict[str, str]] = {}
+    for what in ("groups", "subjects"):
+        found = await _call(request, shell, "schedule", "GET", f"/api/v1/{what}", limit=200)
+        if isinstance(found, Response):
+            return found
+        names[what] = {i["id"]: i["name"] for i in found.body.get("items", [])}
+    options = {
+        f"{i['group_id']}.{i['subject_id']}": f"{names['groups'].get(i['group_id'], '—')}, "
+        f"{names['subjects'].get(i['subject_id'], '—')}"
+        for i in load.body.get("items", [])
+    }
+    if chosen not in options:
+        chosen = next(iter(options), None)
+    plan: dict[str, Any] | None = None
+    coverage: dict[str, Any] | None = None
+    if chosen:
+        group, subject = chosen.split(".")
+        found = await _call(
+            request, shell, "journal", "GET", "/api/v1/plans", group_id=group, subject_id=subject
+        )
+        if isinstance(found, Response):
+            return found
+        mine = [
+            p for p in found.body.get("items", []) if p["teacher_user_id"] == shell.me.get("id")
+        ]
+        plan = mine[0] if mine else None
+        if plan:
+            c = await _call(
+                request, shell, "journal", "GET", f"/api/v1/plans/{plan['id']}/coverage"
+            )
+            if isinstance(c, Response):
+                return c
+            coverage = c.body
+    text = (
+        typed
+        if typed is not None
+        else "\n".join(f"{t['title']}; {t['hours']}" for t in (plan or {}).get("topics", []))
+    )
+    return _render(
+        request,
+        "journal_plans.html",
+        answer.status if answer else 200,
+        shell=shell,
+        active="journal",
+        options=options,
+        chosen=chosen,
+        plan=plan,
+        coverage=coverage,
+        text=text,
+        field_errors=field_errors or {},
+        error=_form_error(answer),
+        saved=saved,
+    )
+
+
+@router.get("/journal/plans")
+async def plans_page(request: Request, sheet: str | None = None, saved: bool = False) -> Response:
+    shell = await _opened(request, "journal")
+    if isinstance(shell, Response):
+        return shell
+    return await _plans_page(request, shell, sheet, saved=saved)
+
+
+def _chosen(value: str) -> tuple[str, str] | None:
+    try:
+        group, subject = (str(uuid.UUID(part)) for part in value.split("."))
+    except ValueError:
+        return None
+    return group, subject
+
+
+@router.post("/journal/plans")
+async def save_plan(request: Request) -> Response:
+    posted = await _posted_form(request, "journal")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
+    chosen = str(form.get("sheet") or "")
+    pair = _chosen(chosen)
+    if pair is None:
+        return await _plans_page(request, shell, None)
+    typed = str(form.get("topics") or "")[:100_000]
+    topics, errors = _topic_lines(typed)
+    if errors or not topics:
+        problem = Answer(422, {"detail": "План не сохранён: исправьте темы"})
+        return await _plans_page(
+            request,
+            shell,
+            chosen,
+            typed=typed,
+            field_errors=errors or {"topics": "Впишите хотя бы одну тему"},
+            answer=problem,
+        )
+    version = str(form.get("version") or "")
+    body = {
+        "group_id": pair[0],
+        "subject_id": pair[1],
+        "title": str(form.get("title") or "КТП").strip()[:200] or "КТП",
+        "version": int(version) if version.isdecimal() else None,
+        "topics": topics,
+    }
+    answer = await _call(
+        request, shell, "journal", "PUT", "/api/v1/plans", json=body, keep=(403, 409, 422)
+    )
+    if isinstance(answer, Response):
+        return answer
+    if answer.ok:
+        return RedirectResponse(f"/journal/plans?sheet={chosen}&saved=true", status_code=303)
+    return await _plans_page(
+        request,
+        shell,
+        chosen,
+        typed=typed,
+        field_errors={
+            "topics": "; ".join(
+                str(e.get("message")) for e in answer.body.get("errors", []) if isinstance(e, dict)
+            )
+        }
+        if answer.body.get("errors")
+        else {},
+        answer=answer,
+    )
+
+
+@router.post("/journal/plans/import")
+async def import_plan(request: Request) -> Response:
+    posted = await _posted_form(request, "journal")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
+    chosen = str(form.get("sheet") or "")
+    pair = _chosen(chosen)
+    file = form.get("file")
+    if pair is None or not isinstance(file, UploadFile) or not file.filename:
+        return await _plans_page(
+            request,
+            shell,
+            chosen if pair else None,
+            field_errors={"file": "Выберите файл XLSX"},
+            answer=Answer(422, {"detail": "План не загружен"}),
+        )
+    content = await file.read(1024 * 1024 + 1)
+    try:
+        answer = await _service(request, "journal").call(
+            "POST",
+            "/api/v1/plans/import",
+            shell.token,
+            params={"group_id": pair[0], "subject_id": pair[1], "title": "КТП"},
+            files={"file": (file.filename, content)},
+        )
+    except ServiceUnavailable:
+        return _unavailable(request, shell)
+    if answer.ok:
+        return RedirectResponse(f"/journal/plans?sheet={chosen}&saved=true", status_code=303)
+    rows = [str(e.get("message")) for e in answer.body.get("errors", []) if isinstance(e, dict)]
+    return await _plans_page(
+        request,
+        shell,
+        chosen,
+        field_errors={"file": "; ".join(rows) or str(answer.body.get("detail") or "")},
+        answer=answer,
     )

@@ -55,6 +55,9 @@ def _read(g: lessons.Grid) -> GridRead:
         flagged=x.flagged,
         topic=x.topic,
         homework=x.homework,
+        delivery=x.delivery,
+        platform=x.platform,
+        online_starts_at=x.online_starts_at,
         version=x.version,
         students=[
             GridStudent(student_id=m.student_id, display_name=m.display_name) for m in g.roster
@@ -68,6 +71,7 @@ def _read(g: lessons.Grid) -> GridRead:
             if w.active or any(m.work_type == w.code for m in g.marks)
         },
         locked=g.locked,
+        planned_topic=g.planned_topic,
     )
 
 
@@ -134,6 +138,10 @@ class DiaryLesson(BaseModel):
     status: str
     topic: str | None
     homework: str | None
+    # Distance learning: "online", where, from what time.
+    delivery: str | None
+    platform: str | None
+    online_starts_at: time | None
     marks: list[DiaryMark]
     attendance: str | None
     attendance_reason: str | None
@@ -215,6 +223,9 @@ async def my_diary(
                     status=x.lesson.status,
                     topic=x.lesson.topic,
                     homework=x.lesson.homework,
+                    delivery=x.lesson.delivery,
+                    platform=x.lesson.platform,
+                    online_starts_at=x.lesson.online_starts_at,
                     marks=[
                         DiaryMark(
                             work_type=m.work_type,

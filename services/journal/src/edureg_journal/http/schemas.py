@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -59,6 +59,9 @@ class GridRead(BaseModel):
     flagged: bool
     topic: str | None
     homework: str | None
+    delivery: str | None = None
+    platform: str | None = None
+    online_starts_at: time | None = None
     version: int
     students: list[GridStudent]
     marks: list[GridMark]
@@ -66,6 +69,8 @@ class GridRead(BaseModel):
     work_types: dict[str, str]
     # The lesson's study period is closed: the grid is read-only for everyone.
     locked: bool = False
+    # The topic the teacher's thematic plan gives this lesson (offered while none is typed).
+    planned_topic: str | None = None
 
 
 class JournalChangeRead(BaseModel):

@@ -102,6 +102,10 @@ class Lesson(Base):
     flagged: Mapped[bool] = mapped_column(Boolean, server_default="false")
     topic: Mapped[str | None] = mapped_column(String(500))
     homework: Mapped[str | None] = mapped_column(String(2000))
+    # Distance learning (003 3.3.5): held online, where, from what time.
+    delivery: Mapped[str | None] = mapped_column(String(10))
+    platform: Mapped[str | None] = mapped_column(String(300))
+    online_starts_at: Mapped[time | None] = mapped_column(Time)
     # The grid's version: two teachers saving one lesson's grid — the second is told.
     version: Mapped[int] = mapped_column(Integer, server_default="0")
     topic_entered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -302,3 +306,45 @@ class DiaryVisit(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ThematicPlan(Base):
+    """A teacher's thematic plan (КТП) of a subject in a group: ordered topics with hours,
+    given to the group's lessons of the subject in their order."""
+
+    __tablename__ = "thematic_plans"
+    __table_args__ = (
+        Index(
+            "uq_thematic_plans_owner",
+            "tenant_id",
+            "group_id",
+            "subject_id",
+            "teacher_user_id",
+            unique=True,
+        ),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    subject_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    teacher_user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    title: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, server_default="0")
+    updated_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class PlanTopic(Base):
+    __tablename__ = "plan_topics"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "plan_id"], ["thematic_plans.tenant_id", "thematic_plans.id"]
+        ),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    plan_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    hours: Mapped[int] = mapped_column(Integer)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,7 +22,7 @@ from edureg_journal.persistence.tables import (
     Mark,
     RosterMembership,
 )
-from edureg_journal.services import org_settings, period_marks, periods
+from edureg_journal.services import org_settings, period_marks, periods, plans
 from edureg_shared import audit
 from edureg_shared.auth import Principal
 from edureg_shared.errors import Conflict, Forbidden, InvalidState, NotFound
@@ -122,6 +122,11 @@ class SaveGrid(BaseModel):
     version: int
     topic: Annotated[str, Field(max_length=500)] | None = None
     homework: Annotated[str, Field(max_length=2000)] | None = None
+    # Distance learning (003 3.3.5): "online" needs the platform; its time if it differs
+    # from the timetable's.
+    delivery: Literal["offline", "online"] | None = None
+    platform: Annotated[str, Field(max_length=300)] | None = None
+    online_starts_at: time | None = None
     marks: Annotated[list[MarkIn], Field(max_length=300)] = []
     attendance: Annotated[list[AttendanceIn], Field(max_length=100)] = []
     everyone: Annotated[list[EveryoneIn], Field(max_length=10)] = []
@@ -135,6 +140,7 @@ class Grid:
     attendance: list[Attendance]
     settings: org_settings.OrgSettings
     locked: bool
+    planned_topic: str | None
 
 
 async def _may_keep(
@@ -200,6 +206,7 @@ async def grid(
         await repo.attendance_of(session, tenant_id, found.id),
         await org_settings.current(session, tenant_id),
         await periods.is_locked(session, tenant_id, found.period_id),
+        await plans.planned_topic(session, tenant_id, found),
     )
 
 
@@ -238,6 +245,11 @@ async def save_grid(
     }
     # The organisation's work types in use, and any a mark of this lesson already has (a
     # type switched off since keeps its marks).
+    if cmd.delivery == "online" and not (cmd.platform or "").strip():
+        raise InvalidState(
+            "Журнал урока не сохранён: исправьте отмеченные поля",
+            errors=[{"field": "platform", "message": "Укажите платформу дистанционного урока"}],
+        )
     rules.check_grid(
         lesson_day=lesson.day,
         today=datetime.now(UTC).date(),
@@ -404,6 +416,10 @@ async def save_grid(
     if wanted_attendance and lesson.attendance_entered_at is None:
         lesson.attendance_entered_at = now
     lesson.topic, lesson.homework = cmd.topic, cmd.homework
+    online = cmd.delivery == "online"
+    lesson.delivery = cmd.delivery
+    lesson.platform = ((cmd.platform or "").strip() or None) if online else None
+    lesson.online_starts_at = cmd.online_starts_at if online else None
     lesson.version += 1
     session.add_all(history)
     await session.flush()
