@@ -228,16 +228,10 @@ async def save_grid(request: Request, lesson_id: uuid.UUID) -> Response:
 # -- period marks ----------------------------------------------------------------------
 
 
-async def _period_page(
-    request: Request,
-    shell: Shell,
-    chosen: str | None,
-    *,
-    values: dict[str, str] | None = None,
-    field_errors: dict[str, str] | None = None,
-    answer: Answer | None = None,
-    saved: bool = False,
-) -> Response:
+async def _my_load(
+    request: Request, shell: Shell
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]] | Response:
+    """The user's teaching load and the names of its groups and subjects (schedule's)."""
     load = await _call(
         request,
         shell,
@@ -255,12 +249,29 @@ async def _period_page(
         if isinstance(found, Response):
             return found
         names[what] = {i["id"]: i["name"] for i in found.body.get("items", [])}
+    return list(load.body.get("items", [])), names
+
+
+async def _period_page(
+    request: Request,
+    shell: Shell,
+    chosen: str | None,
+    *,
+    values: dict[str, str] | None = None,
+    field_errors: dict[str, str] | None = None,
+    answer: Answer | None = None,
+    saved: bool = False,
+) -> Response:
+    taught = await _my_load(request, shell)
+    if isinstance(taught, Response):
+        return taught
+    load, names = taught
     years = await _call(request, shell, "schedule", "GET", "/api/v1/academic-years", limit=200)
     if isinstance(years, Response):
         return years
     periods = {p["id"]: p for y in years.body.get("items", []) for p in y["periods"]}
     options = {}
-    for item in load.body.get("items", []):
+    for item in load:
         key = f"{item['group_id']}.{item['subject_id']}.{item['period_id']}"
         p = periods.get(item["period_id"], {})
         options[key] = (
@@ -712,27 +723,14 @@ async def _plans_page(
     answer: Answer | None = None,
     saved: bool = False,
 ) -> Response:
-    load = await _call(
-        request,
-        shell,
-        "schedule",
-        "GET",
-        "/api/v1/load",
-        teacher_user_id=shell.me.get("id"),
-        limit=200,
-    )
-    if isinstance(load, Response):
-        return load
-    names: dict[str, dict[str, str]] = {}
-    for what in ("groups", "subjects"):
-        found = await _call(request, shell, "schedule", "GET", f"/api/v1/{what}", limit=200)
-        if isinstance(found, Response):
-            return found
-        names[what] = {i["id"]: i["name"] for i in found.body.get("items", [])}
+    taught = await _my_load(request, shell)
+    if isinstance(taught, Response):
+        return taught
+    load, names = taught
     options = {
         f"{i['group_id']}.{i['subject_id']}": f"{names['groups'].get(i['group_id'], '—')}, "
         f"{names['subjects'].get(i['subject_id'], '—')}"
-        for i in load.body.get("items", [])
+        for i in load
     }
     if chosen not in options:
         chosen = next(iter(options), None)

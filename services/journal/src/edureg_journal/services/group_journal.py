@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edureg_journal.contracts import events as c
 from edureg_journal.persistence import lessons as repo
 from edureg_journal.persistence.tables import (
     Attendance,
@@ -25,6 +24,7 @@ from edureg_journal.persistence.tables import (
     RosterMembership,
 )
 from edureg_journal.services import periods
+from edureg_journal.services.lessons import attendance_event
 from edureg_shared import audit
 from edureg_shared.auth import Principal
 from edureg_shared.errors import Forbidden, InvalidState, NotFound
@@ -192,24 +192,7 @@ async def correct_reason(
         entity_id=lesson_id,
         details={"student_id": str(student_id)},
     )
-    await add_events(
-        session,
-        [
-            c.ATTENDANCE_RECORDED.envelope(
-                tenant_id=tenant_id,
-                actor=actor,
-                subject_id=student_id,
-                data=c.AttendanceV1(
-                    lesson_id=lesson.id,
-                    group_id=lesson.group_id,
-                    subject_id=lesson.subject_id,
-                    day=lesson.day,
-                    student_id=student_id,
-                    code=cmd.code,
-                ),
-            )
-        ],
-    )
+    await add_events(session, [attendance_event(actor, lesson, student_id, cmd.code)])
     return row
 
 

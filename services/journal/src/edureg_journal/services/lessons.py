@@ -380,21 +380,7 @@ async def save_grid(
                 changed_by=principal.user_id,
             )
         )
-        events.append(
-            c.ATTENDANCE_RECORDED.envelope(
-                tenant_id=tenant_id,
-                actor=actor,
-                subject_id=student,
-                data=c.AttendanceV1(
-                    lesson_id=lesson.id,
-                    group_id=lesson.group_id,
-                    subject_id=lesson.subject_id,
-                    day=lesson.day,
-                    student_id=student,
-                    code=after.code if after else None,
-                ),
-            )
-        )
+        events.append(attendance_event(actor, lesson, student, after.code if after else None))
     if cmd.topic and lesson.topic_entered_at is None:
         lesson.topic_entered_at = now
         events.append(
@@ -434,6 +420,25 @@ async def save_grid(
     )
     await add_events(session, events)
     return await grid(session=session, tenant_id=tenant_id, lesson_id=lesson.id)
+
+
+def attendance_event(
+    actor: Actor, lesson: Lesson, student: uuid.UUID, code: str | None
+) -> Envelope:
+    """`attendance.recorded` for a student's entry of a lesson (no names)."""
+    return c.ATTENDANCE_RECORDED.envelope(
+        tenant_id=lesson.tenant_id,
+        actor=actor,
+        subject_id=student,
+        data=c.AttendanceV1(
+            lesson_id=lesson.id,
+            group_id=lesson.group_id,
+            subject_id=lesson.subject_id,
+            day=lesson.day,
+            student_id=student,
+            code=code,
+        ),
+    )
 
 
 def _check_reasons(
