@@ -247,7 +247,7 @@ async def test_pages_work_with_the_keyboard_and_stay_readable(
         assert await probe.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
         if path == "/login":
             await anonymous.close()
-        if path in ("/structure", "/imports"):
+        if path in ("/structure", "/imports", "/journal/settings"):
             await probe.screenshot(
                 path=shot(f"sweep{path.replace('/', '-')}-phone"), full_page=True
             )

@@ -84,6 +84,15 @@ async def my_lessons(request: Request, week: str | None = None) -> Response:
     )
 
 
+def _field_errors(answer: Answer, where: dict[str, str]) -> dict[str, str]:
+    """The service's errors by the form's field names (`where`: its field → the form's)."""
+    return {
+        where.get(str(e.get("field")), str(e.get("field"))): str(e.get("message"))
+        for e in answer.body.get("errors", [])
+        if isinstance(e, dict)
+    }
+
+
 def _entries(grid: dict[str, Any]) -> dict[str, str]:
     """The form's fields from a grid as journal has it."""
     values: dict[str, str] = {
@@ -215,11 +224,7 @@ async def save_grid(request: Request, lesson_id: uuid.UUID) -> Response:
         return answer
     if answer.ok:
         return RedirectResponse(f"/journal/lessons/{lesson_id}?saved=true", status_code=303)
-    errors = {
-        where.get(str(e.get("field")), str(e.get("field"))): str(e.get("message"))
-        for e in answer.body.get("errors", [])
-        if isinstance(e, dict)
-    }
+    errors = _field_errors(answer, where)
     return await _grid_page(
         request, shell, lesson_id, values=values, field_errors=errors, answer=answer
     )
@@ -382,11 +387,7 @@ async def set_period_marks(request: Request) -> Response:
         return answer
     if answer.ok:
         return RedirectResponse(f"/journal/periods?sheet={chosen}&saved=true", status_code=303)
-    errors = {
-        where.get(str(e.get("field")), str(e.get("field"))): str(e.get("message"))
-        for e in answer.body.get("errors", [])
-        if isinstance(e, dict)
-    }
+    errors = _field_errors(answer, where)
     return await _period_page(
         request, shell, chosen, values=values, field_errors=errors, answer=answer
     )

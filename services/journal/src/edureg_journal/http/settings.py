@@ -107,21 +107,25 @@ async def closed_periods(ctx: Read) -> list[PeriodLockRead]:
     return [x.model_copy(update={"changes": []}) for x in found]
 
 
+async def _set(ctx: Context, period_id: uuid.UUID, locked: bool, reason: str) -> PeriodLockRead:
+    return _lock(
+        await periods.set_locked(
+            session=ctx.session,
+            principal=ctx.principal,
+            period_id=period_id,
+            locked=locked,
+            reason=reason,
+        )
+    )
+
+
 @router.post(
     "/periods/{period_id}/reopen",
     response_model=PeriodLockRead,
     summary="Открыть закрытый период для исправлений (с причиной)",
 )
 async def reopen(period_id: uuid.UUID, cmd: periods.ReasonIn, ctx: Manage) -> PeriodLockRead:
-    return _lock(
-        await periods.set_locked(
-            session=ctx.session,
-            principal=ctx.principal,
-            period_id=period_id,
-            locked=False,
-            reason=cmd.reason,
-        )
-    )
+    return await _set(ctx, period_id, False, cmd.reason)
 
 
 @router.post(
@@ -130,12 +134,4 @@ async def reopen(period_id: uuid.UUID, cmd: periods.ReasonIn, ctx: Manage) -> Pe
     summary="Снова закрыть период после исправлений (с причиной)",
 )
 async def close(period_id: uuid.UUID, cmd: periods.ReasonIn, ctx: Manage) -> PeriodLockRead:
-    return _lock(
-        await periods.set_locked(
-            session=ctx.session,
-            principal=ctx.principal,
-            period_id=period_id,
-            locked=True,
-            reason=cmd.reason,
-        )
-    )
+    return await _set(ctx, period_id, True, cmd.reason)
