@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-FONTS = Path(__file__).parent / "fonts"
+from edureg_shared import fonts
+
 SLIPS_PER_PAGE = 3
 KINDS = {
     "student": "обучающийся",
@@ -45,9 +45,9 @@ def render(batch: Batch) -> bytes:
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_auto_page_break(auto=False)
     pdf.set_margins(15, 12, 15)
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.add_font("DejaVuMono", "", str(FONTS / "DejaVuSansMono.ttf"))
+    pdf.add_font("DejaVu", "", str(fonts.REGULAR))
+    pdf.add_font("DejaVu", "B", str(fonts.BOLD))
+    pdf.add_font("DejaVuMono", "", str(fonts.MONO))
     pdf.set_title(f"Памятки для входа: {batch.title}")
     pdf.set_author(batch.organisation)
     pdf.set_creator("edureg")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from edureg_reporting.config import Settings
+from edureg_reporting.http import group_reports
 from edureg_reporting.http.routes import router
 from edureg_reporting.manifest import MANIFEST
 from edureg_reporting.messaging.subscribers import register
@@ -19,7 +20,7 @@ def create(settings: Settings | None = None) -> FastAPI:
     return create_app(
         runtime,
         title="edureg: отчёты",
-        description="Наполняемость групп и движение обучающихся (далее — все отчёты и мониторинг).",
-        routers=[router],
+        description="Отчёты по событиям других сервисов: наполняемость, движение, сводные ведомости групп.",
+        routers=[router, group_reports.router],
         tables=Base.metadata,
     )

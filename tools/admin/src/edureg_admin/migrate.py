@@ -8,6 +8,10 @@
     edureg-migrate render          write the files rendered from the manifests:
                                    docker-compose.yml, deploy/, docs/events.md (run in the
                                    repository's root)
+    edureg-migrate replay <service>
+                                   with the service stopped: empty its tables and delete
+                                   its durable consumers, so that its next start rebuilds
+                                   its read models from the streams (reporting)
 
 Environment (only what the chosen command needs):
 - EDUREG_MIGRATE_ADMIN_DSN: a PostgreSQL superuser DSN (creates roles and databases);
@@ -29,7 +33,14 @@ from urllib.parse import quote
 
 import nats
 
-from edureg_admin import broker, catalogue, deployment, eventdocs, permission_catalogue
+from edureg_admin import (
+    broker,
+    catalogue,
+    deployment,
+    eventdocs,
+    permission_catalogue,
+    replay,
+)
 from edureg_admin.catalogue import ServiceInfo
 from edureg_admin.provision import RoleSecrets, provision_service_database
 from edureg_shared import migrations
@@ -64,6 +75,33 @@ def migrate(service: ServiceInfo, admin_dsn: str, secrets_: RoleSecrets | None =
     )
     migrations.upgrade(
         service.service_dir, owner_dsn(admin_dsn, service, secrets_.owner if secrets_ else None)
+    )
+
+
+async def _admin_nats(env: dict[str, str]) -> nats.NATS:
+    ca = env.get("EDUREG_MIGRATE_NATS_TLS_CA_FILE")
+    return await nats.connect(
+        [u.strip() for u in env["EDUREG_MIGRATE_NATS_URL"].split(",") if u.strip()],
+        user=env.get("EDUREG_MIGRATE_NATS_USER") or broker.ADMIN_USER,
+        password=env.get("EDUREG_MIGRATE_NATS_PASSWORD"),
+        tls=ssl.create_default_context(cafile=ca) if ca else None,
+        connect_timeout=5,
+        max_reconnect_attempts=3,
+    )
+
+
+async def replay_service(service: ServiceInfo, env: dict[str, str]) -> None:
+    secrets_ = secrets_from_env(service, env)
+    dsn = owner_dsn(env["EDUREG_MIGRATE_ADMIN_DSN"], service, secrets_.owner if secrets_ else None)
+    emptied = await replay.empty_tables(dsn)
+    nc = await _admin_nats(env)
+    try:
+        deleted = await replay.reset_consumers(nc, service.manifest)
+    finally:
+        await nc.close()
+    print(
+        f"{service.name}: {len(emptied)} tables emptied, {deleted} consumers reset; "
+        "start the service to replay the streams"
     )
 
 
@@ -118,9 +156,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description="Базы данных, роли и миграции сервисов; потоки JetStream; права брокера"
     )
-    parser.add_argument("target", choices=[*names, "all", "streams", "nats-config", "render"])
+    parser.add_argument(
+        "target", choices=[*names, "all", "streams", "nats-config", "render", "replay"]
+    )
+    parser.add_argument("service", nargs="?", choices=names, help="для replay: чей")
     args = parser.parse_args()
     env = dict(os.environ)
+    if args.target == "replay":
+        if not args.service:
+            parser.error("replay: укажите сервис, например replay reporting")
+        asyncio.run(replay_service(catalogue.by_name()[args.service], env))
+        return
     if args.target == "nats-config":
         sys.stdout.write(nats_config())
         return

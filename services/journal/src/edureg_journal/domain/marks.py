@@ -9,20 +9,31 @@ from dataclasses import dataclass
 from datetime import date
 
 from edureg_shared.errors import InvalidState
+from edureg_shared.grading import (
+    ATTENDANCE,
+    ATTENDANCE_TITLES,
+    DEFAULT_THRESHOLDS,
+    FIVE_POINT,
+    PASS_FAIL,
+    PERIOD_KINDS,
+    VALUE_TITLES,
+    VALUES,
+    suggest,
+    weighted_average,
+)
 
-# The five-point scale, and pass/fail ("зачёт"/"незачёт") for credit-only work.
-FIVE_POINT = ("5", "4", "3", "2", "1")
-PASS_FAIL = ("pass", "fail")
-VALUES = {*FIVE_POINT, *PASS_FAIL}
-VALUE_TITLES = {"pass": "зачёт", "fail": "незачёт"}
-
-ATTENDANCE = {"absent": "н", "ill": "б", "excused": "у", "late": "оп"}
-ATTENDANCE_TITLES = {
-    "absent": "отсутствовал(а)",
-    "ill": "болел(а)",
-    "excused": "уважительная причина",
-    "late": "опоздал(а)",
-}
+__all__ = [
+    "ATTENDANCE",
+    "ATTENDANCE_TITLES",
+    "DEFAULT_THRESHOLDS",
+    "FIVE_POINT",
+    "PASS_FAIL",
+    "PERIOD_KINDS",
+    "VALUES",
+    "VALUE_TITLES",
+    "suggest",
+    "weighted_average",
+]
 
 # An organisation's work types until it sets its own: (title, weight).
 DEFAULT_WORK_TYPES: dict[str, tuple[str, int]] = {
@@ -33,9 +44,6 @@ DEFAULT_WORK_TYPES: dict[str, tuple[str, int]] = {
     "practical": ("Практическая работа", 2),
     "test": ("Контрольная работа", 3),
 }
-
-# 002 §6: from the weighted average, 4.75 → 5, 3.75 → 4, 2.75 → 3, below → 2.
-DEFAULT_THRESHOLDS = (4.75, 3.75, 2.75)
 
 
 @dataclass(frozen=True)
@@ -135,42 +143,6 @@ def diff_marks(old: Mapping[tuple[uuid.UUID, str], str], new: Iterable[MarkIn]) 
         if key not in wanted:
             out.append(Change("deleted", key[0], key[1], before, None))
     return out
-
-
-def weighted_average(marks: Iterable[tuple[str, int]]) -> float | None:
-    """The weighted average of the five-point marks (pass/fail do not count)."""
-    total = weight = 0
-    for value, w in marks:
-        if value in FIVE_POINT:
-            total += int(value) * w
-            weight += w
-    return round(total / weight, 2) if weight else None
-
-
-def suggest(
-    average: float | None, thresholds: tuple[float, float, float] = DEFAULT_THRESHOLDS
-) -> str | None:
-    """The period mark the average suggests; the teacher decides."""
-    if average is None:
-        return None
-    five, four, three = thresholds
-    if average >= five:
-        return "5"
-    if average >= four:
-        return "4"
-    if average >= three:
-        return "3"
-    return "2"
-
-
-PERIOD_KINDS = {
-    "period": "за период (четверть, полугодие, семестр)",
-    "year": "годовая",
-    "exam": "экзаменационная",
-    "final": "итоговая",
-    "coursework": "за курсовую работу",
-    "qualification": "квалификационный экзамен (ПМ)",
-}
 
 
 def check_locked(changes: Iterable[Change], locked: set[uuid.UUID]) -> None:

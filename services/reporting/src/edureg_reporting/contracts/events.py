@@ -1,7 +1,11 @@
+"""Tolerant views of the events reporting consumes (it publishes none): only what the
+reports count. Children come by id and the display name reports show; no other
+personal data."""
+
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
@@ -12,21 +16,29 @@ class _Tolerant(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+# -- contingent ----------------------------------------------------------------------------
+
+
 class GroupCreated(_Tolerant):
     group_id: uuid.UUID
     name: str
     grade: int
     academic_year: str
+    curator_user_id: uuid.UUID | None = None
+
+
+class CuratorChanged(_Tolerant):
+    group_id: uuid.UUID
+    curator_user_id: uuid.UUID | None = None
 
 
 class StudentEnrolled(_Tolerant):
-    """Only ids, the order and dates: reporting holds no children's personal data."""
-
     student_id: uuid.UUID
     group_id: uuid.UUID
     order_number: str
     order_date: date
     valid_from: date
+    display_name: str
 
 
 class StudentExpelled(_Tolerant):
@@ -37,6 +49,136 @@ class StudentExpelled(_Tolerant):
     valid_to: date
 
 
+class StudentNamed(_Tolerant):
+    """`renamed`, and the moves that carry the name the student has now."""
+
+    student_id: uuid.UUID
+    display_name: str
+
+
+# -- schedule ------------------------------------------------------------------------------
+
+
+class PeriodView(_Tolerant):
+    period_id: uuid.UUID | None = None
+    kind: str
+    number: int
+    starts_on: date
+    ends_on: date
+    scope: str = "all"
+
+
+class AcademicYearOpened(_Tolerant):
+    academic_year_id: uuid.UUID
+    periods: list[PeriodView] = []
+
+
+class PeriodDefined(_Tolerant):
+    academic_year_id: uuid.UUID
+    period: PeriodView
+
+
+class Load(_Tolerant):
+    load_id: uuid.UUID
+    teacher_user_id: uuid.UUID
+    subject_id: uuid.UUID
+    group_id: uuid.UUID
+    period_id: uuid.UUID
+    hours: int
+
+
+class LessonView(_Tolerant):
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    subgroup_id: uuid.UUID | None = None
+    subject_id: uuid.UUID
+    subject: str
+    teacher_ids: list[uuid.UUID] = []
+    day: date
+    lesson_number: int
+    period_id: uuid.UUID | None = None
+    status: str = "scheduled"
+    version: int = 1
+
+
+class LessonsScheduled(_Tolerant):
+    lessons: list[LessonView]
+
+
+class LessonChanged(_Tolerant):
+    lesson: LessonView
+
+
+# -- journal -------------------------------------------------------------------------------
+
+
+class RosterChanged(_Tolerant):
+    group_id: uuid.UUID
+    student_id: uuid.UUID
+    change: str
+    date: date
+
+
+class MarkEvent(_Tolerant):
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    subject_id: uuid.UUID
+    day: date
+    student_id: uuid.UUID
+    work_type: str
+    weight: int = 1
+    value: str | None = None
+
+
+class AttendanceEvent(_Tolerant):
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    subject_id: uuid.UUID
+    day: date
+    student_id: uuid.UUID
+    code: str | None = None
+
+
+class LessonConducted(_Tolerant):
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    subject_id: uuid.UUID
+    day: date
+    entered_at: datetime
+
+
+class PeriodMarkSet(_Tolerant):
+    group_id: uuid.UUID
+    subject_id: uuid.UUID
+    period_id: uuid.UUID
+    kind: str
+    student_id: uuid.UUID
+    value: str | None = None
+
+
 GROUP_CREATED = Consumes("contingent.group.created", 1, GroupCreated)
+CURATOR_CHANGED = Consumes("contingent.group.curator_changed", 1, CuratorChanged)
 STUDENT_ENROLLED = Consumes("contingent.student.enrolled", 2, StudentEnrolled)
 STUDENT_EXPELLED = Consumes("contingent.student.expelled", 2, StudentExpelled)
+STUDENT_RENAMED = Consumes("contingent.student.renamed", 1, StudentNamed)
+STUDENT_TRANSFERRED = Consumes("contingent.student.transferred", 1, StudentNamed)
+STUDENT_PROMOTED = Consumes("contingent.student.promoted", 1, StudentNamed)
+STUDENT_RETAINED = Consumes("contingent.student.retained", 1, StudentNamed)
+STUDENT_REINSTATED = Consumes("contingent.student.reinstated", 1, StudentNamed)
+LEAVE_ENDED = Consumes("contingent.student.academic_leave_ended", 1, StudentNamed)
+
+YEAR_OPENED = Consumes("schedule.academic_year.opened", 1, AcademicYearOpened)
+PERIOD_DEFINED = Consumes("schedule.period.defined", 1, PeriodDefined)
+LOAD_ASSIGNED = Consumes("schedule.load.assigned", 1, Load)
+LOAD_REMOVED = Consumes("schedule.load.removed", 1, Load)
+LESSONS_SCHEDULED = Consumes("schedule.lesson.scheduled", 1, LessonsScheduled)
+LESSON_CHANGED = Consumes("schedule.lesson.changed", 1, LessonChanged)
+LESSON_CANCELLED = Consumes("schedule.lesson.cancelled", 1, LessonChanged)
+
+ROSTER_CHANGED = Consumes("journal.roster.changed", 1, RosterChanged)
+MARK_RECORDED = Consumes("journal.mark.recorded", 1, MarkEvent)
+MARK_CHANGED = Consumes("journal.mark.changed", 1, MarkEvent)
+MARK_DELETED = Consumes("journal.mark.deleted", 1, MarkEvent)
+ATTENDANCE_RECORDED = Consumes("journal.attendance.recorded", 1, AttendanceEvent)
+LESSON_CONDUCTED = Consumes("journal.lesson.conducted", 1, LessonConducted)
+PERIOD_MARK_SET = Consumes("journal.period_mark.set", 1, PeriodMarkSet)

@@ -1,34 +1,74 @@
-"""Thin subscribers: each translates an event into one projection update."""
+"""Thin subscribers: each event type goes to its projection (services/projections.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edureg_reporting.contracts.events import GROUP_CREATED, STUDENT_ENROLLED, STUDENT_EXPELLED
-from edureg_reporting.services import projections
+from edureg_reporting.contracts import events as ev
+from edureg_reporting.services import projections as p
+from edureg_shared.events.contract import Consumes
 from edureg_shared.events.envelope import Envelope
 from edureg_shared.service import Runtime
 
 
-async def group_created(session: AsyncSession, events: list[Envelope]) -> None:
-    """Names the groups in the occupancy report."""
-    await projections.on_groups_created(session=session, events=events)
+def _handler(apply: Any, doc: str) -> Any:
+    async def handle(session: AsyncSession, events: list[Envelope]) -> None:
+        await apply(session=session, events=events)
+
+    handle.__doc__ = doc
+    return handle
 
 
-async def student_enrolled(session: AsyncSession, events: list[Envelope]) -> None:
-    """Counts the students into their groups and the movement report."""
-    await projections.on_students_enrolled(session=session, events=events)
-
-
-async def student_expelled(session: AsyncSession, events: list[Envelope]) -> None:
-    """Counts the students out of their groups and into the movement report."""
-    await projections.on_students_expelled(session=session, events=events)
-
-
-HANDLERS = {
-    GROUP_CREATED: group_created,
-    STUDENT_ENROLLED: student_enrolled,
-    STUDENT_EXPELLED: student_expelled,
+# In the order a replay applies them (docs/reports.md): who and what first, then the
+# journal that refers to them; the handlers do not rely on it.
+HANDLERS: dict[Consumes, Any] = {
+    ev.GROUP_CREATED: _handler(p.on_groups_created, "Names the groups and their curators."),
+    ev.CURATOR_CHANGED: _handler(
+        p.on_curators_changed, "Who curates a group (who sees its reports)."
+    ),
+    ev.STUDENT_ENROLLED: _handler(
+        p.on_students_enrolled, "Counts the students into their groups and the movement report."
+    ),
+    ev.STUDENT_EXPELLED: _handler(
+        p.on_students_expelled,
+        "Counts the students out of their groups and into the movement report.",
+    ),
+    **{
+        c: _handler(p.namer(c), "The name reports show for the student, as it is now.")
+        for c in (
+            ev.STUDENT_RENAMED,
+            ev.STUDENT_TRANSFERRED,
+            ev.STUDENT_PROMOTED,
+            ev.STUDENT_RETAINED,
+            ev.STUDENT_REINSTATED,
+            ev.LEAVE_ENDED,
+        )
+    },
+    ev.YEAR_OPENED: _handler(p.on_years_opened, "The study periods reports are asked for."),
+    ev.PERIOD_DEFINED: _handler(p.on_periods_defined, "The study periods reports are asked for."),
+    ev.LOAD_ASSIGNED: _handler(
+        p.loads(True), "Which teachers work in a group (who sees its reports)."
+    ),
+    ev.LOAD_REMOVED: _handler(
+        p.loads(False), "Which teachers work in a group (who sees its reports)."
+    ),
+    ev.LESSONS_SCHEDULED: _handler(p.on_lessons_scheduled, "The lessons due, and subjects' names."),
+    **{
+        c: _handler(p.lesson_changes(c), "The lessons due, and subjects' names.")
+        for c in (ev.LESSON_CHANGED, ev.LESSON_CANCELLED)
+    },
+    ev.ROSTER_CHANGED: _handler(p.on_roster_changed, "Who was in a group on which days."),
+    **{
+        c: _handler(p.marks(c), "The marks reports count.")
+        for c in (ev.MARK_RECORDED, ev.MARK_CHANGED, ev.MARK_DELETED)
+    },
+    ev.ATTENDANCE_RECORDED: _handler(p.on_attendance, "The attendance reports count."),
+    ev.LESSON_CONDUCTED: _handler(
+        p.on_lessons_conducted, "When a lesson was entered (the one-day deadline)."
+    ),
+    ev.PERIOD_MARK_SET: _handler(p.on_period_marks, "The period marks reports show."),
 }
 CONSUMES = tuple(HANDLERS)
 

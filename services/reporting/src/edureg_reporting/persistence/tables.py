@@ -1,10 +1,29 @@
+"""Reporting's read models: each kept from other services' events, idempotently, and
+rebuilt from the streams by replaying them into an empty database (docs/reports.md).
+
+Rows that several event types (or redeliveries out of order) may touch keep `as_of`, the
+time of the event that last set them: an older event never overwrites a newer one.
+Children are known by id and by the display name contingent publishes for reports;
+nothing else of their personal files reaches reporting."""
+
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Index, Integer, MetaData, String, func, text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from edureg_shared.db import NAMING_CONVENTION
@@ -15,7 +34,7 @@ class Base(DeclarativeBase):
 
 
 class GroupOccupancy(Base):
-    """How many students each group has now, and has had in and out."""
+    """How many students each group has now, and has had in and out; its curator."""
 
     __tablename__ = "group_occupancy"
 
@@ -28,6 +47,8 @@ class GroupOccupancy(Base):
     enrolled_total: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     expelled_total: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    curator_user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    curator_as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class MovementEntry(Base):
@@ -44,3 +65,151 @@ class MovementEntry(Base):
     order_number: Mapped[str] = mapped_column(String(30))
     order_date: Mapped[date] = mapped_column(Date)
     effective_date: Mapped[date] = mapped_column(Date)
+
+
+class Student(Base):
+    """The name a report shows for a student (surname and name, as contingent gives it)."""
+
+    __tablename__ = "students"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Membership(Base):
+    """A student on a group's roster from `valid_from` until `valid_to` (exclusive), as
+    journal announces it."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (Index(None, "tenant_id", "group_id", "valid_from"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    valid_from: Mapped[date] = mapped_column(Date, primary_key=True)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+
+class Subject(Base):
+    __tablename__ = "subjects"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    subject_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Period(Base):
+    """A study period (a quarter, a half, a semester …) of an academic year."""
+
+    __tablename__ = "periods"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    period_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    academic_year_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[int] = mapped_column(SmallInteger)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    scope: Mapped[str] = mapped_column(String(60))
+
+
+class Lesson(Base):
+    """A dated lesson as schedule last announced it (`version` grows with each change)."""
+
+    __tablename__ = "lessons"
+    __table_args__ = (Index(None, "tenant_id", "group_id", "day"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    lesson_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    subgroup_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    subject_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    teacher_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(UUID(as_uuid=True)))
+    day: Mapped[date] = mapped_column(Date)
+    lesson_number: Mapped[int] = mapped_column(SmallInteger)
+    period_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    status: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class LessonEntry(Base):
+    """When a lesson's topic was entered in the journal (it took place)."""
+
+    __tablename__ = "lesson_entries"
+    __table_args__ = (Index(None, "tenant_id", "group_id", "day"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    lesson_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    subject_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    day: Mapped[date] = mapped_column(Date)
+    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TeachingLoad(Base):
+    """A teacher's load of a subject in a group (`active` false once it was removed)."""
+
+    __tablename__ = "teaching_load"
+    __table_args__ = (Index(None, "tenant_id", "teacher_user_id"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    load_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    teacher_user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    subject_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    period_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    hours: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean)
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Mark(Base):
+    """A student's mark of one kind of work in one lesson (`value` null: deleted)."""
+
+    __tablename__ = "marks"
+    __table_args__ = (Index(None, "tenant_id", "group_id", "day"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    lesson_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    work_type: Mapped[str] = mapped_column(String(40), primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    subject_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    day: Mapped[date] = mapped_column(Date)
+    value: Mapped[str | None] = mapped_column(String(4))
+    weight: Mapped[int] = mapped_column(SmallInteger)
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Attendance(Base):
+    """A student's attendance of a lesson (`code` null: the entry was removed)."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (Index(None, "tenant_id", "group_id", "day"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    lesson_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    subject_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    day: Mapped[date] = mapped_column(Date)
+    code: Mapped[str | None] = mapped_column(String(10))
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PeriodMark(Base):
+    """A student's period (year, exam, final …) mark in a subject."""
+
+    __tablename__ = "period_marks"
+    __table_args__ = (Index(None, "tenant_id", "group_id", "period_id"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    subject_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    period_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    value: Mapped[str | None] = mapped_column(String(4))
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,30 +1,90 @@
-"""Occupancy and movement, projected from contingent's events."""
+"""The read models, kept from the other services' events. Every handler is idempotent
+per event (the inbox) and indifferent to the order events of different types arrive in:
+rows several events touch keep the newest state (`repository.upsert_newest`)."""
 
 from __future__ import annotations
 
 import uuid
 from collections import Counter
 from datetime import date
+from typing import Any
 
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edureg_reporting.contracts.events import GROUP_CREATED, STUDENT_ENROLLED, STUDENT_EXPELLED
+from edureg_reporting.contracts import events as ev
 from edureg_reporting.persistence import repository as repo
-from edureg_reporting.persistence.tables import GroupOccupancy, MovementEntry
+from edureg_reporting.persistence.tables import (
+    Attendance,
+    GroupOccupancy,
+    Lesson,
+    LessonEntry,
+    Mark,
+    MovementEntry,
+    Period,
+    PeriodMark,
+    Student,
+    TeachingLoad,
+)
+from edureg_shared.events.consumer import NotYet
 from edureg_shared.events.envelope import Envelope
 from edureg_shared.paging import PageRequest, check_range
 
 
+class MembershipNotYetKnown(NotYet):
+    """A roster membership's end came before its beginning: retried later."""
+
+
+# -- contingent ----------------------------------------------------------------------------
+
+
 async def on_groups_created(*, session: AsyncSession, events: list[Envelope]) -> None:
     for event in events:
-        data = GROUP_CREATED.parse(event.data)
+        data = ev.GROUP_CREATED.parse(event.data)
         await repo.upsert_group(
             session, event.tenant_id, data.group_id, data.name, data.grade, data.academic_year
         )
+        await repo.set_curator(
+            session, event.tenant_id, data.group_id, data.curator_user_id, event.occurred_at
+        )
+
+
+async def on_curators_changed(*, session: AsyncSession, events: list[Envelope]) -> None:
+    for event in events:
+        data = ev.CURATOR_CHANGED.parse(event.data)
+        await repo.set_curator(
+            session, event.tenant_id, data.group_id, data.curator_user_id, event.occurred_at
+        )
+
+
+async def _name(session: AsyncSession, events: list[Envelope], contract: Any) -> None:
+    await repo.upsert_newest(
+        session,
+        Student,
+        [
+            {
+                "tenant_id": e.tenant_id,
+                "student_id": (d := contract.parse(e.data)).student_id,
+                "display_name": d.display_name,
+                "as_of": e.occurred_at,
+            }
+            for e in events
+        ],
+        key=("tenant_id", "student_id"),
+    )
+
+
+def namer(contract: Any) -> Any:
+    async def handle(*, session: AsyncSession, events: list[Envelope]) -> None:
+        await _name(session, events, contract)
+
+    return handle
 
 
 async def on_students_enrolled(*, session: AsyncSession, events: list[Envelope]) -> None:
-    parsed = [(e, STUDENT_ENROLLED.parse(e.data)) for e in events]
+    parsed = [(e, ev.STUDENT_ENROLLED.parse(e.data)) for e in events]
+    await _name(session, events, ev.STUDENT_ENROLLED)
     await _count(
         session, events[0].tenant_id, Counter(d.group_id for _, d in parsed), enrolled=True
     )
@@ -47,7 +107,7 @@ async def on_students_enrolled(*, session: AsyncSession, events: list[Envelope])
 
 
 async def on_students_expelled(*, session: AsyncSession, events: list[Envelope]) -> None:
-    parsed = [(e, STUDENT_EXPELLED.parse(e.data)) for e in events]
+    parsed = [(e, ev.STUDENT_EXPELLED.parse(e.data)) for e in events]
     await _count(
         session, events[0].tenant_id, Counter(d.group_id for _, d in parsed), enrolled=False
     )
@@ -81,6 +141,229 @@ async def _count(
             expelled=0 if enrolled else n,
         )
 
+
+# -- schedule ------------------------------------------------------------------------------
+
+
+def _period_row(e: Envelope, year: uuid.UUID, p: ev.PeriodView) -> dict[str, Any]:
+    return {
+        "tenant_id": e.tenant_id,
+        "period_id": p.period_id,
+        "academic_year_id": year,
+        "kind": p.kind,
+        "number": p.number,
+        "starts_on": p.starts_on,
+        "ends_on": p.ends_on,
+        "scope": p.scope,
+    }
+
+
+async def _periods(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    rows = [r for r in rows if r["period_id"] is not None]
+    if not rows:
+        return
+    stmt = insert(Period).values(list({r["period_id"]: r for r in rows}.values()))
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["tenant_id", "period_id"],
+            set_={c: stmt.excluded[c] for c in rows[0] if c not in ("tenant_id", "period_id")},
+        )
+    )
+
+
+async def on_years_opened(*, session: AsyncSession, events: list[Envelope]) -> None:
+    rows = []
+    for e in events:
+        data = ev.YEAR_OPENED.parse(e.data)
+        rows += [_period_row(e, data.academic_year_id, p) for p in data.periods]
+    await _periods(session, rows)
+
+
+async def on_periods_defined(*, session: AsyncSession, events: list[Envelope]) -> None:
+    rows = []
+    for e in events:
+        data = ev.PERIOD_DEFINED.parse(e.data)
+        rows.append(_period_row(e, data.academic_year_id, data.period))
+    await _periods(session, rows)
+
+
+def loads(active: bool) -> Any:
+    contract = ev.LOAD_ASSIGNED if active else ev.LOAD_REMOVED
+
+    async def handle(*, session: AsyncSession, events: list[Envelope]) -> None:
+        await repo.upsert_newest(
+            session,
+            TeachingLoad,
+            [
+                {
+                    "tenant_id": e.tenant_id,
+                    "load_id": (d := contract.parse(e.data)).load_id,
+                    "teacher_user_id": d.teacher_user_id,
+                    "subject_id": d.subject_id,
+                    "group_id": d.group_id,
+                    "period_id": d.period_id,
+                    "hours": d.hours,
+                    "active": active,
+                    "as_of": e.occurred_at,
+                }
+                for e in events
+            ],
+            key=("tenant_id", "load_id"),
+        )
+
+    return handle
+
+
+async def _lessons(
+    session: AsyncSession, tenant_id: uuid.UUID, lessons: list[ev.LessonView]
+) -> None:
+    if not lessons:
+        return
+    await repo.name_subjects(session, tenant_id, {x.subject_id: x.subject for x in lessons})
+    await repo.upsert_newest(
+        session,
+        Lesson,
+        [
+            {
+                "tenant_id": tenant_id,
+                "lesson_id": x.lesson_id,
+                "group_id": x.group_id,
+                "subgroup_id": x.subgroup_id,
+                "subject_id": x.subject_id,
+                "teacher_ids": x.teacher_ids,
+                "day": x.day,
+                "lesson_number": x.lesson_number,
+                "period_id": x.period_id,
+                "status": x.status,
+                "version": x.version,
+            }
+            for x in lessons
+        ],
+        key=("tenant_id", "lesson_id"),
+        newer="version",
+    )
+
+
+async def on_lessons_scheduled(*, session: AsyncSession, events: list[Envelope]) -> None:
+    lessons = [x for e in events for x in ev.LESSONS_SCHEDULED.parse(e.data).lessons]
+    await _lessons(session, events[0].tenant_id, lessons)
+
+
+def lesson_changes(contract: Any) -> Any:
+    async def handle(*, session: AsyncSession, events: list[Envelope]) -> None:
+        lessons = [contract.parse(e.data).lesson for e in events]
+        await _lessons(session, events[0].tenant_id, lessons)
+
+    return handle
+
+
+# -- journal -------------------------------------------------------------------------------
+
+
+async def on_roster_changed(*, session: AsyncSession, events: list[Envelope]) -> None:
+    for e in events:
+        d = ev.ROSTER_CHANGED.parse(e.data)
+        if d.change == "added":
+            await repo.open_membership(session, e.tenant_id, d.group_id, d.student_id, d.date)
+        elif not await repo.close_membership(
+            session, e.tenant_id, d.group_id, d.student_id, d.date
+        ):
+            raise MembershipNotYetKnown(str(e.id))
+
+
+def marks(contract: Any) -> Any:
+    async def handle(*, session: AsyncSession, events: list[Envelope]) -> None:
+        await repo.upsert_newest(
+            session,
+            Mark,
+            [
+                {
+                    "tenant_id": e.tenant_id,
+                    "lesson_id": (d := contract.parse(e.data)).lesson_id,
+                    "student_id": d.student_id,
+                    "work_type": d.work_type,
+                    "group_id": d.group_id,
+                    "subject_id": d.subject_id,
+                    "day": d.day,
+                    "value": d.value,
+                    "weight": d.weight,
+                    "as_of": e.occurred_at,
+                }
+                for e in events
+            ],
+            key=("tenant_id", "lesson_id", "student_id", "work_type"),
+        )
+
+    return handle
+
+
+async def on_attendance(*, session: AsyncSession, events: list[Envelope]) -> None:
+    await repo.upsert_newest(
+        session,
+        Attendance,
+        [
+            {
+                "tenant_id": e.tenant_id,
+                "lesson_id": (d := ev.ATTENDANCE_RECORDED.parse(e.data)).lesson_id,
+                "student_id": d.student_id,
+                "group_id": d.group_id,
+                "subject_id": d.subject_id,
+                "day": d.day,
+                "code": d.code,
+                "as_of": e.occurred_at,
+            }
+            for e in events
+        ],
+        key=("tenant_id", "lesson_id", "student_id"),
+    )
+
+
+async def on_lessons_conducted(*, session: AsyncSession, events: list[Envelope]) -> None:
+    rows: dict[uuid.UUID, dict[str, Any]] = {}
+    for e in events:
+        d = ev.LESSON_CONDUCTED.parse(e.data)
+        row = {
+            "tenant_id": e.tenant_id,
+            "lesson_id": d.lesson_id,
+            "group_id": d.group_id,
+            "subject_id": d.subject_id,
+            "day": d.day,
+            "entered_at": d.entered_at,
+        }
+        if d.lesson_id not in rows or d.entered_at < rows[d.lesson_id]["entered_at"]:
+            rows[d.lesson_id] = row
+    stmt = insert(LessonEntry).values(list(rows.values()))
+    # The first entry counts for the deadline; a later one does not move it.
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["tenant_id", "lesson_id"],
+            set_={"entered_at": func.least(LessonEntry.entered_at, stmt.excluded.entered_at)},
+        )
+    )
+
+
+async def on_period_marks(*, session: AsyncSession, events: list[Envelope]) -> None:
+    await repo.upsert_newest(
+        session,
+        PeriodMark,
+        [
+            {
+                "tenant_id": e.tenant_id,
+                "student_id": (d := ev.PERIOD_MARK_SET.parse(e.data)).student_id,
+                "subject_id": d.subject_id,
+                "period_id": d.period_id,
+                "kind": d.kind,
+                "group_id": d.group_id,
+                "value": d.value,
+                "as_of": e.occurred_at,
+            }
+            for e in events
+        ],
+        key=("tenant_id", "student_id", "subject_id", "period_id", "kind"),
+    )
+
+
+# -- reads ----------------------------------------------------------------------------------
 
 # A school year and a bit: the longest period a movement report covers at once.
 MAX_MOVEMENT_DAYS = 400

@@ -1,0 +1,1 @@
+"""What reports count, as pure functions of the projected rows (no I/O)."""

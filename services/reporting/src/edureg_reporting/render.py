@@ -1,0 +1,140 @@
+"""A report's table as a file: XLSX (numbers stay numbers) and a printable PDF (A4
+landscape, Cyrillic in the embedded DejaVu font, the heading repeated on every page).
+Rendering only: what a report holds is built in services/ and domain/."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import quote
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from edureg_shared import fonts
+
+Value = str | int | float | None
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_TYPE = "application/pdf"
+
+
+@dataclass
+class Table:
+    title: str
+    subtitle: list[str]
+    columns: list[str]
+    rows: list[list[Value]]
+    footer: list[list[Value]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    # Relative widths of the columns (the PDF), e.g. a wide name column.
+    widths: list[float] = field(default_factory=list)
+    sheet: str = "Отчёт"
+
+
+def number(value: float | None, digits: int = 2) -> str:
+    """A figure as a Russian reader writes it: a decimal comma; a dash for none."""
+    if value is None:
+        return "—"
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def _text(value: Value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return number(value)
+    return str(value)
+
+
+def xlsx(table: Table) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = table.sheet[:31]
+    ws.append([table.title])
+    ws["A1"].font = Font(bold=True, size=13)
+    for line in table.subtitle:
+        ws.append([line])
+    ws.append([])
+    head = ws.max_row + 1
+    ws.append(table.columns)
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for cell in ws[head]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        cell.border = border
+    for row in table.rows:
+        ws.append(list(row))
+    for row in table.footer:
+        ws.append(list(row))
+        for cell in ws[ws.max_row]:
+            cell.font = Font(bold=True)
+    for r in ws.iter_rows(min_row=head + 1, max_row=ws.max_row):
+        for cell in r:
+            cell.border = border
+            if isinstance(cell.value, float):
+                cell.number_format = "0.00"
+    if table.notes:
+        ws.append([])
+        for line in table.notes:
+            ws.append([line])
+    ws.freeze_panes = ws.cell(row=head + 1, column=3 if len(table.columns) > 2 else 1)
+    ws.row_dimensions[head].height = 45
+    for i, title in enumerate(table.columns, start=1):
+        longest = max([len(_text(r[i - 1])) for r in table.rows if len(r) >= i] + [0])
+        width = max(longest + 2, 6 if i > 2 else 5, min(len(title), 14))
+        ws.column_dimensions[get_column_letter(i)].width = min(width, 40)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def pdf(table: Table, *, created: datetime) -> bytes:
+    doc = FPDF(orientation="L", unit="mm", format="A4")
+    doc.set_margins(10, 10, 10)
+    doc.set_auto_page_break(auto=True, margin=12)
+    doc.add_font("DejaVu", "", str(fonts.REGULAR))
+    doc.add_font("DejaVu", "B", str(fonts.BOLD))
+    doc.set_title(table.title)
+    doc.set_creator("edureg")
+    doc.set_creation_date(created)
+    doc.add_page()
+    doc.set_font("DejaVu", "B", 13)
+    doc.multi_cell(0, 7, table.title, new_x="LMARGIN", new_y="NEXT")
+    doc.set_font("DejaVu", "", 9)
+    for line in table.subtitle:
+        doc.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    doc.ln(2)
+    many = len(table.columns) > 12
+    doc.set_font("DejaVu", "", 6.5 if many else 8)
+    widths = table.widths or [1.0] * len(table.columns)
+    with doc.table(
+        col_widths=tuple(widths),
+        text_align="CENTER",
+        line_height=3.4 if many else 4.2,
+        headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+        repeat_headings=1,
+    ) as grid:
+        grid.row(list(table.columns))
+        for row in table.rows:
+            grid.row([_text(v) for v in row])
+        for row in table.footer:
+            grid.row([_text(v) for v in row], style=FontFace(emphasis="BOLD"))
+    if table.notes:
+        doc.ln(3)
+        doc.set_font("DejaVu", "", 8)
+        for line in table.notes:
+            doc.multi_cell(0, 4.2, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(doc.output())
+
+
+def disposition(filename: str) -> str:
+    """An attachment's name, Cyrillic kept for browsers that read RFC 5987."""
+    plain = filename.encode("ascii", "replace").decode().replace("?", "_")
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"

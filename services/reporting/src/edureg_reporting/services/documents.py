@@ -1,0 +1,163 @@
+"""The group sheets as tables for the files (render.py): headings, rows, the figures
+under them and what the figures mean."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from edureg_reporting.domain import sheets
+from edureg_reporting.persistence.tables import GroupOccupancy, Period
+from edureg_reporting.render import Table, number
+from edureg_reporting.services.reports import Range
+
+PERIOD_TITLES = {
+    "quarter": "четверть",
+    "half": "полугодие",
+    "semester": "семестр",
+    "trimester": "триместр",
+}
+
+DEFINITIONS = [
+    "Успеваемость — доля обучающихся без «2» (и «незачёта»); качество знаний — доля "
+    "обучающихся только с «4» и «5»; считаются обучающиеся, у которых есть итог.",
+    "Итог по предмету — отметка за период, если она выставлена, иначе отметка, которую "
+    "даёт средневзвешенный балл (4,75 → 5, 3,75 → 4, 2,75 → 3).",
+]
+
+
+def period_title(p: Period) -> str:
+    return f"{p.number} {PERIOD_TITLES.get(p.kind, p.kind)}"
+
+
+def _day(d: date) -> str:
+    return d.strftime("%d.%m.%Y")
+
+
+def range_title(r: Range) -> str:
+    dates = f"с {_day(r.start)} по {_day(r.end)}"
+    return f"{period_title(r.period)} ({dates})" if r.period else dates
+
+
+def _group(group: GroupOccupancy) -> str:
+    return f"Группа (класс): {group.name}, {group.academic_year} учебный год"
+
+
+def _rate(value: float | None) -> str:
+    return "—" if value is None else f"{number(value, 1)} %"
+
+
+def marks_table(group: GroupOccupancy, r: Range, sheet: sheets.MarksSheet, made: str) -> Table:
+    subjects = sheet.subjects
+    rows = []
+    for i, row in enumerate(sheet.rows, start=1):
+        cells: list[str | int | float | None] = [i, row.display_name]
+        for subject, _ in subjects:
+            cell = row.cells.get(subject)
+            if cell is None:
+                cells.append(None)
+            elif cell.period_mark is not None:
+                cells.append(_title(cell.period_mark))
+            else:
+                cells.append(cell.average if cell.average is not None else _title(cell.result))
+        cells += [row.average, sheets.CATEGORIES[row.category]]
+        rows.append(cells)
+    figures = sheet.per_subject
+    footer = [
+        [
+            "",
+            "Успеваемость",
+            *(_rate(figures[s].success_rate) for s, _ in subjects),
+            _rate(sheet.overall.success_rate),
+            "",
+        ],
+        [
+            "",
+            "Качество знаний",
+            *(_rate(figures[s].quality_rate) for s, _ in subjects),
+            _rate(sheet.overall.quality_rate),
+            "",
+        ],
+        ["", "Средний балл", *(figures[s].average for s, _ in subjects), sheet.overall.average, ""],
+    ]
+    counts = ", ".join(
+        f"{title} — {sheet.categories.get(k, 0)}" for k, title in sheets.CATEGORIES.items()
+    )
+    return Table(
+        title="Сводная ведомость успеваемости",
+        subtitle=[_group(group), f"Период: {range_title(r)}", made],
+        columns=["№", "Обучающийся", *(name for _, name in subjects), "Средний балл", "Итог"],
+        rows=rows,
+        footer=footer,
+        notes=[f"Обучающихся: {len(sheet.rows)}; {counts}.", *DEFINITIONS],
+        widths=[0.6, 4.0, *([1.2] * len(subjects)), 1.2, 2.0],
+        sheet="Успеваемость",
+    )
+
+
+def _title(value: str | None) -> str | None:
+    return {"pass": "зач.", "fail": "незач."}.get(value or "", value)
+
+
+def attendance_table(
+    group: GroupOccupancy, r: Range, sheet: sheets.AttendanceSheet, made: str
+) -> Table:
+    subjects = sheet.subjects
+    rows = []
+    for i, row in enumerate(sheet.rows, start=1):
+        rows.append(
+            [
+                i,
+                row.display_name,
+                *(row.missed.get(s, 0) for s, _ in subjects),
+                row.total_missed,
+                row.by_code.get("ill", 0),
+                row.by_code.get("excused", 0),
+                row.by_code.get("absent", 0),
+                row.by_code.get("late", 0),
+            ]
+        )
+    t = sheet.totals
+    footer = [
+        [
+            "",
+            "Проведено уроков",
+            *(sheet.lessons.get(s, 0) for s, _ in subjects),
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        [
+            "",
+            "Всего",
+            *(sum(row.missed.get(s, 0) for row in sheet.rows) for s, _ in subjects),
+            t["missed"],
+            t["ill"],
+            t["excused"],
+            t["absent"],
+            t["late"],
+        ],
+    ]
+    return Table(
+        title="Сводная ведомость посещаемости",
+        subtitle=[_group(group), f"Период: {range_title(r)}", made],
+        columns=[
+            "№",
+            "Обучающийся",
+            *(name for _, name in subjects),
+            "Пропущено уроков",
+            "по болезни",
+            "по уважит. причине",
+            "без уважит. причины",
+            "опозданий",
+        ],
+        rows=rows,
+        footer=footer,
+        notes=[
+            "По предметам — пропущенные уроки (отсутствие по любой причине); опоздание "
+            "пропуском не считается."
+        ],
+        widths=[0.6, 4.0, *([1.1] * len(subjects)), 1.3, 1.2, 1.2, 1.2, 1.2],
+        sheet="Посещаемость",
+    )
