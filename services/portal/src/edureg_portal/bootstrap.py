@@ -23,6 +23,7 @@ from edureg_portal import (
     journal_pages,
     order_pages,
     profile_pages,
+    report_pages,
     schedule_pages,
     staff_pages,
     structure_pages,
@@ -100,6 +101,7 @@ def create(settings: Settings | None = None) -> FastAPI:
     app.include_router(schedule_pages.router)
     app.include_router(diary_pages.router)
     app.include_router(journal_pages.router)
+    app.include_router(report_pages.router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

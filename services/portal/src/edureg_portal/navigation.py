@@ -212,6 +212,24 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        "Отчёты",
+        (
+            Item(
+                "reports",
+                "Отчёты групп",
+                "/reports",
+                # The management's, and the teachers' and curators' of their own groups:
+                # reporting narrows by relationship.
+                permissions=_perms(
+                    "reporting.read",
+                    "journal.read.all",
+                    "journal.marks.write",
+                    "identity.accounts.read.own_groups",
+                ),
+            ),
+        ),
+    ),
+    Section(
         "Семья",
         (Item("children", "Мои дети", "/children", kinds=frozenset({"guardian"})),),
     ),

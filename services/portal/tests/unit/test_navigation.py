@@ -51,9 +51,14 @@ def test_each_kind_of_user_sees_its_own_menu() -> None:
         "accounts",
         "class_journal",
         *schedule,
+        "reports",
         "profile",
         "password",
     ]
+    # A group's reports: the management's, and its teachers' and curator's (reporting
+    # narrows to their own groups).
+    assert "reports" in keys("staff", [*TEACHER, "journal.marks.write"])
+    assert "reports" in keys("staff", ["reporting.read"])
     assert keys("staff", REGION) == ["organisations", "join", "usage", "profile", "password"]
     assert keys("staff", MONITOR) == ["usage", "profile", "password"]
     # Students and parents see their own timetable, nothing else of the schedule.
@@ -76,6 +81,9 @@ def test_a_page_not_in_the_menu_cannot_be_opened() -> None:
     assert not may_open("schedule_lessons", "guardian", [])
     assert may_open("my_timetable", "guardian", [])
     assert not may_open("diary", "staff", TEACHER)
+    assert not may_open("reports", "guardian", [])
+    assert not may_open("reports", "student", [])
+    assert not may_open("reports", "staff", MONITOR)
 
 
 def test_empty_sections_are_left_out() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from edureg_reporting.config import Settings
-from edureg_reporting.http import group_reports
+from edureg_reporting.http import group_reports, monitoring
 from edureg_reporting.http.routes import router
 from edureg_reporting.manifest import MANIFEST
 from edureg_reporting.messaging.subscribers import register
@@ -21,6 +21,6 @@ def create(settings: Settings | None = None) -> FastAPI:
         runtime,
         title="edureg: отчёты",
         description="Отчёты по событиям других сервисов: наполняемость, движение, сводные ведомости групп.",
-        routers=[router, group_reports.router],
+        routers=[router, group_reports.router, monitoring.router],
         tables=Base.metadata,
     )

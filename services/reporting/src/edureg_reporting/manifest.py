@@ -8,6 +8,18 @@ MANIFEST = ServiceManifest(
     name="reporting",
     title="Отчёты и мониторинг",
     settings=Settings,
-    permissions=(("reporting.read", "Просмотр отчётов"),),
+    permissions=(
+        ("reporting.read", "Отчёты и соблюдение сроков организации (все группы)"),
+        (
+            "reporting.regulations.write",
+            "Свои сроки регламента организации (где её положение отличается от регионального)",
+        ),
+        (
+            "region.reports.read",
+            "Мониторинг организаций региона: сроки, наполняемость, движение, активность "
+            "(без персональных данных)",
+        ),
+        ("region.regulations.write", "Региональный профиль сроков регламента"),
+    ),
     consumes=CONSUMES,
 )

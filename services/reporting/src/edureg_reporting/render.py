@@ -116,7 +116,8 @@ def pdf(table: Table, *, created: datetime) -> bytes:
     widths = table.widths or [1.0] * len(table.columns)
     with doc.table(
         col_widths=tuple(widths),
-        text_align="CENTER",
+        # The name column reads from the left; figures are centred.
+        text_align=tuple("LEFT" if i == 1 else "CENTER" for i in range(len(table.columns))),
         line_height=3.4 if many else 4.2,
         headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
         repeat_headings=1,

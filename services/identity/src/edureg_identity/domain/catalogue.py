@@ -33,7 +33,8 @@ PERMISSIONS: dict[str, str] = {
     "journal.marks.write.any": "Исправление журнала любого урока (если это разрешено настройками организации)",
     "journal.settings.write": "Настройки журнала: виды работ, веса, пороги, правила",
     "journal.periods.manage": "Открытие закрытого периода для исправлений (с причиной)",
-    "reporting.read": "Просмотр отчётов",
+    "reporting.read": "Отчёты и соблюдение сроков организации (все группы)",
+    "reporting.regulations.write": "Свои сроки регламента организации (где её положение отличается от регионального)",
 }
 
 # Held by staff of the region's ministry only (checked, not just granted).
@@ -41,4 +42,6 @@ REGION_PERMISSIONS: dict[str, str] = {
     "region.accounts.administer": "Реестр организаций региона, доступ их администраторов",
     "region.monitoring.read": "Сводные показатели организаций региона (без персональных данных)",
     "region.calendar.write": "Производственный календарь региона (переносы, праздники)",
+    "region.reports.read": "Мониторинг организаций региона: сроки, наполняемость, движение, активность (без персональных данных)",
+    "region.regulations.write": "Региональный профиль сроков регламента",
 }

@@ -139,7 +139,11 @@ LEARNER_POSITIONS: dict[str, str] = {
 
 MINISTRY_POSITIONS: dict[str, tuple[str, list[str]]] = {
     "regional_admin": ("Администратор региона", sorted(REGION_PERMISSIONS)),
-    "regional_monitor": ("Специалист регионального мониторинга", [REGION_MONITOR]),
+    "regional_monitor": (
+        "Специалист регионального мониторинга",
+        # Every regional reading right (usage, the monitoring of reports), no changes.
+        sorted(p for p in REGION_PERMISSIONS if p.endswith(".read")),
+    ),
 }
 
 

@@ -56,6 +56,33 @@ class StudentNamed(_Tolerant):
     display_name: str
 
 
+class ProfileChanged(_Tolerant):
+    complete: bool
+    missing_fields: list[str] = []
+
+
+# -- identity ------------------------------------------------------------------------------
+
+
+class OrganisationRegistered(_Tolerant):
+    organisation_id: uuid.UUID
+    code: str
+    kind: str
+    name: str
+    short_name: str
+    municipality: str
+
+
+class OrganisationStatus(_Tolerant):
+    organisation_id: uuid.UUID
+    status: str
+
+
+class SignedIn(_Tolerant):
+    user_id: uuid.UUID
+    kind: str
+
+
 # -- schedule ------------------------------------------------------------------------------
 
 
@@ -70,7 +97,21 @@ class PeriodView(_Tolerant):
 
 class AcademicYearOpened(_Tolerant):
     academic_year_id: uuid.UUID
+    title: str
+    starts_on: date
+    ends_on: date
     periods: list[PeriodView] = []
+
+
+class Published(_Tolerant):
+    academic_year_id: uuid.UUID
+    what: str
+    published_at: datetime
+
+
+class CalendarChanged(_Tolerant):
+    day: date
+    working: bool | None = None
 
 
 class PeriodDefined(_Tolerant):
@@ -167,8 +208,16 @@ STUDENT_RETAINED = Consumes("contingent.student.retained", 1, StudentNamed)
 STUDENT_REINSTATED = Consumes("contingent.student.reinstated", 1, StudentNamed)
 LEAVE_ENDED = Consumes("contingent.student.academic_leave_ended", 1, StudentNamed)
 
+PROFILE_CHANGED = Consumes("contingent.organisation.profile_changed", 1, ProfileChanged)
+
+ORGANISATION_REGISTERED = Consumes("identity.organisation.registered", 1, OrganisationRegistered)
+ORGANISATION_STATUS = Consumes("identity.organisation.status_changed", 1, OrganisationStatus)
+SIGNED_IN = Consumes("identity.user.signed_in", 1, SignedIn)
+
 YEAR_OPENED = Consumes("schedule.academic_year.opened", 1, AcademicYearOpened)
 PERIOD_DEFINED = Consumes("schedule.period.defined", 1, PeriodDefined)
+TIMETABLE_PUBLISHED = Consumes("schedule.timetable.published", 1, Published)
+CALENDAR_CHANGED = Consumes("schedule.working_calendar.changed", 1, CalendarChanged)
 LOAD_ASSIGNED = Consumes("schedule.load.assigned", 1, Load)
 LOAD_REMOVED = Consumes("schedule.load.removed", 1, Load)
 LESSONS_SCHEDULED = Consumes("schedule.lesson.scheduled", 1, LessonsScheduled)

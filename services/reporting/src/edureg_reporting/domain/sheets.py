@@ -19,6 +19,16 @@ CATEGORIES = {
     "other": "успевающие с «3»",
 }
 
+# The same, of one student (a row of the sheet).
+CATEGORY_OF_ONE = {
+    "excellent": "отличник",
+    "good": "хорошист",
+    "one_three": "с одной «3»",
+    "failing": "неуспевающий",
+    "unrated": "не аттестован",
+    "other": "успевающий с «3»",
+}
+
 
 @dataclass(frozen=True)
 class Cell:

@@ -226,7 +226,7 @@ async def marks_summary(
                 cells=[CellRead(subject_id=s, **vars(c)) for s, c in row.cells.items()],
                 average=row.average,
                 category=row.category,
-                category_title=sheets.CATEGORIES[row.category],
+                category_title=sheets.CATEGORY_OF_ONE[row.category],
             )
             for row in sheet.rows
         ],

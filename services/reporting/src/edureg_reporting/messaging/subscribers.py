@@ -46,6 +46,22 @@ HANDLERS: dict[Consumes, Any] = {
             ev.LEAVE_ENDED,
         )
     },
+    ev.PROFILE_CHANGED: _handler(
+        p.on_profiles_changed, "When the organisation's profile was complete (a deadline)."
+    ),
+    ev.ORGANISATION_REGISTERED: _handler(
+        p.on_organisations_registered, "The region's organisations for the regional views."
+    ),
+    ev.ORGANISATION_STATUS: _handler(
+        p.on_organisation_status, "An organisation archived or restored."
+    ),
+    ev.SIGNED_IN: _handler(p.on_signed_in, "Sign-ins per day and kind of account (activity)."),
+    ev.TIMETABLE_PUBLISHED: _handler(
+        p.on_published, "When the timetable was first published (a deadline)."
+    ),
+    ev.CALENDAR_CHANGED: _handler(
+        p.on_calendar_changed, "The region's working days (deadlines in working days)."
+    ),
     ev.YEAR_OPENED: _handler(p.on_years_opened, "The study periods reports are asked for."),
     ev.PERIOD_DEFINED: _handler(p.on_periods_defined, "The study periods reports are asked for."),
     ev.LOAD_ASSIGNED: _handler(

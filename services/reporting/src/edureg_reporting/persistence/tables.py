@@ -213,3 +213,112 @@ class PeriodMark(Base):
     group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     value: Mapped[str | None] = mapped_column(String(4))
     as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# -- the region and the deadlines ----------------------------------------------------------
+
+
+class Organisation(Base):
+    """The region's registry of organisations, as identity announces it: names and
+    municipality for the regional views (public facts, no people). Region-wide: no
+    tenant of its own, no row-level security."""
+
+    __tablename__ = "organisations"
+
+    organisation_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(500))
+    short_name: Mapped[str] = mapped_column(String(200))
+    municipality: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), server_default=text("'active'"))
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CalendarDay(Base):
+    """The region's corrections of the production calendar (schedule announces them)."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    working: Mapped[bool] = mapped_column(Boolean)
+
+
+class RegionRule(Base):
+    """The regional profile: a deadline the region set for every organisation."""
+
+    __tablename__ = "region_rules"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(SmallInteger)
+    updated_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class OrganisationRule(Base):
+    """An organisation's own deadline, where its regulation differs from the region's."""
+
+    __tablename__ = "organisation_rules"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(SmallInteger)
+    reason: Mapped[str] = mapped_column(String(300))
+    updated_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AcademicYear(Base):
+    __tablename__ = "academic_years"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    academic_year_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    title: Mapped[str] = mapped_column(String(40))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+
+class Publication(Base):
+    """When an organisation first published its timetable (or holidays) for a year."""
+
+    __tablename__ = "publications"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    academic_year_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    what: Mapped[str] = mapped_column(String(20), primary_key=True)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ProfileSave(Base):
+    """A save of the organisation's profile: when, and whether it was complete then."""
+
+    __tablename__ = "profile_saves"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    complete: Mapped[bool] = mapped_column(Boolean)
+    missing: Mapped[int] = mapped_column(SmallInteger)
+
+
+class SignInDay(Base):
+    """Sign-ins per organisation, day and kind of account (the activity figures)."""
+
+    __tablename__ = "sign_in_days"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    sign_ins: Mapped[int] = mapped_column(Integer)
+
+
+class LastSignIn(Base):
+    """Each account's last sign-in (how many were active in the last two weeks)."""
+
+    __tablename__ = "last_sign_ins"
+    __table_args__ = (Index(None, "tenant_id", "last_at"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

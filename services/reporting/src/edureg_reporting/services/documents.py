@@ -59,7 +59,7 @@ def marks_table(group: GroupOccupancy, r: Range, sheet: sheets.MarksSheet, made:
                 cells.append(_title(cell.period_mark))
             else:
                 cells.append(cell.average if cell.average is not None else _title(cell.result))
-        cells += [row.average, sheets.CATEGORIES[row.category]]
+        cells += [row.average, sheets.CATEGORY_OF_ONE[row.category]]
         rows.append(cells)
     figures = sheet.per_subject
     footer = [

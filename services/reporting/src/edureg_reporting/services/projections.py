@@ -9,21 +9,28 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_reporting.contracts import events as ev
 from edureg_reporting.persistence import repository as repo
 from edureg_reporting.persistence.tables import (
+    AcademicYear,
     Attendance,
+    CalendarDay,
     GroupOccupancy,
+    LastSignIn,
     Lesson,
     LessonEntry,
     Mark,
     MovementEntry,
+    Organisation,
     Period,
     PeriodMark,
+    ProfileSave,
+    Publication,
+    SignInDay,
     Student,
     TeachingLoad,
 )
@@ -56,6 +63,93 @@ async def on_curators_changed(*, session: AsyncSession, events: list[Envelope]) 
         await repo.set_curator(
             session, event.tenant_id, data.group_id, data.curator_user_id, event.occurred_at
         )
+
+
+async def on_profiles_changed(*, session: AsyncSession, events: list[Envelope]) -> None:
+    rows = []
+    for e in events:
+        d = ev.PROFILE_CHANGED.parse(e.data)
+        rows.append(
+            {
+                "tenant_id": e.tenant_id,
+                "event_id": e.id,
+                "saved_at": e.occurred_at,
+                "complete": d.complete,
+                "missing": len(d.missing_fields),
+            }
+        )
+    await session.execute(insert(ProfileSave).values(rows).on_conflict_do_nothing())
+
+
+# -- identity ------------------------------------------------------------------------------
+
+
+async def on_organisations_registered(*, session: AsyncSession, events: list[Envelope]) -> None:
+    for e in events:
+        d = ev.ORGANISATION_REGISTERED.parse(e.data)
+        values = {
+            "code": d.code,
+            "kind": d.kind,
+            "name": d.name,
+            "short_name": d.short_name,
+            "municipality": d.municipality,
+        }
+        stmt = insert(Organisation).values(
+            organisation_id=d.organisation_id, as_of=e.occurred_at, **values
+        )
+        await session.execute(
+            stmt.on_conflict_do_update(index_elements=["organisation_id"], set_=values)
+        )
+
+
+async def on_organisation_status(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """Archived or restored; a status that came before the registration waits for it."""
+    for e in events:
+        d = ev.ORGANISATION_STATUS.parse(e.data)
+        stmt = insert(Organisation).values(
+            organisation_id=d.organisation_id,
+            code="",
+            kind="",
+            name="",
+            short_name="",
+            municipality="",
+            status=d.status,
+            as_of=e.occurred_at,
+        )
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["organisation_id"],
+                set_={"status": d.status, "as_of": e.occurred_at},
+                where=Organisation.as_of <= e.occurred_at,
+            )
+        )
+
+
+async def on_signed_in(*, session: AsyncSession, events: list[Envelope]) -> None:
+    days: Counter[tuple[Any, ...]] = Counter()
+    last: dict[uuid.UUID, dict[str, Any]] = {}
+    for e in events:
+        d = ev.SIGNED_IN.parse(e.data)
+        days[(e.occurred_at.date(), d.kind)] += 1
+        if d.user_id not in last or e.occurred_at > last[d.user_id]["last_at"]:
+            last[d.user_id] = {
+                "tenant_id": e.tenant_id,
+                "user_id": d.user_id,
+                "kind": d.kind,
+                "last_at": e.occurred_at,
+            }
+    tenant_id = events[0].tenant_id
+    for (day, kind), n in sorted(days.items()):
+        stmt = insert(SignInDay).values(tenant_id=tenant_id, day=day, kind=kind, sign_ins=n)
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["tenant_id", "day", "kind"],
+                set_={"sign_ins": SignInDay.sign_ins + n},
+            )
+        )
+    await repo.upsert_newest(
+        session, LastSignIn, list(last.values()), key=("tenant_id", "user_id"), newer="last_at"
+    )
 
 
 async def _name(session: AsyncSession, events: list[Envelope], contract: Any) -> None:
@@ -173,10 +267,60 @@ async def _periods(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
 
 async def on_years_opened(*, session: AsyncSession, events: list[Envelope]) -> None:
     rows = []
+    years = {}
     for e in events:
         data = ev.YEAR_OPENED.parse(e.data)
         rows += [_period_row(e, data.academic_year_id, p) for p in data.periods]
+        years[data.academic_year_id] = {
+            "tenant_id": e.tenant_id,
+            "academic_year_id": data.academic_year_id,
+            "title": data.title,
+            "starts_on": data.starts_on,
+            "ends_on": data.ends_on,
+        }
     await _periods(session, rows)
+    stmt = insert(AcademicYear).values(list(years.values()))
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["tenant_id", "academic_year_id"],
+            set_={c: stmt.excluded[c] for c in ("title", "starts_on", "ends_on")},
+        )
+    )
+
+
+async def on_published(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """The first publication counts for the deadline; a republication does not move it."""
+    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for e in events:
+        d = ev.TIMETABLE_PUBLISHED.parse(e.data)
+        key = (d.academic_year_id, d.what)
+        if key not in rows or d.published_at < rows[key]["published_at"]:
+            rows[key] = {
+                "tenant_id": e.tenant_id,
+                "academic_year_id": d.academic_year_id,
+                "what": d.what,
+                "published_at": d.published_at,
+            }
+    stmt = insert(Publication).values(list(rows.values()))
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["tenant_id", "academic_year_id", "what"],
+            set_={"published_at": func.least(Publication.published_at, stmt.excluded.published_at)},
+        )
+    )
+
+
+async def on_calendar_changed(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """The region's corrections of the production calendar (region-wide, no tenant)."""
+    for e in sorted(events, key=lambda x: x.occurred_at):
+        d = ev.CALENDAR_CHANGED.parse(e.data)
+        if d.working is None:
+            await session.execute(delete(CalendarDay).where(CalendarDay.day == d.day))
+        else:
+            stmt = insert(CalendarDay).values(day=d.day, working=d.working)
+            await session.execute(
+                stmt.on_conflict_do_update(index_elements=["day"], set_={"working": d.working})
+            )
 
 
 async def on_periods_defined(*, session: AsyncSession, events: list[Envelope]) -> None:

@@ -1,0 +1,179 @@
+"""A group's reports in the portal: the summary sheets of marks and of attendance for a
+study period or dates, on screen and as XLSX and PDF downloads. Reporting decides who
+sees which group (management, the curator, the group's teachers) and checks again."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from edureg_portal.identity_client import Answer, ServiceUnavailable
+from edureg_portal.pages import Shell, _call, _opened, _refused, _render, _service, _unavailable
+from edureg_portal.schedule_pages import PERIOD_TITLES, _date, _today
+
+router = APIRouter(include_in_schema=False)
+
+SHEETS = {
+    "marks": ("marks-summary", "Сводная ведомость успеваемости"),
+    "attendance": ("attendance-summary", "Сводная ведомость посещаемости"),
+}
+FORMATS = {"xlsx": "Excel (XLSX)", "pdf": "PDF для печати"}
+
+
+def _uuid(text: str | None) -> str | None:
+    try:
+        return str(uuid.UUID(text)) if text else None
+    except ValueError:
+        return None
+
+
+def _period_title(p: dict[str, Any]) -> str:
+    return f"{p['number']} {PERIOD_TITLES.get(p['kind'], p['kind'])} ({p['starts_on'][:4]}/{int(p['starts_on'][:4]) + 1})"
+
+
+def _range(
+    periods: list[dict[str, Any]], period: str | None, start: str | None, end: str | None
+) -> dict[str, str]:
+    """What the sheet is for: the chosen period; else the dates typed; else the period
+    under way today; else the last four weeks."""
+    if period and any(p["period_id"] == period for p in periods):
+        return {"period_id": period}
+    if start or end:
+        today = _today()
+        return {
+            "from": _date(start, today - timedelta(days=28)).isoformat(),
+            "to": _date(end, today).isoformat(),
+        }
+    today = _today().isoformat()
+    for p in periods:
+        if p["scope"] == "all" and p["starts_on"] <= today <= p["ends_on"]:
+            return {"period_id": p["period_id"]}
+    return {"from": (_today() - timedelta(days=28)).isoformat(), "to": today}
+
+
+async def _choices(
+    request: Request, shell: Shell
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | Response:
+    groups = await _call(request, shell, "reporting", "GET", "/api/v1/report-groups")
+    if isinstance(groups, Response):
+        return groups
+    periods = await _call(request, shell, "reporting", "GET", "/api/v1/periods")
+    if isinstance(periods, Response):
+        return periods
+    return groups.body.get("items", []), periods.body.get("items", [])
+
+
+@router.get("/reports")
+async def reports_page(
+    request: Request,
+    group: str | None = None,
+    sheet: str = "marks",
+    period: str | None = None,
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+) -> Response:
+    shell = await _opened(request, "reports")
+    if isinstance(shell, Response):
+        return shell
+    found = await _choices(request, shell)
+    if isinstance(found, Response):
+        return found
+    groups, periods = found
+    ids = [g["group_id"] for g in groups]
+    chosen = _uuid(group)
+    if chosen not in ids:
+        chosen = ids[0] if ids else None
+    sheet = sheet if sheet in SHEETS else "marks"
+    params = _range(periods, _uuid(period), start, end)
+    report: dict[str, Any] | None = None
+    error = None
+    if chosen:
+        answer = await _call(
+            request,
+            shell,
+            "reporting",
+            "GET",
+            f"/api/v1/groups/{chosen}/{SHEETS[sheet][0]}",
+            keep=(422,),
+            **params,
+        )
+        if isinstance(answer, Response):
+            return answer
+        if answer.ok:
+            report = answer.body
+        else:
+            error = str(answer.body.get("detail") or "Отчёт не построен")
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
+    if report and sheet == "marks":
+        cells = {(r["student_id"], c["subject_id"]): c for r in report["rows"] for c in r["cells"]}
+    return _render(
+        request,
+        "reports.html",
+        shell=shell,
+        active="reports",
+        groups=groups,
+        group=chosen,
+        periods={p["period_id"]: _period_title(p) for p in periods if p["scope"] == "all"},
+        sheets={k: v[1] for k, v in SHEETS.items()},
+        sheet=sheet,
+        chosen_period=params.get("period_id"),
+        start=params.get("from", report["start"] if report else ""),
+        end=params.get("to", report["end"] if report else ""),
+        report=report,
+        cells=cells,
+        figures={f["subject_id"]: f for f in (report or {}).get("per_subject", [])},
+        formats=FORMATS,
+        downloads={
+            fmt: "/reports/file?"
+            + urlencode({"group": chosen, "sheet": sheet, "format": fmt, **params})
+            for fmt in FORMATS
+        }
+        if chosen
+        else {},
+        error=error,
+    )
+
+
+@router.get("/reports/file")
+async def report_file(
+    request: Request,
+    group: str,
+    sheet: str,
+    format: str,
+    period_id: str | None = None,
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+) -> Response:
+    """The sheet as a file, passed on from reporting as it is (never cached: it names
+    children)."""
+    shell = await _opened(request, "reports")
+    if isinstance(shell, Response):
+        return shell
+    chosen = _uuid(group)
+    if chosen is None or sheet not in SHEETS or format not in FORMATS:
+        return _refused(request, shell, Answer(status=404, body={"detail": "Такого отчёта нет"}))
+    params: dict[str, str] = {"format": format}
+    if _uuid(period_id):
+        params["period_id"] = str(_uuid(period_id))
+    else:
+        params |= {k: v for k, v in (("from", start), ("to", end)) if v}
+    path = f"/api/v1/groups/{chosen}/{SHEETS[sheet][0]}?{urlencode(params)}"
+    try:
+        answer, r = await _service(request, "reporting").download("GET", path, shell.token)
+    except ServiceUnavailable:
+        return _unavailable(request, shell)
+    if not answer.ok:
+        return _refused(request, shell, answer)
+    return Response(
+        content=r.content,
+        media_type=r.headers.get("content-type", "application/octet-stream"),
+        headers={
+            "Content-Disposition": r.headers.get("content-disposition", "attachment"),
+            "Cache-Control": "no-store",
+        },
+    )

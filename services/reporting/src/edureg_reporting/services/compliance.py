@@ -1,0 +1,308 @@
+"""Deadline compliance and the figures of the regional monitoring.
+
+An organisation's figures come from the counting functions under its own row-level
+security; the region's from their `region_` wrappers, which run as the owner and return
+counts per organisation, never a row about a child (migration 0003). The overdue items
+of one organisation (lessons not entered in time: group, subject, day) are read in that
+organisation's own scope."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from edureg_reporting.domain import regulations as rules
+from edureg_reporting.domain.regulations import Tally
+from edureg_reporting.persistence.tables import (
+    CalendarDay,
+    GroupOccupancy,
+    Lesson,
+    LessonEntry,
+    Organisation,
+    OrganisationRule,
+    RegionRule,
+    Subject,
+)
+from edureg_shared.auth import Principal
+from edureg_shared.errors import Forbidden, InvalidState, NotFound
+from edureg_shared.paging import check_range
+from edureg_shared.workdays import ProductionCalendar
+
+REGION_MONITOR = "region.reports.read"
+REGION_RULES = "region.regulations.write"
+OWN_RULES = "reporting.regulations.write"
+# A school year and a bit: the longest range the monitoring counts at once.
+MAX_DAYS = 400
+OVERDUE_LIMIT = 500
+
+
+def ensure_regional(principal: Principal) -> None:
+    """Regional figures are for the ministry's specialists: identity gives `region.*`
+    rights to no one else (it drops them from any other organisation's tokens)."""
+    if not principal.has(REGION_MONITOR) and not principal.has(REGION_RULES):
+        raise Forbidden("Региональный мониторинг доступен специалистам министерства")
+
+
+def check(start: date, end: date) -> None:
+    check_range(start, end, max_days=MAX_DAYS, start_field="from", end_field="to")
+
+
+async def calendar(session: AsyncSession) -> ProductionCalendar:
+    rows = await session.execute(select(CalendarDay.day, CalendarDay.working))
+    return ProductionCalendar(dict(rows.all()))
+
+
+async def region_profile(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(select(RegionRule.code, RegionRule.value))
+    return dict(rows.all())
+
+
+async def own_profile(session: AsyncSession, tenant_id: uuid.UUID) -> dict[str, OrganisationRule]:
+    rows = await session.scalars(
+        select(OrganisationRule).where(OrganisationRule.tenant_id == tenant_id)
+    )
+    return {r.code: r for r in rows.all()}
+
+
+async def save_region_profile(
+    session: AsyncSession, principal: Principal, values: dict[str, int]
+) -> None:
+    if not principal.has(REGION_RULES):
+        raise Forbidden("Региональный профиль сроков меняет администратор региона")
+    rules.check_deadlines(values)
+    for code, value in sorted(values.items()):
+        stmt = insert(RegionRule).values(code=code, value=value, updated_by=principal.user_id)
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["code"],
+                set_={"value": value, "updated_by": principal.user_id, "updated_at": text("now()")},
+            )
+        )
+
+
+async def save_own_profile(
+    session: AsyncSession,
+    principal: Principal,
+    values: dict[str, int],
+    reasons: dict[str, str],
+) -> None:
+    """The organisation's own deadlines (the rest follow the region); each with the
+    reason — the clause of its own regulation."""
+    rules.check_deadlines(values)
+    errors = [
+        {"field": f"reasons.{code}", "message": "Укажите пункт своего положения"}
+        for code in values
+        if len((reasons.get(code) or "").strip()) < 3
+    ]
+    if errors:
+        raise InvalidState("Сроки не сохранены: исправьте отмеченные поля", errors=errors)
+    await session.execute(
+        OrganisationRule.__table__.delete().where(
+            OrganisationRule.tenant_id == principal.tenant_id,
+            OrganisationRule.code.not_in(list(values)),
+        )
+    )
+    for code, value in sorted(values.items()):
+        row = {
+            "value": value,
+            "reason": reasons[code].strip()[:300],
+            "updated_by": principal.user_id,
+        }
+        stmt = insert(OrganisationRule).values(tenant_id=principal.tenant_id, code=code, **row)
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["tenant_id", "code"], set_={**row, "updated_at": text("now()")}
+            )
+        )
+
+
+@dataclass
+class Figures:
+    """One organisation's (or the region's) monitoring figures for a range."""
+
+    rules: dict[str, Tally] = field(default_factory=lambda: {c: Tally() for c in rules.RULES})
+    groups: int = 0
+    students: int = 0
+    enrolled: int = 0
+    expelled: int = 0
+    sign_ins: dict[str, int] = field(default_factory=dict)
+
+    def merge(self, other: Figures) -> None:
+        for code, tally in other.rules.items():
+            self.rules[code].merge(tally)
+        self.groups += other.groups
+        self.students += other.students
+        self.enrolled += other.enrolled
+        self.expelled += other.expelled
+        for kind, n in other.sign_ins.items():
+            self.sign_ins[kind] = self.sign_ins.get(kind, 0) + n
+
+
+async def _call(session: AsyncSession, name: str, args: str, **params: Any) -> list[Any]:
+    return list((await session.execute(text(f"SELECT * FROM {name}({args})"), params)).all())
+
+
+async def figures(
+    session: AsyncSession,
+    *,
+    start: date,
+    end: date,
+    today: date,
+    zone: str,
+    region: bool,
+) -> tuple[dict[uuid.UUID, Figures], dict[tuple[uuid.UUID, date], Tally]]:
+    """Figures per organisation, and the lesson-entry tally per organisation and week
+    (the trend): for the caller's organisation, or (`region`) for every one."""
+    prefix = "region_" if region else ""
+    cal = await calendar(session)
+    regional = await region_profile(session)
+    own: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
+    for tenant, code, value in await _call(session, f"{prefix}rule_values", ""):
+        own[tenant][code] = value
+    out: dict[uuid.UUID, Figures] = defaultdict(Figures)
+
+    def deadline(tenant: uuid.UUID, code: str) -> int:
+        return rules.effective(regional, own.get(tenant, {}))[code]
+
+    last = min(end, today)
+    entries = await _call(
+        session, f"{prefix}lesson_entry_counts", ":f, :t, :z", f=start, t=last, z=zone
+    )
+    tenants = {r[0] for r in entries}
+    per_lesson = rules.lesson_entries(
+        entries, {t: deadline(t, "lesson_entry") for t in tenants}, today, cal
+    )
+    for tenant, tally in per_lesson.items():
+        out[tenant].rules["lesson_entry"] = tally
+    trend: dict[tuple[uuid.UUID, date], Tally] = defaultdict(Tally)
+    for tenant, day, entered, n in entries:
+        week = day - timedelta(days=day.weekday())
+        one = rules.lesson_entries(
+            [(tenant, day, entered, n)], {tenant: deadline(tenant, "lesson_entry")}, today, cal
+        )
+        if tenant in one:
+            trend[(tenant, week)].merge(one[tenant])
+    yearly = await _call(session, f"{prefix}yearly_items", ":f, :t, :z", f=start, t=end, z=zone)
+    for code, column in (("timetable", 2), ("org_profile", 3)):
+        years = [(r[0], r[1]) for r in yearly]
+        done = {(r[0], r[1]): r[column] for r in yearly}
+        for tenant, tally in rules.yearly(
+            code, years, done, {t: deadline(t, code) for t, _ in years}, today
+        ).items():
+            out[tenant].rules[code] = tally
+    for tenant, groups, students in await _call(session, f"{prefix}occupancy_counts", ""):
+        out[tenant].groups, out[tenant].students = groups, students
+    for tenant, kind, n in await _call(
+        session, f"{prefix}movement_counts", ":f, :t", f=start, t=end
+    ):
+        if kind == "enrolled":
+            out[tenant].enrolled = n
+        elif kind == "expelled":
+            out[tenant].expelled = n
+    for tenant, kind, n in await _call(
+        session, f"{prefix}sign_in_counts", ":f, :t", f=start, t=end
+    ):
+        out[tenant].sign_ins[kind] = n
+    return dict(out), dict(trend)
+
+
+async def organisations(session: AsyncSession) -> dict[uuid.UUID, Organisation]:
+    rows = await session.scalars(select(Organisation))
+    return {o.organisation_id: o for o in rows.all()}
+
+
+async def organisation(session: AsyncSession, organisation_id: uuid.UUID) -> Organisation:
+    found = await session.get(Organisation, organisation_id)
+    if found is None or not found.name:
+        raise NotFound("Нет такой организации")
+    return found
+
+
+@dataclass(frozen=True)
+class Overdue:
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    group: str
+    subject: str
+    day: date
+    lesson_number: int
+    due: date
+    status: str
+    entered_on: date | None
+
+
+async def overdue_lessons(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    *,
+    start: date,
+    end: date,
+    today: date,
+    zone: str,
+    deadline: int,
+) -> tuple[list[Overdue], int]:
+    """The organisation's lessons not entered in time (overdue first, then late): the
+    group, the subject and the day, no child. At most `OVERDUE_LIMIT` items, and the
+    count of all."""
+    cal = await calendar(session)
+    rule = rules.RULES["lesson_entry"]
+    entered = LessonEntry.entered_at.op("AT TIME ZONE")(zone)
+    rows = await session.execute(
+        select(
+            Lesson.lesson_id,
+            Lesson.group_id,
+            GroupOccupancy.name,
+            Subject.name,
+            Lesson.day,
+            Lesson.lesson_number,
+            entered,
+        )
+        .outerjoin(
+            LessonEntry,
+            (LessonEntry.tenant_id == Lesson.tenant_id)
+            & (LessonEntry.lesson_id == Lesson.lesson_id),
+        )
+        .outerjoin(
+            GroupOccupancy,
+            (GroupOccupancy.tenant_id == Lesson.tenant_id)
+            & (GroupOccupancy.group_id == Lesson.group_id),
+        )
+        .outerjoin(
+            Subject,
+            (Subject.tenant_id == Lesson.tenant_id) & (Subject.subject_id == Lesson.subject_id),
+        )
+        .where(
+            Lesson.tenant_id == tenant_id,
+            Lesson.status == "scheduled",
+            Lesson.day.between(start, min(end, today)),
+        )
+        .order_by(Lesson.day, Lesson.lesson_number, Lesson.lesson_id)
+    )
+    items = []
+    for lesson_id, group_id, group, subject, day, number, at in rows.all():
+        due = rules.due_date(rule, deadline, day, cal)
+        done_on = at.date() if at is not None else None
+        status = rules.judge(done_on, due, today)
+        if status in ("overdue", "late"):
+            items.append(
+                Overdue(
+                    lesson_id,
+                    group_id,
+                    group or "—",
+                    subject or "—",
+                    day,
+                    number,
+                    due,
+                    status,
+                    done_on,
+                )
+            )
+    items.sort(key=lambda i: (i.status != "overdue", i.day, i.group, i.lesson_number))
+    return items[:OVERDUE_LIMIT], len(items)

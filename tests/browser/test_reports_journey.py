@@ -1,0 +1,204 @@
+"""A deputy director reads a class's summary sheet of marks in the portal and downloads it
+as XLSX and as PDF: the files open (the XLSX parsed, the PDF rendered to an image), with
+the children's names in Cyrillic and the figures the teacher's marks give."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openpyxl
+import pytest
+from playwright.async_api import Browser, expect
+
+from edureg_devstack.system import PASSWORD, System, org_spec
+from edureg_devstack.testing.plugin import eventually
+
+from .conftest import DESKTOP, PHONE, shot
+from .test_diary_journey import monday_lesson
+from .test_journeys import _CONTRAST, _UNLABELLED, _sign_in
+from .test_slips_journey import _read_pdf
+
+pytestmark = pytest.mark.browser
+
+CHILDREN = (("Отличникова", "Ира", "5"), ("Троечников", "Петя", "3"))
+
+
+async def _marked_class(system: System, code: str) -> dict[str, Any]:
+    """A class of two, a Monday lesson of Mathematics, and the teacher's marks in it."""
+    admin = await system.login(f"admin.{code}")
+    teacher = await system.login(f"teacher.{code}")
+    async with httpx.AsyncClient(base_url=system.url("identity"), headers=teacher) as c:
+        me = (await c.get("/api/v1/me")).json()
+    async with httpx.AsyncClient(base_url=system.url("contingent"), headers=admin) as c:
+        group = (
+            await c.post(
+                "/api/v1/groups", json={"name": "6Г", "grade": 6, "academic_year": "2026/2027"}
+            )
+        ).json()
+        order = (
+            await c.post(
+                "/api/v1/orders/enrolment",
+                json={
+                    "number": "R-1",
+                    "order_date": "2026-08-31",
+                    "effective_date": "2026-09-01",
+                    "group_id": group["id"],
+                    "students": [
+                        {
+                            "surname": surname,
+                            "name": name,
+                            "birth_date": "2014-03-03",
+                            "sex": "f" if name == "Ира" else "m",
+                            "guardians": [
+                                {"surname": surname, "name": "Мама", "relation": "mother"}
+                            ],
+                        }
+                        for surname, name, _ in CHILDREN
+                    ],
+                },
+            )
+        ).json()
+        assert (await c.post(f"/api/v1/orders/{order['id']}/sign")).status_code == 200
+    lesson = await monday_lesson(system, admin, group["id"], me)
+    async with httpx.AsyncClient(base_url=system.url("journal"), headers=teacher) as c:
+
+        async def grid() -> dict[str, Any]:
+            r = await c.get(f"/api/v1/lessons/{lesson['id']}/grid")
+            return r.json() if r.status_code == 200 else {}
+
+        found = await eventually(
+            grid, until=lambda g: len(g.get("students", [])) == 2, message="the roster"
+        )
+        ids = {s["display_name"]: s["student_id"] for s in found["students"]}
+        r = await c.put(
+            f"/api/v1/lessons/{lesson['id']}/grid",
+            json={
+                "version": found["version"],
+                "topic": "Десятичные дроби",
+                "marks": [
+                    {"student_id": ids[f"{s} {n}"], "work_type": "oral", "value": v}
+                    for s, n, v in CHILDREN
+                ],
+            },
+        )
+        assert r.status_code == 200, r.text
+    return {"group": group}
+
+
+async def test_a_deputy_reads_and_downloads_the_summary_sheet_of_marks(
+    system: System, browser: Browser
+) -> None:
+    code = "webreport"
+    spec = org_spec(code)
+    spec["staff"].append(
+        {
+            "login": f"deputy.{code}",
+            "password": PASSWORD,
+            "surname": "Завучева",
+            "name": "Зоя",
+            "positions": ["deputy_director"],
+        }
+    )
+    system.seed({"organisations": [spec]})
+    world = await _marked_class(system, code)
+    base = system.url("portal")
+
+    desk = await browser.new_context(viewport=DESKTOP, locale="ru-RU", accept_downloads=True)
+    page = await desk.new_page()
+    await _sign_in(page, base, f"deputy.{code}", PASSWORD)
+    await (
+        page.get_by_role("navigation", name="Разделы")
+        .get_by_role("link", name="Отчёты групп")
+        .click()
+    )
+    await expect(page.get_by_role("heading", name="Отчёты группы", exact=True)).to_be_visible()
+    await page.get_by_label("Группа, класс").select_option(label="6Г (2026/2027)")
+    await page.get_by_label("Отчёт", exact=True).select_option(
+        label="Сводная ведомость успеваемости"
+    )
+    await page.get_by_label("Учебный период").select_option(label="— по датам —")
+    await page.get_by_label("С даты").fill("2026-09-01")
+    await page.get_by_label("По дату").fill("2026-09-30")
+    await page.get_by_role("button", name="Показать").click()
+    table = page.get_by_role("table", name=re.compile("Итог по предмету"))
+
+    async def marks_arrived() -> bool:  # reporting has the teacher's marks from journal
+        if await table.get_by_role("row", name=re.compile("Троечников Петя")).count() == 0:
+            await page.reload()
+            return False
+        text = await table.inner_text()
+        if "3,00" not in text:
+            await page.reload()
+            return False
+        return True
+
+    await eventually(marks_arrived, timeout=60, message="the marks in the sheet")
+    await expect(table.get_by_role("row", name=re.compile("Отличникова Ира"))).to_contain_text(
+        "5,00"
+    )
+    await expect(table.get_by_role("row", name=re.compile("Отличникова Ира"))).to_contain_text(
+        "отличник"
+    )
+    await expect(table.get_by_role("row", name=re.compile("Успеваемость"))).to_contain_text(
+        "100,0 %"
+    )
+    await expect(table.get_by_role("row", name=re.compile("Качество знаний"))).to_contain_text(
+        "50,0 %"
+    )
+    assert await page.evaluate(_UNLABELLED) == []
+    assert await page.evaluate(_CONTRAST) == []
+    await page.screenshot(path=shot("reports-marks-desktop"), full_page=True)
+
+    async with page.expect_download() as started:
+        await page.get_by_role("link", name="Скачать: Excel (XLSX)").click()
+    download = await started.value
+    assert download.suggested_filename.endswith(".xlsx")
+    data = await asyncio.to_thread(Path(await download.path()).read_bytes)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    rows = [list(r) for r in book.active.iter_rows(values_only=True)]
+    assert rows[0][0] == "Сводная ведомость успеваемости"
+    ira = next(r for r in rows if "Отличникова Ира" in r)
+    petya = next(r for r in rows if "Троечников Петя" in r)
+    assert 5.0 in ira
+    assert "отличник" in ira
+    assert 3.0 in petya
+    assert any(r[1] == "Качество знаний" and "50,0 %" in r for r in rows)
+
+    async with page.expect_download() as started:
+        await page.get_by_role("link", name="Скачать: PDF для печати").click()
+    download = await started.value
+    assert download.suggested_filename.endswith(".pdf")
+    text = _read_pdf(Path(await download.path()), shot("reports-marks-pdf-page1"))
+    flat = " ".join(text.split())
+    for expected in (
+        "Сводная ведомость успеваемости",
+        "Группа (класс): 6Г",
+        "Отличникова Ира",
+        "Троечников Петя",
+        "Математика",
+    ):
+        assert expected in flat, expected
+    await desk.close()
+
+    # On a phone the sheet scrolls inside its frame; the page itself does not.
+    phone = await browser.new_context(viewport=PHONE, locale="ru-RU")
+    page = await phone.new_page()
+    await _sign_in(page, base, f"deputy.{code}", PASSWORD)
+    await page.goto(f"{base}/reports?group={world['group']['id']}&from=2026-09-01&to=2026-09-30")
+    await expect(page.get_by_role("table")).to_contain_text("Троечников Петя")
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await page.screenshot(path=shot("reports-marks-phone"), full_page=True)
+    await phone.close()
+
+    # The teacher of the class sees it too; a teacher of another school does not.
+    desk = await browser.new_context(viewport=DESKTOP, locale="ru-RU")
+    page = await desk.new_page()
+    await _sign_in(page, base, f"teacher.{code}", PASSWORD)
+    await page.goto(f"{base}/reports")
+    await expect(page.get_by_label("Группа, класс")).to_contain_text("6Г")
+    await desk.close()
