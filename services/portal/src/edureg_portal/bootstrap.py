@@ -21,6 +21,7 @@ from edureg_portal import (
     diary_pages,
     import_pages,
     journal_pages,
+    monitoring_pages,
     order_pages,
     profile_pages,
     report_pages,
@@ -102,6 +103,7 @@ def create(settings: Settings | None = None) -> FastAPI:
     app.include_router(diary_pages.router)
     app.include_router(journal_pages.router)
     app.include_router(report_pages.router)
+    app.include_router(monitoring_pages.router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

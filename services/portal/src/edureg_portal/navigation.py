@@ -59,6 +59,18 @@ SECTIONS: tuple[Section, ...] = (
                 "/region/usage",
                 permissions=_perms("region.accounts.administer", "region.monitoring.read"),
             ),
+            Item(
+                "monitoring",
+                "Мониторинг региона",
+                "/region/monitoring",
+                permissions=_perms("region.reports.read"),
+            ),
+            Item(
+                "regulations",
+                "Сроки регламента",
+                "/region/regulations",
+                permissions=_perms("region.reports.read", "region.regulations.write"),
+            ),
         ),
     ),
     Section(
@@ -226,6 +238,12 @@ SECTIONS: tuple[Section, ...] = (
                     "journal.marks.write",
                     "identity.accounts.read.own_groups",
                 ),
+            ),
+            Item(
+                "compliance",
+                "Соблюдение сроков",
+                "/reports/compliance",
+                permissions=_perms("reporting.read"),
             ),
         ),
     ),

@@ -12,8 +12,8 @@ ADMIN = [
 ]
 TEACHER = ["contingent.groups.read", "journal.rosters.read", "schedule.read"]
 CURATOR = [*TEACHER, "identity.accounts.read.own_groups"]
-REGION = ["region.accounts.administer", "region.monitoring.read"]
-MONITOR = ["region.monitoring.read"]
+REGION = ["region.accounts.administer", "region.monitoring.read", "region.regulations.write"]
+MONITOR = ["region.monitoring.read", "region.reports.read"]
 
 
 def keys(kind: str, perms: list[str]) -> list[str]:
@@ -59,8 +59,19 @@ def test_each_kind_of_user_sees_its_own_menu() -> None:
     # narrows to their own groups).
     assert "reports" in keys("staff", [*TEACHER, "journal.marks.write"])
     assert "reports" in keys("staff", ["reporting.read"])
-    assert keys("staff", REGION) == ["organisations", "join", "usage", "profile", "password"]
-    assert keys("staff", MONITOR) == ["usage", "profile", "password"]
+    assert keys("staff", REGION) == [
+        "organisations",
+        "join",
+        "usage",
+        "regulations",
+        "profile",
+        "password",
+    ]
+    assert keys("staff", MONITOR) == ["usage", "monitoring", "regulations", "profile", "password"]
+    # A school's management: its own compliance, not the region's.
+    management = keys("staff", ["reporting.read"])
+    assert "compliance" in management
+    assert "monitoring" not in management
     # Students and parents see their own timetable, nothing else of the schedule.
     assert keys("guardian", []) == ["diary", "my_timetable", "children", "profile", "password"]
     assert keys("student", []) == ["diary", "my_timetable", "profile", "password"]

@@ -77,6 +77,8 @@ async def save_region_profile(
     if not principal.has(REGION_RULES):
         raise Forbidden("Региональный профиль сроков меняет администратор региона")
     rules.check_deadlines(values)
+    # The profile is saved whole: a rule left out returns to its default.
+    await session.execute(RegionRule.__table__.delete().where(RegionRule.code.not_in(list(values))))
     for code, value in sorted(values.items()):
         stmt = insert(RegionRule).values(code=code, value=value, updated_by=principal.user_id)
         await session.execute(
