@@ -232,6 +232,8 @@ async def test_pages_work_with_the_keyboard_and_stay_readable(
         "/journal/settings",
         "/journal/plans",
         "/journal/class",
+        "/reports",
+        "/reports/compliance",
         "/my/timetable",
         "/password",
     ):
@@ -247,7 +249,7 @@ async def test_pages_work_with_the_keyboard_and_stay_readable(
         assert await probe.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
         if path == "/login":
             await anonymous.close()
-        if path in ("/structure", "/imports", "/journal/settings"):
+        if path in ("/structure", "/imports", "/journal/settings", "/reports/compliance"):
             await probe.screenshot(
                 path=shot(f"sweep{path.replace('/', '-')}-phone"), full_page=True
             )

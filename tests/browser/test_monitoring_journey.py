@@ -193,4 +193,13 @@ async def test_a_specialist_sees_a_school_enter_its_journal_late(
     await expect(page.get_by_role("figure", name="Журнал в срок по организациям")).to_be_visible()
     assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     await page.screenshot(path=shot("monitoring-region-phone"), full_page=True)
+    # The region's profile of deadlines: the specialist reads it, cannot change it.
+    await page.goto(f"{base}/region/regulations")
+    await expect(
+        page.get_by_label(re.compile("Срок в регионе.*Оценки, посещаемость"))
+    ).to_be_disabled()
+    await expect(page.get_by_role("button", name="Сохранить профиль")).to_have_count(0)
+    assert await page.evaluate(_UNLABELLED) == []
+    assert await page.evaluate(_CONTRAST) == []
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     await phone.close()
