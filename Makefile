@@ -6,7 +6,7 @@ UV_BOOT := .tools/bin/uv
 UV := $(shell command -v uv 2>/dev/null || echo $(UV_BOOT))
 PYTHON ?= python3
 
-.PHONY: run test test-slow test-browser screenshots lint duplicates bench bench-login bench-idle bench-orders bench-import bench-timetable bench-journal sync system clean-data
+.PHONY: run test test-slow test-browser screenshots lint duplicates bench bench-login bench-idle bench-orders bench-import bench-timetable bench-journal bench-reporting sync system clean-data
 
 $(UV_BOOT):
 	@command -v uv >/dev/null 2>&1 || { $(PYTHON) -m venv .tools && .tools/bin/pip install -q "uv>=0.5"; }
@@ -66,6 +66,9 @@ bench-timetable: sync
 
 bench-journal: sync
 	@$(UV) run --frozen python bench/journal.py
+
+bench-reporting: sync
+	@$(UV) run --frozen python bench/reporting.py
 
 clean-data:
 	rm -rf .edureg

@@ -234,6 +234,7 @@ async def test_pages_work_with_the_keyboard_and_stay_readable(
         "/journal/class",
         "/reports",
         "/reports/compliance",
+        "/reports/jobs",
         "/my/timetable",
         "/password",
     ):

@@ -35,7 +35,7 @@ async def test_an_administrator_creates_a_position_and_assigns_it(
     await expect(page.get_by_role("alert")).to_contain_text("уже есть")
     await expect(page.get_by_label("Просмотр приказов")).to_be_checked()  # nothing lost
     await page.get_by_label("Название").fill("Методист")
-    await page.get_by_label("Просмотр отчётов").check()
+    await page.get_by_label("Отчёты и соблюдение сроков организации (все группы)").check()
     await page.get_by_role("button", name="Создать должность").click()
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name="Методист"))
     await expect(row).to_contain_text("своя")

@@ -183,6 +183,28 @@ async def test_a_deputy_reads_and_downloads_the_summary_sheet_of_marks(
         "Математика",
     ):
         assert expected in flat, expected
+
+    # Every class at once: a large report, built in the background with its progress.
+    await (
+        page.get_by_role("navigation", name="Разделы")
+        .get_by_role("link", name="Большие отчёты")
+        .click()
+    )
+    await page.get_by_label("Отчёт", exact=True).select_option(
+        label="Сводные ведомости успеваемости всех групп"
+    )
+    await page.get_by_label("Формат файла").select_option(label="Excel (XLSX)")
+    await page.get_by_label("С даты").fill("2026-09-01")
+    await page.get_by_label("По дату").fill("2026-09-30")
+    await page.get_by_role("button", name="Заказать отчёт").click()
+    job = page.get_by_role("group", name=re.compile("Сводные ведомости успеваемости всех групп"))
+    await expect(job.get_by_role("status")).to_have_text("готов", timeout=30_000)
+    assert await page.evaluate(_UNLABELLED) == []
+    assert await page.evaluate(_CONTRAST) == []
+    async with page.expect_download() as started:
+        await job.get_by_role("link", name=re.compile("Скачать")).click()
+    data = await asyncio.to_thread(Path(await (await started.value).path()).read_bytes)
+    assert openpyxl.load_workbook(io.BytesIO(data)).sheetnames == ["6Г"]
     await desk.close()
 
     # On a phone the sheet scrolls inside its frame; the page itself does not.

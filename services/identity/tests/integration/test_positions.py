@@ -471,4 +471,4 @@ async def test_the_regions_usage_is_counts_only(
     assert_problem(
         await client.get("/api/v1/region/usage", headers=await login(client, "admin.a")), 403
     )
-    assert _claims(monitor)["perms"] == ["region.monitoring.read"]
+    assert _claims(monitor)["perms"] == ["region.monitoring.read", "region.reports.read"]

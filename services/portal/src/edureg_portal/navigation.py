@@ -240,6 +240,12 @@ SECTIONS: tuple[Section, ...] = (
                 ),
             ),
             Item(
+                "report_jobs",
+                "Большие отчёты",
+                "/reports/jobs",
+                permissions=_perms("reporting.read"),
+            ),
+            Item(
                 "compliance",
                 "Соблюдение сроков",
                 "/reports/compliance",

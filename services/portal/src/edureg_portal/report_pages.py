@@ -10,10 +10,20 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
+from edureg_portal.admin_pages import _form_error
 from edureg_portal.identity_client import Answer, ServiceUnavailable
-from edureg_portal.pages import Shell, _call, _opened, _refused, _render, _service, _unavailable
+from edureg_portal.pages import (
+    Shell,
+    _call,
+    _opened,
+    _posted_form,
+    _refused,
+    _render,
+    _service,
+    _unavailable,
+)
 from edureg_portal.schedule_pages import PERIOD_TITLES, _date, _today
 
 router = APIRouter(include_in_schema=False)
@@ -165,6 +175,115 @@ async def report_file(
     path = f"/api/v1/groups/{chosen}/{SHEETS[sheet][0]}?{urlencode(params)}"
     try:
         answer, r = await _service(request, "reporting").download("GET", path, shell.token)
+    except ServiceUnavailable:
+        return _unavailable(request, shell)
+    if not answer.ok:
+        return _refused(request, shell, answer)
+    return Response(
+        content=r.content,
+        media_type=r.headers.get("content-type", "application/octet-stream"),
+        headers={
+            "Content-Disposition": r.headers.get("content-disposition", "attachment"),
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+# -- large reports in the background ---------------------------------------------------------
+
+JOB_KINDS = {
+    "marks_all": "Сводные ведомости успеваемости всех групп",
+    "attendance_all": "Сводные ведомости посещаемости всех групп",
+}
+
+
+async def _jobs_page(
+    request: Request, shell: Shell, *, error: str | None = None, status: int = 200
+) -> Response:
+    found = await _call(request, shell, "reporting", "GET", "/api/v1/report-jobs")
+    if isinstance(found, Response):
+        return found
+    periods = await _call(request, shell, "reporting", "GET", "/api/v1/periods")
+    if isinstance(periods, Response):
+        return periods
+    items = found.body.get("items", [])
+    return _render(
+        request,
+        "report_jobs.html",
+        status,
+        shell=shell,
+        active="report_jobs",
+        jobs=items,
+        working=any(j["status"] in ("queued", "running") for j in items),
+        kinds=JOB_KINDS,
+        formats=FORMATS,
+        periods={
+            p["period_id"]: _period_title(p)
+            for p in periods.body.get("items", [])
+            if p["scope"] == "all"
+        },
+        error=error,
+    )
+
+
+@router.get("/reports/jobs")
+async def jobs_page(request: Request) -> Response:
+    shell = await _opened(request, "report_jobs")
+    if isinstance(shell, Response):
+        return shell
+    return await _jobs_page(request, shell)
+
+
+@router.post("/reports/jobs")
+async def order_job(request: Request) -> Response:
+    posted = await _posted_form(request, "report_jobs")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
+    body: dict[str, Any] = {
+        "kind": str(form.get("kind") or ""),
+        "format": str(form.get("format") or ""),
+    }
+    period = _uuid(str(form.get("period") or ""))
+    if period:
+        body["period_id"] = period
+    else:
+        body |= {k: str(form.get(f) or "") or None for k, f in (("start", "from"), ("end", "to"))}
+    answer = await _call(
+        request, shell, "reporting", "POST", "/api/v1/report-jobs", json=body, keep=(409, 422)
+    )
+    if isinstance(answer, Response):
+        return answer
+    if answer.ok:
+        return RedirectResponse("/reports/jobs", status_code=303)
+    return await _jobs_page(request, shell, error=_form_error(answer), status=answer.status)
+
+
+@router.post("/reports/jobs/{job_id}/cancel")
+async def cancel_job(request: Request, job_id: uuid.UUID) -> Response:
+    posted = await _posted_form(request, "report_jobs")
+    if isinstance(posted, Response):
+        return posted
+    _, shell = posted
+    answer = await _call(
+        request, shell, "reporting", "POST", f"/api/v1/report-jobs/{job_id}/cancel", keep=(422,)
+    )
+    if isinstance(answer, Response):
+        return answer
+    if answer.ok:
+        return RedirectResponse("/reports/jobs", status_code=303)
+    return await _jobs_page(request, shell, error=_form_error(answer), status=answer.status)
+
+
+@router.get("/reports/jobs/{job_id}/file")
+async def job_file(request: Request, job_id: uuid.UUID) -> Response:
+    shell = await _opened(request, "report_jobs")
+    if isinstance(shell, Response):
+        return shell
+    try:
+        answer, r = await _service(request, "reporting").download(
+            "GET", f"/api/v1/report-jobs/{job_id}/file", shell.token
+        )
     except ServiceUnavailable:
         return _unavailable(request, shell)
     if not answer.ok:

@@ -5,8 +5,10 @@ Rendering only: what a report holds is built in services/ and domain/."""
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 from fpdf import FPDF
@@ -51,11 +53,27 @@ def _text(value: Value) -> str:
     return str(value)
 
 
-def xlsx(table: Table) -> bytes:
+def xlsx(*tables: Table) -> bytes:
+    """One sheet per table (a sheet's name: the table's, made unique)."""
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = table.sheet[:31]
+    first = wb.active
+    assert first is not None
+    wb.remove(first)
+    used: set[str] = set()
+    for table in tables:
+        base = re.sub(r"[\[\]:*?/\\]", " ", table.sheet).strip() or "Отчёт"
+        name, n = base[:31], 1
+        while name in used:
+            n += 1
+            name = f"{base[: 31 - len(str(n)) - 1]} {n}"
+        used.add(name)
+        _sheet(wb.create_sheet(name), table)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _sheet(ws: Any, table: Table) -> None:
     ws.append([table.title])
     ws["A1"].font = Font(bold=True, size=13)
     for line in table.subtitle:
@@ -90,20 +108,24 @@ def xlsx(table: Table) -> bytes:
         longest = max([len(_text(r[i - 1])) for r in table.rows if len(r) >= i] + [0])
         width = max(longest + 2, 6 if i > 2 else 5, min(len(title), 14))
         ws.column_dimensions[get_column_letter(i)].width = min(width, 40)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
-def pdf(table: Table, *, created: datetime) -> bytes:
+def pdf(*tables: Table, created: datetime) -> bytes:
+    """Each table from a new page."""
     doc = FPDF(orientation="L", unit="mm", format="A4")
     doc.set_margins(10, 10, 10)
     doc.set_auto_page_break(auto=True, margin=12)
     doc.add_font("DejaVu", "", str(fonts.REGULAR))
     doc.add_font("DejaVu", "B", str(fonts.BOLD))
-    doc.set_title(table.title)
+    doc.set_title(tables[0].title if len(tables) == 1 else "Отчёт edureg")
     doc.set_creator("edureg")
     doc.set_creation_date(created)
+    for table in tables:
+        _page(doc, table)
+    return bytes(doc.output())
+
+
+def _page(doc: FPDF, table: Table) -> None:
     doc.add_page()
     doc.set_font("DejaVu", "B", 13)
     doc.multi_cell(0, 7, table.title, new_x="LMARGIN", new_y="NEXT")
@@ -132,7 +154,6 @@ def pdf(table: Table, *, created: datetime) -> bytes:
         doc.set_font("DejaVu", "", 8)
         for line in table.notes:
             doc.multi_cell(0, 4.2, line, new_x="LMARGIN", new_y="NEXT")
-    return bytes(doc.output())
 
 
 def disposition(filename: str) -> str:

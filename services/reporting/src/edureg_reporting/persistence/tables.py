@@ -17,13 +17,14 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from edureg_shared.db import NAMING_CONVENTION
@@ -322,3 +323,33 @@ class LastSignIn(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReportJob(Base):
+    """A large report built in the background: queued → running → done | failed |
+    cancelled. A running job's worker beats its heart after every step; a job whose
+    heart stopped (its worker died) is taken again, or failed after its last attempt."""
+
+    __tablename__ = "report_jobs"
+    __table_args__ = (
+        Index(None, "tenant_id", "requested_by", "created_at"),
+        Index("ix_report_jobs_waiting", "status", "heartbeat_at"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    format: Mapped[str] = mapped_column(String(10))
+    params: Mapped[dict[str, str]] = mapped_column(JSONB)
+    status: Mapped[str] = mapped_column(String(20), server_default=text("'queued'"))
+    done_steps: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    total_steps: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    attempts: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    error: Mapped[str | None] = mapped_column(String(500))
+    requested_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    filename: Mapped[str | None] = mapped_column(String(200))
+    file: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
