@@ -22,7 +22,7 @@ from edureg_reporting.config import Settings
 from edureg_reporting.services import jobs
 from edureg_shared.db import Database, create_engine
 
-from .test_group_sheets import RANGE, World, _settled, deputy, world  # noqa: F401
+from .test_group_sheets import RANGE, World, _settled, deputy
 
 ORDER = {"kind": "marks_all", "format": "xlsx", "start": RANGE["from"], "end": RANGE["to"]}
 
