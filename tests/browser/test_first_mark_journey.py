@@ -173,4 +173,26 @@ async def test_enrolled_slip_printed_parent_signs_in_teacher_marks_parent_sees(
     await expect(monday).to_contain_text("Задание: Выучить таблицу на 2")
     await expect(monday).to_contain_text("5 — Устный ответ")
     assert await mother_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # 7. Her report card (табель) has the subject with the mark's average.
+    await (
+        mother_page.get_by_role("navigation", name="Разделы")
+        .get_by_role("link", name="Табель")
+        .click()
+    )
+
+    async def card_shown() -> bool:
+        await mother_page.goto(f"{base}/report-card")
+        table = mother_page.get_by_role("table", name=re.compile("Оценки за периоды"))
+        return await table.count() == 1 and "Математика" in await table.inner_text()
+
+    await eventually(card_shown, timeout=60, message="the report card")
+    await expect(mother_page.get_by_role("heading", name="Табель: Первая Оля")).to_be_visible()
+    await expect(mother_page.get_by_role("row", name=re.compile("Математика"))).to_contain_text(
+        "5,00"
+    )
+    assert await mother_page.evaluate(_UNLABELLED) == []
+    assert await mother_page.evaluate(_CONTRAST) == []
+    assert await mother_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await mother_page.screenshot(path=shot("report-card-phone"), full_page=True)
     await phone.close()

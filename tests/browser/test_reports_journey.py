@@ -153,6 +153,10 @@ async def test_a_deputy_reads_and_downloads_the_summary_sheet_of_marks(
     assert await page.evaluate(_UNLABELLED) == []
     assert await page.evaluate(_CONTRAST) == []
     await page.screenshot(path=shot("reports-marks-desktop"), full_page=True)
+    await table.get_by_role("link", name="Отличникова Ира").click()
+    await expect(page.get_by_role("heading", name="Табель: Отличникова Ира")).to_be_visible()
+    await expect(page.get_by_role("row", name=re.compile("Математика"))).to_contain_text("5,00")
+    await page.go_back()
 
     async with page.expect_download() as started:
         await page.get_by_role("link", name="Скачать: Excel (XLSX)").click()

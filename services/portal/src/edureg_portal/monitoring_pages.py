@@ -46,6 +46,10 @@ def _bars(rows: list[tuple[str, float | None, str, str | None]]) -> list[dict[st
     ]
 
 
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f} %".replace(".", ",")
+
+
 def _rate_note(rule: dict[str, Any]) -> str:
     if not rule["due"]:
         return "нечего проверять"
@@ -113,6 +117,17 @@ async def region_page(
                 for o in orgs
             ]
         )
+    quality_bars = _bars(
+        [
+            (
+                o["short_name"],
+                o["quality_rate"],
+                f"успеваемость {_percent(o['success_rate'])}, с оценками {o['rated_students']}",
+                None,
+            )
+            for o in orgs
+        ]
+    )
     return _render(
         request,
         "monitoring_region.html",
@@ -125,6 +140,7 @@ async def region_page(
         totals=figures if data else None,
         municipalities=by_municipality,
         org_bars=org_bars if data else [],
+        quality_bars=quality_bars,
         orgs=[{**o, "r": _rules(o)} for o in orgs],
         trend=_trend(data["trend"]) if data else [],
         kinds=KINDS,

@@ -154,6 +154,7 @@ SECTIONS: tuple[Section, ...] = (
         "Расписание",
         (
             Item("diary", "Дневник", "/diary", kinds=frozenset({"student", "guardian"})),
+            Item("report_card", "Табель", "/report-card", kinds=frozenset({"student", "guardian"})),
             Item(
                 "journal",
                 "Журнал уроков",

@@ -296,3 +296,101 @@ async def job_file(request: Request, job_id: uuid.UUID) -> Response:
             "Cache-Control": "no-store",
         },
     )
+
+
+# -- a student's report card -----------------------------------------------------------------
+
+
+async def _card_page(request: Request, shell: Shell, key: str, student: str, base: str) -> Response:
+    found = await _call(
+        request, shell, "reporting", "GET", f"/api/v1/students/{student}/report-card"
+    )
+    if isinstance(found, Response):
+        return found
+    return _render(
+        request,
+        "report_card.html",
+        shell=shell,
+        active=key,
+        card=found.body,
+        downloads={fmt: f"{base}/file?format={fmt}" for fmt in FORMATS},
+        formats=FORMATS,
+    )
+
+
+@router.get("/report-card")
+async def my_card(request: Request) -> Response:
+    """The student's own card, or the chosen child's for a guardian."""
+    shell = await _opened(request, "report_card")
+    if isinstance(shell, Response):
+        return shell
+    if shell.kind == "guardian":
+        if not shell.child:
+            return _refused(request, shell, Answer(404, {"detail": "Детей в этой организации нет"}))
+        student = str(shell.child["person_id"])
+    else:
+        mine = await _call(request, shell, "reporting", "GET", "/api/v1/my/students")
+        if isinstance(mine, Response):
+            return mine
+        items = mine.body.get("items", [])
+        if not items:
+            return _refused(request, shell, Answer(404, {"detail": "Табель ещё не сформирован"}))
+        student = str(items[0]["student_id"])
+    return await _card_page(request, shell, "report_card", student, "/report-card")
+
+
+@router.get("/reports/students/{student_id}")
+async def student_card(request: Request, student_id: uuid.UUID) -> Response:
+    shell = await _opened(request, "reports")
+    if isinstance(shell, Response):
+        return shell
+    return await _card_page(
+        request, shell, "reports", str(student_id), f"/reports/students/{student_id}"
+    )
+
+
+async def _card_file(request: Request, shell: Shell, student: str, fmt: str) -> Response:
+    if fmt not in FORMATS:
+        return _refused(request, shell, Answer(404, {"detail": "Такого формата нет"}))
+    try:
+        answer, r = await _service(request, "reporting").download(
+            "GET", f"/api/v1/students/{student}/report-card?format={fmt}", shell.token
+        )
+    except ServiceUnavailable:
+        return _unavailable(request, shell)
+    if not answer.ok:
+        return _refused(request, shell, answer)
+    return Response(
+        content=r.content,
+        media_type=r.headers.get("content-type", "application/octet-stream"),
+        headers={
+            "Content-Disposition": r.headers.get("content-disposition", "attachment"),
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/report-card/file")
+async def my_card_file(request: Request, format: str = "pdf") -> Response:
+    shell = await _opened(request, "report_card")
+    if isinstance(shell, Response):
+        return shell
+    if shell.kind == "guardian" and shell.child:
+        return await _card_file(request, shell, str(shell.child["person_id"]), format)
+    mine = await _call(request, shell, "reporting", "GET", "/api/v1/my/students")
+    if isinstance(mine, Response):
+        return mine
+    items = mine.body.get("items", [])
+    if not items:
+        return _refused(request, shell, Answer(404, {"detail": "Табель ещё не сформирован"}))
+    return await _card_file(request, shell, str(items[0]["student_id"]), format)
+
+
+@router.get("/reports/students/{student_id}/file")
+async def student_card_file(
+    request: Request, student_id: uuid.UUID, format: str = "pdf"
+) -> Response:
+    shell = await _opened(request, "reports")
+    if isinstance(shell, Response):
+        return shell
+    return await _card_file(request, shell, str(student_id), format)

@@ -73,8 +73,15 @@ def test_each_kind_of_user_sees_its_own_menu() -> None:
     assert "compliance" in management
     assert "monitoring" not in management
     # Students and parents see their own timetable, nothing else of the schedule.
-    assert keys("guardian", []) == ["diary", "my_timetable", "children", "profile", "password"]
-    assert keys("student", []) == ["diary", "my_timetable", "profile", "password"]
+    assert keys("guardian", []) == [
+        "diary",
+        "report_card",
+        "my_timetable",
+        "children",
+        "profile",
+        "password",
+    ]
+    assert keys("student", []) == ["diary", "report_card", "my_timetable", "profile", "password"]
 
 
 def test_a_page_not_in_the_menu_cannot_be_opened() -> None:

@@ -7,7 +7,7 @@ import asyncio
 from fastapi import FastAPI
 
 from edureg_reporting.config import Settings
-from edureg_reporting.http import group_reports, jobs, monitoring
+from edureg_reporting.http import group_reports, jobs, monitoring, student_reports
 from edureg_reporting.http.routes import router
 from edureg_reporting.manifest import MANIFEST
 from edureg_reporting.messaging.subscribers import register
@@ -33,7 +33,13 @@ def create(settings: Settings | None = None) -> FastAPI:
             "Отчёты по событиям других сервисов: сводные ведомости групп, соблюдение сроков, "
             "региональный мониторинг, большие отчёты в фоне."
         ),
-        routers=[router, group_reports.router, monitoring.router, jobs.router],
+        routers=[
+            router,
+            group_reports.router,
+            student_reports.router,
+            monitoring.router,
+            jobs.router,
+        ],
         tables=Base.metadata,
     )
     app.state.report_worker = worker

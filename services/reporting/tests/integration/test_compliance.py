@@ -191,6 +191,25 @@ async def region(infra: Infra, nats_prefix: str) -> Region:
             when=at("2026-09-20"),
         )
     )
+    # Marks of three pupils of school 1: 5 and 4 (good), 3 (passed), 2 (not passed).
+    for value, pupil in (("5", 0), ("4", 0), ("3", 1), ("2", 2)):
+        events.append(
+            event(
+                a,
+                "journal.mark.recorded",
+                {
+                    "lesson_id": on_time["lesson_id"],
+                    "group_id": str(a.group),
+                    "subject_id": str(a.subject),
+                    "day": on_time["day"],
+                    "student_id": str(uuid.UUID(int=pupil + 1)),
+                    "work_type": "oral" if value != "4" else "test",
+                    "weight": 1,
+                    "value": value,
+                    "previous": None,
+                },
+            )
+        )
     for kind in ("staff", "guardian", "guardian"):
         events.append(
             event(
@@ -234,6 +253,7 @@ async def _monitoring(client: httpx.AsyncClient, headers: dict[str, str]) -> dic
             + sum(m["organisations"][1]["sign_ins"].values())
             == 3
             and m["region"]["groups"] == 2
+            and m["region"]["rated_students"] == 3
         )
 
     return await eventually(get, until=settled, message="the monitoring projected")
@@ -255,6 +275,8 @@ async def test_the_region_sees_each_organisations_compliance_and_drills_down(
     assert {w["week"]: w["rate"] for w in m["trend"]} == {"2026-10-05": 50.0}
     a = next(o for o in m["organisations"] if o["short_name"] == "Школа № 1")
     assert a["sign_ins"] == {"staff": 1, "guardian": 2}
+    assert (a["rated_students"], a["success_rate"], a["quality_rate"]) == (3, 66.7, 33.3)
+    assert m["region"]["quality_rate"] == 33.3
 
     h = specialist(issuer, r)
     org = await client.get(

@@ -78,6 +78,16 @@ class OrganisationStatus(_Tolerant):
     status: str
 
 
+class ProvisionedAccount(_Tolerant):
+    user_id: uuid.UUID
+    kind: str
+
+
+class AccountsProvisioned(_Tolerant):
+    student_id: uuid.UUID
+    accounts: list[ProvisionedAccount] = []
+
+
 class SignedIn(_Tolerant):
     user_id: uuid.UUID
     kind: str
@@ -212,6 +222,7 @@ PROFILE_CHANGED = Consumes("contingent.organisation.profile_changed", 1, Profile
 
 ORGANISATION_REGISTERED = Consumes("identity.organisation.registered", 1, OrganisationRegistered)
 ORGANISATION_STATUS = Consumes("identity.organisation.status_changed", 1, OrganisationStatus)
+ACCOUNTS_PROVISIONED = Consumes("identity.accounts.provisioned", 1, AccountsProvisioned)
 SIGNED_IN = Consumes("identity.user.signed_in", 1, SignedIn)
 
 YEAR_OPENED = Consumes("schedule.academic_year.opened", 1, AcademicYearOpened)

@@ -60,6 +60,11 @@ class FiguresRead(BaseModel):
     enrolled: int
     expelled: int
     sign_ins: dict[str, int]
+    # Students with a result (their weighted averages) in the range; the success rate
+    # (without a 2) and quality of knowledge (only 4s and 5s), in per cent.
+    rated_students: int
+    success_rate: float | None
+    quality_rate: float | None
 
 
 class OrganisationFigures(FiguresRead):
@@ -175,6 +180,9 @@ def _figures(f: Figures, deadlines: dict[str, int]) -> dict[str, Any]:
         "enrolled": f.enrolled,
         "expelled": f.expelled,
         "sign_ins": f.sign_ins,
+        "rated_students": f.rated,
+        "success_rate": f.success_rate,
+        "quality_rate": f.quality_rate,
     }
 
 

@@ -55,6 +55,10 @@ HANDLERS: dict[Consumes, Any] = {
     ev.ORGANISATION_STATUS: _handler(
         p.on_organisation_status, "An organisation archived or restored."
     ),
+    ev.ACCOUNTS_PROVISIONED: _handler(
+        p.on_accounts_provisioned,
+        "Whose account is which student's (who sees a student's reports).",
+    ),
     ev.SIGNED_IN: _handler(p.on_signed_in, "Sign-ins per day and kind of account (activity)."),
     ev.TIMETABLE_PUBLISHED: _handler(
         p.on_published, "When the timetable was first published (a deadline)."

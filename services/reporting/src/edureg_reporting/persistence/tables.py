@@ -353,3 +353,16 @@ class ReportJob(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     filename: Mapped[str | None] = mapped_column(String(200))
     file: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+
+class AccountLink(Base):
+    """Whose account is which student's: the student's own, or a guardian's (from
+    identity's provisioning): who may open a student's reports by relationship."""
+
+    __tablename__ = "account_links"
+    __table_args__ = (Index(None, "tenant_id", "student_id"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))

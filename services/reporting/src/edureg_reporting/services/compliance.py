@@ -32,6 +32,7 @@ from edureg_reporting.persistence.tables import (
 )
 from edureg_shared.auth import Principal
 from edureg_shared.errors import Forbidden, InvalidState, NotFound
+from edureg_shared.grading import DEFAULT_THRESHOLDS
 from edureg_shared.paging import check_range
 from edureg_shared.workdays import ProductionCalendar
 
@@ -135,6 +136,18 @@ class Figures:
     enrolled: int = 0
     expelled: int = 0
     sign_ins: dict[str, int] = field(default_factory=dict)
+    # Students with a result in the range; of them without a 2; with only 4s and 5s.
+    rated: int = 0
+    succeeded: int = 0
+    good: int = 0
+
+    @property
+    def success_rate(self) -> float | None:
+        return round(100 * self.succeeded / self.rated, 1) if self.rated else None
+
+    @property
+    def quality_rate(self) -> float | None:
+        return round(100 * self.good / self.rated, 1) if self.rated else None
 
     def merge(self, other: Figures) -> None:
         for code, tally in other.rules.items():
@@ -143,6 +156,9 @@ class Figures:
         self.students += other.students
         self.enrolled += other.enrolled
         self.expelled += other.expelled
+        self.rated += other.rated
+        self.succeeded += other.succeeded
+        self.good += other.good
         for kind, n in other.sign_ins.items():
             self.sign_ins[kind] = self.sign_ins.get(kind, 0) + n
 
@@ -212,6 +228,18 @@ async def figures(
         session, f"{prefix}sign_in_counts", ":f, :t", f=start, t=end
     ):
         out[tenant].sign_ins[kind] = n
+    five, four, three = DEFAULT_THRESHOLDS
+    for tenant, rated, succeeded, good in await _call(
+        session,
+        f"{prefix}quality_counts",
+        ":f, :t, :five, :four, :three",
+        f=start,
+        t=end,
+        five=five,
+        four=four,
+        three=three,
+    ):
+        out[tenant].rated, out[tenant].succeeded, out[tenant].good = rated, succeeded, good
     return dict(out), dict(trend)
 
 

@@ -9,6 +9,7 @@ from edureg_reporting.domain import sheets
 from edureg_reporting.persistence.tables import GroupOccupancy, Period
 from edureg_reporting.render import Table, number
 from edureg_reporting.services.reports import Range
+from edureg_reporting.services.student_reports import ReportCard
 
 PERIOD_TITLES = {
     "quarter": "четверть",
@@ -160,4 +161,43 @@ def attendance_table(
         ],
         widths=[0.6, 4.0, *([1.1] * len(subjects)), 1.3, 1.2, 1.2, 1.2, 1.2],
         sheet="Посещаемость",
+    )
+
+
+FINAL_TITLES = {"year": "Годовая", "exam": "Экзамен", "final": "Итоговая"}
+
+
+def report_card_table(card: ReportCard, made: str) -> Table:
+    periods = card.periods
+    rows: list[list[str | int | float | None]] = []
+    for i, line in enumerate(card.subjects, start=1):
+        rows.append(
+            [
+                i,
+                line.name,
+                *(_title(line.by_period.get(p.period_id)) for p in periods),
+                *(_title(line.final.get(k)) for k in FINAL_TITLES),
+                line.average,
+            ]
+        )
+    a = card.attendance
+    year = f"{card.year.title} учебный год" if card.year else "учебный год"
+    return Table(
+        title="Табель успеваемости",
+        subtitle=[f"Обучающийся: {card.student.display_name}", year, made],
+        columns=[
+            "№",
+            "Предмет",
+            *(period_title(p) for p in periods),
+            *FINAL_TITLES.values(),
+            "Средний балл за год",
+        ],
+        rows=rows,
+        notes=[
+            f"Пропущено уроков: {a['absent'] + a['ill'] + a['excused']} (по болезни — "
+            f"{a['ill']}, по уважительной причине — {a['excused']}, без уважительной "
+            f"причины — {a['absent']}); опозданий — {a['late']}."
+        ],
+        widths=[0.6, 4.0, *([1.3] * (len(periods) + len(FINAL_TITLES))), 1.6],
+        sheet="Табель",
     )

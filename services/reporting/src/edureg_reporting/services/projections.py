@@ -17,6 +17,7 @@ from edureg_reporting.contracts import events as ev
 from edureg_reporting.persistence import repository as repo
 from edureg_reporting.persistence.tables import (
     AcademicYear,
+    AccountLink,
     Attendance,
     CalendarDay,
     GroupOccupancy,
@@ -122,6 +123,25 @@ async def on_organisation_status(*, session: AsyncSession, events: list[Envelope
                 set_={"status": d.status, "as_of": e.occurred_at},
                 where=Organisation.as_of <= e.occurred_at,
             )
+        )
+
+
+async def on_accounts_provisioned(*, session: AsyncSession, events: list[Envelope]) -> None:
+    rows = {
+        (a.user_id, d.student_id): {
+            "tenant_id": e.tenant_id,
+            "user_id": a.user_id,
+            "student_id": d.student_id,
+            "kind": a.kind,
+        }
+        for e in events
+        for d in [ev.ACCOUNTS_PROVISIONED.parse(e.data)]
+        for a in d.accounts
+        if a.kind in ("student", "guardian")
+    }
+    if rows:
+        await session.execute(
+            insert(AccountLink).values(list(rows.values())).on_conflict_do_nothing()
         )
 
 
