@@ -16,8 +16,8 @@ from edureg_devstack.system import PASSWORD, System, org_spec
 from edureg_devstack.testing.plugin import eventually
 
 from .conftest import DESKTOP, PHONE, shot
-from .test_diary_journey import monday_lesson
 from .test_journeys import _CONTRAST, _UNLABELLED, _sign_in
+from .test_reports_journey import class_with_a_monday_lesson
 
 pytestmark = pytest.mark.browser
 
@@ -26,41 +26,7 @@ SEPTEMBER = "from=2026-09-01&to=2026-09-30"
 
 async def _school(system: System, code: str) -> dict[str, Any]:
     """A class with one pupil and Mathematics on Mondays: four September lessons."""
-    admin = await system.login(f"admin.{code}")
-    teacher = await system.login(f"teacher.{code}")
-    async with httpx.AsyncClient(base_url=system.url("identity"), headers=teacher) as c:
-        me = (await c.get("/api/v1/me")).json()
-    async with httpx.AsyncClient(base_url=system.url("contingent"), headers=admin) as c:
-        group = (
-            await c.post(
-                "/api/v1/groups", json={"name": "8В", "grade": 8, "academic_year": "2026/2027"}
-            )
-        ).json()
-        order = (
-            await c.post(
-                "/api/v1/orders/enrolment",
-                json={
-                    "number": "M-1",
-                    "order_date": "2026-08-31",
-                    "effective_date": "2026-09-01",
-                    "group_id": group["id"],
-                    "students": [
-                        {
-                            "surname": "Мониторова",
-                            "name": "Лиза",
-                            "birth_date": "2012-05-05",
-                            "sex": "f",
-                            "guardians": [
-                                {"surname": "Мониторова", "name": "Ада", "relation": "mother"}
-                            ],
-                        }
-                    ],
-                },
-            )
-        ).json()
-        assert (await c.post(f"/api/v1/orders/{order['id']}/sign")).status_code == 200
-    lesson = await monday_lesson(system, admin, group["id"], me)
-    return {"lesson": lesson, "teacher": teacher}
+    return await class_with_a_monday_lesson(system, code, "8В", 8, [("Мониторова", "Лиза", "f")])
 
 
 async def _row(page: Page, base: str, school: str) -> str:

@@ -28,8 +28,11 @@ pytestmark = pytest.mark.browser
 CHILDREN = (("Отличникова", "Ира", "5"), ("Троечников", "Петя", "3"))
 
 
-async def _marked_class(system: System, code: str) -> dict[str, Any]:
-    """A class of two, a Monday lesson of Mathematics, and the teacher's marks in it."""
+async def class_with_a_monday_lesson(
+    system: System, code: str, name: str, grade: int, children: list[tuple[str, str, str]]
+) -> dict[str, Any]:
+    """A class of `children` (surname, name, sex) enrolled by a signed order, and its
+    Mathematics on Mondays with the organisation's teacher (the lesson of 7 September)."""
     admin = await system.login(f"admin.{code}")
     teacher = await system.login(f"teacher.{code}")
     async with httpx.AsyncClient(base_url=system.url("identity"), headers=teacher) as c:
@@ -37,34 +40,43 @@ async def _marked_class(system: System, code: str) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=system.url("contingent"), headers=admin) as c:
         group = (
             await c.post(
-                "/api/v1/groups", json={"name": "6Г", "grade": 6, "academic_year": "2026/2027"}
+                "/api/v1/groups", json={"name": name, "grade": grade, "academic_year": "2026/2027"}
             )
         ).json()
         order = (
             await c.post(
                 "/api/v1/orders/enrolment",
                 json={
-                    "number": "R-1",
+                    "number": f"{code}-1",
                     "order_date": "2026-08-31",
                     "effective_date": "2026-09-01",
                     "group_id": group["id"],
                     "students": [
                         {
                             "surname": surname,
-                            "name": name,
-                            "birth_date": "2014-03-03",
-                            "sex": "f" if name == "Ира" else "m",
+                            "name": first,
+                            "birth_date": "2013-03-03",
+                            "sex": sex,
                             "guardians": [
                                 {"surname": surname, "name": "Мама", "relation": "mother"}
                             ],
                         }
-                        for surname, name, _ in CHILDREN
+                        for surname, first, sex in children
                     ],
                 },
             )
         ).json()
         assert (await c.post(f"/api/v1/orders/{order['id']}/sign")).status_code == 200
     lesson = await monday_lesson(system, admin, group["id"], me)
+    return {"group": group, "lesson": lesson, "teacher": teacher}
+
+
+async def _marked_class(system: System, code: str) -> dict[str, Any]:
+    """A class of two, a Monday lesson of Mathematics, and the teacher's marks in it."""
+    world = await class_with_a_monday_lesson(
+        system, code, "6Г", 6, [(s, n, "f" if n == "Ира" else "m") for s, n, _ in CHILDREN]
+    )
+    group, lesson, teacher = world["group"], world["lesson"], world["teacher"]
     async with httpx.AsyncClient(base_url=system.url("journal"), headers=teacher) as c:
 
         async def grid() -> dict[str, Any]:
@@ -197,7 +209,7 @@ async def test_a_deputy_reads_and_downloads_the_summary_sheet_of_marks(
     await page.get_by_label("Отчёт", exact=True).select_option(
         label="Сводные ведомости успеваемости всех групп"
     )
-    await page.get_by_label("Формат файла").select_option(label="Excel (XLSX)")
+    await page.get_by_label("Формат файла", exact=True).select_option(label="Excel (XLSX)")
     await page.get_by_label("С даты").fill("2026-09-01")
     await page.get_by_label("По дату").fill("2026-09-30")
     await page.get_by_role("button", name="Заказать отчёт").click()
@@ -209,6 +221,10 @@ async def test_a_deputy_reads_and_downloads_the_summary_sheet_of_marks(
         await job.get_by_role("link", name=re.compile("Скачать")).click()
     data = await asyncio.to_thread(Path(await (await started.value).path()).read_bytes)
     assert openpyxl.load_workbook(io.BytesIO(data)).sheetnames == ["6Г"]
+    # The activity report on the 15th and the 30th (002 5.1), on a schedule.
+    await page.get_by_label("Числа месяца (через запятую)").fill("15, 30")
+    await page.get_by_role("button", name="Добавить в расписание").click()
+    await expect(page.get_by_text("Активность пользователей (XLSX): 15, 30 числа")).to_be_visible()
     await desk.close()
 
     # On a phone the sheet scrolls inside its frame; the page itself does not.

@@ -766,20 +766,35 @@ async def _slips_pdf(request: Request, csrf: str, key: str, path: str) -> Respon
     shell = await _opened(request, key)
     if isinstance(shell, Response):
         return shell
+    return await _passed_file(request, shell, "identity", "POST", path, keep=("x-slips-count",))
+
+
+async def _passed_file(
+    request: Request,
+    shell: Shell,
+    service: str,
+    method: str,
+    path: str,
+    *,
+    keep: tuple[str, ...] = (),
+) -> Response:
+    """A file from a service handed to the browser as it came (its type and name, and the
+    headers in `keep`), never cached: such files hold children's names or passwords."""
     try:
-        answer, r = await _service(request, "identity").download("POST", path, shell.token)
+        answer, r = await _service(request, service).download(method, path, shell.token)
     except ServiceUnavailable:
         return _unavailable(request, shell)
     if not answer.ok:
         return _refused(request, shell, answer)
+    headers = {
+        "Content-Disposition": r.headers.get("content-disposition", "attachment"),
+        "Cache-Control": "no-store",
+        **{h: r.headers.get(h, "") for h in keep},
+    }
     return Response(
         content=r.content,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": r.headers.get("content-disposition", "attachment"),
-            "Cache-Control": "no-store",
-            "X-Slips-Count": r.headers.get("x-slips-count", ""),
-        },
+        media_type=r.headers.get("content-type", "application/octet-stream"),
+        headers=headers,
     )
 
 

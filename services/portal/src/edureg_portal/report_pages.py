@@ -13,16 +13,16 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from edureg_portal.admin_pages import _form_error
-from edureg_portal.identity_client import Answer, ServiceUnavailable
+from edureg_portal.identity_client import Answer
+from edureg_portal.journal_pages import _field_errors
 from edureg_portal.pages import (
     Shell,
     _call,
     _opened,
+    _passed_file,
     _posted_form,
     _refused,
     _render,
-    _service,
-    _unavailable,
 )
 from edureg_portal.schedule_pages import PERIOD_TITLES, _date, _today
 
@@ -173,20 +173,7 @@ async def report_file(
     else:
         params |= {k: v for k, v in (("from", start), ("to", end)) if v}
     path = f"/api/v1/groups/{chosen}/{SHEETS[sheet][0]}?{urlencode(params)}"
-    try:
-        answer, r = await _service(request, "reporting").download("GET", path, shell.token)
-    except ServiceUnavailable:
-        return _unavailable(request, shell)
-    if not answer.ok:
-        return _refused(request, shell, answer)
-    return Response(
-        content=r.content,
-        media_type=r.headers.get("content-type", "application/octet-stream"),
-        headers={
-            "Content-Disposition": r.headers.get("content-disposition", "attachment"),
-            "Cache-Control": "no-store",
-        },
-    )
+    return await _passed_file(request, shell, "reporting", "GET", path)
 
 
 # -- large reports in the background ---------------------------------------------------------
@@ -194,11 +181,17 @@ async def report_file(
 JOB_KINDS = {
     "marks_all": "Сводные ведомости успеваемости всех групп",
     "attendance_all": "Сводные ведомости посещаемости всех групп",
+    "activity": "Активность пользователей",
 }
 
 
 async def _jobs_page(
-    request: Request, shell: Shell, *, error: str | None = None, status: int = 200
+    request: Request,
+    shell: Shell,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    schedule_errors: dict[str, str] | None = None,
 ) -> Response:
     found = await _call(request, shell, "reporting", "GET", "/api/v1/report-jobs")
     if isinstance(found, Response):
@@ -207,10 +200,15 @@ async def _jobs_page(
     if isinstance(periods, Response):
         return periods
     items = found.body.get("items", [])
+    planned = await _call(request, shell, "reporting", "GET", "/api/v1/report-schedules")
+    if isinstance(planned, Response):
+        return planned
     return _render(
         request,
         "report_jobs.html",
         status,
+        schedules=planned.body.get("items", []),
+        schedule_errors=schedule_errors or {},
         shell=shell,
         active="report_jobs",
         jobs=items,
@@ -280,21 +278,8 @@ async def job_file(request: Request, job_id: uuid.UUID) -> Response:
     shell = await _opened(request, "report_jobs")
     if isinstance(shell, Response):
         return shell
-    try:
-        answer, r = await _service(request, "reporting").download(
-            "GET", f"/api/v1/report-jobs/{job_id}/file", shell.token
-        )
-    except ServiceUnavailable:
-        return _unavailable(request, shell)
-    if not answer.ok:
-        return _refused(request, shell, answer)
-    return Response(
-        content=r.content,
-        media_type=r.headers.get("content-type", "application/octet-stream"),
-        headers={
-            "Content-Disposition": r.headers.get("content-disposition", "attachment"),
-            "Cache-Control": "no-store",
-        },
+    return await _passed_file(
+        request, shell, "reporting", "GET", f"/api/v1/report-jobs/{job_id}/file"
     )
 
 
@@ -352,21 +337,8 @@ async def student_card(request: Request, student_id: uuid.UUID) -> Response:
 async def _card_file(request: Request, shell: Shell, student: str, fmt: str) -> Response:
     if fmt not in FORMATS:
         return _refused(request, shell, Answer(404, {"detail": "Такого формата нет"}))
-    try:
-        answer, r = await _service(request, "reporting").download(
-            "GET", f"/api/v1/students/{student}/report-card?format={fmt}", shell.token
-        )
-    except ServiceUnavailable:
-        return _unavailable(request, shell)
-    if not answer.ok:
-        return _refused(request, shell, answer)
-    return Response(
-        content=r.content,
-        media_type=r.headers.get("content-type", "application/octet-stream"),
-        headers={
-            "Content-Disposition": r.headers.get("content-disposition", "attachment"),
-            "Cache-Control": "no-store",
-        },
+    return await _passed_file(
+        request, shell, "reporting", "GET", f"/api/v1/students/{student}/report-card?format={fmt}"
     )
 
 
@@ -394,3 +366,62 @@ async def student_card_file(
     if isinstance(shell, Response):
         return shell
     return await _card_file(request, shell, str(student_id), format)
+
+
+@router.post("/reports/schedules")
+async def add_schedule(request: Request) -> Response:
+    posted = await _posted_form(request, "report_jobs")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
+    typed = str(form.get("days") or "").replace(";", ",")
+    try:
+        days = [int(d) for d in typed.split(",") if d.strip()]
+        period = int(str(form.get("period_days") or "14"))
+    except ValueError:
+        return await _jobs_page(
+            request,
+            shell,
+            error="Проверьте отмеченные поля",
+            status=422,
+            schedule_errors={"days": "Числа через запятую, например: 15, 30"},
+        )
+    answer = await _call(
+        request,
+        shell,
+        "reporting",
+        "POST",
+        "/api/v1/report-schedules",
+        json={
+            "kind": str(form.get("kind") or ""),
+            "format": str(form.get("format") or ""),
+            "days": days,
+            "period_days": period,
+        },
+        keep=(422,),
+    )
+    if isinstance(answer, Response):
+        return answer
+    if answer.ok:
+        return RedirectResponse("/reports/jobs", status_code=303)
+    return await _jobs_page(
+        request,
+        shell,
+        error=_form_error(answer),
+        status=422,
+        schedule_errors=_field_errors(answer, {}),
+    )
+
+
+@router.post("/reports/schedules/{schedule_id}/delete")
+async def remove_schedule(request: Request, schedule_id: uuid.UUID) -> Response:
+    posted = await _posted_form(request, "report_jobs")
+    if isinstance(posted, Response):
+        return posted
+    _, shell = posted
+    answer = await _call(
+        request, shell, "reporting", "DELETE", f"/api/v1/report-schedules/{schedule_id}"
+    )
+    if isinstance(answer, Response):
+        return answer
+    return RedirectResponse("/reports/jobs", status_code=303)

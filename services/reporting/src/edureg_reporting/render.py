@@ -21,6 +21,7 @@ from edureg_shared import fonts
 
 Value = str | int | float | None
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_TYPE = "application/pdf"
 
@@ -98,6 +99,12 @@ def _sheet(ws: Any, table: Table) -> None:
             cell.border = border
             if isinstance(cell.value, float):
                 cell.number_format = "0.00"
+    for r in ws.iter_rows():
+        for cell in r:
+            # A name from an event that looks like a formula stays text (no formula runs
+            # when the file is opened).
+            if isinstance(cell.value, str) and cell.value[:1] in FORMULA_STARTS:
+                cell.data_type = "s"
     if table.notes:
         ws.append([])
         for line in table.notes:
@@ -158,5 +165,6 @@ def _page(doc: FPDF, table: Table) -> None:
 
 def disposition(filename: str) -> str:
     """An attachment's name, Cyrillic kept for browsers that read RFC 5987."""
-    plain = filename.encode("ascii", "replace").decode().replace("?", "_")
+    plain = re.sub(r'[\x00-\x1f\x7f"\\]', "_", filename)
+    plain = plain.encode("ascii", "replace").decode().replace("?", "_")
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"

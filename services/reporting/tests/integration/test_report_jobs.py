@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
 import httpx
@@ -166,3 +167,52 @@ async def test_a_user_has_at_most_three_reports_in_work(
         await client.post("/api/v1/report-jobs", json=ORDER, headers=headers), 409
     )
     assert "дождитесь" in body["detail"]
+
+
+async def test_a_scheduled_report_is_queued_on_its_days_once(
+    idle: tuple[httpx.AsyncClient, Any], issuer: TestIssuer
+) -> None:
+    client, worker = idle
+    tenant = uuid.uuid4()
+    headers = issuer.headers(tenant_id=tenant, permissions=["reporting.read"])
+    bad = await client.post(
+        "/api/v1/report-schedules",
+        json={"kind": "activity", "format": "xlsx", "days": [0, 32], "period_days": 0},
+        headers=headers,
+    )
+    body = assert_problem(bad, 422)
+    assert {e["field"] for e in body["errors"]} == {"days", "period_days"}
+    # 002 5.1: the activity report on the 15th and the 30th (in February: its last day).
+    r = await client.post(
+        "/api/v1/report-schedules",
+        json={"kind": "activity", "format": "xlsx", "days": [30, 15], "period_days": 14},
+        headers=headers,
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["days"] == [15, 30]
+    assert await worker.run_schedules(date(2027, 2, 14)) == 0
+    assert await worker.run_schedules(date(2027, 2, 15)) == 1
+    assert await worker.run_schedules(date(2027, 2, 15)) == 0  # once a day, whoever asks
+    assert await worker.run_schedules(date(2027, 2, 27)) == 0
+    assert await worker.run_schedules(date(2027, 2, 28)) == 1
+    queued = (await client.get("/api/v1/report-jobs", headers=headers)).json()
+    assert [(j["kind"], j["params"]["from"], j["params"]["to"]) for j in queued] == [
+        ("activity", "2027-02-15", "2027-02-28"),
+        ("activity", "2027-02-02", "2027-02-15"),
+    ]
+    # The worker builds it like any other job.
+    while (claimed := await worker.claim()) is not None:
+        await worker.build(*claimed)
+    done = (await client.get("/api/v1/report-jobs", headers=headers)).json()[0]
+    assert done["status"] == "done"
+    f = await client.get(f"/api/v1/report-jobs/{done['id']}/file", headers=headers)
+    ws = openpyxl.load_workbook(io.BytesIO(f.content)).active
+    assert ws["A1"].value == "Активность пользователей"
+    # Another user neither sees nor removes it.
+    schedule = r.json()["id"]
+    other = issuer.headers(tenant_id=tenant, permissions=["reporting.read"])
+    assert (await client.get("/api/v1/report-schedules", headers=other)).json() == []
+    assert_problem(await client.delete(f"/api/v1/report-schedules/{schedule}", headers=other), 404)
+    assert (
+        await client.delete(f"/api/v1/report-schedules/{schedule}", headers=headers)
+    ).status_code == 204

@@ -61,6 +61,7 @@ async def test_tables_are_tenant_scoped_and_the_region_reads_counts_only(
         "region_sign_in_counts",
         "claim_report_job",
         "region_quality_counts",
+        "due_report_schedules",
     }
     for f in definers:
         assert f.proconfig == ["search_path=pg_catalog, public"]

@@ -93,7 +93,7 @@ async def _admin_nats(env: dict[str, str]) -> nats.NATS:
 async def replay_service(service: ServiceInfo, env: dict[str, str]) -> None:
     secrets_ = secrets_from_env(service, env)
     dsn = owner_dsn(env["EDUREG_MIGRATE_ADMIN_DSN"], service, secrets_.owner if secrets_ else None)
-    emptied = await replay.empty_tables(dsn)
+    emptied = await replay.empty_tables(dsn, replay.entered_tables(service.name))
     nc = await _admin_nats(env)
     try:
         deleted = await replay.reset_consumers(nc, service.manifest)

@@ -1,8 +1,9 @@
 """`edureg-migrate replay <service>`: rebuild a service's read models from the streams.
 
 For a service whose tables are projections of other services' events (reporting): with
-the service stopped, every one of its tables is emptied (its inbox too, so every event
-counts again) and its durable consumers are deleted; on its next start the service
+the service stopped, every one of its projected tables is emptied (its inbox too, so
+every event counts again; never the audit log, the outbox, or what people typed in —
+the tables its `persistence.tables.ENTERED` names) and its durable consumers are deleted; on its next start the service
 creates them afresh, from the first message each stream still holds, and its ordinary
 consumer loop applies the whole history. The figures then are those the events give,
 whatever the old tables held (docs/reports.md). Needs the service's owner role (the
@@ -10,6 +11,8 @@ tables) and the broker's admin user (the consumers).
 """
 
 from __future__ import annotations
+
+import importlib
 
 from nats.aio.client import Client as NatsClient
 from nats.js.errors import NotFoundError
@@ -19,12 +22,24 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from edureg_shared.events.envelope import stream_name
 from edureg_shared.events.manifest import ServiceManifest
 
-# Kept: the schema's own version.
-KEEP = ("alembic_version",)
+# Kept whatever the service: the schema's version, the audit trail (152-FZ: who read and
+# changed what), and the outbox (events not yet published).
+KEEP = ("alembic_version", "audit_log", "outbox")
 
 
-async def empty_tables(owner_dsn: str) -> list[str]:
-    """Empty every table of the service's database; returns their names."""
+def entered_tables(service: str) -> tuple[str, ...]:
+    """The tables of a service whose rows people typed in (no event rebuilds them):
+    `ENTERED` of its `persistence.tables`, if it declares one."""
+    try:
+        module = importlib.import_module(f"edureg_{service}.persistence.tables")
+    except ImportError:
+        return ()
+    return tuple(getattr(module, "ENTERED", ()))
+
+
+async def empty_tables(owner_dsn: str, keep: tuple[str, ...] = ()) -> list[str]:
+    """Empty every table of the service's database but `KEEP` and `keep` (the service's
+    entered tables); returns the names of those emptied."""
     engine = create_async_engine(owner_dsn)
     try:
         async with engine.begin() as conn:
@@ -33,7 +48,7 @@ async def empty_tables(owner_dsn: str) -> list[str]:
                 for row in await conn.execute(
                     text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
                 )
-                if row[0] not in KEEP
+                if row[0] not in (*KEEP, *keep)
             ]
             if names:
                 await conn.execute(text(f"TRUNCATE {', '.join(sorted(names))}"))

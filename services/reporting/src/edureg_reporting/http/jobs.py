@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from edureg_reporting import render
 from edureg_reporting.persistence.tables import ReportJob
@@ -136,3 +136,58 @@ async def download(ctx: Management, job_id: uuid.UUID) -> Response:
         media_type=render.XLSX_TYPE if job.format == "xlsx" else render.PDF_TYPE,
         headers={"Content-Disposition": render.disposition(job.filename or f"report.{job.format}")},
     )
+
+
+class NewSchedule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str
+    format: Literal["xlsx", "pdf"]
+    days: list[int] = Field(max_length=31)
+    period_days: int = 14
+
+
+class ScheduleRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    kind: str
+    format: str
+    days: list[int]
+    period_days: int
+    last_run_on: date | None
+
+
+@router.get(
+    "/report-schedules", response_model=list[ScheduleRead], summary="Мои отчёты по расписанию"
+)
+async def my_schedules(ctx: Management) -> list[ScheduleRead]:
+    return [
+        ScheduleRead.model_validate(s) for s in await jobs.schedules(ctx.session, ctx.principal)
+    ]
+
+
+@router.post(
+    "/report-schedules",
+    response_model=ScheduleRead,
+    status_code=201,
+    summary="Заказывать отчёт по расписанию",
+    description="В каждое из чисел месяца `days` (число больше последнего дня месяца — в его "
+    "последний день) в очередь встаёт отчёт за последние `period_days` дней; файлы — в «Моих отчётах».",
+)
+async def add_schedule(ctx: Management, cmd: NewSchedule) -> ScheduleRead:
+    s = await jobs.create_schedule(
+        ctx.session,
+        ctx.principal,
+        kind=cmd.kind,
+        fmt=cmd.format,
+        days=cmd.days,
+        period_days=cmd.period_days,
+    )
+    return ScheduleRead.model_validate(s)
+
+
+@router.delete("/report-schedules/{schedule_id}", status_code=204, summary="Убрать расписание")
+async def remove_schedule(ctx: Management, schedule_id: uuid.UUID) -> Response:
+    await jobs.delete_schedule(ctx.session, ctx.principal, schedule_id)
+    return Response(status_code=204)

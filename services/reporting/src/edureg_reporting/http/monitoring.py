@@ -444,4 +444,18 @@ async def region_overdue(
     await compliance.organisation(ctx.session, organisation_id)
     async with request.app.state.runtime.db.tenant_session(organisation_id) as session:
         scoped = Context(session=session, principal=ctx.principal, nats_prefix=ctx.nats_prefix)
+        # In the organisation's own audit trail: the region looked at its lessons.
+        await audit.record(
+            session,
+            tenant_id=organisation_id,
+            actor=ctx.actor,
+            action="read",
+            entity="region_overdue_lessons",
+            entity_id=organisation_id,
+            details={
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+                "by_tenant": str(ctx.tenant_id),
+            },
+        )
         return await _overdue(scoped, request, organisation_id, start, end)

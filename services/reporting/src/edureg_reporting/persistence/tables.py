@@ -34,6 +34,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# What people typed in, which no event rebuilds: a replay of the streams keeps these
+# (`edureg-migrate replay reporting`).
+ENTERED = (
+    "region_rules",
+    "organisation_rules",
+    "report_jobs",
+    "report_schedules",
+)
+
+
 class GroupOccupancy(Base):
     """How many students each group has now, and has had in and out; its curator."""
 
@@ -242,7 +252,9 @@ class CalendarDay(Base):
     __tablename__ = "calendar_days"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    working: Mapped[bool] = mapped_column(Boolean)
+    # Null: the correction was removed (kept, so that an older event does not revive it).
+    working: Mapped[bool | None] = mapped_column(Boolean)
+    as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RegionRule(Base):
@@ -366,3 +378,21 @@ class AccountLink(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
+
+
+class ReportSchedule(Base):
+    """A report ordered on days of every month (002 5.1: the activity report on the 15th
+    and the 30th): on each such day a job is queued for its author, covering the last
+    `period_days` days."""
+
+    __tablename__ = "report_schedules"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    format: Mapped[str] = mapped_column(String(10))
+    days: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger))
+    period_days: Mapped[int] = mapped_column(SmallInteger)
+    created_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_run_on: Mapped[date | None] = mapped_column(Date)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Date, cast, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,7 +56,9 @@ def check(start: date, end: date) -> None:
 
 
 async def calendar(session: AsyncSession) -> ProductionCalendar:
-    rows = await session.execute(select(CalendarDay.day, CalendarDay.working))
+    rows = await session.execute(
+        select(CalendarDay.day, CalendarDay.working).where(CalendarDay.working.is_not(None))
+    )
     return ProductionCalendar(dict(rows.all()))
 
 
@@ -312,6 +314,9 @@ async def overdue_lessons(
             Lesson.tenant_id == tenant_id,
             Lesson.status == "scheduled",
             Lesson.day.between(start, min(end, today)),
+            # Only those that may be overdue or late: not entered, or entered after the
+            # lesson's own day (entered the same day is always in time).
+            (LessonEntry.entered_at.is_(None)) | (cast(entered, Date) > Lesson.day),
         )
         .order_by(Lesson.day, Lesson.lesson_number, Lesson.lesson_id)
     )

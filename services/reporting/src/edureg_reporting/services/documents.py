@@ -201,3 +201,31 @@ def report_card_table(card: ReportCard, made: str) -> Table:
         widths=[0.6, 4.0, *([1.3] * (len(periods) + len(FINAL_TITLES))), 1.6],
         sheet="Табель",
     )
+
+
+ACCOUNT_KINDS = {"staff": "Сотрудники", "student": "Обучающиеся", "guardian": "Родители"}
+
+
+def activity_table(r: Range, days: dict[date, dict[str, int]], made: str) -> Table:
+    """User activity (002 5.1, 004 6.1): sign-ins per day by staff, students, parents."""
+    rows: list[list[str | int | float | None]] = []
+    totals = dict.fromkeys(ACCOUNT_KINDS, 0)
+    day = r.start
+    while day <= r.end:
+        counts = days.get(day, {})
+        for k in ACCOUNT_KINDS:
+            totals[k] += counts.get(k, 0)
+        rows.append([_day(day), *(counts.get(k, 0) for k in ACCOUNT_KINDS), sum(counts.values())])
+        day = date.fromordinal(day.toordinal() + 1)
+    return Table(
+        title="Активность пользователей",
+        subtitle=[f"Период: {range_title(r)}", made],
+        columns=["Дата", *ACCOUNT_KINDS.values(), "Всего входов"],
+        rows=rows,
+        footer=[["Итого", *totals.values(), sum(totals.values())]],
+        notes=[
+            "Входы в систему по паролю; без имён и логинов (они — в журнале входов организации)."
+        ],
+        widths=[1.5, 1.2, 1.2, 1.2, 1.2],
+        sheet="Активность",
+    )

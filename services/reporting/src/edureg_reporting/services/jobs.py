@@ -13,16 +13,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from edureg_reporting import render
-from edureg_reporting.persistence.tables import ReportJob
+from edureg_reporting.persistence.tables import ReportJob, ReportSchedule, SignInDay
 from edureg_reporting.services import documents, reports
 from edureg_shared.auth import Principal
 from edureg_shared.db import Database
@@ -33,6 +35,7 @@ log = logging.getLogger("edureg.report_jobs")
 KINDS = {
     "marks_all": "Сводные ведомости успеваемости всех групп",
     "attendance_all": "Сводные ведомости посещаемости всех групп",
+    "activity": "Активность пользователей",
 }
 FORMATS = ("xlsx", "pdf")
 STATUS_TITLES = {
@@ -42,6 +45,8 @@ STATUS_TITLES = {
     "failed": "не построен",
     "cancelled": "отменён",
 }
+# How often a worker looks for the day's scheduled reports.
+SCHEDULE_TICK_S = 60.0
 # A user's jobs waiting or running at once: a click too many waits for the others.
 MAX_OPEN = 3
 DIED = "Отчёт не построен: его обработка прерывалась несколько раз. Попробуйте позже или выберите меньший период."
@@ -137,6 +142,67 @@ async def cancel(session: AsyncSession, principal: Principal, job_id: uuid.UUID)
     return job
 
 
+async def create_schedule(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    kind: str,
+    fmt: str,
+    days: list[int],
+    period_days: int,
+) -> ReportSchedule:
+    errors = []
+    if kind not in KINDS:
+        errors.append({"field": "kind", "message": "Нет такого отчёта"})
+    if fmt not in FORMATS:
+        errors.append({"field": "format", "message": "Формат: xlsx или pdf"})
+    if not days or any(not 1 <= d <= 31 for d in days) or len(set(days)) != len(days):
+        errors.append({"field": "days", "message": "Числа месяца от 1 до 31, без повторов"})
+    if not 1 <= period_days <= 400:
+        errors.append({"field": "period_days", "message": "От 1 до 400 дней"})
+    if errors:
+        raise InvalidState("Расписание не сохранено: исправьте отмеченные поля", errors=errors)
+    schedule = ReportSchedule(
+        tenant_id=principal.tenant_id,
+        id=uuid.uuid4(),
+        kind=kind,
+        format=fmt,
+        days=sorted(days),
+        period_days=period_days,
+        created_by=principal.user_id,
+    )
+    session.add(schedule)
+    await session.flush()
+    return schedule
+
+
+async def schedules(session: AsyncSession, principal: Principal) -> list[ReportSchedule]:
+    rows = await session.scalars(
+        select(ReportSchedule)
+        .where(
+            ReportSchedule.tenant_id == principal.tenant_id,
+            ReportSchedule.created_by == principal.user_id,
+        )
+        .order_by(ReportSchedule.created_at)
+    )
+    return list(rows.all())
+
+
+async def delete_schedule(
+    session: AsyncSession, principal: Principal, schedule_id: uuid.UUID
+) -> None:
+    found = await session.scalar(
+        select(ReportSchedule).where(
+            ReportSchedule.tenant_id == principal.tenant_id,
+            ReportSchedule.id == schedule_id,
+            ReportSchedule.created_by == principal.user_id,
+        )
+    )
+    if found is None:
+        raise NotFound("Нет такого расписания")
+    await session.delete(found)
+
+
 def _range(job: ReportJob) -> tuple[uuid.UUID | None, date, date]:
     p = job.params
     period = uuid.UUID(p["period_id"]) if p.get("period_id") else None
@@ -163,8 +229,46 @@ class Worker:
         """Look as soon as the transaction that queued a job has committed."""
         event.listen(session.sync_session, "after_commit", lambda _: self.wake(), once=True)
 
+    async def run_schedules(self, today: date) -> int:
+        """Queue today's scheduled reports (each schedule once a day, whichever worker
+        gets there first); returns how many were queued."""
+        async with self.db.unscoped_session() as session:
+            due = (
+                await session.execute(
+                    text("SELECT tenant_id, id FROM due_report_schedules(:today)"), {"today": today}
+                )
+            ).all()
+        for tenant_id, schedule_id in due:
+            async with self.db.tenant_session(tenant_id) as session:
+                s = await session.get(ReportSchedule, (tenant_id, schedule_id))
+                if s is None:
+                    continue
+                start = date.fromordinal(today.toordinal() - s.period_days + 1)
+                session.add(
+                    ReportJob(
+                        tenant_id=tenant_id,
+                        id=uuid.uuid4(),
+                        kind=s.kind,
+                        format=s.format,
+                        params={"from": start.isoformat(), "to": today.isoformat()},
+                        status="queued",
+                        requested_by=s.created_by,
+                    )
+                )
+        return len(due)
+
     async def run(self) -> None:
+        last_schedules = 0.0
         while True:
+            if time.monotonic() - last_schedules > SCHEDULE_TICK_S:
+                last_schedules = time.monotonic()
+                try:
+                    zone = ZoneInfo(self.settings.timezone)
+                    await self.run_schedules(datetime.now(zone).date())
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning("report schedules paused", extra={"error_type": type(exc).__name__})
             try:
                 claimed = await self.claim()
             except asyncio.CancelledError:
@@ -254,9 +358,14 @@ class Worker:
                 permissions=frozenset({reports.ORGANISATION_REPORTS}),
             )
             groups = await reports.report_groups(session, management)
+            if kind == "activity":
+                groups = []
+                days = await activity(session, tenant_id, r.start, r.end)
         await self._beat(tenant_id, job_id, 0, len(groups))
         made = f"Сформирован {datetime.now(UTC).strftime('%d.%m.%Y %H:%M')} UTC"
         tables = []
+        if kind == "activity":
+            tables.append(documents.activity_table(r, days, made))
         for i, group in enumerate(groups, start=1):
             async with self.db.tenant_session(tenant_id) as session:
                 if kind == "marks_all":
@@ -268,7 +377,7 @@ class Worker:
             table.sheet = group.name or table.sheet
             tables.append(table)
             await self._beat(tenant_id, job_id, i, len(groups))
-        if not tables:
+        if not tables:  # an organisation without groups
             tables.append(
                 render.Table(
                     title=KINDS[kind],
@@ -295,6 +404,21 @@ class Worker:
                     total_steps=len(groups),
                 )
             )
+
+
+async def activity(
+    session: AsyncSession, tenant_id: uuid.UUID, start: date, end: date
+) -> dict[date, dict[str, int]]:
+    """Sign-ins per day and kind of account (staff, student, guardian)."""
+    rows = await session.execute(
+        select(SignInDay.day, SignInDay.kind, SignInDay.sign_ins)
+        .where(SignInDay.tenant_id == tenant_id, SignInDay.day.between(start, end))
+        .order_by(SignInDay.day)
+    )
+    out: dict[date, dict[str, int]] = {}
+    for day, kind, n in rows.all():
+        out.setdefault(day, {})[kind] = n
+    return out
 
 
 def _pdf(*tables: render.Table) -> bytes:

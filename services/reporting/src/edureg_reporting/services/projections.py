@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -331,16 +331,23 @@ async def on_published(*, session: AsyncSession, events: list[Envelope]) -> None
 
 
 async def on_calendar_changed(*, session: AsyncSession, events: list[Envelope]) -> None:
-    """The region's corrections of the production calendar (region-wide, no tenant)."""
-    for e in sorted(events, key=lambda x: x.occurred_at):
+    """The region's corrections of the production calendar (region-wide, no tenant); a
+    removed correction stays as a row without a value, so an older event cannot revive it."""
+    latest: dict[date, Envelope] = {}
+    for e in events:
         d = ev.CALENDAR_CHANGED.parse(e.data)
-        if d.working is None:
-            await session.execute(delete(CalendarDay).where(CalendarDay.day == d.day))
-        else:
-            stmt = insert(CalendarDay).values(day=d.day, working=d.working)
-            await session.execute(
-                stmt.on_conflict_do_update(index_elements=["day"], set_={"working": d.working})
+        if d.day not in latest or e.occurred_at > latest[d.day].occurred_at:
+            latest[d.day] = e
+    for day, e in sorted(latest.items()):
+        working = ev.CALENDAR_CHANGED.parse(e.data).working
+        stmt = insert(CalendarDay).values(day=day, working=working, as_of=e.occurred_at)
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["day"],
+                set_={"working": working, "as_of": e.occurred_at},
+                where=(CalendarDay.as_of.is_(None)) | (CalendarDay.as_of < e.occurred_at),
             )
+        )
 
 
 async def on_periods_defined(*, session: AsyncSession, events: list[Envelope]) -> None:
