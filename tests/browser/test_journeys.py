@@ -235,6 +235,7 @@ async def test_pages_work_with_the_keyboard_and_stay_readable(
         "/reports",
         "/reports/compliance",
         "/reports/jobs",
+        "/reports/constructor",
         "/my/timetable",
         "/password",
     ):

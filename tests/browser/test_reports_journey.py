@@ -225,6 +225,29 @@ async def test_a_deputy_reads_and_downloads_the_summary_sheet_of_marks(
     await page.get_by_label("Числа месяца (через запятую)").fill("15, 30")
     await page.get_by_role("button", name="Добавить в расписание").click()
     await expect(page.get_by_text("Активность пользователей (XLSX): 15, 30 числа")).to_be_visible()
+
+    # The constructor: the average mark per subject, saved for the school.
+    await (
+        page.get_by_role("navigation", name="Разделы")
+        .get_by_role("link", name="Конструктор отчётов")
+        .click()
+    )
+    await page.get_by_label("Предмет (группировка)").check()
+    await page.get_by_label("Функция итога 1").select_option(label="Среднее")
+    await page.get_by_label("Поле итога 1").select_option(label="Оценка (число)")
+    await page.get_by_label("Функция итога 2").select_option(label="Количество")
+    await page.get_by_label("С даты").fill("2026-09-01")
+    await page.get_by_label("По дату").fill("2026-09-30")
+    await page.get_by_role("button", name="Построить").click()
+    result = page.get_by_role("table", name=re.compile("Отчёт конструктора"))
+    await expect(result.get_by_role("row", name=re.compile("Математика"))).to_contain_text("4,00")
+    assert await page.evaluate(_UNLABELLED) == []
+    assert await page.evaluate(_CONTRAST) == []
+    await page.get_by_label("Название для сохранения").fill("Средний балл по предметам")
+    await page.get_by_role("button", name="Сохранить отчёт").click()
+    await expect(
+        page.get_by_role("link", name="Построить: Средний балл по предметам")
+    ).to_be_visible()
     await desk.close()
 
     # On a phone the sheet scrolls inside its frame; the page itself does not.

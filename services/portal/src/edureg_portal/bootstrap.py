@@ -18,6 +18,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from edureg_portal import (
     admin_pages,
     admissions_pages,
+    constructor_pages,
     diary_pages,
     import_pages,
     journal_pages,
@@ -104,6 +105,7 @@ def create(settings: Settings | None = None) -> FastAPI:
     app.include_router(journal_pages.router)
     app.include_router(report_pages.router)
     app.include_router(monitoring_pages.router)
+    app.include_router(constructor_pages.router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -57,6 +57,13 @@ class ServiceClient:
         r = await self._request(method, path, token, 60.0)
         return self._answer(r), r
 
+    async def download_json(
+        self, method: str, path: str, token: str, json: Any
+    ) -> tuple[Answer, httpx.Response]:
+        """A file made from a JSON request (a constructor's report as XLSX)."""
+        r = await self._request(method, path, token, 60.0, json=json)
+        return self._answer(r), r
+
     @staticmethod
     def _answer(r: httpx.Response) -> Answer:
         body = r.json() if r.content and "json" in r.headers.get("content-type", "") else {}

@@ -247,6 +247,12 @@ SECTIONS: tuple[Section, ...] = (
                 permissions=_perms("reporting.read"),
             ),
             Item(
+                "constructor",
+                "Конструктор отчётов",
+                "/reports/constructor",
+                permissions=_perms("reporting.read"),
+            ),
+            Item(
                 "compliance",
                 "Соблюдение сроков",
                 "/reports/compliance",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -41,6 +42,7 @@ ENTERED = (
     "organisation_rules",
     "report_jobs",
     "report_schedules",
+    "report_definitions",
 )
 
 
@@ -396,3 +398,17 @@ class ReportSchedule(Base):
     created_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_run_on: Mapped[date | None] = mapped_column(Date)
+
+
+class ReportDefinition(Base):
+    """A report built in the constructor and saved: its dataset, fields, filters,
+    grouping and totals (domain/constructor.py checks it before every run)."""
+
+    __tablename__ = "report_definitions"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    created_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
