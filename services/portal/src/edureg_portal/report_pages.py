@@ -310,8 +310,10 @@ async def my_card(request: Request) -> Response:
     if isinstance(shell, Response):
         return shell
     if shell.kind == "guardian":
-        if not shell.child:
-            return _refused(request, shell, Answer(404, {"detail": "Детей в этой организации нет"}))
+        if not shell.child or not shell.child.get("person_id"):
+            return _refused(
+                request, shell, Answer(404, {"detail": "Табель ребёнка ещё не доступен"})
+            )
         student = str(shell.child["person_id"])
     else:
         mine = await _call(request, shell, "reporting", "GET", "/api/v1/my/students")
@@ -347,7 +349,11 @@ async def my_card_file(request: Request, format: str = "pdf") -> Response:
     shell = await _opened(request, "report_card")
     if isinstance(shell, Response):
         return shell
-    if shell.kind == "guardian" and shell.child:
+    if shell.kind == "guardian":
+        if not shell.child or not shell.child.get("person_id"):
+            return _refused(
+                request, shell, Answer(404, {"detail": "Табель ребёнка ещё не доступен"})
+            )
         return await _card_file(request, shell, str(shell.child["person_id"]), format)
     mine = await _call(request, shell, "reporting", "GET", "/api/v1/my/students")
     if isinstance(mine, Response):

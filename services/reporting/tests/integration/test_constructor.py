@@ -131,6 +131,17 @@ async def test_a_definition_is_checked_and_sees_only_its_organisation(
         }
     ) == {"filters.0.value"}
     assert await refused({"dataset": "staff", "fields": []}) == {"dataset"}
+    for value in (1e300, 99999, True, {"x": 1}, [1]):
+        assert await refused(
+            {
+                "dataset": "students",
+                "fields": ["student"],
+                "filters": [{"field": "grade", "op": "eq", "value": value}],
+            }
+        ) == {"filters.0.value"}, value
+    assert await refused(
+        {"dataset": "students", "aggregates": [{"fn": "max", "field": "active"}]}
+    ) == {"aggregates.0.field"}
     # A teacher builds no reports; another organisation's administrator finds nothing.
     teacher = issuer.headers(tenant_id=w.tenant, user_id=w.teacher)
     assert_problem(

@@ -99,6 +99,7 @@ async def test_a_report_card_for_the_student_their_guardian_and_teachers_only(
     assert_problem(await get(anna, tenant_id=w.tenant, user_id=uuid.uuid4()), 403)
     assert_problem(await get(anna, tenant_id=uuid.uuid4(), permissions=["reporting.read"]), 404)
 
+    assert_problem(await client.get(url, params={"on": "0001-01-01"}, headers=as_mother), 422)
     x = await client.get(url, params={"format": "xlsx", "on": "2026-10-01"}, headers=as_mother)
     ws = openpyxl.load_workbook(io.BytesIO(x.content)).active
     values = [v for row in ws.iter_rows(values_only=True) for v in row if v is not None]

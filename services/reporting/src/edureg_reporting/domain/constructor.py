@@ -151,7 +151,12 @@ def _value(kind: Kind, raw: Any) -> Any:
     if kind == "date":
         return date.fromisoformat(str(raw))
     if kind == "int":
-        return int(raw)
+        if isinstance(raw, bool):
+            raise ValueError(raw)
+        value = int(raw)
+        if not -32768 <= value <= 32767:  # every whole-number field is a small one
+            raise ValueError(raw)
+        return value
     if kind == "float":
         return float(raw)
     if kind == "bool":
@@ -201,6 +206,8 @@ def check(definition: dict[str, Any]) -> Plan:
             bad(f"aggregates.{i}.field", "Среднее и сумма — только у числовых полей")
         elif fn in ("min", "max", "count_distinct") and f is None:
             bad(f"aggregates.{i}.field", "Выберите поле")
+        elif fn in ("min", "max") and f is not None and f.kind == "bool":
+            bad(f"aggregates.{i}.field", "Наименьшее и наибольшее — не у полей «да/нет»")
         aggregates.append(Aggregate(fn, str(key) if key else None))
     if not fields and not aggregates:
         bad("fields", "Выберите хотя бы одно поле или итог")
@@ -226,7 +233,7 @@ def check(definition: dict[str, Any]) -> Plan:
                 value: Any = [_value(f.kind, v) for v in raw]
             else:
                 value = _value(f.kind, raw)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             bad(f"filters.{i}.value", "Значение не подходит к полю")
             continue
         filters.append(Filter(key, op, value))

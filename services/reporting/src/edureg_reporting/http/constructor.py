@@ -4,6 +4,7 @@ to screen or XLSX, definitions saved for the organisation. For the management
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -19,6 +20,14 @@ from edureg_shared import audit
 from edureg_shared.http import Context, unit_of_work
 
 router = APIRouter(prefix="/api/v1", tags=["report constructor"])
+# A printable file stops here; the spreadsheet takes every row.
+PDF_ROWS = 1000
+
+
+def _pdf(table: render.Table) -> bytes:
+    return render.pdf(table, created=datetime.now(UTC))
+
+
 Management = Annotated[Context, unit_of_work("reporting.read")]
 
 
@@ -148,9 +157,14 @@ async def _run(ctx: Context, body: dict[str, Any], fmt: Format, title: str) -> A
         else rows,
         sheet="Отчёт",
     )
-    body_bytes = (
-        render.xlsx(table) if fmt is Format.xlsx else render.pdf(table, created=datetime.now(UTC))
-    )
+    if fmt is Format.pdf and len(table.rows) > PDF_ROWS:
+        table.rows = table.rows[:PDF_ROWS]
+        table.notes.append(f"Показаны первые {PDF_ROWS} строк: все строки — в XLSX.")
+    # Built off the event loop: a large file does not hold up other requests.
+    if fmt is Format.xlsx:
+        body_bytes = await asyncio.to_thread(render.xlsx, table)
+    else:
+        body_bytes = await asyncio.to_thread(_pdf, table)
     return Response(
         body_bytes,
         media_type=render.XLSX_TYPE if fmt is Format.xlsx else render.PDF_TYPE,

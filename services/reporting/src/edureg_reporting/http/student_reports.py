@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from edureg_reporting.http.group_reports import Format, FormatQ, Signed, _file
 from edureg_reporting.services import documents, student_reports
 from edureg_shared import audit
+from edureg_shared.errors import InvalidState
 
 router = APIRouter(prefix="/api/v1", tags=["student reports"])
 
@@ -70,6 +71,11 @@ async def report_card(
     ] = None,
     format: FormatQ = Format.json,
 ) -> Any:
+    if on is not None and not 2000 <= on.year <= 2100:
+        raise InvalidState(
+            "Дата вне учебных лет системы",
+            errors=[{"field": "on", "message": "Год от 2000 до 2100"}],
+        )
     student = await student_reports.readable_student(ctx.session, ctx.principal, student_id)
     await audit.record(
         ctx.session,

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Integer, and_, case, cast, func, outerjoin, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_reporting.domain import constructor as c
@@ -24,9 +25,10 @@ from edureg_reporting.persistence.tables import (
 )
 from edureg_shared import grading
 from edureg_shared.auth import Principal
-from edureg_shared.errors import Forbidden, NotFound
+from edureg_shared.errors import Forbidden, InvalidState, NotFound
 
 STATEMENT_TIMEOUT = "5s"
+QUERY_CANCELED = "57014"
 
 
 def _source(dataset: str, tenant_id: uuid.UUID) -> tuple[Any, dict[str, Any], list[Any]]:
@@ -137,7 +139,15 @@ async def run(
         stmt = stmt.order_by(*(cols[k] for k in plan.fields))
     # A report the organisation's own data cannot answer in time stops, not the service.
     await session.execute(text(f"SET LOCAL statement_timeout = '{STATEMENT_TIMEOUT}'"))
-    rows = (await session.execute(stmt.limit(plan.limit))).all()
+    try:
+        async with session.begin_nested():
+            rows = (await session.execute(stmt.limit(plan.limit))).all()
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == QUERY_CANCELED:
+            raise InvalidState(
+                "Отчёт не построен за 5 секунд: сузьте период или добавьте условия"
+            ) from exc
+        raise
     return c.columns(plan), [[_json(v) for v in row] for row in rows]
 
 

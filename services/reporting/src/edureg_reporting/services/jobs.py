@@ -230,31 +230,15 @@ class Worker:
         event.listen(session.sync_session, "after_commit", lambda _: self.wake(), once=True)
 
     async def run_schedules(self, today: date) -> int:
-        """Queue today's scheduled reports (each schedule once a day, whichever worker
-        gets there first); returns how many were queued."""
+        """Queue today's scheduled reports: `due_report_schedules` marks each schedule run
+        and queues its job in one statement (each once a day, whichever worker gets there
+        first; nothing lost between the two); returns how many were queued."""
         async with self.db.unscoped_session() as session:
             due = (
                 await session.execute(
                     text("SELECT tenant_id, id FROM due_report_schedules(:today)"), {"today": today}
                 )
             ).all()
-        for tenant_id, schedule_id in due:
-            async with self.db.tenant_session(tenant_id) as session:
-                s = await session.get(ReportSchedule, (tenant_id, schedule_id))
-                if s is None:
-                    continue
-                start = date.fromordinal(today.toordinal() - s.period_days + 1)
-                session.add(
-                    ReportJob(
-                        tenant_id=tenant_id,
-                        id=uuid.uuid4(),
-                        kind=s.kind,
-                        format=s.format,
-                        params={"from": start.isoformat(), "to": today.isoformat()},
-                        status="queued",
-                        requested_by=s.created_by,
-                    )
-                )
         return len(due)
 
     async def run(self) -> None:
@@ -297,13 +281,15 @@ class Worker:
             ).first()
         return (row[0], row[1]) if row else None
 
-    async def _beat(self, tenant_id: uuid.UUID, job_id: uuid.UUID, done: int, total: int) -> None:
+    async def _beat(
+        self, tenant_id: uuid.UUID, job_id: uuid.UUID, attempt: int, done: int, total: int
+    ) -> None:
         """Progress and a heartbeat, in a transaction of their own; raises Stopped if the
-        job was cancelled meanwhile or its time is up."""
+        job was cancelled meanwhile, its time is up, or another worker has taken it."""
         async with self.db.tenant_session(tenant_id) as session:
             job = await session.get(ReportJob, (tenant_id, job_id), with_for_update=True)
-            if job is None or job.status != "running":
-                raise Stopped("cancelled")
+            if job is None or job.status != "running" or job.attempts != attempt:
+                raise Stopped("cancelled or taken over")
             started = job.started_at or datetime.now(UTC)
             if (
                 datetime.now(UTC) - started
@@ -321,7 +307,26 @@ class Worker:
         if raise_after:
             raise Stopped("time limit")
 
+    async def _keep_alive(self, tenant_id: uuid.UUID, job_id: uuid.UUID) -> None:
+        """The heart beats on while a long step (the first query, the file's rendering)
+        runs, so no other worker takes a job that is only slow."""
+        every = max(0.5, self.settings.report_job_lease_s / 3)
+        while True:
+            await asyncio.sleep(every)
+            with contextlib.suppress(Exception):
+                async with self.db.tenant_session(tenant_id) as session:
+                    await session.execute(
+                        update(ReportJob)
+                        .where(
+                            ReportJob.tenant_id == tenant_id,
+                            ReportJob.id == job_id,
+                            ReportJob.status == "running",
+                        )
+                        .values(heartbeat_at=datetime.now(UTC))
+                    )
+
     async def build(self, tenant_id: uuid.UUID, job_id: uuid.UUID) -> None:
+        alive = asyncio.create_task(self._keep_alive(tenant_id, job_id))
         try:
             await self._build(tenant_id, job_id)
         except Stopped:
@@ -341,13 +346,17 @@ class Worker:
                         )
                         .values(status="failed", error=BROKEN, finished_at=datetime.now(UTC))
                     )
+        finally:
+            alive.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await alive
 
     async def _build(self, tenant_id: uuid.UUID, job_id: uuid.UUID) -> None:
         async with self.db.tenant_session(tenant_id) as session:
             job = await session.get(ReportJob, (tenant_id, job_id))
             if job is None:
                 return
-            kind, fmt = job.kind, job.format
+            kind, fmt, attempt = job.kind, job.format, job.attempts
             period_id, start, end = _range(job)
             r = await reports.resolve_range(
                 session, tenant_id, period_id=period_id, start=start, end=end
@@ -361,7 +370,7 @@ class Worker:
             if kind == "activity":
                 groups = []
                 days = await activity(session, tenant_id, r.start, r.end)
-        await self._beat(tenant_id, job_id, 0, len(groups))
+        await self._beat(tenant_id, job_id, attempt, 0, len(groups))
         made = f"Сформирован {datetime.now(UTC).strftime('%d.%m.%Y %H:%M')} UTC"
         tables = []
         if kind == "activity":
@@ -376,7 +385,7 @@ class Worker:
                     table = documents.attendance_table(group, r, att, made)
             table.sheet = group.name or table.sheet
             tables.append(table)
-            await self._beat(tenant_id, job_id, i, len(groups))
+            await self._beat(tenant_id, job_id, attempt, i, len(groups))
         if not tables:  # an organisation without groups
             tables.append(
                 render.Table(
@@ -394,6 +403,7 @@ class Worker:
                     ReportJob.tenant_id == tenant_id,
                     ReportJob.id == job_id,
                     ReportJob.status == "running",
+                    ReportJob.attempts == attempt,
                 )
                 .values(
                     status="done",
