@@ -165,6 +165,17 @@ async def test_a_deputy_reads_and_downloads_the_summary_sheet_of_marks(
     assert await page.evaluate(_UNLABELLED) == []
     assert await page.evaluate(_CONTRAST) == []
     await page.screenshot(path=shot("reports-marks-desktop"), full_page=True)
+    async with page.expect_download() as started:
+        await page.get_by_role("link", name=re.compile("по организации: Excel")).click()
+    data = await asyncio.to_thread(Path(await (await started.value).path()).read_bytes)
+    summary = [
+        v
+        for row in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    ]
+    assert "Сводный отчёт об успеваемости" in summary
+    assert "6Г" in summary
     await table.get_by_role("link", name="Отличникова Ира").click()
     await expect(page.get_by_role("heading", name="Табель: Отличникова Ира")).to_be_visible()
     await expect(page.get_by_role("row", name=re.compile("Математика"))).to_contain_text("5,00")

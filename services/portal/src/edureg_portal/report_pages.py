@@ -146,6 +146,40 @@ async def reports_page(
         if chosen
         else {},
         error=error,
+        organisation_downloads={
+            fmt: "/reports/organisation/file?" + urlencode({"format": fmt, **params})
+            for fmt in FORMATS
+        }
+        if shell.has("reporting.read")
+        else {},
+    )
+
+
+@router.get("/reports/organisation/file")
+async def organisation_file(
+    request: Request,
+    format: str,
+    period_id: str | None = None,
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+) -> Response:
+    """The organisation's summary progress report as a file (its management's)."""
+    shell = await _opened(request, "reports")
+    if isinstance(shell, Response):
+        return shell
+    if format not in FORMATS:
+        return _refused(request, shell, Answer(status=404, body={"detail": "Такого формата нет"}))
+    params: dict[str, str] = {"format": format}
+    if _uuid(period_id):
+        params["period_id"] = str(_uuid(period_id))
+    else:
+        params |= {k: v for k, v in (("from", start), ("to", end)) if v}
+    return await _passed_file(
+        request,
+        shell,
+        "reporting",
+        "GET",
+        f"/api/v1/organisation/progress-summary?{urlencode(params)}",
     )
 
 

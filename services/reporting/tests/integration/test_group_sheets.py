@@ -462,3 +462,37 @@ async def test_a_replay_into_an_empty_database_arrives_at_the_same_figures(
         ).json()
     assert after == before
     assert again == attendance
+
+
+async def test_the_organisations_summary_progress_report(
+    client: httpx.AsyncClient, issuer: TestIssuer, world: World
+) -> None:
+    w = world
+    h = deputy(issuer, w)
+    await _settled(client, h, w)
+    r = await client.get("/api/v1/organisation/progress-summary", params=RANGE, headers=h)
+    assert r.status_code == 200, r.text
+    [line] = r.json()["groups"]
+    assert (line["group"]["name"], line["students"]) == ("7Б", 3)
+    assert (line["figures"]["success_rate"], line["figures"]["quality_rate"]) == (66.7, 33.3)
+    x = await client.get(
+        "/api/v1/organisation/progress-summary", params={**RANGE, "format": "xlsx"}, headers=h
+    )
+    values = [
+        v
+        for row in openpyxl.load_workbook(io.BytesIO(x.content)).active.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    ]
+    assert "Сводный отчёт об успеваемости" in values
+    assert "По организации" in values
+    # The group's own teacher and curator see their group's sheets, not the organisation's.
+    for user in (w.teacher, w.curator):
+        assert_problem(
+            await client.get(
+                "/api/v1/organisation/progress-summary",
+                params=RANGE,
+                headers=issuer.headers(tenant_id=w.tenant, user_id=user),
+            ),
+            403,
+        )

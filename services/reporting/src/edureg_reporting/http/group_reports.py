@@ -20,6 +20,7 @@ from edureg_shared.http import Context, unit_of_work
 router = APIRouter(prefix="/api/v1", tags=["group reports"])
 # Anyone signed in: what each caller may see is narrowed by relationship (services/reports.py).
 Signed = Annotated[Context, unit_of_work(None)]
+OrgReports = Annotated[Context, unit_of_work(reports.ORGANISATION_REPORTS)]
 
 
 class Format(StrEnum):
@@ -264,4 +265,71 @@ async def attendance_summary(
         lessons=sheet.lessons,
         rows=[AttendanceRow(**vars(row)) for row in sheet.rows],
         totals=sheet.totals,
+    )
+
+
+class GroupProgress(BaseModel):
+    group: GroupRead
+    students: int
+    figures: FiguresRead
+    categories: dict[str, int]
+
+
+class ProgressSummary(BaseModel):
+    start: date
+    end: date
+    period: PeriodRead | None
+    groups: list[GroupProgress]
+
+
+@router.get(
+    "/organisation/progress-summary",
+    response_model=ProgressSummary,
+    summary="Сводный отчёт об успеваемости по организации (все группы)",
+    description=f"Для администрации. За учебный период или даты (не длиннее {reports.MAX_SHEET_DAYS} дней).",
+)
+async def progress_summary(
+    ctx: OrgReports,
+    period_id: PeriodId = None,
+    start: From = None,
+    end: To = None,
+    format: FormatQ = Format.json,
+) -> Any:
+    r = await reports.resolve_range(
+        ctx.session, ctx.tenant_id, period_id=period_id, start=start, end=end
+    )
+    groups = await reports.report_groups(ctx.session, ctx.principal)
+    lines = [
+        (g, await reports.marks_sheet(ctx.session, ctx.tenant_id, g.group_id, r)) for g in groups
+    ]
+    await audit.record(
+        ctx.session,
+        tenant_id=ctx.tenant_id,
+        actor=ctx.actor,
+        action="read" if format is Format.json else "export",
+        entity="report",
+        entity_id=ctx.tenant_id,
+        details={
+            "report": "progress_summary",
+            "format": format.value,
+            "from": r.start.isoformat(),
+            "to": r.end.isoformat(),
+        },
+    )
+    if format is not Format.json:
+        table = documents.progress_summary_table(r, lines, _made(ctx))
+        return _file(table, format, "Сводный отчёт об успеваемости")
+    return ProgressSummary(
+        start=r.start,
+        end=r.end,
+        period=_period(r.period),
+        groups=[
+            GroupProgress(
+                group=GroupRead.model_validate(g),
+                students=len(sheet.rows),
+                figures=FiguresRead(**vars(sheet.overall)),
+                categories=sheet.categories,
+            )
+            for g, sheet in lines
+        ],
     )

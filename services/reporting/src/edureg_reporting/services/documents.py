@@ -229,3 +229,71 @@ def activity_table(r: Range, days: dict[date, dict[str, int]], made: str) -> Tab
         widths=[1.5, 1.2, 1.2, 1.2, 1.2],
         sheet="Активность",
     )
+
+
+def progress_summary_table(
+    r: Range, lines: list[tuple[GroupOccupancy, sheets.MarksSheet]], made: str
+) -> Table:
+    """The organisation's summary progress report: one row per group, the region's
+    standard figures, and the organisation's in the last row."""
+    rows: list[list[str | int | float | None]] = []
+    total_rated = total_success = total_quality = 0.0
+    counts = dict.fromkeys(sheets.CATEGORIES, 0)
+    for i, (group, sheet) in enumerate(lines, start=1):
+        o = sheet.overall
+        rows.append(
+            [
+                i,
+                group.name,
+                len(sheet.rows),
+                o.counted,
+                _rate(o.success_rate),
+                _rate(o.quality_rate),
+                o.average,
+                *(
+                    sheet.categories.get(k, 0)
+                    for k in ("excellent", "good", "one_three", "failing")
+                ),
+            ]
+        )
+        total_rated += o.counted
+        total_success += (o.success_rate or 0) * o.counted / 100
+        total_quality += (o.quality_rate or 0) * o.counted / 100
+        for k in counts:
+            counts[k] += sheet.categories.get(k, 0)
+    success = round(100 * total_success / total_rated, 1) if total_rated else None
+    quality = round(100 * total_quality / total_rated, 1) if total_rated else None
+    footer = [
+        [
+            "",
+            "По организации",
+            sum(len(s.rows) for _, s in lines),
+            int(total_rated),
+            _rate(success),
+            _rate(quality),
+            None,
+            *(counts[k] for k in ("excellent", "good", "one_three", "failing")),
+        ]
+    ]
+    return Table(
+        title="Сводный отчёт об успеваемости",
+        subtitle=[f"Период: {range_title(r)}", made],
+        columns=[
+            "№",
+            "Группа",
+            "Обучающихся",
+            "С итогами",
+            "Успеваемость",
+            "Качество знаний",
+            "Средний балл",
+            "Отличники",
+            "Хорошисты",
+            "С одной «3»",
+            "Неуспевающие",
+        ],
+        rows=rows,
+        footer=footer,
+        notes=DEFINITIONS,
+        widths=[0.6, 2.0, 1.2, 1.2, 1.3, 1.3, 1.2, 1.2, 1.2, 1.2, 1.3],
+        sheet="Успеваемость",
+    )
