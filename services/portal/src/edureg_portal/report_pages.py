@@ -281,14 +281,31 @@ async def order_job(request: Request) -> Response:
         body["period_id"] = period
     else:
         body |= {k: str(form.get(f) or "") or None for k, f in (("start", "from"), ("end", "to"))}
-    answer = await _call(
-        request, shell, "reporting", "POST", "/api/v1/report-jobs", json=body, keep=(409, 422)
-    )
+    return await _act(request, shell, "POST", "/api/v1/report-jobs", body, keep=(409, 422))
+
+
+async def _act(
+    request: Request,
+    shell: Shell,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    keep: tuple[int, ...] = (422,),
+) -> Response:
+    """A change on the jobs page: back to the page when done, or the page with why not."""
+    answer = await _call(request, shell, "reporting", method, path, json=body, keep=keep)
     if isinstance(answer, Response):
         return answer
     if answer.ok:
         return RedirectResponse("/reports/jobs", status_code=303)
-    return await _jobs_page(request, shell, error=_form_error(answer), status=answer.status)
+    return await _jobs_page(
+        request,
+        shell,
+        error=_form_error(answer),
+        status=answer.status,
+        schedule_errors=_field_errors(answer, {}),
+    )
 
 
 @router.post("/reports/jobs/{job_id}/cancel")
@@ -297,14 +314,7 @@ async def cancel_job(request: Request, job_id: uuid.UUID) -> Response:
     if isinstance(posted, Response):
         return posted
     _, shell = posted
-    answer = await _call(
-        request, shell, "reporting", "POST", f"/api/v1/report-jobs/{job_id}/cancel", keep=(422,)
-    )
-    if isinstance(answer, Response):
-        return answer
-    if answer.ok:
-        return RedirectResponse("/reports/jobs", status_code=303)
-    return await _jobs_page(request, shell, error=_form_error(answer), status=answer.status)
+    return await _act(request, shell, "POST", f"/api/v1/report-jobs/{job_id}/cancel")
 
 
 @router.get("/reports/jobs/{job_id}/file")
@@ -337,26 +347,32 @@ async def _card_page(request: Request, shell: Shell, key: str, student: str, bas
     )
 
 
+async def _my_student(request: Request, shell: Shell) -> str | Response:
+    """Whose card a student or guardian opens: the chosen child's, or the student's own."""
+    if shell.kind == "guardian":
+        if not shell.child or not shell.child.get("person_id"):
+            return _refused(
+                request, shell, Answer(404, {"detail": "Табель ребёнка ещё не доступен"})
+            )
+        return str(shell.child["person_id"])
+    mine = await _call(request, shell, "reporting", "GET", "/api/v1/my/students")
+    if isinstance(mine, Response):
+        return mine
+    items = mine.body.get("items", [])
+    if not items:
+        return _refused(request, shell, Answer(404, {"detail": "Табель ещё не сформирован"}))
+    return str(items[0]["student_id"])
+
+
 @router.get("/report-card")
 async def my_card(request: Request) -> Response:
     """The student's own card, or the chosen child's for a guardian."""
     shell = await _opened(request, "report_card")
     if isinstance(shell, Response):
         return shell
-    if shell.kind == "guardian":
-        if not shell.child or not shell.child.get("person_id"):
-            return _refused(
-                request, shell, Answer(404, {"detail": "Табель ребёнка ещё не доступен"})
-            )
-        student = str(shell.child["person_id"])
-    else:
-        mine = await _call(request, shell, "reporting", "GET", "/api/v1/my/students")
-        if isinstance(mine, Response):
-            return mine
-        items = mine.body.get("items", [])
-        if not items:
-            return _refused(request, shell, Answer(404, {"detail": "Табель ещё не сформирован"}))
-        student = str(items[0]["student_id"])
+    student = await _my_student(request, shell)
+    if isinstance(student, Response):
+        return student
     return await _card_page(request, shell, "report_card", student, "/report-card")
 
 
@@ -383,19 +399,10 @@ async def my_card_file(request: Request, format: str = "pdf") -> Response:
     shell = await _opened(request, "report_card")
     if isinstance(shell, Response):
         return shell
-    if shell.kind == "guardian":
-        if not shell.child or not shell.child.get("person_id"):
-            return _refused(
-                request, shell, Answer(404, {"detail": "Табель ребёнка ещё не доступен"})
-            )
-        return await _card_file(request, shell, str(shell.child["person_id"]), format)
-    mine = await _call(request, shell, "reporting", "GET", "/api/v1/my/students")
-    if isinstance(mine, Response):
-        return mine
-    items = mine.body.get("items", [])
-    if not items:
-        return _refused(request, shell, Answer(404, {"detail": "Табель ещё не сформирован"}))
-    return await _card_file(request, shell, str(items[0]["student_id"]), format)
+    student = await _my_student(request, shell)
+    if isinstance(student, Response):
+        return student
+    return await _card_file(request, shell, student, format)
 
 
 @router.get("/reports/students/{student_id}/file")
@@ -426,31 +433,13 @@ async def add_schedule(request: Request) -> Response:
             status=422,
             schedule_errors={"days": "Числа через запятую, например: 15, 30"},
         )
-    answer = await _call(
-        request,
-        shell,
-        "reporting",
-        "POST",
-        "/api/v1/report-schedules",
-        json={
-            "kind": str(form.get("kind") or ""),
-            "format": str(form.get("format") or ""),
-            "days": days,
-            "period_days": period,
-        },
-        keep=(422,),
-    )
-    if isinstance(answer, Response):
-        return answer
-    if answer.ok:
-        return RedirectResponse("/reports/jobs", status_code=303)
-    return await _jobs_page(
-        request,
-        shell,
-        error=_form_error(answer),
-        status=422,
-        schedule_errors=_field_errors(answer, {}),
-    )
+    body = {
+        "kind": str(form.get("kind") or ""),
+        "format": str(form.get("format") or ""),
+        "days": days,
+        "period_days": period,
+    }
+    return await _act(request, shell, "POST", "/api/v1/report-schedules", body)
 
 
 @router.post("/reports/schedules/{schedule_id}/delete")
@@ -459,9 +448,4 @@ async def remove_schedule(request: Request, schedule_id: uuid.UUID) -> Response:
     if isinstance(posted, Response):
         return posted
     _, shell = posted
-    answer = await _call(
-        request, shell, "reporting", "DELETE", f"/api/v1/report-schedules/{schedule_id}"
-    )
-    if isinstance(answer, Response):
-        return answer
-    return RedirectResponse("/reports/jobs", status_code=303)
+    return await _act(request, shell, "DELETE", f"/api/v1/report-schedules/{schedule_id}")

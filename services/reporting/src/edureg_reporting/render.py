@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -37,6 +37,11 @@ class Table:
     # Relative widths of the columns (the PDF), e.g. a wide name column.
     widths: list[float] = field(default_factory=list)
     sheet: str = "Отчёт"
+
+
+def stamp() -> str:
+    """When a report was made, as its heading says it: 02.12.2026 17:25 UTC."""
+    return f"{datetime.now(UTC).strftime('%d.%m.%Y %H:%M')} UTC"
 
 
 def number(value: float | None, digits: int = 2) -> str:

@@ -149,7 +149,7 @@ async def _run(ctx: Context, body: dict[str, Any], fmt: Format, title: str) -> A
         title=title,
         subtitle=[
             f"Набор данных: {plan.dataset.title}",
-            f"Сформирован {datetime.now(UTC).strftime('%d.%m.%Y %H:%M')} UTC",
+            f"Сформирован {render.stamp()}",
         ],
         columns=[t for _, t in columns],
         rows=[[render.number(v) if isinstance(v, float) else v for v in r] for r in rows]

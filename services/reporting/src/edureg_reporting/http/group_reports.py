@@ -191,8 +191,8 @@ def _file(table: render.Table, fmt: Format, name: str) -> Response:
     )
 
 
-def _made(ctx: Context) -> str:
-    return f"Сформирована {datetime.now(UTC).strftime('%d.%m.%Y %H:%M')} UTC"
+def _made() -> str:
+    return f"Сформирована {render.stamp()}"
 
 
 @router.get(
@@ -212,7 +212,7 @@ async def marks_summary(
     group, r = await _prepare(ctx, group_id, "marks_summary", format, period_id, start, end)
     sheet = await reports.marks_sheet(ctx.session, ctx.tenant_id, group_id, r)
     if format is not Format.json:
-        table = documents.marks_table(group, r, sheet, _made(ctx))
+        table = documents.marks_table(group, r, sheet, _made())
         return _file(table, format, f"Сводная ведомость успеваемости {group.name}")
     return MarksSummary(
         group=GroupRead.model_validate(group),
@@ -254,7 +254,7 @@ async def attendance_summary(
     group, r = await _prepare(ctx, group_id, "attendance_summary", format, period_id, start, end)
     sheet = await reports.attendance_sheet(ctx.session, ctx.tenant_id, group_id, r)
     if format is not Format.json:
-        table = documents.attendance_table(group, r, sheet, _made(ctx))
+        table = documents.attendance_table(group, r, sheet, _made())
         return _file(table, format, f"Сводная ведомость посещаемости {group.name}")
     return AttendanceSummary(
         group=GroupRead.model_validate(group),
@@ -317,7 +317,7 @@ async def progress_summary(
         },
     )
     if format is not Format.json:
-        table = documents.progress_summary_table(r, lines, _made(ctx))
+        table = documents.progress_summary_table(r, lines, _made())
         return _file(table, format, "Сводный отчёт об успеваемости")
     return ProgressSummary(
         start=r.start,

@@ -4,12 +4,13 @@ student, their guardians, their teachers and the management)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from edureg_reporting import render
 from edureg_reporting.http.group_reports import Format, FormatQ, Signed, _file
 from edureg_reporting.services import documents, student_reports
 from edureg_shared import audit
@@ -88,7 +89,7 @@ async def report_card(
     )
     card = await student_reports.report_card(ctx.session, ctx.tenant_id, student, on)
     if format is not Format.json:
-        made = f"Сформирован {datetime.now(UTC).strftime('%d.%m.%Y %H:%M')} UTC"
+        made = f"Сформирован {render.stamp()}"
         return _file(
             documents.report_card_table(card, made), format, f"Табель {student.display_name}"
         )

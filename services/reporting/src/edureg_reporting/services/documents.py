@@ -9,7 +9,7 @@ from edureg_reporting.domain import sheets
 from edureg_reporting.persistence.tables import GroupOccupancy, Period
 from edureg_reporting.render import Table, number
 from edureg_reporting.services.reports import Range
-from edureg_reporting.services.student_reports import ReportCard
+from edureg_reporting.services.student_reports import FINAL_KINDS, ReportCard
 
 PERIOD_TITLES = {
     "quarter": "четверть",
@@ -164,7 +164,7 @@ def attendance_table(
     )
 
 
-FINAL_TITLES = {"year": "Годовая", "exam": "Экзамен", "final": "Итоговая"}
+FINAL_TITLES = dict(zip(FINAL_KINDS, ("Годовая", "Экзамен", "Итоговая"), strict=True))
 
 
 def report_card_table(card: ReportCard, made: str) -> Table:

@@ -371,7 +371,7 @@ class Worker:
                 groups = []
                 days = await activity(session, tenant_id, r.start, r.end)
         await self._beat(tenant_id, job_id, attempt, 0, len(groups))
-        made = f"Сформирован {datetime.now(UTC).strftime('%d.%m.%Y %H:%M')} UTC"
+        made = f"Сформирован {render.stamp()}"
         tables = []
         if kind == "activity":
             tables.append(documents.activity_table(r, days, made))
