@@ -251,7 +251,13 @@ async def test_pages_work_with_the_keyboard_and_stay_readable(
         assert await probe.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
         if path == "/login":
             await anonymous.close()
-        if path in ("/structure", "/imports", "/journal/settings", "/reports/compliance"):
+        if path in (
+            "/structure",
+            "/imports",
+            "/journal/settings",
+            "/reports/compliance",
+            "/reports/constructor",
+        ):
             await probe.screenshot(
                 path=shot(f"sweep{path.replace('/', '-')}-phone"), full_page=True
             )
