@@ -126,6 +126,8 @@ def build_runtime(settings: ServiceSettings, manifest: ServiceManifest) -> Runti
         max_reconnect_attempts=-1,
         reconnect_time_wait=1,
         connect_timeout=5,
+        ping_interval=settings.nats_ping_interval_s,
+        max_outstanding_pings=settings.nats_max_outstanding_pings,
         logger=logging.getLogger(f"edureg.{settings.service_name}.broker"),
         log_level=logging.DEBUG,
     )

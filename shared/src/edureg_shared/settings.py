@@ -40,6 +40,11 @@ class ServiceSettings(BaseSettings):
     # Prefix of every subject and stream name: lets tests share one NATS server.
     nats_prefix: str = ""
     nats_stream_replicas: int = 1
+    # A node that stops answering (frozen, or cut off by the network) keeps its socket
+    # open: the client notices only when pings go unanswered. Every 10 s, three missed:
+    # about half a minute to move to another node of the cluster.
+    nats_ping_interval_s: int = 10
+    nats_max_outstanding_pings: int = 3
     consumer_max_deliver: int = 5
     # An event waiting for another (NotYet) or for the database is retried, not
     # dead-lettered, for this long after it occurred.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -267,35 +268,55 @@ class EmbeddedNats:
     # reaches the port could publish any event or delete the streams.
     authorization: str = ""
     sync_interval: str = "1s"
+    # Set by EmbeddedNatsCluster for a node of a cluster; None for a single server.
+    route: ClusterRoute | None = None
     proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
+    log_start: int = field(default=0, init=False)
 
     @property
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir.parent / f"{self.data_dir.name}.log"
+
+    def log_since_start(self) -> bytes:
+        if not self.log_path.exists():
+            return b""
+        with self.log_path.open("rb") as fh:
+            fh.seek(self.log_start)
+            return fh.read()
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def _config(self) -> str:
+        lines = [
+            f"listen: 127.0.0.1:{self.port}",
+            "jetstream {",
+            f'  store_dir: "{self.data_dir}"',
+            f"  sync_interval: {self.sync_interval}",
+            "  max_memory_store: 256MB",
+            "  max_file_store: 8GB",
+            "}",
+            "max_payload: 1MB",
+        ]
+        if self.route is not None:
+            lines += self.route.config_lines()
+        return "\n".join(lines) + "\n" + self.authorization
+
     def start(self, timeout: float = 20.0) -> EmbeddedNats:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         conf = self.data_dir / "nats.conf"
-        text = (
-            "\n".join(
-                [
-                    f"listen: 127.0.0.1:{self.port}",
-                    "jetstream {",
-                    f'  store_dir: "{self.data_dir}"',
-                    f"  sync_interval: {self.sync_interval}",
-                    "  max_memory_store: 256MB",
-                    "  max_file_store: 8GB",
-                    "}",
-                    "max_payload: 1MB",
-                ]
-            )
-            + "\n"
-            + self.authorization
-        )
+        text = self._config()
         fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        log = open(self.data_dir.parent / f"{self.data_dir.name}.log", "ab")  # noqa: SIM115
+        # Where this start's lines begin (the log is kept between runs of `make run`).
+        self.log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
+        log = open(self.log_path, "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [nats_server_binary(), "-c", str(conf)],
             stdout=log,
@@ -317,3 +338,118 @@ class EmbeddedNats:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+    def freeze(self) -> None:
+        """SIGSTOP: the process keeps its sockets open and answers nothing, as a node
+        behind a network fault does (its peers see silence, not a closed connection)."""
+        if self.running:
+            assert self.proc is not None
+            self.proc.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        if self.running:
+            assert self.proc is not None
+            self.proc.send_signal(signal.SIGCONT)
+
+
+@dataclass
+class ClusterRoute:
+    """One node's place in a cluster: its name, its route port and its peers' ports.
+    Routes authenticate with a secret of the cluster's own, so a client that reaches a
+    route port cannot join the cluster and see every message."""
+
+    server_name: str
+    cluster_name: str
+    port: int
+    peers: list[int]
+    user: str
+    password: str
+
+    def config_lines(self) -> list[str]:
+        auth = f"{quote(self.user, safe='')}:{quote(self.password, safe='')}"
+        routes = ", ".join(f"nats-route://{auth}@127.0.0.1:{p}" for p in self.peers)
+        return [
+            f"server_name: {self.server_name}",
+            "cluster {",
+            f"  name: {self.cluster_name}",
+            f"  listen: 127.0.0.1:{self.port}",
+            f'  authorization {{ user: "{self.user}", password: "{self.password}" }}',
+            f"  routes: [{routes}]",
+            # Clients learn the other nodes from the URL list they are given.
+            "  no_advertise: true",
+            "}",
+        ]
+
+
+@dataclass
+class EmbeddedNatsCluster:
+    """`size` NATS servers with JetStream, routed to each other on loopback: what a
+    production region runs (streams and consumers at 3 replicas), on one machine.
+
+    Its `url` lists every node: a client whose node dies reconnects to another."""
+
+    root: Path
+    ports: list[int]
+    authorization: str = ""
+    sync_interval: str = "1s"
+    cluster_name: str = "edureg"
+    route_ports: list[int] = field(default_factory=list)
+    route_password: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    nodes: list[EmbeddedNats] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        if not self.route_ports:
+            self.route_ports = [free_port() for _ in self.ports]
+        for i, port in enumerate(self.ports):
+            route = ClusterRoute(
+                server_name=f"{self.cluster_name}-{i + 1}",
+                cluster_name=self.cluster_name,
+                port=self.route_ports[i],
+                peers=[p for j, p in enumerate(self.route_ports) if j != i],
+                user="route",
+                password=self.route_password,
+            )
+            self.nodes.append(
+                EmbeddedNats(
+                    self.root / f"node{i + 1}",
+                    port,
+                    authorization=self.authorization,
+                    sync_interval=self.sync_interval,
+                    route=route,
+                )
+            )
+
+    @property
+    def url(self) -> str:
+        return ",".join(node.url for node in self.nodes)
+
+    @property
+    def port(self) -> int:
+        return self.nodes[0].port
+
+    def node(self, server_name: str) -> EmbeddedNats:
+        for node in self.nodes:
+            if node.route is not None and node.route.server_name == server_name:
+                return node
+        raise KeyError(server_name)
+
+    def start(self, timeout: float = 30.0) -> EmbeddedNatsCluster:
+        for node in self.nodes:
+            node.start(timeout)
+        self.wait_meta_leader(timeout)
+        return self
+
+    def wait_meta_leader(self, timeout: float = 30.0) -> None:
+        """Until the nodes have elected a JetStream meta leader (streams can be made)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for node in self.nodes:
+                if node.running and b"metadata leader" in node.log_since_start():
+                    return
+            time.sleep(0.1)
+        raise TimeoutError(f"no JetStream meta leader after {timeout}s")
+
+    def stop(self, *, kill: bool = False) -> None:
+        for node in self.nodes:
+            node.thaw()
+            node.stop(kill=kill)

@@ -23,7 +23,7 @@ import httpx
 from edureg_admin import broker, catalogue
 from edureg_admin.migrate import create_streams, migrate
 from edureg_devstack import demo_region, seed, supervise
-from edureg_devstack.embedded import EmbeddedNats, EmbeddedPostgres
+from edureg_devstack.embedded import EmbeddedNats, EmbeddedNatsCluster, EmbeddedPostgres
 from edureg_devstack.secrets import LocalSecrets
 from edureg_shared import migrations
 
@@ -145,22 +145,37 @@ def main() -> None:
     pg = EmbeddedPostgres(
         data / "postgres", _port("EDUREG_DEV_PG_PORT", 54320), superuser_password=found.postgres
     )
-    nats = EmbeddedNats(
-        data / "nats",
-        _port("EDUREG_DEV_NATS_PORT", 42220),
-        authorization=broker.authorization_block(
-            broker.users(catalogue.manifests(), found.nats, found.nats_admin)
-        ),
+    authorization = broker.authorization_block(
+        broker.users(catalogue.manifests(), found.nats, found.nats_admin)
     )
-    print(
-        f"PostgreSQL: 127.0.0.1:{pg.port}, NATS: 127.0.0.1:{nats.port}, данные: {data}", flush=True
-    )
+    nats_port = _port("EDUREG_DEV_NATS_PORT", 42220)
+    # EDUREG_DEV_NATS_NODES=3: a JetStream cluster of three on loopback (ports 42220–42222,
+    # routes 42230–42232), every stream and consumer at 3 replicas, as in production.
+    nodes = _port("EDUREG_DEV_NATS_NODES", 1)
+    nats: EmbeddedNats | EmbeddedNatsCluster
+    if nodes > 1:
+        nats = EmbeddedNatsCluster(
+            data / "nats-cluster",
+            [nats_port + i for i in range(nodes)],
+            authorization=authorization,
+            route_ports=[nats_port + 10 + i for i in range(nodes)],
+        )
+    else:
+        nats = EmbeddedNats(data / "nats", nats_port, authorization=authorization)
+    print(f"PostgreSQL: 127.0.0.1:{pg.port}, NATS: {nats.url}, данные: {data}", flush=True)
     pg.start()
     try:
         nats.start()
         for s in catalogue.with_database():
             migrate(s, pg.admin_dsn, found.roles[s.name])
-        asyncio.run(create_streams(nats.url, user=broker.ADMIN_USER, password=found.nats_admin))
+        asyncio.run(
+            create_streams(
+                nats.url,
+                user=broker.ADMIN_USER,
+                password=found.nats_admin,
+                replicas=min(nodes, 3),
+            )
+        )
         envs = service_env(data, pg, nats.url, found)
         supervisor = supervise.start(
             data / "run",

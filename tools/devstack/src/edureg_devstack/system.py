@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -59,9 +60,21 @@ class System:
     # Throwaway accounts of a test run: argon2id at its cheapest. A run that measures
     # hashing itself (the login flood) turns this off.
     cheap_hashing: bool = True
+    # More processes of a service than one (`{"identity": 2}`): they share its database,
+    # its durable consumers and its outbox, each with an HTTP port of its own.
+    replicas: dict[str, int] = field(default_factory=dict)
+    others: dict[str, list[ServiceProcess]] = field(default_factory=dict)
+    portal_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     def url(self, name: str) -> str:
         return self.services[name].url
+
+    def processes(self, name: str) -> list[ServiceProcess]:
+        """Every process of `name`: the first (`services[name]`) and its replicas."""
+        return [self.services[name], *self.others.get(name, [])]
+
+    def _all(self) -> list[ServiceProcess]:
+        return [p for name in self.services for p in self.processes(name)]
 
     async def prepare(self, names: tuple[str, ...]) -> None:
         await self.infra.create_streams(self.prefix)
@@ -72,12 +85,29 @@ class System:
                 self.databases[s.name] = await self.infra.fresh_database(s.name, s.service_dir)
         for s in services:
             if s.name in names:
+                env = self._env(s, ports)
                 self.services[s.name] = ServiceProcess(
                     name=s.name,
                     port=ports[s.name],
-                    env=self._env(s, ports),
+                    env=env,
                     log_path=self.workdir / f"{s.name}.log",
                 )
+                for i in range(2, self.replicas.get(s.name, 1) + 1):
+                    port = free_port()
+                    self.others.setdefault(s.name, []).append(
+                        ServiceProcess(
+                            name=s.name,
+                            port=port,
+                            env={
+                                **env,
+                                f"{s.env_prefix}HTTP_PORT": str(port),
+                                f"{s.env_prefix}OTEL_SPANS_FILE": str(
+                                    self.workdir / f"{s.name}-{i}.spans.jsonl"
+                                ),
+                            },
+                            log_path=self.workdir / f"{s.name}-{i}.log",
+                        )
+                    )
 
     def _env(self, s: ServiceInfo, ports: dict[str, int]) -> dict[str, str]:
         p = s.env_prefix
@@ -114,19 +144,25 @@ class System:
         if s.name == "portal":
             for name, port in ports.items():
                 env[f"EDUREG_PORTAL_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
+            # The same on every replica, as in a deployment: a form opened on one is
+            # accepted by another.
+            env["EDUREG_PORTAL_CSRF_SECRET"] = self.portal_secret
         for key, value in self.extra_env.items():
             env[f"{p}{key}"] = value
         return env
 
     async def start(self) -> None:
         await asyncio.gather(*(asyncio.to_thread(proc.start) for proc in self.services.values()))
+        # Replicas once the first is up (identity's first makes the signing keys they share).
+        others = [p for procs in self.others.values() for p in procs]
+        await asyncio.gather(*(asyncio.to_thread(proc.start) for proc in others))
 
     def stop(self) -> None:
-        # Every service is told at once, then each is waited for: the slowest to finish
+        # Every process is told at once, then each is waited for: the slowest to finish
         # its shutdown sets the time, not their sum.
-        for proc in self.services.values():
+        for proc in self._all():
             proc.terminate()
-        for proc in self.services.values():
+        for proc in self._all():
             proc.stop()
 
     def seed_organisations(self, *codes: str) -> dict[str, str]:

@@ -21,7 +21,12 @@ from nats.aio.client import Client as NatsClient
 
 from edureg_admin import broker, catalogue
 from edureg_admin.provision import clone_database, provision_service_database
-from edureg_devstack.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from edureg_devstack.embedded import (
+    EmbeddedNats,
+    EmbeddedNatsCluster,
+    EmbeddedPostgres,
+    free_port,
+)
 from edureg_devstack.secrets import LocalSecrets
 from edureg_shared import migrations
 from edureg_shared.events.envelope import Envelope, subject_for
@@ -45,12 +50,21 @@ class ServiceDatabase:
 class Infra:
     root: Path
     pg: EmbeddedPostgres
-    nats: EmbeddedNats
+    nats: EmbeddedNats | EmbeddedNatsCluster
     secrets: LocalSecrets
+    # Streams' (and so their consumers') replicas: 3 on a cluster, 1 on a single server.
+    stream_replicas: int = 1
     _templates: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def start(cls, *, fsync: bool = False, prefix_pattern: str = TEST_PREFIX_PATTERN) -> Infra:
+    def start(
+        cls,
+        *,
+        fsync: bool = False,
+        prefix_pattern: str = TEST_PREFIX_PATTERN,
+        nats_nodes: int = 1,
+    ) -> Infra:
+        """PostgreSQL and NATS; `nats_nodes=3` makes NATS a JetStream cluster of three."""
         root = Path(tempfile.mkdtemp(prefix="edureg-test-"))
         root.chmod(0o755)
         found = LocalSecrets()
@@ -60,8 +74,20 @@ class Infra:
         authz = broker.authorization_block(
             broker.users(catalogue.manifests(), found.nats, found.nats_admin, prefix_pattern)
         )
-        nats_server = EmbeddedNats(root / "nats", free_port(), authorization=authz).start()
-        return cls(root=root, pg=pg, nats=nats_server, secrets=found)
+        nats_server: EmbeddedNats | EmbeddedNatsCluster
+        if nats_nodes > 1:
+            nats_server = EmbeddedNatsCluster(
+                root / "nats", [free_port() for _ in range(nats_nodes)], authorization=authz
+            ).start()
+        else:
+            nats_server = EmbeddedNats(root / "nats", free_port(), authorization=authz).start()
+        return cls(
+            root=root,
+            pg=pg,
+            nats=nats_server,
+            secrets=found,
+            stream_replicas=min(nats_nodes, 3),
+        )
 
     def stop(self) -> None:
         self.nats.stop()
@@ -79,7 +105,7 @@ class Infra:
     async def nats_admin(self) -> AsyncIterator[NatsClient]:
         """A connection with the operator's credential (inspect streams, dead letters)."""
         nc = await nats.connect(
-            self.nats_url, user=broker.ADMIN_USER, password=self.secrets.nats_admin
+            self.nats_url.split(","), user=broker.ADMIN_USER, password=self.secrets.nats_admin
         )
         try:
             yield nc
@@ -91,7 +117,10 @@ class Infra:
         """A connection with `service`'s own broker credential (and its inbox)."""
         user, password = self.nats_credentials(service)
         nc = await nats.connect(
-            self.nats_url, user=user, password=password, inbox_prefix=broker.inbox_prefix(service)
+            self.nats_url.split(","),
+            user=user,
+            password=password,
+            inbox_prefix=broker.inbox_prefix(service),
         )
         try:
             yield nc
@@ -107,9 +136,11 @@ class Infra:
                 headers={"Nats-Msg-Id": msg_id or str(event.id)},
             )
 
-    async def create_streams(self, prefix: str, replicas: int = 1) -> None:
+    async def create_streams(self, prefix: str, replicas: int | None = None) -> None:
         async with self.nats_admin() as nc:
-            await ensure_streams(nc, catalogue.manifests(), prefix, replicas)
+            await ensure_streams(
+                nc, catalogue.manifests(), prefix, replicas or self.stream_replicas
+            )
 
     def template(self, service: str, service_dir: Path) -> str:
         """Provision and migrate `service`'s template database once per run."""
