@@ -15,7 +15,7 @@ if [ "$(id -u)" -eq 0 ]; then
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
-  echo "Для браузерных тестов нужны пакеты: ${missing[*]}. Выполните:" >&2
+  echo "Для тестов нужны пакеты: ${missing[*]}. Выполните:" >&2
   echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
   exit 1
 fi

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import (
@@ -31,7 +32,28 @@ NAMING_CONVENTION = {
 TENANT_SETTING = "app.tenant_id"
 
 
-def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 10, max_overflow: int = 10, pgbouncer: bool = False
+) -> AsyncEngine:
+    """`pgbouncer`: the URL is a PgBouncer in transaction mode (before 1.21, which knows
+    no prepared statements there): consecutive statements of a client may run on other
+    server connections between transactions, so no prepared statement outlives its
+    transaction under a name another client could meet, and only the startup settings
+    PgBouncer passes on are sent (plan_cache_mode is then set on the role:
+    `ALTER ROLE … SET plan_cache_mode = force_custom_plan`)."""
+    server_settings = {"application_name": "edureg"}
+    connect_args: dict[str, Any] = {"server_settings": server_settings}
+    if pgbouncer:
+        connect_args.update(
+            statement_cache_size=0,
+            prepared_statement_cache_size=0,
+            prepared_statement_name_func=lambda: f"__edureg_{uuid.uuid4().hex}__",
+        )
+    else:
+        # Plans cached while a table was small (a new organisation, a fresh deployment)
+        # would keep scanning it whole as it grows: foreign-key checks and our prepared
+        # statements are planned anew with the current size.
+        server_settings["plan_cache_mode"] = "force_custom_plan"
     return create_async_engine(
         url,
         pool_size=pool_size,
@@ -40,15 +62,7 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> A
         # Statement parameters (names, birth dates) never reach an exception message, a
         # log line or a span.
         hide_parameters=True,
-        connect_args={
-            "server_settings": {
-                "application_name": "edureg",
-                # Plans cached while a table was small (a new organisation, a fresh
-                # deployment) would keep scanning it whole as it grows: foreign-key checks
-                # and our prepared statements are planned anew with the current size.
-                "plan_cache_mode": "force_custom_plan",
-            }
-        },
+        connect_args=connect_args,
     )
 
 

@@ -104,6 +104,7 @@ def build_runtime(settings: ServiceSettings, manifest: ServiceManifest) -> Runti
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        pgbouncer=settings.db_pgbouncer,
     )
     tls = _ssl_context(settings)
     security = (

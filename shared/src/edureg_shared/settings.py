@@ -29,6 +29,9 @@ class ServiceSettings(BaseSettings):
     # superuser or a BYPASSRLS role.)
     db_pool_size: int = 10
     db_max_overflow: int = 10
+    # The database URL is a PgBouncer in transaction mode (docs/citus.md): no prepared
+    # statement is kept between transactions.
+    db_pgbouncer: bool = False
 
     nats_url: str = "nats://127.0.0.1:4222"
     # The service's own broker user: it may publish only its own subjects and read only

@@ -50,7 +50,9 @@ def inbox(metadata: MetaData) -> Table:
         Column("tenant_id", UUID(as_uuid=True), nullable=False),
         Column("event_type", String(200), nullable=False),
         Column("handled_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-        PrimaryKeyConstraint("consumer", "event_id"),
+        # Led by the tenant, as every tenant-owned key (docs/citus.md): distributed by
+        # tenant_id, an event's inbox row lives on its tenant's shard.
+        PrimaryKeyConstraint("tenant_id", "consumer", "event_id", name="inbox_pkey"),
     )
 
 
@@ -59,7 +61,7 @@ def audit_log(metadata: MetaData) -> Table:
     return Table(
         "audit_log",
         metadata,
-        Column("id", UUID(as_uuid=True), primary_key=True, default=uuid.uuid4),
+        Column("id", UUID(as_uuid=True), nullable=False, default=uuid.uuid4),
         Column("tenant_id", UUID(as_uuid=True), nullable=False),
         Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("actor_kind", String(20), nullable=False),
@@ -69,6 +71,7 @@ def audit_log(metadata: MetaData) -> Table:
         Column("entity_id", UUID(as_uuid=True), nullable=True),
         Column("details", JSONB, nullable=False, server_default="{}"),
         Index("ix_audit_log_tenant_entity", "tenant_id", "entity", "entity_id"),
+        PrimaryKeyConstraint("tenant_id", "id", name="audit_log_pkey"),
         implicit_returning=False,
     )
 
@@ -99,6 +102,36 @@ def create_infrastructure(*, service: str) -> None:
         "FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()"
     )
     op.execute(f"GRANT EXECUTE ON FUNCTION outbox_notify() TO {r.app}")
+
+
+def lead_keys_with_tenant() -> None:
+    """Inside a migration: inbox and audit_log keyed (tenant_id, …), as every other
+    tenant-owned table is, so that both distribute by tenant (docs/citus.md). The outbox
+    stays keyed by event id: a queue of the service's own, read in order across tenants
+    by the relay, kept local on the coordinator."""
+    from alembic import op
+
+    op.execute(
+        "ALTER TABLE inbox DROP CONSTRAINT inbox_pkey, "
+        "ADD CONSTRAINT inbox_pkey PRIMARY KEY (tenant_id, consumer, event_id)"
+    )
+    op.execute(
+        "ALTER TABLE audit_log DROP CONSTRAINT audit_log_pkey, "
+        "ADD CONSTRAINT audit_log_pkey PRIMARY KEY (tenant_id, id)"
+    )
+
+
+def lead_keys_with_tenant_undone() -> None:
+    from alembic import op
+
+    op.execute(
+        "ALTER TABLE inbox DROP CONSTRAINT inbox_pkey, "
+        "ADD CONSTRAINT inbox_pkey PRIMARY KEY (consumer, event_id)"
+    )
+    op.execute(
+        "ALTER TABLE audit_log DROP CONSTRAINT audit_log_pkey, "
+        "ADD CONSTRAINT audit_log_pkey PRIMARY KEY (id)"
+    )
 
 
 def drop_infrastructure() -> None:

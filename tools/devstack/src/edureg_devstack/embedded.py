@@ -453,3 +453,95 @@ class EmbeddedNatsCluster:
         for node in self.nodes:
             node.thaw()
             node.stop(kill=kill)
+
+
+def pgbouncer_binary() -> str:
+    found = shutil.which("pgbouncer") or shutil.which("pgbouncer", path="/usr/sbin:/usr/bin")
+    if not found:
+        raise FileNotFoundError(
+            "pgbouncer not found: it comes from Debian's package (`make system` installs it)"
+        )
+    return found
+
+
+@dataclass
+class EmbeddedPgBouncer:
+    """PgBouncer in transaction mode in front of an EmbeddedPostgres: what a region's
+    deployment puts between hundreds of service connections and PostgreSQL.
+
+    `users` are the roles (and their passwords) allowed through; every database of the
+    server is reachable under its own name. `pool_size` server connections per database
+    and role: with 1, every client transaction takes turns on one server connection, so
+    whatever a transaction leaves behind on it would reach the next client."""
+
+    data_dir: Path
+    port: int
+    upstream: EmbeddedPostgres
+    users: dict[str, str]
+    pool_size: int = 1
+    proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    def dsn(self, database: str, user: str) -> str:
+        secret = quote(self.users[user], safe="")
+        return f"postgresql+asyncpg://{user}:{secret}@127.0.0.1:{self.port}/{database}"
+
+    def start(self, timeout: float = 20.0) -> EmbeddedPgBouncer:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        userlist = self.data_dir / "userlist.txt"
+        ini = self.data_dir / "pgbouncer.ini"
+        _write_private(userlist, "".join(f'"{u}" "{p}"\n' for u, p in self.users.items()))
+        _write_private(
+            ini,
+            "\n".join(
+                [
+                    "[databases]",
+                    f"* = host=127.0.0.1 port={self.upstream.port}",
+                    "[pgbouncer]",
+                    "listen_addr = 127.0.0.1",
+                    f"listen_port = {self.port}",
+                    "unix_socket_dir =",
+                    "auth_type = scram-sha-256",
+                    f"auth_file = {userlist}",
+                    "pool_mode = transaction",
+                    f"default_pool_size = {self.pool_size}",
+                    "max_client_conn = 200",
+                    f"logfile = {self.data_dir / 'pgbouncer.log'}",
+                    f"pidfile = {self.data_dir / 'pgbouncer.pid'}",
+                    "",
+                ]
+            ),
+        )
+        ids = _demote_to(_PG_SYSTEM_USER) if os.geteuid() == 0 else None
+        if ids:  # PgBouncer refuses to run as root
+            _make_traversable(self.data_dir)
+            for path in (self.data_dir, userlist, ini):
+                os.chown(path, ids[0], ids[1])
+
+        def preexec() -> None:
+            os.setpgrp()
+            if ids:
+                os.setgid(ids[1])
+                os.setuid(ids[0])
+
+        log = open(self.data_dir / "stdout.log", "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [pgbouncer_binary(), str(ini)], stdout=log, stderr=log, preexec_fn=preexec
+        )
+        _wait_for_port("127.0.0.1", self.port, self.proc, timeout)
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)

@@ -1,0 +1,24 @@
+"""reporting: inbox and audit log keyed by tenant first, as every tenant-owned table
+(distributable by tenant_id, docs/citus.md)
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-03 14:00:00
+"""
+
+from collections.abc import Sequence
+
+from edureg_shared.events.tables import lead_keys_with_tenant, lead_keys_with_tenant_undone
+
+revision: str = "0009"
+down_revision: str | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    lead_keys_with_tenant()
+
+
+def downgrade() -> None:
+    lead_keys_with_tenant_undone()
