@@ -74,7 +74,9 @@ def test_each_service_holds_only_its_own_secrets_and_never_the_owners() -> None:
 
 def test_kubernetes_deployments_reference_only_their_own_secrets() -> None:
     docs = list(yaml.safe_load_all((ROOT / "deploy/k8s/services.yaml").read_text(encoding="utf-8")))
-    shared = {"edureg-nats-ca", "edureg-jwt-keys", "edureg-portal"}
+    # Shared on purpose: the broker's CA, identity's public keys, the portal's key, and the
+    # token the collector's scrape of every /metrics carries (it grants no data).
+    shared = {"edureg-nats-ca", "edureg-jwt-keys", "edureg-portal", "edureg-metrics"}
     for doc in docs:
         if doc["kind"] == "Service":
             assert doc["spec"]["type"] == "ClusterIP"

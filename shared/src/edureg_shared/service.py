@@ -20,8 +20,10 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.security import SASLPlaintext
 from faststream.specification import AsyncAPI
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from edureg_shared import metrics
 from edureg_shared.auth import TokenVerifier
 from edureg_shared.db import Database, check_service_role, create_engine
 from edureg_shared.events.consumer import Consumer, Handler
@@ -30,6 +32,7 @@ from edureg_shared.events.envelope import Envelope, stream_name
 from edureg_shared.events.manifest import ServiceManifest
 from edureg_shared.events.outbox import OutboxRelay
 from edureg_shared.limits import BodySizeLimit, NoStore
+from edureg_shared.metrics import Metrics
 from edureg_shared.problems import (
     document_problems,
     install_error_handlers,
@@ -53,6 +56,9 @@ class Runtime:
     docs: NatsBroker
     relay: OutboxRelay | None = None
     consumers: list[Consumer] = field(default_factory=list)
+    metrics: Metrics = field(default_factory=Metrics)
+    # The relay role's one connection that reads the outbox's depth at each scrape.
+    metrics_engine: AsyncEngine | None = None
     background: list[asyncio.Task[Any]] = field(default_factory=list)
     # Run once at start, after the database role is checked and before consumers start
     # (e.g. identity keeps every organisation's built-in positions in step with the code).
@@ -75,6 +81,7 @@ class Runtime:
                 manifest=self.manifest,
                 event=event,
                 handler=handler,
+                metrics=self.metrics,
             )
         )
         prefix = self.settings.nats_prefix
@@ -167,6 +174,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             prefix=s.nats_prefix,
             batch_size=s.outbox_batch_size,
             poll_interval=s.outbox_poll_interval_s,
+            metrics=runtime.metrics,
         )
         runtime.background.append(asyncio.create_task(runtime.relay.run(), name="outbox-relay"))
     for consumer in runtime.consumers:
@@ -186,7 +194,35 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
                 await task
         await runtime.broker.stop()
         await runtime.db.dispose()
+        if runtime.metrics_engine is not None:
+            await runtime.metrics_engine.dispose()
         shutdown_telemetry()
+
+
+_OUTBOX_DEPTH = text(
+    "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM outbox"
+)
+
+
+async def sample_metrics(runtime: Runtime) -> None:
+    """The figures read at scrape time: the pool's state, and the outbox's depth and
+    age through the relay role (the app role may only insert there)."""
+    runtime.metrics.sample_pool(runtime.db.engine)
+    s = runtime.settings
+    if not runtime.manifest.publishes:
+        return
+    if runtime.metrics_engine is None:
+        runtime.metrics_engine = create_engine(
+            s.relay_database_url or s.database_url, pool_size=1, max_overflow=0
+        )
+    try:
+        async with runtime.metrics_engine.connect() as conn:
+            rows, oldest = (await asyncio.wait_for(conn.execute(_OUTBOX_DEPTH), 2.0)).one()
+    except Exception as exc:  # the database is away: the figures stay as they were
+        log.warning("outbox depth not read", extra={"error_type": type(exc).__name__})
+        return
+    runtime.metrics.outbox_rows.set(rows)
+    runtime.metrics.outbox_oldest.set(float(oldest))
 
 
 def health_router(runtime: Runtime) -> APIRouter:
@@ -271,6 +307,8 @@ def create_app(
     app.include_router(health_router(runtime))
     for router in routers:
         app.include_router(router)
+    token = s.metrics_token.get_secret_value() if s.metrics_token else None
+    metrics.install(app, runtime.metrics, token=token, sample=lambda: sample_metrics(runtime))
 
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 

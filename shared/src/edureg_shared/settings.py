@@ -32,6 +32,8 @@ class ServiceSettings(BaseSettings):
     # The database URL is a PgBouncer in transaction mode (docs/citus.md): no prepared
     # statement is kept between transactions.
     db_pgbouncer: bool = False
+    # Bearer token a Prometheus scrape of /metrics must carry; open when unset.
+    metrics_token: SecretStr | None = None
 
     nats_url: str = "nats://127.0.0.1:4222"
     # The service's own broker user: it may publish only its own subjects and read only

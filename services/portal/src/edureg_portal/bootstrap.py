@@ -35,7 +35,9 @@ from edureg_portal.config import Settings
 from edureg_portal.identity_client import IdentityClient, ServiceClient
 from edureg_portal.pages import router
 from edureg_portal.security import SecurityHeaders
+from edureg_shared import metrics
 from edureg_shared.limits import BodySizeLimit
+from edureg_shared.metrics import Metrics
 from edureg_shared.problems import install_error_handlers, problem
 from edureg_shared.telemetry import setup_telemetry, shutdown_telemetry
 
@@ -106,6 +108,8 @@ def create(settings: Settings | None = None) -> FastAPI:
     app.include_router(report_pages.router)
     app.include_router(monitoring_pages.router)
     app.include_router(constructor_pages.router)
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    metrics.install(app, Metrics(), token=token)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -43,6 +43,7 @@ from edureg_shared.events import tables
 from edureg_shared.events.contract import Consumes
 from edureg_shared.events.envelope import Envelope, stream_name
 from edureg_shared.events.manifest import ServiceManifest, deadletter_subject
+from edureg_shared.metrics import Metrics
 from edureg_shared.scrub import describe
 from edureg_shared.settings import ServiceSettings
 
@@ -132,8 +133,10 @@ class Consumer:
         manifest: ServiceManifest,
         event: Consumes,
         handler: Handler,
+        metrics: Metrics | None = None,
     ) -> None:
         self._nats = nats
+        self.metrics = metrics
         self.settings = settings
         self.db = db
         self.manifest = manifest
@@ -192,8 +195,10 @@ class Consumer:
                     try:
                         msgs = await sub.fetch(1, timeout=s.consumer_long_poll_s)
                     except (TimeoutError, FetchTimeoutError):
+                        self._lag(0)  # a whole long poll without an event: caught up
                         continue
                     waiting = msgs[-1].metadata.num_pending if msgs else 0
+                    self._lag(waiting)
                     if waiting and s.consumer_batch_size > 1:
                         with contextlib.suppress(TimeoutError, FetchTimeoutError):
                             msgs += await sub.fetch(
@@ -213,6 +218,14 @@ class Consumer:
                         await self._sub.unsubscribe()
                     self._sub = None
                 await asyncio.sleep(1.0)
+
+    def _lag(self, pending: int) -> None:
+        if self.metrics is not None:
+            self.metrics.pending.labels(self.consumer).set(pending)
+
+    def _count(self, outcome: str, n: int = 1) -> None:
+        if self.metrics is not None and n:
+            self.metrics.events.labels(self.consumer, outcome).inc(n)
 
     # -- applying a batch -----------------------------------------------------------------
 
@@ -262,9 +275,11 @@ class Consumer:
                         await self._failed(d, exc)
                     else:
                         await d.raw.ack()
+                        self._count("applied")
                 continue
             for d in group:
                 await d.raw.ack()
+            self._count("applied", len(group))
 
     def _deliveries_allowed(self, event: Envelope) -> int:
         """How many deliveries an event gets before it is dead-lettered for dying with the
@@ -329,6 +344,7 @@ class Consumer:
                 )
             )
             log.warning("event waits for its turn or for the database", extra=extra)
+            self._count("retried")
             return
         if d.event is None or d.delivered >= self.settings.consumer_max_deliver:
             await self._dead_letter(d, describe(exc))
@@ -342,6 +358,7 @@ class Consumer:
                 )
             )
             log.warning("event handling failed, will retry", extra=extra)
+            self._count("retried")
 
     async def _dead_letter(self, d: _Delivery, error: str) -> None:
         original_id = d.headers.get("Nats-Msg-Id") or str(uuid.uuid4())
@@ -364,3 +381,4 @@ class Consumer:
             headers=headers,
         )
         await d.raw.ack()
+        self._count("dead_lettered")

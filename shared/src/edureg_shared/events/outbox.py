@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from edureg_shared.events import tables
 from edureg_shared.events.envelope import Envelope, subject_for
+from edureg_shared.metrics import Metrics
 
 log = logging.getLogger("edureg.outbox")
 
@@ -81,7 +82,9 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_interval: float = 1.0,
         publish_timeout: float = 5.0,
+        metrics: Metrics | None = None,
     ) -> None:
+        self._metrics = metrics
         self._dsn = asyncpg_dsn(dsn)
         self._nats = nats
         self._prefix = prefix
@@ -167,4 +170,6 @@ class OutboxRelay:
                     "outbox relay: %d of %d publishes failed (%s)", len(failed), len(rows), kind
                 )
             self.published += len(done)
+            if self._metrics is not None and done:
+                self._metrics.published.inc(len(done))
             return len(done)

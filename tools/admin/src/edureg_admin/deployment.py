@@ -62,6 +62,8 @@ def _service_env(s: ServiceInfo) -> dict[str, str]:
         f"{p}LOG_FORMAT": "json",
         f"{p}JWKS_URL": "http://identity:8001/.well-known/jwks.json",
         f"{p}OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4318",
+        # The collector scrapes /metrics with it (deploy/otel-collector.yaml).
+        f"{p}METRICS_TOKEN": _required("METRICS_TOKEN", "the metrics scrape token"),
     }
     if s.has_database:
         for role, key in (("app", "DATABASE_URL"), ("relay", "RELAY_DATABASE_URL")):
@@ -238,8 +240,38 @@ def compose() -> dict[str, Any]:
         "image": "otel/opentelemetry-collector-contrib:0.114.0",
         "command": ["--config=/etc/otelcol/config.yaml"],
         "restart": "unless-stopped",
+        # Scrapes every service's /metrics and serves them to Prometheus on :8889.
+        "environment": {"METRICS_TOKEN": _required("METRICS_TOKEN", "the metrics scrape token")},
         "volumes": ["./deploy/otel-collector.yaml:/etc/otelcol/config.yaml:ro"],
         "depends_on": ["jaeger"],
+    }
+    services["prometheus"] = {
+        "image": "prom/prometheus:v2.55.1",
+        "restart": "unless-stopped",
+        "command": [
+            "--config.file=/etc/prometheus/prometheus.yml",
+            "--storage.tsdb.retention.time=15d",
+        ],
+        "volumes": [
+            "./deploy/prometheus:/etc/prometheus:ro",
+            "prometheus:/prometheus",
+        ],
+        "depends_on": ["otel-collector"],
+    }
+    services["grafana"] = {
+        "image": "grafana/grafana:11.3.0",
+        "restart": "unless-stopped",
+        "environment": {
+            "GF_SECURITY_ADMIN_PASSWORD": _required(
+                "GRAFANA_ADMIN_PASSWORD", "Grafana's admin password"
+            ),
+            "GF_AUTH_ANONYMOUS_ENABLED": "false",
+        },
+        "volumes": [
+            "./deploy/grafana/provisioning:/etc/grafana/provisioning:ro",
+            "./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro",
+        ],
+        "depends_on": ["prometheus"],
     }
     nats_ready = {n: {"condition": "service_healthy"} for n in NATS_NODES}
     services["nats-streams"] = {
@@ -313,7 +345,11 @@ def compose() -> dict[str, Any]:
     return {
         "name": "edureg",
         "services": services,
-        "volumes": {"pgdata": {}, **{n.replace("-", ""): {} for n in NATS_NODES}},
+        "volumes": {
+            "pgdata": {},
+            "prometheus": {},
+            **{n.replace("-", ""): {} for n in NATS_NODES},
+        },
     }
 
 
@@ -326,6 +362,8 @@ def compose_debug() -> dict[str, Any]:
     }
     services |= {
         "jaeger": {"ports": ["127.0.0.1:16686:16686"]},
+        "prometheus": {"ports": ["127.0.0.1:9090:9090"]},
+        "grafana": {"ports": ["127.0.0.1:3000:3000"]},
         "nats-1": {"ports": ["127.0.0.1:8222:8222"]},
         "keycloak": {"ports": ["127.0.0.1:8080:8080"]},
     }
@@ -360,6 +398,7 @@ def _k8s_env(s: ServiceInfo) -> list[dict[str, Any]]:
         _env(f"{p}LOG_FORMAT", "json"),
         _env(f"{p}JWKS_URL", "http://identity:8001/.well-known/jwks.json"),
         _env(f"{p}OTEL_EXPORTER_OTLP_ENDPOINT", "http://otel-collector.observability.svc:4318"),
+        _env(f"{p}METRICS_TOKEN", from_secret="edureg-metrics", key="token"),
     ]
     if s.has_database:
         env += [
@@ -569,6 +608,7 @@ def secrets_example() -> list[dict[str, Any]]:
         secret("edureg-nats-ca", ["ca.pem"], "the CA that signed the broker's certificate"),
         secret("edureg-jwt-keys", ["current.pem", "next.pem"], "identity's signing keys"),
         secret("edureg-portal", ["csrf-secret"], "the portal's CSRF key"),
+        secret("edureg-metrics", ["token"], "the bearer token a /metrics scrape carries"),
         secret(
             "edureg-contingent-person-match-key",
             ["key"],
@@ -606,6 +646,9 @@ def compose_env_example() -> str:
         "KEYCLOAK_HOSTNAME=https://login.example.ru",
         "ADMIN_NATS_PASSWORD=",
         "PORTAL_CSRF_SECRET=",
+        "# The collector's bearer token for every service's /metrics; Grafana's admin",
+        "METRICS_TOKEN=",
+        "GRAFANA_ADMIN_PASSWORD=",
         "# Matches guardians across organisations (a keyed hash of СНИЛС): set once, keep",
         "CONTINGENT_PERSON_MATCH_KEY=",
         "# JSON list of the TLS proxy's addresses in front of the portal",
