@@ -6,7 +6,7 @@ UV_BOOT := .tools/bin/uv
 UV := $(shell command -v uv 2>/dev/null || echo $(UV_BOOT))
 PYTHON ?= python3
 
-.PHONY: run test test-slow test-browser screenshots lint duplicates bench bench-login bench-idle bench-orders bench-import bench-timetable bench-journal bench-reporting sync system clean-data
+.PHONY: run test test-slow test-browser screenshots lint duplicates bench bench-login bench-idle bench-orders bench-import bench-timetable bench-journal bench-reporting bench-peak sync system clean-data
 
 $(UV_BOOT):
 	@command -v uv >/dev/null 2>&1 || { $(PYTHON) -m venv .tools && .tools/bin/pip install -q "uv>=0.5"; }
@@ -69,6 +69,10 @@ bench-journal: sync
 
 bench-reporting: sync
 	@$(UV) run --frozen python bench/reporting.py
+
+# The Monday-morning mix against a running `make run` (another terminal), loopback only.
+bench-peak: sync
+	@$(UV) run --frozen python bench/peak.py
 
 clean-data:
 	rm -rf .edureg
