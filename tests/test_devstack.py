@@ -4,19 +4,23 @@ region seeded once; Ctrl-C stops everything with no orphans; a second run duplic
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import psutil
+import pytest
 
 from edureg_admin import catalogue
 from edureg_devstack import demo_region
 from edureg_devstack.embedded import free_port
+from edureg_devstack.testing.infra import scratch_dir
 
 BANNER = "edureg запущен"
 
@@ -93,8 +97,18 @@ def _counts(urls: dict[str, str]) -> tuple[int, int, int]:
     return len(groups), students, roster
 
 
-def test_run_seeds_once_and_stops_cleanly() -> None:
-    data = Path(tempfile.mkdtemp(prefix="edureg-run-")) / "data"
+@pytest.fixture
+def run_data() -> Iterator[Path]:
+    """`make run`'s data folder, in memory where the test run's databases are."""
+    root = Path(tempfile.mkdtemp(prefix="edureg-run-", dir=scratch_dir()))
+    try:
+        yield root / "data"
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_run_seeds_once_and_stops_cleanly(run_data: Path) -> None:
+    data = run_data
     ports = {s.name: free_port() for s in catalogue.services()}
     env = {
         **os.environ,
