@@ -12,9 +12,14 @@ from pathlib import Path
 
 import httpx
 import psutil
+import pytest
 
 from edureg_devstack.system import PASSWORD, System
 from edureg_devstack.testing.infra import Infra
+
+# A load/chaos run: `make test-slow` (the suite's 10 minutes on two cores).
+pytestmark = pytest.mark.slow
+
 
 BUDGET_MIB = 128  # two hashes at a time (64 MiB each)
 # Headroom over the hashing budget for 200 open requests, their queue and the allocator.

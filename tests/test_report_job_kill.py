@@ -9,10 +9,15 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 
 from edureg_devstack.system import System
 from edureg_devstack.testing.plugin import eventually
 from edureg_shared.events.envelope import Actor, Envelope
+
+# A load/chaos run: `make test-slow` (the suite's 10 minutes on two cores).
+pytestmark = pytest.mark.slow
+
 
 GROUPS = 150
 

@@ -1,5 +1,7 @@
 """Nothing lost, nothing doubled: enrolments while the broker restarts and the identity
-consumer is SIGKILLed and restarted mid-flow (200 in `make test`, 2,000 in `make test-slow`)."""
+consumer is SIGKILLed and restarted mid-flow (200 and 2,000 students: `make test-slow`, with
+the cluster's node-loss runs; `make test` keeps the outbox, inbox and redelivery tests of
+each service and the two relays)."""
 
 from __future__ import annotations
 
@@ -62,7 +64,10 @@ async def _count(system: System, name: str, sql: str) -> int:
 
 @pytest.mark.parametrize(
     ("students", "per_order"),
-    [(200, 5), pytest.param(2000, 20, marks=pytest.mark.slow, id="2000-slow")],
+    [
+        pytest.param(200, 5, marks=pytest.mark.slow, id="200-slow"),
+        pytest.param(2000, 20, marks=pytest.mark.slow, id="2000-slow"),
+    ],
 )
 async def test_enrolments_survive_broker_restart_and_consumer_kill(
     chaos_system: System, infra: Infra, students: int, per_order: int

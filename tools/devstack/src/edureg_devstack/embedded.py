@@ -230,9 +230,11 @@ class EmbeddedPostgres:
             time.sleep(0.1)
         raise TimeoutError("PostgreSQL did not accept connections in time")
 
-    def stop(self) -> None:
+    def stop(self, *, immediate: bool = False) -> None:
+        """Fast shutdown (consistent on disk), or `immediate` (no shutdown checkpoint: for
+        a cluster thrown away right after)."""
         if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)  # fast shutdown, consistent on disk
+            self.proc.send_signal(signal.SIGQUIT if immediate else signal.SIGINT)
             try:
                 self.proc.wait(30)
             except subprocess.TimeoutExpired:
