@@ -156,7 +156,8 @@ class Peak:
                 headers=headers,
             )
             r.raise_for_status()
-            for lesson in r.json()["items"]:
+            found = r.json()
+            for lesson in found["items"] if isinstance(found, dict) else found:
                 grid = await c.get(
                     f"{self.journal}/api/v1/lessons/{lesson['id']}/grid", headers=headers
                 )

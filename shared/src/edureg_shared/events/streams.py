@@ -13,11 +13,13 @@ Retention (documented in docs/security.md):
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterable
 
 from nats.aio.client import Client as NatsClient
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError
 
 from edureg_shared.events.envelope import stream_name
 from edureg_shared.events.manifest import DEADLETTER, ServiceManifest, producers
@@ -25,6 +27,8 @@ from edureg_shared.events.manifest import DEADLETTER, ServiceManifest, producers
 DUPLICATE_WINDOW_S = 15 * 60
 MAX_AGE_S = 30 * 24 * 3600
 DEADLETTER_MAX_AGE_S = 7 * 24 * 3600
+NO_SUITABLE_PEERS = 10005  # JetStream's error code: too few peers for the replicas asked
+PLACEMENT_WAIT_S = 30.0
 
 
 def stream_configs(
@@ -55,9 +59,19 @@ async def ensure_streams(
     js = nc.jetstream()
     for config in stream_configs(manifests, prefix, replicas):
         assert config.name is not None
-        try:
-            await js.stream_info(config.name)
-        except NotFoundError:
-            await js.add_stream(config)
-        else:
-            await js.update_stream(config)
+        # A cluster that has just elected its meta leader may not know all its peers yet:
+        # a stream of 3 replicas then has "no suitable peers". Wait for them, a while.
+        deadline = time.monotonic() + PLACEMENT_WAIT_S
+        while True:
+            try:
+                try:
+                    await js.stream_info(config.name)
+                except NotFoundError:
+                    await js.add_stream(config)
+                else:
+                    await js.update_stream(config)
+                break
+            except BadRequestError as exc:
+                if exc.err_code != NO_SUITABLE_PEERS or time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.25)
