@@ -58,6 +58,21 @@ def scratch_dir() -> str | None:
     return None
 
 
+OWNER_FILE = "owner.pid"
+
+
+def sweep_abandoned(scratch: Path) -> None:
+    """Remove the data of earlier runs whose process is gone (killed before its clean-up):
+    in memory it would hold the machine's RAM until a reboot."""
+    for old in scratch.glob("edureg-test-*"):
+        try:
+            pid = int((old / OWNER_FILE).read_text())
+        except (OSError, ValueError):
+            continue  # not ours to judge
+        if not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(old, ignore_errors=True)
+
+
 @dataclass
 class ServiceDatabase:
     service: str
@@ -88,7 +103,11 @@ class Infra:
     ) -> Infra:
         """PostgreSQL and NATS; `nats_nodes=3` makes NATS a JetStream cluster of three."""
         # Benchmarks measure with fsync on: their data stays on the disk it measures.
-        root = Path(tempfile.mkdtemp(prefix="edureg-test-", dir=None if fsync else scratch_dir()))
+        scratch = None if fsync else scratch_dir()
+        if scratch:
+            sweep_abandoned(Path(scratch))
+        root = Path(tempfile.mkdtemp(prefix="edureg-test-", dir=scratch))
+        (root / OWNER_FILE).write_text(str(os.getpid()))
         root.chmod(0o755)
         found = LocalSecrets()
         found.complete(catalogue.services())
