@@ -13,10 +13,7 @@ students through three services."""
 from __future__ import annotations
 
 import asyncio
-import tempfile
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx
 import nats.errors
@@ -24,7 +21,7 @@ import pytest
 
 from edureg_admin import catalogue
 from edureg_devstack.embedded import EmbeddedNatsCluster
-from edureg_devstack.system import System
+from edureg_devstack.system import System, running
 from edureg_devstack.testing.infra import Infra
 from edureg_devstack.testing.plugin import eventually
 from edureg_shared.events.envelope import stream_name
@@ -48,17 +45,8 @@ def cluster_infra() -> Iterator[Infra]:
 
 @pytest.fixture
 async def cluster_system(cluster_infra: Infra) -> AsyncIterator[System]:
-    sys_ = System(
-        infra=cluster_infra,
-        prefix=f"k{uuid.uuid4().hex[:8]}.",
-        workdir=Path(tempfile.mkdtemp(prefix="edureg-cluster-")),
-    )
-    await sys_.prepare(FLOW)
-    await sys_.start()
-    try:
+    async with running(cluster_infra, FLOW, tag="kluster") as sys_:
         yield sys_
-    finally:
-        sys_.stop()
 
 
 def _cluster(infra: Infra) -> EmbeddedNatsCluster:

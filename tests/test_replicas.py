@@ -13,15 +13,12 @@ Slow (`make test-slow`): eight service processes."""
 from __future__ import annotations
 
 import re
-import tempfile
-import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from edureg_devstack.system import PASSWORD, System
+from edureg_devstack.system import PASSWORD, System, running
 from edureg_devstack.testing.infra import Infra
 from edureg_devstack.testing.plugin import eventually
 
@@ -34,21 +31,19 @@ REPLICATED = ("identity", "contingent", "journal", "portal")
 
 @pytest.fixture(scope="module")
 async def replicated(infra: Infra) -> AsyncIterator[System]:
-    sys_ = System(
-        infra=infra,
-        prefix=f"r{uuid.uuid4().hex[:8]}.",
-        workdir=Path(tempfile.mkdtemp(prefix="edureg-replicas-")),
+    def crosswise(system: System) -> None:
+        # The second portal signs people in through the second identity.
+        second_portal = system.others["portal"][0]
+        second_portal.env["EDUREG_PORTAL_IDENTITY_URL"] = system.others["identity"][0].url
+
+    async with running(
+        infra,
+        REPLICATED,
+        tag="replicas",
+        before_start=crosswise,
         replicas=dict.fromkeys(REPLICATED, 2),
-    )
-    await sys_.prepare(REPLICATED)
-    # The second portal signs people in through the second identity.
-    second_portal = sys_.others["portal"][0]
-    second_portal.env["EDUREG_PORTAL_IDENTITY_URL"] = sys_.others["identity"][0].url
-    await sys_.start()
-    try:
+    ) as sys_:
         yield sys_
-    finally:
-        sys_.stop()
 
 
 def _handled(system: System, process: int, service: str, event_type: str) -> int:

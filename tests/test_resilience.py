@@ -6,18 +6,15 @@ each service and the two relays)."""
 from __future__ import annotations
 
 import asyncio
-import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import text
 
-from edureg_devstack.system import System
+from edureg_devstack.system import System, running
 from edureg_devstack.testing.infra import Infra
 from edureg_devstack.testing.plugin import eventually
 from edureg_shared.db import Database, create_engine
@@ -27,17 +24,8 @@ from .conftest import CORE
 
 @pytest.fixture
 async def chaos_system(infra: Infra) -> AsyncIterator[System]:
-    sys_ = System(
-        infra=infra,
-        prefix=f"c{uuid.uuid4().hex[:8]}.",
-        workdir=Path(tempfile.mkdtemp(prefix="edureg-chaos-")),
-    )
-    await sys_.prepare(CORE)
-    await sys_.start()
-    try:
+    async with running(infra, CORE, tag="chaos") as sys_:
         yield sys_
-    finally:
-        sys_.stop()
 
 
 def _student(i: int) -> dict[str, Any]:

@@ -9,6 +9,9 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +50,34 @@ def org_spec(code: str) -> dict[str, Any]:
             },
         ],
     }
+
+
+@asynccontextmanager
+async def running(
+    infra: Infra,
+    names: tuple[str, ...],
+    *,
+    tag: str,
+    before_start: Callable[[System], None] | None = None,
+    **options: Any,
+) -> AsyncIterator[System]:
+    """`names` as real processes on `infra`, with a subject prefix and a work folder of
+    their own (`tag` names both), stopped on the way out. `before_start` may adjust the
+    prepared processes' environments."""
+    system = System(
+        infra=infra,
+        prefix=f"{tag[0]}{uuid.uuid4().hex[:8]}.",
+        workdir=Path(tempfile.mkdtemp(prefix=f"edureg-{tag}-")),
+        **options,
+    )
+    await system.prepare(names)
+    if before_start is not None:
+        before_start(system)
+    await system.start()
+    try:
+        yield system
+    finally:
+        system.stop()
 
 
 @dataclass
