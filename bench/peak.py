@@ -140,8 +140,9 @@ class Peak:
             raise RuntimeError(
                 "в демо-регионе нет родителей 5А: запустите make run и дождитесь данных"
             )
-        STATE.write_text(json.dumps({"guardians": out}, ensure_ascii=False), encoding="utf-8")
-        STATE.chmod(0o600)
+        fd = os.open(STATE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:  # passwords: never readable by others
+            json.dump({"guardians": out}, fh, ensure_ascii=False)
         return out
 
     async def teacher(self, c: httpx.AsyncClient) -> dict[str, str]:
@@ -264,6 +265,12 @@ class Peak:
                     )
                     if r is not None:
                         lesson["version"] = r.json()["version"]
+                    else:  # told 409 or failed: take the grid's version as it is now
+                        grid = await c.get(
+                            f"{self.journal}/api/v1/lessons/{lesson['id']}/grid", headers=teacher
+                        )
+                        if grid.status_code == 200:
+                            lesson["version"] = grid.json()["version"]
                 finally:
                     self.lessons.put_nowait(lesson)
 

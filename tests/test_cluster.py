@@ -204,31 +204,31 @@ async def test_losing_the_stream_leader_mid_flow_loses_nothing(
     assert leader
     victim = cluster.node(leader)
     victim.stop(kill=True)  # SIGKILL: no goodbye to its peers, its store as it was
-    before = await _accounts(system)
-
-    # Two of three nodes: the stream elects another leader and the publish path goes on.
-    await flow.orders(20)  # 700 students in all
-    new_leader = await eventually(
-        lambda: _stream_leader(cluster_infra, "contingent", system.prefix),
-        until=lambda name: name not in ("", leader),
-        timeout=30,
-        message="a new stream leader",
-    )
-    assert new_leader != leader
-    await eventually(
-        lambda: _count(system, "contingent", "SELECT count(*) FROM outbox"),
-        until=lambda n: n == 0,
-        timeout=120,
-        message="contingent's outbox drained with a node down",
-    )
-    await eventually(
-        lambda: _accounts(system),
-        until=lambda n: n > before and n >= 600,
-        timeout=180,
-        message="accounts made with a node down",
-    )
-
-    await asyncio.to_thread(victim.start)  # back, from its own store
+    try:
+        before = await _accounts(system)
+        # Two of three nodes: the stream elects another leader and the publish path goes on.
+        await flow.orders(20)  # 700 students in all
+        new_leader = await eventually(
+            lambda: _stream_leader(cluster_infra, "contingent", system.prefix),
+            until=lambda name: name not in ("", leader),
+            timeout=30,
+            message="a new stream leader",
+        )
+        assert new_leader != leader
+        await eventually(
+            lambda: _count(system, "contingent", "SELECT count(*) FROM outbox"),
+            until=lambda n: n == 0,
+            timeout=120,
+            message="contingent's outbox drained with a node down",
+        )
+        await eventually(
+            lambda: _accounts(system),
+            until=lambda n: n > before and n >= 600,
+            timeout=180,
+            message="accounts made with a node down",
+        )
+    finally:
+        await asyncio.to_thread(victim.start)  # back, from its own store
     await flow.orders(15)  # 1,000 students
     assert flow.students == 1000
     await _exactly_once(system, flow.students)

@@ -42,6 +42,8 @@ async def replicated(infra: Infra) -> AsyncIterator[System]:
         tag="replicas",
         before_start=crosswise,
         replicas=dict.fromkeys(REPLICATED, 2),
+        # One event per fetch, so that both processes of a consumer take part in a burst.
+        extra_env={"CONSUMER_BATCH_SIZE": "1"},
     ) as sys_:
         yield sys_
 

@@ -95,6 +95,11 @@ class Metrics:
         self.pool_size = Gauge(
             "edureg_db_pool_size", "Configured size of the database pool", registry=r
         )
+        self.pool_max = Gauge(
+            "edureg_db_pool_max",
+            "Connections the pool may open at most (its size and overflow)",
+            registry=r,
+        )
 
     def sample_pool(self, engine: AsyncEngine) -> None:
         pool: Any = engine.pool
@@ -102,6 +107,7 @@ class Metrics:
         if not with_size:
             return
         self.pool_size.set(pool.size())
+        self.pool_max.set(pool.size() + max(0, int(getattr(pool, "_max_overflow", 0))))
         self.pool.labels("in_use").set(pool.checkedout())
         self.pool.labels("idle").set(pool.checkedin())
         self.pool.labels("overflow").set(max(0, pool.overflow()))

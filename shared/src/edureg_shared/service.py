@@ -213,11 +213,20 @@ async def sample_metrics(runtime: Runtime) -> None:
         return
     if runtime.metrics_engine is None:
         runtime.metrics_engine = create_engine(
-            s.relay_database_url or s.database_url, pool_size=1, max_overflow=0
+            s.relay_database_url or s.database_url,
+            pool_size=1,
+            max_overflow=0,
+            pgbouncer=s.db_pgbouncer,
         )
-    try:
-        async with runtime.metrics_engine.connect() as conn:
-            rows, oldest = (await asyncio.wait_for(conn.execute(_OUTBOX_DEPTH), 2.0)).one()
+    engine = runtime.metrics_engine
+
+    async def depth() -> tuple[int, float]:
+        async with engine.connect() as conn:
+            rows, oldest = (await conn.execute(_OUTBOX_DEPTH)).one()
+        return int(rows), float(oldest)
+
+    try:  # connecting included: a scrape must not wait on a hung database
+        rows, oldest = await asyncio.wait_for(depth(), 2.0)
     except Exception as exc:  # the database is away: the figures stay as they were
         log.warning("outbox depth not read", extra={"error_type": type(exc).__name__})
         return

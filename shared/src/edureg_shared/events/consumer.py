@@ -150,6 +150,11 @@ class Consumer:
         self._running = False
         self._task: asyncio.Task[None] | None = None
         self._sub: Any = None
+        if metrics is not None:
+            # Every series from zero, so that the first dead letter is an increase too.
+            metrics.pending.labels(self.consumer).set(0)
+            for outcome in ("applied", "retried", "dead_lettered"):
+                metrics.events.labels(self.consumer, outcome)
 
     # -- the loop ---------------------------------------------------------------------
 

@@ -70,14 +70,14 @@ async def running(
         workdir=Path(tempfile.mkdtemp(prefix=f"edureg-{tag}-")),
         **options,
     )
-    await system.prepare(names)
-    if before_start is not None:
-        before_start(system)
-    await system.start()
     try:
+        await system.prepare(names)
+        if before_start is not None:
+            before_start(system)
+        await system.start()
         yield system
     finally:
-        system.stop()
+        system.stop()  # also what a partial start left running
 
 
 @dataclass
