@@ -27,7 +27,7 @@ from edureg_devstack.testing.plugin import eventually
 from edureg_shared.events.envelope import stream_name
 from edureg_shared.events.manifest import DEADLETTER, producers
 
-from .test_resilience import _count, _student
+from .test_resilience import _count, enrolment_order
 
 pytestmark = pytest.mark.slow
 
@@ -107,15 +107,7 @@ class Enrolment:
                 b = self.batches
                 r = await c.post(
                     "/api/v1/orders/enrolment",
-                    json={
-                        "number": f"{b}-к",
-                        "order_date": "2026-09-01",
-                        "effective_date": "2026-09-01",
-                        "group_id": self.group_id,
-                        "students": [
-                            _student(b * self.per_order + i) for i in range(self.per_order)
-                        ],
-                    },
+                    json=enrolment_order(b, self.group_id, self.per_order),
                 )
                 assert r.status_code == 201, r.text
                 r = await c.post(f"/api/v1/orders/{r.json()['id']}/sign")

@@ -22,7 +22,7 @@ from edureg_devstack.system import PASSWORD, System, running
 from edureg_devstack.testing.infra import Infra
 from edureg_devstack.testing.plugin import eventually
 
-from .test_resilience import _count, _student
+from .test_resilience import _count, enrolment_order
 
 pytestmark = pytest.mark.slow
 
@@ -72,14 +72,7 @@ async def test_enrol_then_expel_bursts_split_between_replicas(replicated: System
         for b in range(pairs):
             base = contingents[b % 2]  # no stickiness: any replica takes any request
             r = await c.post(
-                f"{base}/api/v1/orders/enrolment",
-                json={
-                    "number": f"{b}-к",
-                    "order_date": "2026-09-01",
-                    "effective_date": "2026-09-01",
-                    "group_id": group_id,
-                    "students": [_student(b * per_order + i) for i in range(per_order)],
-                },
+                f"{base}/api/v1/orders/enrolment", json=enrolment_order(b, group_id, per_order)
             )
             assert r.status_code == 201, r.text
             r = await c.post(f"{contingents[(b + 1) % 2]}/api/v1/orders/{r.json()['id']}/sign")

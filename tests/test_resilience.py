@@ -41,6 +41,17 @@ def _student(i: int) -> dict[str, Any]:
     }
 
 
+def enrolment_order(batch: int, group_id: str, per_order: int) -> dict[str, Any]:
+    """The `batch`-th enrolment order of `per_order` students into `group_id`."""
+    return {
+        "number": f"{batch}-к",
+        "order_date": "2026-09-01",
+        "effective_date": "2026-09-01",
+        "group_id": group_id,
+        "students": [_student(batch * per_order + i) for i in range(per_order)],
+    }
+
+
 async def _count(system: System, name: str, sql: str) -> int:
     db = Database(create_engine(system.databases[name].admin_url, pool_size=1, max_overflow=0))
     try:
@@ -71,14 +82,7 @@ async def test_enrolments_survive_broker_restart_and_consumer_kill(
 
         async def enrol(batch: int) -> None:
             r = await c.post(
-                "/api/v1/orders/enrolment",
-                json={
-                    "number": f"{batch}-к",
-                    "order_date": "2026-09-01",
-                    "effective_date": "2026-09-01",
-                    "group_id": group_id,
-                    "students": [_student(batch * per_order + i) for i in range(per_order)],
-                },
+                "/api/v1/orders/enrolment", json=enrolment_order(batch, group_id, per_order)
             )
             assert r.status_code == 201, r.text
             r = await c.post(f"/api/v1/orders/{r.json()['id']}/sign")
