@@ -6,6 +6,10 @@ consumer at 3 replicas, and losing a node mid-flow loses nothing.
   comes back and catches up; at the end exactly 1,000 accounts and 1,000 roster entries.
 - A node is frozen (SIGSTOP: its sockets stay open and nothing answers, as behind a
   network fault) while enrolments go on, then thawed: the same holds.
+- The stream leader's node is partitioned (every route to and from it cut, its client
+  port still open, so whoever is connected to it stays connected): the other two elect a
+  leader and acknowledge publishes, the cut-off node acknowledges none (no split brain),
+  and after the partition heals every student arrives exactly once.
 
 Slow (`make test-slow`): a cluster of its own, a PostgreSQL of its own, a thousand
 students through three services."""
@@ -13,10 +17,12 @@ students through three services."""
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import nats.errors
+import nats.js.errors
 import pytest
 
 from edureg_admin import catalogue
@@ -36,7 +42,7 @@ FLOW = ("identity", "contingent", "journal")
 
 @pytest.fixture(scope="module")
 def cluster_infra() -> Iterator[Infra]:
-    started = Infra.start(nats_nodes=3)
+    started = Infra.start(nats_nodes=3, partitionable=True)
     try:
         yield started
     finally:
@@ -54,10 +60,11 @@ def _cluster(infra: Infra) -> EmbeddedNatsCluster:
     return infra.nats
 
 
-async def _stream_leader(infra: Infra, producer: str, prefix: str) -> str:
-    """The leader's server name, or "" while the stream has none (an election)."""
+async def _stream_leader(infra: Infra, producer: str, prefix: str, url: str | None = None) -> str:
+    """The leader's server name, or "" while the stream has none (an election); `url`:
+    as one node sees it."""
     try:
-        async with infra.nats_admin() as nc:
+        async with infra.nats_admin(url) as nc:
             info = await nc.jetstream().stream_info(stream_name(producer, prefix))
     except (TimeoutError, nats.errors.Error):
         return ""
@@ -260,3 +267,58 @@ async def test_a_frozen_node_mid_flow_loses_nothing(
         timeout=60,
         message="the thawed node caught up on every stream",
     )
+
+
+async def test_a_partitioned_node_loses_nothing(
+    cluster_system: System, cluster_infra: Infra
+) -> None:
+    system = cluster_system
+    cluster = _cluster(cluster_infra)
+    flow = Enrolment(system, "split")
+    await flow.open()
+    await flow.orders(5)
+    leader = await _stream_leader(cluster_infra, "contingent", system.prefix)
+    assert leader
+    cut_off = cluster.node(leader)
+    majority = next(node for node in cluster.nodes if node is not cut_off)
+    # A stream of the test's own to publish to directly (a service's stream takes only
+    # that service's events).
+    probe = f"PROBE_{secrets.token_hex(4).upper()}"
+    async with cluster_infra.nats_admin() as nc:
+        await nc.jetstream().add_stream(name=probe, subjects=[f"{probe}.>"], num_replicas=3)
+
+    cluster.partition(leader)
+    try:
+        new_leader = await eventually(
+            lambda: _stream_leader(cluster_infra, "contingent", system.prefix, majority.url),
+            until=lambda name: name not in ("", leader),
+            timeout=60,
+            message="the majority's own stream leader",
+        )
+        assert new_leader != leader
+        await flow.orders(10)  # orders go on; their events wait in contingent's outbox if need be
+        async with cluster_infra.nats_admin(majority.url) as nc:
+            ack = await nc.jetstream().publish(f"{probe}.majority", b"1", timeout=10)
+            assert ack.stream == probe
+        async with cluster_infra.nats_admin(cut_off.url) as nc:
+            # Its clients still reach it and it answers them...
+            await nc.flush(timeout=5)
+            assert nc.is_connected
+            # ...but it has no quorum: nothing it is given is acknowledged as stored.
+            with pytest.raises((nats.errors.TimeoutError, nats.js.errors.NoStreamResponseError)):
+                await nc.jetstream().publish(f"{probe}.minority", b"2", timeout=3)
+    finally:
+        cluster.heal()
+    await flow.orders(5)
+    assert flow.students == 400
+    await _exactly_once(system, flow.students)
+    await eventually(
+        lambda: _all_replicas_current(cluster_infra, system.prefix),
+        timeout=60,
+        message="the healed node caught up on every stream",
+    )
+    async with cluster_infra.nats_admin() as nc:
+        info = await nc.jetstream().stream_info(probe)
+        # The majority's message, not the cut-off node's: one history, no split brain.
+        assert info.state.messages == 1
+        await nc.jetstream().delete_stream(probe)

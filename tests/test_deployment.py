@@ -89,6 +89,37 @@ def test_kubernetes_deployments_reference_only_their_own_secrets() -> None:
         assert "edureg-postgres-admin" not in text
 
 
+def test_the_kubernetes_scrape_job_finds_every_replica_of_every_service() -> None:
+    """deploy/prometheus/kubernetes-scrape.yml keeps endpoints by the Services' part-of
+    label and port name: applied to the rendered Services, it keeps each service's."""
+    (job,) = yaml.safe_load((ROOT / "deploy/prometheus/kubernetes-scrape.yml").read_text("utf-8"))
+    assert job["kubernetes_sd_configs"] == [
+        {"role": "endpoints", "namespaces": {"names": ["edureg"]}}
+    ]
+    keeps = {
+        rule["source_labels"][0]: rule["regex"]
+        for rule in job["relabel_configs"]
+        if rule.get("action") == "keep"
+    }
+    docs = yaml.safe_load_all((ROOT / "deploy/k8s/services.yaml").read_text(encoding="utf-8"))
+    kept = set()
+    for doc in docs:
+        if doc["kind"] != "Service":
+            continue
+        meta = {
+            "__meta_kubernetes_service_label_app_kubernetes_io_part_of": doc["metadata"]["labels"][
+                "app.kubernetes.io/part-of"
+            ],
+        }
+        ports = [p["name"] for p in doc["spec"]["ports"]]
+        for port in ports:
+            meta["__meta_kubernetes_endpoint_port_name"] = port
+            if all(re.fullmatch(rx, meta.get(label, "")) for label, rx in keeps.items()):
+                kept.add(doc["metadata"]["labels"]["app.kubernetes.io/name"])
+    assert kept == {s.name for s in catalogue.services()}
+    assert job["authorization"]["credentials_file"].endswith("/token")
+
+
 def test_the_production_image_has_no_development_or_test_machinery() -> None:
     """The Dockerfile installs the lock's production set (`uv sync --no-dev`): no
     embedded PostgreSQL or NATS, no supervisor, no test runner."""

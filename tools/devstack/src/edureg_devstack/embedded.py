@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from edureg_devstack.links import Links
+
 # PostgreSQL refuses to run as root; when we are root (CI, containers) the server runs
 # as this unprivileged system user instead.
 _PG_SYSTEM_USER = "edureg-pg"
@@ -325,6 +327,7 @@ class EmbeddedNats:
             stderr=log,
             preexec_fn=os.setpgrp,
         )
+        log.close()  # the server holds its own copy
         _wait_for_port("127.0.0.1", self.port, self.proc, timeout)
         return self
 
@@ -366,6 +369,10 @@ class ClusterRoute:
     peers: list[int]
     user: str
     password: str
+    # The route address this node gives its peers to pass on (gossip); None: its listen
+    # address. A partitionable cluster gives a refusing sink, so every route runs
+    # through the links a test can cut.
+    advertise: int | None = None
 
     def config_lines(self) -> list[str]:
         auth = f"{quote(self.user, safe='')}:{quote(self.password, safe='')}"
@@ -377,6 +384,7 @@ class ClusterRoute:
             f"  listen: 127.0.0.1:{self.port}",
             f'  authorization {{ user: "{self.user}", password: "{self.password}" }}',
             f"  routes: [{routes}]",
+            *([f"  advertise: 127.0.0.1:{self.advertise}"] if self.advertise else []),
             # Clients learn the other nodes from the URL list they are given.
             "  no_advertise: true",
             "}",
@@ -388,7 +396,11 @@ class EmbeddedNatsCluster:
     """`size` NATS servers with JetStream, routed to each other on loopback: what a
     production region runs (streams and consumers at 3 replicas), on one machine.
 
-    Its `url` lists every node: a client whose node dies reconnects to another."""
+    Its `url` lists every node: a client whose node dies reconnects to another.
+
+    `partitionable`: every route runs through a `Link` of its own (node i dials node j
+    through link (i, j)), so `partition(name)` cuts one node off from its peers while
+    its clients still reach it, and `heal()` joins it again (edureg_devstack.links)."""
 
     root: Path
     ports: list[int]
@@ -397,19 +409,31 @@ class EmbeddedNatsCluster:
     cluster_name: str = "edureg"
     route_ports: list[int] = field(default_factory=list)
     route_password: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    partitionable: bool = False
     nodes: list[EmbeddedNats] = field(default_factory=list, init=False)
+    links: Links | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         if not self.route_ports:
             self.route_ports = [free_port() for _ in self.ports]
+        sink = None
+        if self.partitionable:
+            self.links = Links()
+            sink = self.links.sink()
         for i, port in enumerate(self.ports):
+            peers = [p for j, p in enumerate(self.route_ports) if j != i]
+            if self.links is not None:
+                peers = [
+                    self.links.add((i, j), p) for j, p in enumerate(self.route_ports) if j != i
+                ]
             route = ClusterRoute(
                 server_name=f"{self.cluster_name}-{i + 1}",
                 cluster_name=self.cluster_name,
                 port=self.route_ports[i],
-                peers=[p for j, p in enumerate(self.route_ports) if j != i],
+                peers=peers,
                 user="route",
                 password=self.route_password,
+                advertise=sink,
             )
             self.nodes.append(
                 EmbeddedNats(
@@ -451,10 +475,32 @@ class EmbeddedNatsCluster:
             time.sleep(0.1)
         raise TimeoutError(f"no JetStream meta leader after {timeout}s")
 
+    def _index(self, server_name: str) -> int:
+        return self.nodes.index(self.node(server_name))
+
+    def _links_of(self, server_name: str) -> list[tuple[int, int]]:
+        i = self._index(server_name)
+        others = [j for j in range(len(self.nodes)) if j != i]
+        return [(i, j) for j in others] + [(j, i) for j in others]
+
+    def partition(self, server_name: str) -> None:
+        """Cut every route to and from this node; its client port stays open."""
+        if self.links is None:
+            raise RuntimeError("a cluster made without partitionable=True cannot be partitioned")
+        self.links.cut(list(self._links_of(server_name)))
+
+    def heal(self) -> None:
+        if self.links is not None:
+            self.links.mend(
+                [(i, j) for i in range(len(self.nodes)) for j in range(len(self.nodes)) if i != j]
+            )
+
     def stop(self, *, kill: bool = False) -> None:
         for node in self.nodes:
             node.thaw()
             node.stop(kill=kill)
+        if self.links is not None:
+            self.links.close()
 
 
 def pgbouncer_binary() -> str:

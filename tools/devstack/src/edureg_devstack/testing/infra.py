@@ -100,8 +100,10 @@ class Infra:
         fsync: bool = False,
         prefix_pattern: str = TEST_PREFIX_PATTERN,
         nats_nodes: int = 1,
+        partitionable: bool = False,
     ) -> Infra:
-        """PostgreSQL and NATS; `nats_nodes=3` makes NATS a JetStream cluster of three."""
+        """PostgreSQL and NATS; `nats_nodes=3` makes NATS a JetStream cluster of three
+        (`partitionable`: with routes a test can cut, EmbeddedNatsCluster.partition)."""
         # Benchmarks measure with fsync on: their data stays on the disk it measures.
         scratch = None if fsync else scratch_dir()
         if scratch:
@@ -119,7 +121,10 @@ class Infra:
         nats_server: EmbeddedNats | EmbeddedNatsCluster
         if nats_nodes > 1:
             nats_server = EmbeddedNatsCluster(
-                root / "nats", [free_port() for _ in range(nats_nodes)], authorization=authz
+                root / "nats",
+                [free_port() for _ in range(nats_nodes)],
+                authorization=authz,
+                partitionable=partitionable,
             ).start()
         else:
             nats_server = EmbeddedNats(root / "nats", free_port(), authorization=authz).start()
@@ -146,10 +151,14 @@ class Infra:
         return service, self.secrets.nats[service]
 
     @asynccontextmanager
-    async def nats_admin(self) -> AsyncIterator[NatsClient]:
-        """A connection with the operator's credential (inspect streams, dead letters)."""
+    async def nats_admin(self, url: str | None = None) -> AsyncIterator[NatsClient]:
+        """A connection with the operator's credential (inspect streams, dead letters);
+        `url`: to that one server only (a node of a cluster)."""
         nc = await nats.connect(
-            self.nats_url.split(","), user=broker.ADMIN_USER, password=self.secrets.nats_admin
+            (url or self.nats_url).split(","),
+            user=broker.ADMIN_USER,
+            password=self.secrets.nats_admin,
+            allow_reconnect=url is None,
         )
         try:
             yield nc
