@@ -7,7 +7,14 @@ import asyncio
 from fastapi import FastAPI
 
 from edureg_reporting.config import Settings
-from edureg_reporting.http import constructor, group_reports, jobs, monitoring, student_reports
+from edureg_reporting.http import (
+    constructor,
+    group_reports,
+    jobs,
+    monitoring,
+    named_reports,
+    student_reports,
+)
 from edureg_reporting.http.routes import router
 from edureg_reporting.manifest import MANIFEST
 from edureg_reporting.messaging.subscribers import register
@@ -37,6 +44,7 @@ def create(settings: Settings | None = None) -> FastAPI:
             router,
             group_reports.router,
             student_reports.router,
+            named_reports.router,
             monitoring.router,
             jobs.router,
             constructor.router,

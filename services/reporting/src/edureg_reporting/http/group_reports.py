@@ -178,12 +178,14 @@ async def _prepare(
     return group, r
 
 
-def _file(table: render.Table, fmt: Format, name: str) -> Response:
+def _file(table: render.Table | list[render.Table], fmt: Format, name: str) -> Response:
+    """One table, or several (a letter per student): a sheet or a page each."""
+    tables = table if isinstance(table, list) else [table]
     now = datetime.now(UTC)
     if fmt is Format.xlsx:
-        body, media = render.xlsx(table), render.XLSX_TYPE
+        body, media = render.xlsx(*tables), render.XLSX_TYPE
     else:
-        body, media = render.pdf(table, created=now), render.PDF_TYPE
+        body, media = render.pdf(*tables, created=now), render.PDF_TYPE
     return Response(
         body,
         media_type=media,
