@@ -259,6 +259,55 @@ async def test_a_deputy_reads_and_downloads_the_summary_sheet_of_marks(
     await expect(
         page.get_by_role("link", name="Построить: Средний балл по предметам")
     ).to_be_visible()
+
+    # The regulations' named reports: the curator's report of the class, then a student's.
+    await (
+        page.get_by_role("navigation", name="Разделы")
+        .get_by_role("link", name="Отчёты по положениям")
+        .click()
+    )
+    await page.get_by_label("Отчёт", exact=True).select_option(label="Отчёт куратора за период")
+    await page.get_by_role("button", name="Показать").click()
+    await page.get_by_label("Группа, класс").select_option(label="6Г (2026/2027)")
+    await page.get_by_label("Учебный период").select_option(label="— по датам —")
+    await page.get_by_label("С даты").fill("2026-09-01")
+    await page.get_by_label("По дату").fill("2026-09-30")
+    await page.get_by_role("button", name="Показать").click()
+    await expect(page.get_by_role("heading", name="Отчёт куратора за период")).to_be_visible()
+    await expect(page.get_by_role("row", name=re.compile("Троечников Петя"))).to_contain_text(
+        "3,00"
+    )
+    await expect(page.get_by_role("row", name=re.compile("Отличникова Ира"))).to_contain_text(
+        "отличник"
+    )
+    assert await page.evaluate(_UNLABELLED) == []
+    assert await page.evaluate(_CONTRAST) == []
+    await page.screenshot(path=shot("reports-named-curator-desktop"), full_page=True)
+    async with page.expect_download() as started:
+        await page.get_by_role("link", name="Скачать: PDF для печати").click()
+    download = await started.value
+    text = " ".join(
+        _read_pdf(Path(await download.path()), shot("reports-named-curator-pdf")).split()
+    )
+    assert "Отчёт куратора за период" in text
+    assert "Троечников Петя" in text
+    await page.get_by_label("Отчёт", exact=True).select_option(label="Динамика среднего балла")
+    await page.get_by_role("button", name="Показать").click()
+    await page.get_by_label("Обучающийся").select_option(label="Троечников Петя")
+    await page.get_by_role("button", name="Показать").click()
+    await expect(page.get_by_role("row", name=re.compile("Математика"))).to_contain_text("3,00")
+    await expect(page.get_by_role("columnheader", name="сен 2026")).to_be_visible()
+    async with page.expect_download() as started:
+        await page.get_by_role("link", name="Скачать: Excel (XLSX)").click()
+    data = await asyncio.to_thread(Path(await (await started.value).path()).read_bytes)
+    cells = [
+        v
+        for row in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    ]
+    assert "Динамика среднего балла обучающегося" in cells
+    assert "Обучающийся: Троечников Петя" in cells
     await desk.close()
 
     # On a phone the sheet scrolls inside its frame; the page itself does not.
@@ -277,4 +326,11 @@ async def test_a_deputy_reads_and_downloads_the_summary_sheet_of_marks(
     await _sign_in(page, base, f"teacher.{code}", PASSWORD)
     await page.goto(f"{base}/reports")
     await expect(page.get_by_label("Группа, класс")).to_contain_text("6Г")
+    # Their own hours: the lesson of 7 September is given.
+    await page.goto(f"{base}/reports/named?kind=hours&from=2026-09-01&to=2026-09-30")
+    await expect(page.get_by_role("row", name=re.compile("6Г"))).to_contain_text("Математика")
+    # The organisation's reports are not theirs to choose.
+    await expect(page.get_by_label("Отчёт", exact=True)).not_to_contain_text(
+        "Сводный отчёт кураторов"
+    )
     await desk.close()

@@ -241,6 +241,20 @@ SECTIONS: tuple[Section, ...] = (
                 ),
             ),
             Item(
+                "named_reports",
+                "Отчёты по положениям",
+                "/reports/named",
+                # Group, student and teacher reports for staff (reporting narrows by
+                # relationship), the organisation's for the management, a student's own.
+                permissions=_perms(
+                    "reporting.read",
+                    "journal.read.all",
+                    "journal.marks.write",
+                    "identity.accounts.read.own_groups",
+                ),
+                kinds=frozenset({"student", "guardian"}),
+            ),
+            Item(
                 "report_jobs",
                 "Большие отчёты",
                 "/reports/jobs",

@@ -449,3 +449,233 @@ async def remove_schedule(request: Request, schedule_id: uuid.UUID) -> Response:
         return posted
     _, shell = posted
     return await _act(request, shell, "DELETE", f"/api/v1/report-schedules/{schedule_id}")
+
+
+# -- the regulations' named reports ----------------------------------------------------------
+
+SCOPE_TITLES = {
+    "group": "Отчёты группы",
+    "student": "Отчёты обучающегося",
+    "teacher": "Отчёты учителя (по своей нагрузке)",
+    "organisation": "Отчёты организации",
+}
+
+
+def _scopes(shell: Shell) -> set[str]:
+    if shell.kind in ("student", "guardian"):
+        return {"student"}
+    scopes = {"group", "student", "teacher"}
+    if shell.has("reporting.read"):
+        scopes.add("organisation")
+    return scopes
+
+
+def _named_params(
+    kind: dict[str, Any],
+    periods: list[dict[str, Any]],
+    period: str | None,
+    start: str | None,
+    end: str | None,
+) -> dict[str, str]:
+    """The dates a named report is for: none for one of today (occupancy); the last two
+    weeks for the curator's preliminary report unless others are chosen; else as the
+    sheets (the chosen period, the dates typed, the period under way)."""
+    if not kind["dated"]:
+        return {}
+    if kind["default_days"] and not (_uuid(period) or start or end):
+        return {}
+    return _range(periods, _uuid(period), start, end)
+
+
+async def _named_target(
+    request: Request,
+    shell: Shell,
+    kind: dict[str, Any],
+    groups: list[dict[str, Any]],
+    group: str | None,
+    student: str | None,
+    params: dict[str, str],
+) -> tuple[str | None, dict[str, Any]] | Response:
+    """Where reporting keeps the report, and what the page offers to choose (groups and
+    their students); None while the user still has to choose."""
+    offered: dict[str, Any] = {"group": None, "students": [], "student": None}
+    scope, key = kind["scope"], kind["key"]
+    if scope == "teacher":
+        return f"/api/v1/teachers/me/reports/{key}", offered
+    if scope == "organisation":
+        return f"/api/v1/organisation/reports/{key}", offered
+    if scope == "student" and shell.kind in ("student", "guardian"):
+        mine = await _my_student(request, shell)
+        if isinstance(mine, Response):
+            return mine
+        return f"/api/v1/students/{mine}/reports/{key}", offered
+    ids = [g["group_id"] for g in groups]
+    chosen = _uuid(group)
+    offered["group"] = chosen if chosen in ids else (ids[0] if ids else None)
+    if offered["group"] is None:
+        return None, offered
+    if scope == "group":
+        return f"/api/v1/groups/{offered['group']}/reports/{key}", offered
+    # A student of the chosen group, as its summary sheet lists them.
+    sheet = await _call(
+        request,
+        shell,
+        "reporting",
+        "GET",
+        f"/api/v1/groups/{offered['group']}/marks-summary",
+        keep=(422,),
+        **(
+            params
+            or {"from": (_today() - timedelta(days=28)).isoformat(), "to": _today().isoformat()}
+        ),
+    )
+    if isinstance(sheet, Response):
+        return sheet
+    offered["students"] = [
+        {"student_id": r["student_id"], "display_name": r["display_name"]}
+        for r in (sheet.body.get("rows", []) if sheet.ok else [])
+    ]
+    listed = [s["student_id"] for s in offered["students"]]
+    picked = _uuid(student)
+    offered["student"] = picked if picked in listed else (listed[0] if listed else None)
+    if offered["student"] is None:
+        return None, offered
+    return f"/api/v1/students/{offered['student']}/reports/{key}", offered
+
+
+async def _named_choices(
+    request: Request, shell: Shell
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]] | Response:
+    found = await _call(request, shell, "reporting", "GET", "/api/v1/named-reports")
+    if isinstance(found, Response):
+        return found
+    scopes = _scopes(shell)
+    kinds = [k for k in found.body.get("items", []) if k["scope"] in scopes]
+    periods = await _call(request, shell, "reporting", "GET", "/api/v1/periods")
+    if isinstance(periods, Response):
+        return periods
+    groups: list[dict[str, Any]] = []
+    if shell.kind not in ("student", "guardian"):
+        listed = await _call(request, shell, "reporting", "GET", "/api/v1/report-groups")
+        if isinstance(listed, Response):
+            return listed
+        groups = listed.body.get("items", [])
+    return kinds, periods.body.get("items", []), groups
+
+
+@router.get("/reports/named")
+async def named_reports_page(
+    request: Request,
+    kind: str | None = None,
+    group: str | None = None,
+    student: str | None = None,
+    period: str | None = None,
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+) -> Response:
+    """Every named report the user may open: pick one, its group or student and the
+    dates; see it as the file will print, and download it as XLSX or PDF."""
+    shell = await _opened(request, "named_reports")
+    if isinstance(shell, Response):
+        return shell
+    found = await _named_choices(request, shell)
+    if isinstance(found, Response):
+        return found
+    kinds, periods, groups = found
+    by_key = {k["key"]: k for k in kinds}
+    chosen = by_key.get(kind or "") or (kinds[0] if kinds else None)
+    report: dict[str, Any] | None = None
+    error = None
+    offered: dict[str, Any] = {"group": None, "students": [], "student": None}
+    params: dict[str, str] = {}
+    path = None
+    if chosen:
+        params = _named_params(chosen, periods, period, start, end)
+        target = await _named_target(request, shell, chosen, groups, group, student, params)
+        if isinstance(target, Response):
+            return target
+        path, offered = target
+        if path is None:
+            error = "Выберите группу и обучающегося: у вас пока нет групп с обучающимися"
+        else:
+            answer = await _call(
+                request, shell, "reporting", "GET", path, keep=(404, 422), **params
+            )
+            if isinstance(answer, Response):
+                return answer
+            if answer.ok:
+                report = answer.body
+            else:
+                error = str(answer.body.get("detail") or "Отчёт не построен")
+    file_query = {
+        k: v
+        for k, v in {
+            "kind": chosen["key"] if chosen else None,
+            "group": offered["group"],
+            "student": offered["student"],
+            **params,
+        }.items()
+        if v
+    }
+    return _render(
+        request,
+        "named_reports.html",
+        shell=shell,
+        active="named_reports",
+        report_kinds=kinds,
+        scope_titles=SCOPE_TITLES,
+        chosen=chosen,
+        groups=groups,
+        offered=offered,
+        periods={p["period_id"]: _period_title(p) for p in periods if p["scope"] == "all"},
+        chosen_period=params.get("period_id"),
+        start=params.get("from", report["start"] if report else ""),
+        end=params.get("to", report["end"] if report else ""),
+        report=report,
+        error=error,
+        formats=FORMATS,
+        downloads={
+            fmt: "/reports/named/file?" + urlencode({**file_query, "format": fmt})
+            for fmt in FORMATS
+        }
+        if report
+        else {},
+    )
+
+
+@router.get("/reports/named/file")
+async def named_report_file(
+    request: Request,
+    kind: str,
+    format: str,
+    group: str | None = None,
+    student: str | None = None,
+    period_id: str | None = None,
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+) -> Response:
+    """A named report as a file, passed on from reporting as it is (never cached)."""
+    shell = await _opened(request, "named_reports")
+    if isinstance(shell, Response):
+        return shell
+    found = await _named_choices(request, shell)
+    if isinstance(found, Response):
+        return found
+    kinds, _, groups = found
+    chosen = {k["key"]: k for k in kinds}.get(kind)
+    if chosen is None or format not in FORMATS:
+        return _refused(request, shell, Answer(status=404, body={"detail": "Такого отчёта нет"}))
+    params: dict[str, str] = {}
+    if _uuid(period_id):
+        params["period_id"] = str(_uuid(period_id))
+    else:
+        params |= {k: v for k, v in (("from", start), ("to", end)) if v}
+    target = await _named_target(request, shell, chosen, groups, group, student, params)
+    if isinstance(target, Response):
+        return target
+    path, _ = target
+    if path is None:
+        return _refused(request, shell, Answer(status=404, body={"detail": "Такого отчёта нет"}))
+    return await _passed_file(
+        request, shell, "reporting", "GET", f"{path}?{urlencode({**params, 'format': format})}"
+    )

@@ -52,6 +52,7 @@ def test_each_kind_of_user_sees_its_own_menu() -> None:
         "class_journal",
         *schedule,
         "reports",
+        "named_reports",
         "profile",
         "password",
     ]
@@ -105,7 +106,8 @@ def test_a_page_not_in_the_menu_cannot_be_opened() -> None:
 
 
 def test_empty_sections_are_left_out() -> None:
-    assert [s.title for s in menu("student", [])] == ["Расписание", "Профиль"]
+    # A student's own reports (average, dynamics, quality) are under «Отчёты».
+    assert [s.title for s in menu("student", [])] == ["Расписание", "Отчёты", "Профиль"]
     assert [s.title for s in menu("staff", MONITOR)] == ["Регион", "Профиль"]
 
 
