@@ -78,11 +78,19 @@ def test_each_kind_of_user_sees_its_own_menu() -> None:
         "diary",
         "report_card",
         "my_timetable",
+        "named_reports",
         "children",
         "profile",
         "password",
     ]
-    assert keys("student", []) == ["diary", "report_card", "my_timetable", "profile", "password"]
+    assert keys("student", []) == [
+        "diary",
+        "report_card",
+        "my_timetable",
+        "named_reports",
+        "profile",
+        "password",
+    ]
 
 
 def test_a_page_not_in_the_menu_cannot_be_opened() -> None:
