@@ -42,6 +42,13 @@ def _uuid(text: str | None) -> str | None:
         return None
 
 
+def _file_range(period_id: str | None, start: str | None, end: str | None) -> dict[str, str]:
+    """A file link's dates: its study period, else the dates it carries."""
+    if _uuid(period_id):
+        return {"period_id": str(_uuid(period_id))}
+    return {k: v for k, v in (("from", start), ("to", end)) if v}
+
+
 def _period_title(p: dict[str, Any]) -> str:
     return f"{p['number']} {PERIOD_TITLES.get(p['kind'], p['kind'])} ({p['starts_on'][:4]}/{int(p['starts_on'][:4]) + 1})"
 
@@ -169,11 +176,7 @@ async def organisation_file(
         return shell
     if format not in FORMATS:
         return _refused(request, shell, Answer(status=404, body={"detail": "Такого формата нет"}))
-    params: dict[str, str] = {"format": format}
-    if _uuid(period_id):
-        params["period_id"] = str(_uuid(period_id))
-    else:
-        params |= {k: v for k, v in (("from", start), ("to", end)) if v}
+    params = {"format": format, **_file_range(period_id, start, end)}
     return await _passed_file(
         request,
         shell,
@@ -201,11 +204,7 @@ async def report_file(
     chosen = _uuid(group)
     if chosen is None or sheet not in SHEETS or format not in FORMATS:
         return _refused(request, shell, Answer(status=404, body={"detail": "Такого отчёта нет"}))
-    params: dict[str, str] = {"format": format}
-    if _uuid(period_id):
-        params["period_id"] = str(_uuid(period_id))
-    else:
-        params |= {k: v for k, v in (("from", start), ("to", end)) if v}
+    params = {"format": format, **_file_range(period_id, start, end)}
     path = f"/api/v1/groups/{chosen}/{SHEETS[sheet][0]}?{urlencode(params)}"
     return await _passed_file(request, shell, "reporting", "GET", path)
 
@@ -665,11 +664,7 @@ async def named_report_file(
     chosen = {k["key"]: k for k in kinds}.get(kind)
     if chosen is None or format not in FORMATS:
         return _refused(request, shell, Answer(status=404, body={"detail": "Такого отчёта нет"}))
-    params: dict[str, str] = {}
-    if _uuid(period_id):
-        params["period_id"] = str(_uuid(period_id))
-    else:
-        params |= {k: v for k, v in (("from", start), ("to", end)) if v}
+    params = _file_range(period_id, start, end)
     target = await _named_target(request, shell, chosen, groups, group, student, params)
     if isinstance(target, Response):
         return target
