@@ -668,8 +668,12 @@ async def named_report_file(
     target = await _named_target(request, shell, chosen, groups, group, student, params)
     if isinstance(target, Response):
         return target
-    path, _ = target
-    if path is None:
+    path, offered = target
+    # Never a file of another group or student than the one asked for.
+    mismatch = (group and offered["group"] and offered["group"] != _uuid(group)) or (
+        student and offered["student"] and offered["student"] != _uuid(student)
+    )
+    if path is None or mismatch:
         return _refused(request, shell, Answer(status=404, body={"detail": "Такого отчёта нет"}))
     return await _passed_file(
         request, shell, "reporting", "GET", f"{path}?{urlencode({**params, 'format': format})}"

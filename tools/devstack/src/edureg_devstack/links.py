@@ -44,6 +44,10 @@ class Link:
         except OSError:  # the peer is down: the dialling node retries, as on a real network
             writer.transport.abort()
             return
+        if self.cut:  # cut while this connection was being made
+            writer.transport.abort()
+            up_writer.transport.abort()
+            return
         self._open |= {writer, up_writer}
         pumps = [
             asyncio.ensure_future(_pump(reader, up_writer)),
@@ -127,8 +131,15 @@ class Links:
                 link.sever()
                 if link.server is not None:
                     link.server.close()
+            for link in self.links.values():
+                if link.server is not None:
+                    await link.server.wait_closed()
 
         if self._loop.is_running():
-            self._run(shut)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(5)
+            try:
+                self._run(shut)
+            finally:
+                self._loop.call_soon_threadsafe(self._loop.stop)
+                self._thread.join(5)
+                if not self._loop.is_running():
+                    self._loop.close()

@@ -728,7 +728,15 @@ async def _teacher_pairs(of: Of) -> list[tuple[uuid.UUID, uuid.UUID]]:
     loads = await _loads(of)
     groups = await _group_names(of.session, of.tenant_id)
     names = await _names(of.session, of.tenant_id)
-    pairs = {(x.group_id, x.subject_id) for x in loads}
+    periods = {p.period_id: p for p in await reports.periods(of.session, of.tenant_id)}
+    # The load of the chosen dates only (not last year's groups).
+    pairs = {
+        (x.group_id, x.subject_id)
+        for x in loads
+        if (p := periods.get(x.period_id)) is not None
+        and p.starts_on <= of.r.end
+        and p.ends_on >= of.r.start
+    }
     return sorted(
         pairs,
         key=lambda p: (groups.get(p[0], "").casefold(), names.get(p[1], "").casefold()),
@@ -880,8 +888,13 @@ async def teacher_hours(of: Of) -> list[Table]:
     names = await _names(of.session, of.tenant_id)
     today = datetime.now(UTC).date()
     periods = {p.period_id: p for p in await reports.periods(of.session, of.tenant_id)}
-    lines = []
+    # A load per subgroup of one group, subject and period is one line: its hours add up
+    # and its lessons (of every subgroup) are counted once.
+    merged: dict[tuple[uuid.UUID, uuid.UUID, uuid.UUID], int] = defaultdict(int)
     for x in loads:
+        merged[(x.group_id, x.subject_id, x.period_id)] += x.hours
+    lines = []
+    for x in (_Load(g, s, p, h) for (g, s, p), h in merged.items()):
         p = periods.get(x.period_id)
         if p is None or p.ends_on < of.r.start or p.starts_on > of.r.end:
             continue
