@@ -318,6 +318,13 @@ async def test_a_deputy_reads_and_downloads_the_summary_sheet_of_marks(
     await expect(page.get_by_role("table")).to_contain_text("Троечников Петя")
     assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     await page.screenshot(path=shot("reports-marks-phone"), full_page=True)
+    await page.goto(
+        f"{base}/reports/named?kind=curator&group={world['group']['id']}"
+        "&from=2026-09-01&to=2026-09-30"
+    )
+    await expect(page.get_by_role("row", name=re.compile("Троечников Петя"))).to_be_visible()
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await page.screenshot(path=shot("reports-named-curator-phone"), full_page=True)
     await phone.close()
 
     # The teacher of the class sees it too; a teacher of another school does not.

@@ -550,16 +550,16 @@ async def _named_choices(
         return found
     scopes = _scopes(shell)
     kinds = [k for k in found.body.get("items", []) if k["scope"] in scopes]
-    periods = await _call(request, shell, "reporting", "GET", "/api/v1/periods")
-    if isinstance(periods, Response):
-        return periods
-    groups: list[dict[str, Any]] = []
-    if shell.kind not in ("student", "guardian"):
-        listed = await _call(request, shell, "reporting", "GET", "/api/v1/report-groups")
-        if isinstance(listed, Response):
-            return listed
-        groups = listed.body.get("items", [])
-    return kinds, periods.body.get("items", []), groups
+    if shell.kind in ("student", "guardian"):  # their own reports: no groups to choose
+        periods = await _call(request, shell, "reporting", "GET", "/api/v1/periods")
+        if isinstance(periods, Response):
+            return periods
+        return kinds, periods.body.get("items", []), []
+    both = await _choices(request, shell)
+    if isinstance(both, Response):
+        return both
+    groups, listed = both
+    return kinds, listed, groups
 
 
 @router.get("/reports/named")
