@@ -75,6 +75,30 @@ async def _children(system: System, token: httpx.Response) -> list[str]:
         return [ch["full_name"] for ch in (await c.get("/api/v1/me/children")).json()["items"]]
 
 
+async def _diaries(system: System, admin: dict[str, str], guardian: str) -> list[Any]:
+    """The guardian signs in with a fresh slip and opens the journal's diary (every child
+    of hers once journal has the links)."""
+    async with httpx.AsyncClient(base_url=system.url("identity"), headers=admin) as c:
+        slip = (await c.post(f"/api/v1/accounts/{guardian}/credentials")).json()
+    first = await _token(system, slip["login"], slip["password"])
+    async with httpx.AsyncClient(base_url=system.url("identity")) as c:
+        changed = await c.post(
+            "/api/v1/me/password",
+            json={"current_password": slip["password"], "new_password": PASSWORD},
+            headers={"Authorization": f"Bearer {first.json()['access_token']}"},
+        )
+        assert changed.status_code == 200, changed.text
+    headers = {"Authorization": f"Bearer {changed.json()['access_token']}"}
+    async with httpx.AsyncClient(base_url=system.url("journal"), headers=headers) as c:
+
+        async def read() -> list[Any]:
+            r = await c.get("/api/v1/my/diary", params={"from": "2026-09-01", "to": "2026-09-07"})
+            assert r.status_code == 200, r.text
+            return list(r.json())
+
+        return await eventually(read, until=lambda d: len(d) == 2, message="both diaries")
+
+
 @pytest.fixture(scope="module")
 async def region(system: System) -> dict[str, Any]:
     tenants = system.seed_organisations("gx1", "gx2")
@@ -167,11 +191,15 @@ async def test_one_snils_is_one_guardian_in_an_organisation_and_a_wrong_one_is_r
         _child("Третьев", "Олег", other, mother="Третьева"),
         _child("Третьева", "Анна", other.replace("-", "").replace(" ", ""), mother="Третьева"),
     )
-    await eventually(
+    guardians = await eventually(
         lambda: _guardians(system, admin),
         until=lambda g: len(g) == len(before) + 1,
         message="one guardian for two children",
     )
+    # Both children reach the one mother in every service, not only in identity.
+    [mother] = [g for g in guardians if g["id"] not in {b["id"] for b in before}]
+    diaries = await _diaries(system, admin, mother["id"])
+    assert sorted(d["display_name"] for d in diaries) == ["Третьев Олег", "Третьева Анна"]
     async with httpx.AsyncClient(base_url=system.url("contingent"), headers=admin) as c:
         group = (await c.get("/api/v1/groups")).json()["items"][0]
         # Another person's known СНИЛС (a typo, or worse): refused, nothing linked.

@@ -69,7 +69,9 @@ async def on_account_events(session: AsyncSession, events: list[Envelope]) -> No
     contracts = {c.type: c for c in (OWN_ACCOUNT_CHANGED, OWN_ACCOUNT_DISABLED)}
     for event in events:
         if event.type == OWN_ACCOUNTS_PROVISIONED.type:
-            ids = [a.user_id for a in OWN_ACCOUNTS_PROVISIONED.parse(event.data).accounts]
+            # An account known before (a sibling's guardian) is mirrored already.
+            accounts = OWN_ACCOUNTS_PROVISIONED.parse(event.data).accounts
+            ids = [a.user_id for a in accounts if a.new]
         else:
             ids = [contracts[event.type].parse(event.data).user_id]
         for user_id in ids:

@@ -17,12 +17,17 @@ class ProvisionedAccount(BaseModel):
     user_id: uuid.UUID
     person_id: uuid.UUID | None
     kind: Kind
+    # Created by this enrolment; false for an account known before (a guardian of a
+    # sibling, a re-enrolled student) that is now linked to this student.
+    new: bool = True
 
 
 class AccountsProvisionedV1(BaseModel):
-    """The accounts one enrolment created: the student's and their guardians' not known
-    before (subject: the student, as contingent knows them). No names, no logins. One
-    event per enrolment, not per account: a third of the messages at enrolment peaks."""
+    """The accounts of one enrolment: the student's and every guardian's, each flagged
+    `new` when the enrolment created it (subject: the student, as contingent knows them).
+    A guardian already known here — of a sibling — is listed too, so every service links
+    the second child to them. No names, no logins. One event per enrolment, not per
+    account: a third of the messages at enrolment peaks."""
 
     student_id: uuid.UUID
     accounts: list[ProvisionedAccount]
@@ -235,8 +240,12 @@ class AccountRef(_Tolerant):
     user_id: uuid.UUID
 
 
+class ProvisionedRef(AccountRef):
+    new: bool = True
+
+
 class AccountsEvent(_Tolerant):
-    accounts: list[AccountRef]
+    accounts: list[ProvisionedRef]
 
 
 class OrganisationEvent(_Tolerant):

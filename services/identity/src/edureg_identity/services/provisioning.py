@@ -119,11 +119,9 @@ async def on_accounts_requested(*, session: AsyncSession, events: list[Envelope]
             for c in created
         ],
     )
-    by_enrolment: dict[uuid.UUID, list[ProvisionedAccount]] = {}
-    for c in created:
-        by_enrolment.setdefault(cause[(c.kind, c.person_id)].id, []).append(
-            ProvisionedAccount(user_id=c.id, person_id=c.person_id, kind=c.kind)
-        )
+    # Every account of each enrolment, the ones known before too (a sibling's guardian):
+    # the other services link the child to them from this event.
+    new_ids = {c.id for c in created}
     await add_events(
         session,
         [
@@ -131,10 +129,21 @@ async def on_accounts_requested(*, session: AsyncSession, events: list[Envelope]
                 tenant_id=t,
                 actor=e.actor,
                 subject_id=d.student_id,
-                data=AccountsProvisionedV1(student_id=d.student_id, accounts=by_enrolment[e.id]),
+                data=AccountsProvisionedV1(
+                    student_id=d.student_id,
+                    accounts=[
+                        ProvisionedAccount(
+                            user_id=u.id, person_id=u.person_id, kind=u.kind, new=u.id in new_ids
+                        )
+                        for key in [
+                            ("student", d.student_id),
+                            *(("guardian", g.guardian_id) for g in d.guardians),
+                        ]
+                        for u in [people[key]]
+                    ],
+                ),
             )
             for e, d in parsed
-            if e.id in by_enrolment
         ],
     )
 
