@@ -2,10 +2,11 @@
 order it drafts and signs; her class teacher prints the class's slips; her mother signs
 in with the password off the slip and sets her own; the teacher marks the girl and sets
 the homework; the class teacher sees it in the class's journal; the mother sees the mark
-and the homework in the diary on her phone."""
+and the homework — with the worksheet attached to it — in the diary on her phone."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from .test_journeys import _CONTRAST, _UNLABELLED, _sign_in
 from .test_slips_journey import _read_pdf
 
 pytestmark = pytest.mark.browser
+
+WORKSHEET = b"%PDF-1.4\n% edureg test worksheet\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 async def test_enrolled_slip_printed_parent_signs_in_teacher_marks_parent_sees(
@@ -105,7 +108,7 @@ async def test_enrolled_slip_printed_parent_signs_in_teacher_marks_parent_sees(
     await desk.close()
 
     # 3. The mother signs in with it on her phone and sets her own password.
-    phone = await browser.new_context(viewport=PHONE, locale="ru-RU")
+    phone = await browser.new_context(viewport=PHONE, locale="ru-RU", accept_downloads=True)
     mother_page = await phone.new_page()
     await _sign_in(mother_page, base, mum["login"], password)
     await expect(mother_page).to_have_url(re.compile(r"/password$"))
@@ -138,6 +141,22 @@ async def test_enrolled_slip_printed_parent_signs_in_teacher_marks_parent_sees(
     await page.get_by_label("Устный ответ: Первая Оля").fill("5")
     await page.get_by_role("button", name="Сохранить журнал урока").click()
     await expect(page.get_by_role("status")).to_have_text("Журнал урока сохранён.")
+    # A worksheet goes with the homework; a web page is refused next to the field.
+    chooser = page.get_by_label("Прикрепить файл")
+    await chooser.set_input_files(
+        files=[{"name": "page.html", "mimeType": "text/html", "buffer": b"<script>x</script>"}]
+    )
+    await page.get_by_role("button", name="Прикрепить", exact=True).click()
+    await expect(page.locator("#e-file")).to_contain_text("Такой тип файла не принимается")
+    await expect(page.get_by_label("Устный ответ: Первая Оля")).to_have_value("5")
+    await chooser.set_input_files(
+        files=[{"name": "Таблица на 2.pdf", "mimeType": "application/pdf", "buffer": WORKSHEET}]
+    )
+    await page.get_by_role("button", name="Прикрепить", exact=True).click()
+    await expect(page.get_by_role("status")).to_have_text("Файл прикреплён.")
+    await expect(page.get_by_role("link", name="Таблица на 2.pdf")).to_be_visible()
+    assert await page.evaluate(_UNLABELLED) == []
+    await page.screenshot(path=shot("grid-homework-file-desktop"), full_page=True)
     await desk.close()
 
     # 5. The class teacher sees it in the class's journal, across subjects.
@@ -172,6 +191,11 @@ async def test_enrolled_slip_printed_parent_signs_in_teacher_marks_parent_sees(
     monday = mother_page.get_by_role("region", name="Понедельник, 07.09.2026")
     await expect(monday).to_contain_text("Задание: Выучить таблицу на 2")
     await expect(monday).to_contain_text("5 — Устный ответ")
+    async with mother_page.expect_download() as got:
+        await monday.get_by_role("link", name="Файл к заданию: Таблица на 2.pdf").click()
+    saved = Path(await (await got.value).path())
+    assert await asyncio.to_thread(saved.read_bytes) == WORKSHEET
+    await mother_page.screenshot(path=shot("diary-homework-file-phone"), full_page=True)
     assert await mother_page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     # 7. Her report card (табель) has the subject with the mark's average.

@@ -40,6 +40,7 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers or None)
 
 
+_CYRILLIC = re.compile("[А-Яа-яЁё]")
 _MESSAGES = {
     "missing": "Обязательное поле не заполнено",
     "string_too_short": "Слишком короткое значение",
@@ -125,8 +126,13 @@ def install_error_handlers(app: FastAPI) -> None:
             message = _MESSAGES.get(err.get("type", ""), "Недопустимое значение")
             ctx = err.get("ctx") or {}
             if err.get("type") == "value_error" and isinstance(ctx.get("error"), ValueError):
-                # Our own validators raise ValueError with a Russian message.
-                message = str(ctx["error"])
+                # Our own validators raise ValueError with a Russian message; a library's
+                # English one is never shown (FastAPI's for a part that is not a file).
+                said = str(ctx["error"])
+                if _CYRILLIC.search(said):
+                    message = said
+                elif "UploadFile" in said:
+                    message = "Ожидается файл"
             errors.append({"field": _field(tuple(err.get("loc", ()))), "message": message})
         return problem(
             422,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from edureg_journal.config import Settings
+from edureg_journal.http import homework as homework_routes
 from edureg_journal.http import lessons as lesson_routes
 from edureg_journal.http import plans as plan_routes
 from edureg_journal.http import settings as settings_routes
@@ -23,6 +24,12 @@ def create(settings: Settings | None = None) -> FastAPI:
         runtime,
         title="edureg: журнал",
         description="Составы групп по датам, уроки, оценки, посещаемость, итоговые оценки, дневник.",
-        routers=[router, lesson_routes.router, settings_routes.router, plan_routes.router],
+        routers=[
+            router,
+            lesson_routes.router,
+            settings_routes.router,
+            plan_routes.router,
+            homework_routes.router,
+        ],
         tables=Base.metadata,
     )

@@ -112,5 +112,10 @@ def create(settings: Settings | None = None) -> FastAPI:
     metrics.install(app, Metrics(), token=token)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*")
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        upload_paths=settings.upload_paths,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     return app

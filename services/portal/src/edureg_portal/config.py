@@ -24,5 +24,6 @@ class Settings(ServiceSettings):
     # Key of the CSRF tokens (HMAC). Set it (the same on every replica) in a deployment;
     # when empty a random one is made at start, and open forms expire on a restart.
     csrf_secret: SecretStr = SecretStr("")
-    # Spreadsheets of students are uploaded through the portal's import page.
-    upload_paths: tuple[str, ...] = ("/imports",)
+    # Spreadsheets of students are uploaded through the portal's import page, homework
+    # files through the lesson's page: only these may be larger than `max_body_bytes`.
+    upload_paths: tuple[str, ...] = ("/imports", "/homework/")

@@ -20,9 +20,11 @@ from edureg_portal.pages import (
     Shell,
     _call,
     _opened,
+    _passed_file,
     _posted_form,
     _render,
     _service,
+    _shell,
     _unavailable,
 )
 from edureg_portal.schedule_pages import PERIOD_TITLES, _date, _monday, _today, _week_days
@@ -120,6 +122,7 @@ async def _grid_page(
     field_errors: dict[str, str] | None = None,
     answer: Answer | None = None,
     saved: bool = False,
+    attached: bool = False,
 ) -> Response:
     found = await _call(request, shell, "journal", "GET", f"/api/v1/lessons/{lesson_id}/grid")
     if isinstance(found, Response):
@@ -140,15 +143,100 @@ async def _grid_page(
         field_errors=field_errors or {},
         error=_form_error(answer),
         saved=saved,
+        attached=attached,
     )
 
 
 @router.get("/journal/lessons/{lesson_id}")
-async def grid_page(request: Request, lesson_id: uuid.UUID, saved: bool = False) -> Response:
+async def grid_page(
+    request: Request, lesson_id: uuid.UUID, saved: bool = False, attached: bool = False
+) -> Response:
     shell = await _opened(request, "journal")
     if isinstance(shell, Response):
         return shell
-    return await _grid_page(request, shell, lesson_id, saved=saved)
+    return await _grid_page(request, shell, lesson_id, saved=saved, attached=attached)
+
+
+# -- homework files ---------------------------------------------------------------------
+
+# Journal takes up to 8 MiB; a little more is read so that journal says it is too large.
+HOMEWORK_FILE_BYTES = 8 * 1024 * 1024 + 1
+
+
+@router.post("/homework/{lesson_id}/files")
+async def attach_homework_file(request: Request, lesson_id: uuid.UUID) -> Response:
+    """A file attached to the lesson's homework at once (its own form: the grid's typed
+    entries are saved by the grid's button)."""
+    posted = await _posted_form(request, "journal")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
+    file = form.get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        return await _grid_page(
+            request,
+            shell,
+            lesson_id,
+            field_errors={"file": "Выберите файл"},
+            answer=Answer(422, {"detail": "Файл не прикреплён"}),
+        )
+    content = await file.read(HOMEWORK_FILE_BYTES)
+    try:
+        answer = await _service(request, "journal").call(
+            "POST",
+            f"/api/v1/homework/{lesson_id}/files",
+            shell.token,
+            files={"file": (file.filename, content)},
+        )
+    except ServiceUnavailable:
+        return _unavailable(request, shell)
+    if answer.ok:
+        return RedirectResponse(f"/journal/lessons/{lesson_id}?attached=true", status_code=303)
+    if answer.status not in (403, 404, 409, 413, 422):
+        return await _grid_page(request, shell, lesson_id, answer=answer)
+    said = [str(e.get("message")) for e in answer.body.get("errors", []) if isinstance(e, dict)]
+    return await _grid_page(
+        request,
+        shell,
+        lesson_id,
+        field_errors={"file": "; ".join(said) or str(answer.body.get("detail") or "")},
+        answer=answer,
+    )
+
+
+@router.post("/homework/{lesson_id}/files/{file_id}/remove")
+async def remove_homework_file(
+    request: Request, lesson_id: uuid.UUID, file_id: uuid.UUID
+) -> Response:
+    posted = await _posted_form(request, "journal")
+    if isinstance(posted, Response):
+        return posted
+    _, shell = posted
+    answer = await _call(
+        request,
+        shell,
+        "journal",
+        "DELETE",
+        f"/api/v1/homework/{lesson_id}/files/{file_id}",
+        keep=(403, 404, 422),
+    )
+    if isinstance(answer, Response):
+        return answer
+    if answer.ok:
+        return RedirectResponse(f"/journal/lessons/{lesson_id}", status_code=303)
+    return await _grid_page(request, shell, lesson_id, answer=answer)
+
+
+@router.get("/homework/{lesson_id}/files/{file_id}")
+async def homework_file(request: Request, lesson_id: uuid.UUID, file_id: uuid.UUID) -> Response:
+    """The file for whoever journal lets have it: the lesson's teachers and readers, its
+    students and their guardians (from the diary)."""
+    shell = await _shell(request)
+    if isinstance(shell, Response):
+        return shell
+    return await _passed_file(
+        request, shell, "journal", "GET", f"/api/v1/homework/{lesson_id}/files/{file_id}"
+    )
 
 
 @router.post("/journal/lessons/{lesson_id}")

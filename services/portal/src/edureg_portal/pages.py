@@ -74,6 +74,19 @@ def ru_date(value: object) -> str:
 
 
 templates.env.filters["ru_date"] = ru_date
+
+
+def file_size(value: object) -> str:
+    """A file's size as people read it: «512 Б», «34 КБ», «2,5 МБ»."""
+    size = int(value) if isinstance(value, int | str) and str(value).isdigit() else 0
+    if size < 1024:
+        return f"{size} Б"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} КБ"
+    return f"{size / (1024 * 1024):.1f} МБ".replace(".", ",")
+
+
+templates.env.filters["file_size"] = file_size
 router = APIRouter(include_in_schema=False)
 
 

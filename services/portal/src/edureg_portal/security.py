@@ -21,8 +21,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+CSP = b"content-security-policy"
+SANDBOXED = b"default-src 'none'; sandbox"
 HEADERS = {
-    b"content-security-policy": CONTENT_SECURITY_POLICY.encode(),
+    CSP: CONTENT_SECURITY_POLICY.encode(),
     b"x-frame-options": b"DENY",
     b"cache-control": b"no-store",
     b"referrer-policy": b"same-origin",
@@ -45,7 +47,15 @@ class SecurityHeaders:
                 headers = [
                     (k, v) for k, v in message.get("headers", []) if k.lower() not in HEADERS
                 ]
-                message["headers"] = headers + list(HEADERS.items())
+                ours = list(HEADERS.items())
+                if any(
+                    k.lower() == b"content-disposition" and v.lower().startswith(b"attachment")
+                    for k, v in headers
+                ):
+                    # A file passed on (a teacher's upload among them) never runs a thing
+                    # in the portal's origin, even if a browser were to show it.
+                    ours = [(k, SANDBOXED if k == CSP else v) for k, v in ours]
+                message["headers"] = headers + ours
             await send(message)
 
         await self.app(scope, receive, with_headers)

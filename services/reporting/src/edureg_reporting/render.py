@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -166,10 +165,3 @@ def _page(doc: FPDF, table: Table) -> None:
         doc.set_font("DejaVu", "", 8)
         for line in table.notes:
             doc.multi_cell(0, 4.2, line, new_x="LMARGIN", new_y="NEXT")
-
-
-def disposition(filename: str) -> str:
-    """An attachment's name, Cyrillic kept for browsers that read RFC 5987."""
-    plain = re.sub(r'[\x00-\x1f\x7f"\\]', "_", filename)
-    plain = plain.encode("ascii", "replace").decode().replace("?", "_")
-    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename)}"

@@ -8,6 +8,7 @@ import io
 import openpyxl
 
 from edureg_reporting import render
+from edureg_shared.downloads import disposition
 
 
 def test_a_formula_from_an_event_stays_text() -> None:
@@ -33,7 +34,7 @@ def test_sheet_names_are_unique_and_valid() -> None:
 
 
 def test_the_attachment_name_has_no_control_characters_or_quotes() -> None:
-    header = render.disposition('Ведомость "5А"\r\nSet-Cookie: x.xlsx')
+    header = disposition('Ведомость "5А"\r\nSet-Cookie: x.xlsx')
     assert "\r" not in header
     assert "\n" not in header
     plain = header.split("filename=", 1)[1].split(";", 1)[0]

@@ -15,6 +15,7 @@ from edureg_journal.http.schemas import (
     GridMark,
     GridRead,
     GridStudent,
+    HomeworkFileRead,
     JournalChangeRead,
 )
 from edureg_journal.services import (
@@ -72,6 +73,7 @@ def _read(g: lessons.Grid) -> GridRead:
         },
         locked=g.locked,
         planned_topic=g.planned_topic,
+        homework_files=[HomeworkFileRead.model_validate(f) for f in g.files],
     )
 
 
@@ -145,6 +147,7 @@ class DiaryLesson(BaseModel):
     marks: list[DiaryMark]
     attendance: str | None
     attendance_reason: str | None
+    homework_files: list[HomeworkFileRead] = []
 
 
 class DiaryPeriodMark(BaseModel):
@@ -238,6 +241,7 @@ async def my_diary(
                     ],
                     attendance=x.attendance.code if x.attendance else None,
                     attendance_reason=x.attendance.reason if x.attendance else None,
+                    homework_files=[HomeworkFileRead.model_validate(f) for f in x.files],
                 )
                 for x in d.lessons
             ],

@@ -48,6 +48,17 @@ class GridAttendance(BaseModel):
     reason: str | None
 
 
+class HomeworkFileRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    lesson_id: uuid.UUID
+    name: str
+    media_type: str
+    size: int
+    uploaded_at: datetime
+
+
 class GridRead(BaseModel):
     lesson_id: uuid.UUID
     group_id: uuid.UUID
@@ -71,6 +82,8 @@ class GridRead(BaseModel):
     locked: bool = False
     # The topic the teacher's thematic plan gives this lesson (offered while none is typed).
     planned_topic: str | None = None
+    # Files attached to the homework (attached and removed one by one, not by the save).
+    homework_files: list[HomeworkFileRead] = []
 
 
 class JournalChangeRead(BaseModel):

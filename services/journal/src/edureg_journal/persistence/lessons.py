@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
 from edureg_journal.persistence.tables import (
     Attendance,
+    HomeworkFile,
     JournalChange,
     Lesson,
     Mark,
@@ -431,3 +433,35 @@ async def group_members_ever(
         .order_by(RosterMembership.display_name, RosterMembership.student_id)
     )
     return list(rows.all())
+
+
+async def homework_files(
+    session: AsyncSession, tenant_id: uuid.UUID, lesson_ids: list[uuid.UUID]
+) -> list[HomeworkFile]:
+    """The lessons' homework files, without their content, in the order attached."""
+    if not lesson_ids:
+        return []
+    rows = await session.scalars(
+        select(HomeworkFile)
+        .where(HomeworkFile.tenant_id == tenant_id, HomeworkFile.lesson_id.in_(lesson_ids))
+        .order_by(HomeworkFile.uploaded_at, HomeworkFile.id)
+    )
+    return list(rows.all())
+
+
+async def homework_file(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    lesson_id: uuid.UUID,
+    file_id: uuid.UUID,
+    *,
+    with_content: bool = False,
+) -> HomeworkFile | None:
+    stmt = select(HomeworkFile).where(
+        HomeworkFile.tenant_id == tenant_id,
+        HomeworkFile.lesson_id == lesson_id,
+        HomeworkFile.id == file_id,
+    )
+    if with_content:
+        stmt = stmt.options(undefer(HomeworkFile.content))
+    return (await session.scalars(stmt)).one_or_none()

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -295,6 +296,31 @@ class PeriodLockChange(Base):
     # None: closed by the calendar (the period's last day passed).
     changed_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class HomeworkFile(Base):
+    """A file a teacher attached to a lesson's homework (a worksheet, a scan), kept with
+    its checksum; read by whoever may read the lesson and by its students and their
+    guardians. Its type was told by its first bytes (domain.files), never by the browser."""
+
+    __tablename__ = "homework_files"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "lesson_id"], ["lessons.tenant_id", "lessons.id"]),
+        Index("ix_homework_files_lesson", "tenant_id", "lesson_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    lesson_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    name: Mapped[str] = mapped_column(String(160))
+    media_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    uploaded_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
 
 
 class DiaryVisit(Base):

@@ -20,6 +20,7 @@ from edureg_journal.persistence import lessons as repo
 from edureg_journal.persistence.tables import (
     Attendance,
     DiaryVisit,
+    HomeworkFile,
     Lesson,
     Mark,
     PeriodMark,
@@ -48,6 +49,7 @@ class DiaryDay:
     lesson: Lesson
     marks: list[Mark]
     attendance: Attendance | None
+    files: list[HomeworkFile] = field(default_factory=list)
 
 
 @dataclass
@@ -135,7 +137,7 @@ async def _period_marks(
     return [(subjects.get(r.subject_id, "—"), r.kind, r.value) for r in rows]
 
 
-def _present(x: Lesson, memberships: list[RosterMembership], subgroups: set[uuid.UUID]) -> bool:
+def present(x: Lesson, memberships: list[RosterMembership], subgroups: set[uuid.UUID]) -> bool:
     """The student was in the lesson's group that day (and in its subgroup, if any)."""
     in_group = any(
         m.group_id == x.group_id
@@ -173,7 +175,7 @@ async def diaries(
         lessons = [
             x
             for x in await repo.group_lessons(session, tenant_id, groups, first, last)
-            if _present(x, memberships, mine)
+            if present(x, memberships, mine)
         ]
         marks, attendance = await repo.student_entries(
             session, tenant_id, student, [x.id for x in lessons]
@@ -182,10 +184,15 @@ async def diaries(
         for m in marks:
             by_lesson[m.lesson_id].append(m)
         absent = {a.lesson_id: a for a in attendance}
+        files: dict[uuid.UUID, list[HomeworkFile]] = defaultdict(list)
+        for f in await repo.homework_files(session, tenant_id, [x.id for x in lessons]):
+            files[f.lesson_id].append(f)
         diary = Diary(student, max(memberships, key=lambda m: m.valid_from).display_name)
         per_subject: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for x in lessons:
-            diary.lessons.append(DiaryDay(x, by_lesson.get(x.id, []), absent.get(x.id)))
+            diary.lessons.append(
+                DiaryDay(x, by_lesson.get(x.id, []), absent.get(x.id), files.get(x.id, []))
+            )
             per_subject[x.subject] += [(m.value, m.weight) for m in by_lesson.get(x.id, [])]
         # A visit is the diary opened on the current week: browsing other weeks keeps
         # what is new since the last one on show.

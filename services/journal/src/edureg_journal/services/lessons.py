@@ -17,6 +17,7 @@ from edureg_journal.domain import marks as rules
 from edureg_journal.persistence import lessons as repo
 from edureg_journal.persistence.tables import (
     Attendance,
+    HomeworkFile,
     JournalChange,
     Lesson,
     Mark,
@@ -141,9 +142,10 @@ class Grid:
     settings: org_settings.OrgSettings
     locked: bool
     planned_topic: str | None
+    files: list[HomeworkFile]
 
 
-async def _may_keep(
+async def may_keep(
     session: AsyncSession,
     principal: Principal,
     lesson: Lesson,
@@ -162,7 +164,7 @@ async def _may_keep(
     raise Forbidden("Журнал этого урока ведёт его преподаватель")
 
 
-async def _may_read(session: AsyncSession, principal: Principal, lesson: Lesson) -> None:
+async def may_read(session: AsyncSession, principal: Principal, lesson: Lesson) -> None:
     """A lesson's journal (every student's marks) is read by its teachers, the group's
     curator, and those who read every journal (the director, the deputies, the office)."""
     if principal.has(READ_ALL) or await repo.curates(
@@ -170,7 +172,7 @@ async def _may_read(session: AsyncSession, principal: Principal, lesson: Lesson)
     ):
         return
     try:
-        await _may_keep(session, principal, lesson)
+        await may_keep(session, principal, lesson)
     except Forbidden:
         raise Forbidden(
             "Журнал урока видят его преподаватели, куратор группы и администрация"
@@ -198,7 +200,7 @@ async def grid(
     if found is None:
         raise NotFound("Урок не найден")
     if principal is not None:
-        await _may_read(session, principal, found)
+        await may_read(session, principal, found)
     return Grid(
         found,
         await repo.roster_of_lesson(session, tenant_id, found),
@@ -207,6 +209,7 @@ async def grid(
         await org_settings.current(session, tenant_id),
         await periods.is_locked(session, tenant_id, found.period_id),
         await plans.planned_topic(session, tenant_id, found),
+        await repo.homework_files(session, tenant_id, [found.id]),
     )
 
 
@@ -223,7 +226,7 @@ async def save_grid(
         raise NotFound("Урок не найден")
     await org_settings.share_lock(session, tenant_id)
     settings = await org_settings.current(session, tenant_id)
-    await _may_keep(session, principal, lesson, settings)
+    await may_keep(session, principal, lesson, settings)
     if lesson.status == "cancelled":
         raise InvalidState("Урок отменён в расписании: его журнал не заполняется")
     await periods.check_open(session, tenant_id, lesson.period_id)
@@ -512,7 +515,7 @@ async def changes(
     found = await repo.lesson(session, tenant_id, lesson_id)
     if found is None:
         raise NotFound("Урок не найден")
-    await _may_read(session, principal, found)
+    await may_read(session, principal, found)
     await audit.record(
         session,
         tenant_id=tenant_id,

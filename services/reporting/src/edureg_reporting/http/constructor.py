@@ -17,6 +17,7 @@ from edureg_reporting.domain import constructor as c
 from edureg_reporting.http.group_reports import Format, FormatQ
 from edureg_reporting.services import constructor
 from edureg_shared import audit
+from edureg_shared.downloads import disposition
 from edureg_shared.http import Context, unit_of_work
 
 router = APIRouter(prefix="/api/v1", tags=["report constructor"])
@@ -168,7 +169,7 @@ async def _run(ctx: Context, body: dict[str, Any], fmt: Format, title: str) -> A
     return Response(
         body_bytes,
         media_type=render.XLSX_TYPE if fmt is Format.xlsx else render.PDF_TYPE,
-        headers={"Content-Disposition": render.disposition(f"{title}.{fmt.value}")},
+        headers={"Content-Disposition": disposition(f"{title}.{fmt.value}")},
     )
 
 

@@ -15,6 +15,7 @@ from edureg_reporting.domain import sheets
 from edureg_reporting.persistence.tables import GroupOccupancy
 from edureg_reporting.services import documents, reports
 from edureg_shared import audit
+from edureg_shared.downloads import disposition
 from edureg_shared.http import Context, unit_of_work
 
 router = APIRouter(prefix="/api/v1", tags=["group reports"])
@@ -189,7 +190,7 @@ def _file(table: render.Table | list[render.Table], fmt: Format, name: str) -> R
     return Response(
         body,
         media_type=media,
-        headers={"Content-Disposition": render.disposition(f"{name}.{fmt.value}")},
+        headers={"Content-Disposition": disposition(f"{name}.{fmt.value}")},
     )
 
 

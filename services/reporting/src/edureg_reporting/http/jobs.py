@@ -13,6 +13,7 @@ from edureg_reporting import render
 from edureg_reporting.persistence.tables import ReportJob
 from edureg_reporting.services import jobs
 from edureg_shared import audit
+from edureg_shared.downloads import disposition
 from edureg_shared.errors import InvalidState
 from edureg_shared.http import Context, unit_of_work
 
@@ -134,7 +135,7 @@ async def download(ctx: Management, job_id: uuid.UUID) -> Response:
     return Response(
         job.file,
         media_type=render.XLSX_TYPE if job.format == "xlsx" else render.PDF_TYPE,
-        headers={"Content-Disposition": render.disposition(job.filename or f"report.{job.format}")},
+        headers={"Content-Disposition": disposition(job.filename or f"report.{job.format}")},
     )
 
 
