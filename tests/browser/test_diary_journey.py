@@ -205,6 +205,34 @@ async def test_the_teacher_fills_in_the_journal_and_the_mother_reads_the_diary(
     await page.get_by_role("button", name="Выставить оценки за период").click()
     await expect(page.get_by_role("status")).to_contain_text("Оценки за период сохранены")
     assert await page.evaluate(_UNLABELLED) == []
+    # The year's marks: the year mark suggested from the half's, the final from the year
+    # and the exam; a mistyped one shown at its field, the rest kept.
+    await page.get_by_role("link", name="Оценки за год и итоговые").click()
+    year_sheet = page.get_by_role("table", name="Ведомость года")
+
+    async def year_shown() -> bool:
+        await page.reload()
+        return await year_sheet.count() == 1
+
+    await eventually(year_shown, message="the academic year in journal")
+    sasha = year_sheet.get_by_role("row", name=re.compile("Дневников Саша"))
+    await expect(sasha).to_contain_text("предлагается 5")
+    await page.get_by_label("Годовая: Дневников Саша").fill("5")
+    await page.get_by_label("Экзамен: Дневников Саша").fill("4")
+    await page.get_by_label("Итоговая: Дневников Саша").fill("9")
+    await page.get_by_role("button", name="Сохранить оценки").click()
+    await expect(page.get_by_role("alert")).to_contain_text("не сохранены")
+    await expect(page.get_by_label("Итоговая: Дневников Саша")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+    await expect(page.get_by_label("Экзамен: Дневников Саша")).to_have_value("4")
+    await page.get_by_label("Итоговая: Дневников Саша").fill("")
+    await page.get_by_role("button", name="Сохранить оценки").click()
+    await expect(page.get_by_role("status")).to_have_text("Оценки сохранены.")
+    # (5 + 4) / 2 = 4.5: the final suggested is 5.
+    await expect(sasha.get_by_role("cell").last).to_contain_text("предлагается 5")
+    assert await page.evaluate(_UNLABELLED) == []
+    await page.screenshot(path=shot("journal-year-desktop"), full_page=True)
     # The thematic plan: typed with a mistake (hours missing a number), fixed, its
     # coverage shown against the lessons.
     await page.goto(f"{base}/journal")

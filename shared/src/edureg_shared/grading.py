@@ -61,6 +61,45 @@ def suggest(
     return "2"
 
 
+# The marks of the year, set once its periods (or its exam) are over.
+YEAR_KINDS = ("year", "exam", "final", "coursework", "qualification")
+
+
+def _rounded(mean: float) -> str:
+    """By the rules of rounding: 4.5 → 5, 4.49 → 4 (never below 2)."""
+    return str(max(2, min(5, int(mean + 0.5 + 1e-9))))
+
+
+def suggest_year(period_marks: Iterable[str | None]) -> str | None:
+    """The year mark the marks of the year's periods suggest: their arithmetic mean,
+    rounded (3, 4, 4, 5 → 4; 4, 4, 5, 5 → 5); a credit subject's: зачёт when every period
+    is. None until every period has its mark, or when five-point and credit are mixed.
+    The teacher decides."""
+    marks = list(period_marks)
+    if not marks or any(m is None for m in marks):
+        return None
+    if all(m in PASS_FAIL for m in marks):
+        return "pass" if all(m == "pass" for m in marks) else "fail"
+    if not all(m in FIVE_POINT for m in marks):
+        return None
+    return _rounded(sum(int(m) for m in marks if m is not None) / len(marks))
+
+
+def suggest_final(year: str | None, exam: str | None) -> str | None:
+    """The final mark: the year's when there was no exam; with an exam, the mean of the
+    year and exam marks, rounded (year 4, exam 5 → 5; year 4, exam 3 → 4). Credit: зачёт
+    when both are. The teacher decides."""
+    if year is None:
+        return None
+    if exam is None:
+        return year
+    if year in PASS_FAIL and exam in PASS_FAIL:
+        return "pass" if year == exam == "pass" else "fail"
+    if year in FIVE_POINT and exam in FIVE_POINT:
+        return _rounded((int(year) + int(exam)) / 2)
+    return None
+
+
 def passed(result: str) -> bool:
     """A result without a 2 (or 1, or a "незачёт")."""
     return result in ("5", "4", "3", "pass")

@@ -9,6 +9,7 @@ from edureg_journal.http import homework as homework_routes
 from edureg_journal.http import lessons as lesson_routes
 from edureg_journal.http import plans as plan_routes
 from edureg_journal.http import settings as settings_routes
+from edureg_journal.http import year_marks as year_routes
 from edureg_journal.http.routes import router
 from edureg_journal.manifest import MANIFEST
 from edureg_journal.messaging.subscribers import register
@@ -30,6 +31,7 @@ def create(settings: Settings | None = None) -> FastAPI:
             settings_routes.router,
             plan_routes.router,
             homework_routes.router,
+            year_routes.router,
         ],
         tables=Base.metadata,
     )

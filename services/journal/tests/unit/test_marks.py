@@ -3,6 +3,7 @@ from datetime import date
 
 import pytest
 
+from edureg_journal.domain import marks as rules
 from edureg_journal.domain.marks import (
     AttendanceIn,
     MarkIn,
@@ -108,3 +109,44 @@ def test_a_set_period_mark_closes_that_students_marks() -> None:
     check_locked([Change("changed", B, "lesson", "3", "4")], locked={A})
     with pytest.raises(InvalidState, match="уже выставлена"):
         check_locked([Change("recorded", A, "test", None, "5")], locked={A})
+
+
+@pytest.mark.parametrize(
+    ("periods", "year"),
+    [
+        (["3", "4", "4", "5"], "4"),  # 4.0
+        (["4", "4", "5", "5"], "5"),  # 4.5: rounded up
+        (["4", "4", "4", "5"], "4"),  # 4.25
+        (["2", "3"], "3"),  # 2.5
+        (["2", "2", "2"], "2"),
+        (["5", None], None),  # a period without its mark: nothing to suggest yet
+        ([], None),
+        (["pass", "pass"], "pass"),
+        (["pass", "fail"], "fail"),
+        (["pass", "5"], None),  # mixed scales: the teacher decides
+    ],
+)
+def test_the_year_mark_is_the_rounded_mean_of_the_periods(
+    periods: list[str | None], year: str | None
+) -> None:
+    assert rules.suggest_year(periods) == year
+
+
+@pytest.mark.parametrize(
+    ("year", "exam", "final"),
+    [
+        ("4", None, "4"),  # no exam: the year's
+        ("4", "5", "5"),  # 4.5
+        ("4", "3", "4"),  # 3.5
+        ("5", "3", "4"),
+        ("3", "2", "3"),  # 2.5
+        (None, "5", None),  # no year mark yet
+        ("pass", "pass", "pass"),
+        ("pass", "fail", "fail"),
+        ("5", "pass", None),
+    ],
+)
+def test_the_final_mark_comes_from_the_year_and_the_exam(
+    year: str | None, exam: str | None, final: str | None
+) -> None:
+    assert rules.suggest_final(year, exam) == final

@@ -481,6 +481,159 @@ async def set_period_marks(request: Request) -> Response:
     )
 
 
+# -- year, exam and final marks --------------------------------------------------------
+
+YEAR_KINDS = {
+    "year": "Годовая",
+    "exam": "Экзамен",
+    "final": "Итоговая",
+    "coursework": "Курсовая работа",
+    "qualification": "Квалификационный экзамен",
+}
+# Colleges' kinds, shown when asked for or when one is set.
+COLLEGE_KINDS = ("coursework", "qualification")
+
+
+async def _year_page(
+    request: Request,
+    shell: Shell,
+    chosen: str | None,
+    *,
+    more: bool = False,
+    values: dict[str, str] | None = None,
+    field_errors: dict[str, str] | None = None,
+    answer: Answer | None = None,
+    saved: bool = False,
+) -> Response:
+    taught = await _my_load(request, shell)
+    if isinstance(taught, Response):
+        return taught
+    load, names = taught
+    years = await _call(request, shell, "schedule", "GET", "/api/v1/academic-years", limit=200)
+    if isinstance(years, Response):
+        return years
+    year_of = {p["id"]: y for y in years.body.get("items", []) for p in y["periods"]}
+    options: dict[str, str] = {}
+    for item in load:
+        year = year_of.get(item["period_id"])
+        if year is None:
+            continue
+        key = f"{item['group_id']}.{item['subject_id']}.{year['id']}"
+        options[key] = (
+            f"{names['groups'].get(item['group_id'], '—')}, "
+            f"{names['subjects'].get(item['subject_id'], '—')}, {year.get('title', '')}"
+        )
+    if chosen not in options:
+        chosen = next(iter(options), None)
+    sheet: dict[str, Any] = {"periods": [], "rows": []}
+    if chosen:
+        group, subject, year_id = chosen.split(".")
+        found = await _call(
+            request,
+            shell,
+            "journal",
+            "GET",
+            "/api/v1/year-marks",
+            keep=(404,),
+            group_id=group,
+            subject_id=subject,
+            academic_year_id=year_id,
+        )
+        if isinstance(found, Response):
+            return found
+        if found.ok:
+            sheet = found.body
+        elif answer is None:
+            answer = Answer(404, {"detail": "Учебный год ещё не получен журналом из расписания"})
+    rows = sheet["rows"]
+    more = more or any(k in r["marks"] for r in rows for k in COLLEGE_KINDS)
+    kinds = [k for k in YEAR_KINDS if more or k not in COLLEGE_KINDS]
+    shown = (
+        values
+        if values is not None
+        else {
+            f"{k}-{r['student_id']}": SHOWN.get(r["marks"].get(k, ""), r["marks"].get(k, ""))
+            for r in rows
+            for k in kinds
+        }
+    )
+    return _render(
+        request,
+        "journal_year.html",
+        answer.status if answer else 200,
+        shell=shell,
+        active="journal",
+        options=options,
+        chosen=chosen,
+        sheet=sheet,
+        rows=rows,
+        year_kinds=[(k, YEAR_KINDS[k]) for k in kinds],
+        more=more,
+        values=shown,
+        field_errors=field_errors or {},
+        error=_form_error(answer),
+        saved=saved,
+        shown=SHOWN,
+    )
+
+
+@router.get("/journal/year")
+async def year_marks_page(
+    request: Request, sheet: str | None = None, more: bool = False, saved: bool = False
+) -> Response:
+    shell = await _opened(request, "journal")
+    if isinstance(shell, Response):
+        return shell
+    return await _year_page(request, shell, sheet, more=more, saved=saved)
+
+
+@router.post("/journal/year")
+async def set_year_marks(request: Request) -> Response:
+    posted = await _posted_form(request, "journal")
+    if isinstance(posted, Response):
+        return posted
+    form, shell = posted
+    values = {k: str(v).strip()[:200] for k, v in form.items() if k != "csrf"}
+    chosen = values.get("sheet", "")
+    more = values.get("more") == "true"
+    try:
+        group, subject, year = (str(uuid.UUID(part)) for part in chosen.split("."))
+    except ValueError:
+        return await _year_page(request, shell, None)
+    marks: list[dict[str, str]] = []
+    where: dict[str, str] = {}
+    typo: dict[str, str] = {}
+    for key, typed in values.items():
+        kind, _, student = key.partition("-")
+        if kind not in YEAR_KINDS or not typed:
+            continue
+        value = TYPED.get(typed.lower())
+        if value is None:
+            typo[key] = "Оценка: 5, 4, 3, 2, 1, зач или незач"
+            continue
+        where[f"marks.{len(marks)}.value"] = key
+        where[f"marks.{len(marks)}.student_id"] = key
+        marks.append({"student_id": student, "kind": kind, "value": value})
+    if typo or not marks:
+        problem = Answer(422, {"detail": "Оценки за год не сохранены: исправьте отмеченные поля"})
+        return await _year_page(
+            request, shell, chosen, more=more, values=values, field_errors=typo, answer=problem
+        )
+    body = {"group_id": group, "subject_id": subject, "academic_year_id": year, "marks": marks}
+    answer = await _call(
+        request, shell, "journal", "PUT", "/api/v1/year-marks", json=body, keep=(403, 404, 422)
+    )
+    if isinstance(answer, Response):
+        return answer
+    if answer.ok:
+        extra = "&more=true" if more else ""
+        return RedirectResponse(f"/journal/year?sheet={chosen}&saved=true{extra}", status_code=303)
+    errors = _field_errors(answer, where)
+    return await _year_page(
+        request, shell, chosen, more=more, values=values, field_errors=errors, answer=answer
+    )
+
+
 # -- the organisation's journal settings, closed periods -------------------------------
 
 

@@ -23,7 +23,7 @@ async def test_a_report_card_for_the_student_their_guardian_and_teachers_only(
     w = world
     await _settled(client, deputy(issuer, w), w)
     anna = w.students["Алексеева Анна"]
-    pupil, mother = uuid.uuid4(), uuid.uuid4()
+    pupil, mother, year = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     for e in (
         event(
             w,
@@ -40,7 +40,7 @@ async def test_a_report_card_for_the_student_their_guardian_and_teachers_only(
             w,
             "schedule.academic_year.opened",
             {
-                "academic_year_id": str(uuid.uuid4()),
+                "academic_year_id": str(year),
                 "title": "2026/2027",
                 "starts_on": "2026-09-01",
                 "ends_on": "2027-05-31",
@@ -56,6 +56,20 @@ async def test_a_report_card_for_the_student_their_guardian_and_teachers_only(
                 ],
             },
         ),
+        # Journal keys the year's marks by the academic year.
+        event(
+            w,
+            "journal.period_mark.set",
+            {
+                "group_id": str(w.group),
+                "subject_id": str(w.russian),
+                "period_id": str(year),
+                "kind": "year",
+                "student_id": str(anna),
+                "value": "5",
+                "previous": None,
+            },
+        ),
     ):
         await infra.publish(nats_prefix, e, str(e.id))
     url = f"/api/v1/students/{anna}/report-card"
@@ -66,13 +80,16 @@ async def test_a_report_card_for_the_student_their_guardian_and_teachers_only(
         return r.json() if r.status_code == 200 else {}
 
     body = await eventually(
-        card, until=lambda c: bool(c.get("periods")), message="the mother's view of the card"
+        card,
+        until=lambda c: bool(c.get("periods")) and any(x["final"] for x in c["subjects"]),
+        message="the mother's view of the card",
     )
     assert body["display_name"] == "Алексеева Анна"
     assert body["academic_year"] == "2026/2027"
     assert [p["title"] for p in body["periods"]] == ["1 четверть"]
     subjects = {s["name"]: s for s in body["subjects"]}
     assert subjects["Русский язык"]["by_period"] == {str(w.period): "5"}
+    assert subjects["Русский язык"]["final"] == {"year": "5"}
     assert (subjects["Математика"]["average"], subjects["Математика"]["marks"]) == (5.0, 2)
     mine = await client.get(
         "/api/v1/my/students",

@@ -231,7 +231,9 @@ GROUP_CURATOR_CHANGED = Consumes("contingent.group.curator_changed", 1, GroupCur
 
 
 class PeriodMarkV1(BaseModel):
-    """A period (year, exam, final…) mark was set for a student in a subject (no names)."""
+    """A period (year, exam, final…) mark was set for a student in a subject (no names).
+    `period_id`: the study period for `kind` "period"; the academic year for the year's
+    kinds (year, exam, final, coursework, qualification)."""
 
     group_id: uuid.UUID
     subject_id: uuid.UUID
@@ -268,6 +270,7 @@ class EndedPeriod(_Tolerant):
     number: int
     starts_on: date
     ends_on: date
+    scope: str = "all"
 
 
 class PeriodEnded(_Tolerant):
@@ -277,3 +280,25 @@ class PeriodEnded(_Tolerant):
 
 
 PERIOD_ENDED = Consumes("schedule.period.ended", 1, PeriodEnded)
+
+
+class YearOpened(_Tolerant):
+    """What journal reads of `schedule.academic_year.opened` v1: the year's periods (its
+    year, exam and final marks are the year's)."""
+
+    academic_year_id: uuid.UUID
+    title: str
+    starts_on: date
+    ends_on: date
+    periods: list[EndedPeriod] = []
+
+
+class PeriodDefined(_Tolerant):
+    """What journal reads of `schedule.period.defined` v1."""
+
+    academic_year_id: uuid.UUID
+    period: EndedPeriod
+
+
+ACADEMIC_YEAR_OPENED = Consumes("schedule.academic_year.opened", 1, YearOpened)
+PERIOD_DEFINED = Consumes("schedule.period.defined", 1, PeriodDefined)

@@ -18,7 +18,10 @@ from edureg_shared.grading import (
     PERIOD_KINDS,
     VALUE_TITLES,
     VALUES,
+    YEAR_KINDS,
     suggest,
+    suggest_final,
+    suggest_year,
     weighted_average,
 )
 
@@ -31,7 +34,10 @@ __all__ = [
     "PERIOD_KINDS",
     "VALUES",
     "VALUE_TITLES",
+    "YEAR_KINDS",
     "suggest",
+    "suggest_final",
+    "suggest_year",
     "weighted_average",
 ]
 

@@ -18,7 +18,7 @@ from edureg_journal.contracts.events import (
     STUDENT_RETAINED,
     STUDENT_TRANSFERRED,
 )
-from edureg_journal.services import diary, lessons, periods, rosters
+from edureg_journal.services import diary, lessons, periods, rosters, year_marks
 from edureg_shared.events.envelope import Envelope
 from edureg_shared.service import Runtime
 
@@ -114,7 +114,14 @@ async def period_ended(session: AsyncSession, events: list[Envelope]) -> None:
     await periods.on_periods_ended(session=session, events=events)
 
 
+async def years_defined(session: AsyncSession, events: list[Envelope]) -> None:
+    """Keeps the academic years and their periods (the year's marks are the year's)."""
+    await year_marks.on_years(session=session, events=events)
+
+
 HANDLERS = {
+    c.ACADEMIC_YEAR_OPENED: years_defined,
+    c.PERIOD_DEFINED: years_defined,
     c.PERIOD_ENDED: period_ended,
     c.GROUP_CREATED: group_created,
     c.GROUP_CURATOR_CHANGED: curator_changed,

@@ -12,12 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from edureg_journal.persistence.tables import (
+    AcademicYear,
     Attendance,
     HomeworkFile,
     JournalChange,
     Lesson,
     Mark,
+    PeriodMark,
     RosterMembership,
+    StudyPeriod,
     SubgroupMember,
     Teaching,
 )
@@ -375,8 +378,6 @@ async def period_marks(
     subject_id: uuid.UUID,
     period_id: uuid.UUID,
 ) -> list[Any]:
-    from edureg_journal.persistence.tables import PeriodMark
-
     rows = await session.scalars(
         select(PeriodMark).where(
             PeriodMark.tenant_id == tenant_id,
@@ -465,3 +466,89 @@ async def homework_file(
     if with_content:
         stmt = stmt.options(undefer(HomeworkFile.content))
     return (await session.scalars(stmt)).one_or_none()
+
+
+async def academic_year(
+    session: AsyncSession, tenant_id: uuid.UUID, year_id: uuid.UUID
+) -> AcademicYear | None:
+    return await session.get(AcademicYear, (tenant_id, year_id))
+
+
+async def academic_years(session: AsyncSession, tenant_id: uuid.UUID) -> list[AcademicYear]:
+    rows = await session.scalars(
+        select(AcademicYear)
+        .where(AcademicYear.tenant_id == tenant_id)
+        .order_by(AcademicYear.starts_on.desc())
+    )
+    return list(rows.all())
+
+
+async def periods_of_group(
+    session: AsyncSession, tenant_id: uuid.UUID, year_id: uuid.UUID, group_id: uuid.UUID
+) -> list[StudyPeriod]:
+    """The year's periods the group's lessons fall in (a parallel's or the group's own
+    scheme among them); before any lesson, the year's periods for everyone."""
+    taught = select(Lesson.period_id).where(
+        Lesson.tenant_id == tenant_id, Lesson.group_id == group_id, Lesson.period_id.is_not(None)
+    )
+    base = select(StudyPeriod).where(
+        StudyPeriod.tenant_id == tenant_id, StudyPeriod.academic_year_id == year_id
+    )
+    order = (StudyPeriod.starts_on, StudyPeriod.number)
+    found = list(
+        (
+            await session.scalars(base.where(StudyPeriod.period_id.in_(taught)).order_by(*order))
+        ).all()
+    )
+    if found:
+        return found
+    return list(
+        (await session.scalars(base.where(StudyPeriod.scope == "all").order_by(*order))).all()
+    )
+
+
+async def marks_for(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    group_id: uuid.UUID,
+    subject_id: uuid.UUID,
+    period_ids: list[uuid.UUID],
+) -> list[PeriodMark]:
+    """The group's marks of a subject set for these periods (or a year: its id)."""
+    if not period_ids:
+        return []
+    rows = await session.scalars(
+        select(PeriodMark).where(
+            PeriodMark.tenant_id == tenant_id,
+            PeriodMark.group_id == group_id,
+            PeriodMark.subject_id == subject_id,
+            PeriodMark.period_id.in_(period_ids),
+        )
+    )
+    return list(rows.all())
+
+
+async def upsert_years(
+    session: AsyncSession, rows: list[dict[str, Any]], periods: list[dict[str, Any]]
+) -> None:
+    """Schedule's years and periods as last announced (a redefined period replaces the
+    earlier definition)."""
+    if rows:
+        stmt = insert(AcademicYear).values(rows)
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["tenant_id", "academic_year_id"],
+                set_={k: stmt.excluded[k] for k in ("title", "starts_on", "ends_on")},
+            )
+        )
+    if periods:
+        stmt = insert(StudyPeriod).values(periods)
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["tenant_id", "period_id"],
+                set_={
+                    k: stmt.excluded[k]
+                    for k in ("academic_year_id", "kind", "number", "starts_on", "ends_on", "scope")
+                },
+            )
+        )

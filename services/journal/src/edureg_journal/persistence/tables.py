@@ -234,6 +234,36 @@ class PeriodMark(Base):
     set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class AcademicYear(Base):
+    """An academic year as schedule announced it: its year, exam and final marks are
+    keyed by its id."""
+
+    __tablename__ = "academic_years"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    academic_year_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+
+class StudyPeriod(Base):
+    """A study period of a year (from schedule's events): the year mark is suggested
+    from the marks of the year's periods."""
+
+    __tablename__ = "study_periods"
+    __table_args__ = (Index("ix_study_periods_year", "tenant_id", "academic_year_id"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    period_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    academic_year_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    scope: Mapped[str] = mapped_column(String(60))
+
+
 class WorkType(Base):
     """A kind of work an organisation marks, with its weight in the average. Until the
     organisation sets its own, the defaults apply; one no longer used is kept inactive

@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edureg_journal.contracts import events as c
 from edureg_journal.domain import marks as rules
 from edureg_journal.persistence import lessons as repo
-from edureg_journal.persistence.tables import JournalChange, PeriodMark
+from edureg_journal.persistence.tables import JournalChange, PeriodMark, StudyPeriod
 from edureg_journal.services import org_settings, periods
 from edureg_shared import audit
 from edureg_shared.auth import Principal
-from edureg_shared.errors import Forbidden, InvalidState
+from edureg_shared.errors import Forbidden, InvalidState, NotFound
 from edureg_shared.events.envelope import Actor
 from edureg_shared.events.outbox import add_events
 
@@ -53,7 +53,7 @@ class Row:
     marks: dict[str, str]
 
 
-async def _teaches(
+async def teaches_or_curates(
     session: AsyncSession,
     principal: Principal,
     group_id: uuid.UUID,
@@ -90,7 +90,7 @@ async def sheet(
     if not principal.has("journal.read.all") and not await repo.curates(
         session, tenant_id, principal.user_id, group_id
     ):
-        await _teaches(session, principal, group_id, subject_id)
+        await teaches_or_curates(session, principal, group_id, subject_id)
     lessons = await repo.period_lessons(session, tenant_id, group_id, subject_id, period_id)
     marks = await repo.marks_of_lessons(session, tenant_id, [x.id for x in lessons])
     by_student: dict[uuid.UUID, list[tuple[str, int]]] = defaultdict(list)
@@ -130,13 +130,22 @@ async def set_marks(
     *, session: AsyncSession, principal: Principal, cmd: SetPeriodMarks
 ) -> list[Row]:
     tenant_id = principal.tenant_id
-    await _teaches(
+    await teaches_or_curates(
         session,
         principal,
         cmd.group_id,
         cmd.subject_id,
         await org_settings.current(session, tenant_id),
     )
+    if cmd.kind != "period":
+        raise InvalidState(
+            "Оценки за год, экзамен и итоговые выставляются в ведомости года",
+            errors=[{"field": "kind", "message": "Здесь — только оценки за период"}],
+        )
+    if not await repo.period_lessons(
+        session, tenant_id, cmd.group_id, cmd.subject_id, cmd.period_id
+    ) and not await session.get(StudyPeriod, (tenant_id, cmd.period_id)):
+        raise NotFound("Учебный период не найден")
     await periods.check_open(session, tenant_id, cmd.period_id)
     members = {
         m.student_id for m in await repo.group_members_ever(session, tenant_id, cmd.group_id)

@@ -26,8 +26,16 @@ MANAGE = "journal.periods.manage"
 KINDS = {"quarter": "четверть", "half": "полугодие", "semester": "семестр", "trimester": "триместр"}
 
 
+# The ordinal's ending agrees with the noun: 1-я четверть, 1-е полугодие, 1-й семестр.
+_ENDINGS = {"quarter": "я", "half": "е", "semester": "й", "trimester": "й"}
+
+
+def named(kind: str, number: int) -> str:
+    return f"{number}-{_ENDINGS.get(kind, 'й')} {KINDS.get(kind, kind)}"
+
+
 def title(lock: PeriodLock) -> str:
-    return f"{lock.number}-я {KINDS.get(lock.kind, lock.kind)}"
+    return named(lock.kind, lock.number)
 
 
 async def on_periods_ended(*, session: AsyncSession, events: list[Envelope]) -> None:

@@ -184,12 +184,18 @@ async def report_card(
         line.average = grading.weighted_average(values)
         line.marks = len(values)
     for subject, period_id, kind, value in given:
+        # Journal keys the year's marks by the academic year (older ones by a period).
+        this_year = period_id in period_ids or (
+            year is not None and period_id == year.academic_year_id
+        )
+        if not this_year or kind not in ("period", *FINAL_KINDS):
+            continue  # another year's, or coursework and the like
         if kind == "period" and period_id not in period_ids:
-            continue  # another year's
+            continue
         line = lines.setdefault(subject, SubjectLine(subject, names.get(subject, "Предмет")))
         if kind == "period":
             line.by_period[period_id] = value
-        elif kind in FINAL_KINDS and period_id in period_ids:
+        else:
             line.final[kind] = value
     attendance = dict.fromkeys(grading.ATTENDANCE, 0)
     for (code,) in (
