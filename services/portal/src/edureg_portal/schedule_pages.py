@@ -572,6 +572,8 @@ async def _load_call(
         students = [str(s) for s in form.getlist("student_ids")][:100]
         members: dict[str, Any] = {"name": values.get("name", ""), "student_ids": students}
         if values.get("subgroup_id"):
+            if values.get("since"):
+                members["since"] = values["since"]
             return "PUT", f"/api/v1/groups/{group}/subgroups/{_id(values, 'subgroup_id')}", members
         return "POST", f"/api/v1/groups/{group}/subgroups", members
     return None

@@ -389,6 +389,20 @@ async def test_my_timetable_for_students_and_parents_and_the_ical_feed(
         422,
     )
     assert body["errors"][0]["field"] == "student_ids"
+    # A composition "from" a day years away: refused at its field, nothing changed.
+    body = assert_problem(
+        await client.put(
+            f"/api/v1/groups/{w.groups['10А']}/subgroups/{sub1}",
+            json={"name": "Англ. 1", "student_ids": [], "since": "2031-09-01"},
+            headers=w.headers,
+        ),
+        422,
+    )
+    assert body["errors"][0]["field"] == "since"
+    listed = (
+        await client.get(f"/api/v1/groups/{w.groups['10А']}/subgroups", headers=w.headers)
+    ).json()
+    assert len(next(x for x in listed if x["id"] == sub1)["student_ids"]) == 12
     for teacher, sub in (("Иванова И.И.", sub1), ("Петров П.П.", sub2)):
         await client.post(
             "/api/v1/load",

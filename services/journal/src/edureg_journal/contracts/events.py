@@ -194,6 +194,8 @@ class Load(_Tolerant):
 class SubgroupDefined(_Tolerant):
     subgroup_id: uuid.UUID
     student_ids: list[uuid.UUID]
+    # From which day this composition applies (None: the day of the change).
+    since: date | None = None
 
 
 LESSONS_SCHEDULED = Consumes("schedule.lesson.scheduled", 1, LessonsScheduled)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select, update
@@ -22,8 +23,26 @@ from edureg_journal.persistence.tables import (
     RosterMembership,
     StudyPeriod,
     SubgroupMember,
+    SubgroupVersion,
     Teaching,
 )
+
+
+@dataclass(frozen=True)
+class SubgroupSpell:
+    """A student's time in a subgroup: from `since` to the day before `until`."""
+
+    subgroup_id: uuid.UUID
+    since: date
+    until: date | None
+
+    def covers(self, subgroup_id: uuid.UUID, day: date) -> bool:
+        return (
+            self.subgroup_id == subgroup_id
+            and self.since <= day
+            and (self.until is None or day < self.until)
+        )
+
 
 _LESSON_FIELDS = (
     "group_id",
@@ -152,20 +171,61 @@ async def remove_teaching(
 
 
 async def set_subgroup(
-    session: AsyncSession, tenant_id: uuid.UUID, subgroup_id: uuid.UUID, students: list[uuid.UUID]
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    subgroup_id: uuid.UUID,
+    students: list[uuid.UUID],
+    *,
+    since: date,
+    as_of: datetime,
 ) -> None:
-    await session.execute(
-        delete(SubgroupMember).where(
-            SubgroupMember.tenant_id == tenant_id, SubgroupMember.subgroup_id == subgroup_id
+    """The subgroup's composition from `since`: those no longer in it leave that day
+    (kept for the days before), newcomers join that day; the first composition applies
+    from the subgroup's start. An older definition than the last applied is ignored."""
+    known = await session.get(SubgroupVersion, (tenant_id, subgroup_id), with_for_update=True)
+    if known is not None and known.as_of >= as_of:
+        return
+    if known is None:
+        session.add(SubgroupVersion(tenant_id=tenant_id, subgroup_id=subgroup_id, as_of=as_of))
+        since = date.min
+    else:
+        known.as_of = as_of
+    wanted = set(students)
+    covered: set[uuid.UUID] = set()
+    for row in (
+        await session.scalars(
+            select(SubgroupMember).where(
+                SubgroupMember.tenant_id == tenant_id,
+                SubgroupMember.subgroup_id == subgroup_id,
+                or_(SubgroupMember.until.is_(None), SubgroupMember.until > since),
+            )
         )
-    )
-    if students:
+    ).all():
+        if row.student_id in wanted and row.until is None and row.since <= since:
+            covered.add(row.student_id)  # stays on
+        elif row.since >= since:
+            await session.delete(row)  # would only have begun from then
+        else:
+            row.until = since  # left that day; the days before are kept
+    await session.flush()
+    newcomers = sorted(wanted - covered)
+    if newcomers:
+        stmt = insert(SubgroupMember).values(
+            [
+                {
+                    "tenant_id": tenant_id,
+                    "subgroup_id": subgroup_id,
+                    "student_id": s,
+                    "since": since,
+                    "until": None,
+                }
+                for s in newcomers
+            ]
+        )
         await session.execute(
-            insert(SubgroupMember).values(
-                [
-                    {"tenant_id": tenant_id, "subgroup_id": subgroup_id, "student_id": s}
-                    for s in students
-                ]
+            stmt.on_conflict_do_update(
+                index_elements=["tenant_id", "subgroup_id", "student_id", "since"],
+                set_={"until": None},
             )
         )
 
@@ -186,6 +246,8 @@ async def roster_of_lesson(
                 select(SubgroupMember.student_id).where(
                     SubgroupMember.tenant_id == tenant_id,
                     SubgroupMember.subgroup_id == lesson.subgroup_id,
+                    SubgroupMember.since <= lesson.day,
+                    or_(SubgroupMember.until.is_(None), SubgroupMember.until > lesson.day),
                 )
             )
         )
@@ -309,13 +371,14 @@ async def group_lessons(
 
 async def subgroups_of(
     session: AsyncSession, tenant_id: uuid.UUID, student_id: uuid.UUID
-) -> set[uuid.UUID]:
-    rows = await session.scalars(
-        select(SubgroupMember.subgroup_id).where(
+) -> list[SubgroupSpell]:
+    """The student's subgroups with the days they were in each."""
+    rows = await session.execute(
+        select(SubgroupMember.subgroup_id, SubgroupMember.since, SubgroupMember.until).where(
             SubgroupMember.tenant_id == tenant_id, SubgroupMember.student_id == student_id
         )
     )
-    return set(rows.all())
+    return [SubgroupSpell(*row) for row in rows.all()]
 
 
 async def student_entries(

@@ -130,11 +130,29 @@ class Teaching(Base):
 
 
 class SubgroupMember(Base):
+    """A student in a subgroup from `since` (date.min: from the subgroup's start) until
+    the day before `until` (None: still): a student who moved to the other half stays in
+    the first half's lessons of the days they were there."""
+
     __tablename__ = "subgroup_members"
+    __table_args__ = (Index("ix_subgroup_members_student", "tenant_id", "student_id"),)
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     subgroup_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    since: Mapped[date] = mapped_column(Date, primary_key=True)
+    until: Mapped[date | None] = mapped_column(Date)
+
+
+class SubgroupVersion(Base):
+    """When schedule last defined a subgroup: an older definition arriving late changes
+    nothing."""
+
+    __tablename__ = "subgroup_versions"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    subgroup_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Mark(Base):

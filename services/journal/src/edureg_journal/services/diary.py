@@ -137,7 +137,9 @@ async def _period_marks(
     return [(subjects.get(r.subject_id, "—"), r.kind, r.value) for r in rows]
 
 
-def present(x: Lesson, memberships: list[RosterMembership], subgroups: set[uuid.UUID]) -> bool:
+def present(
+    x: Lesson, memberships: list[RosterMembership], subgroups: list[repo.SubgroupSpell]
+) -> bool:
     """The student was in the lesson's group that day (and in its subgroup, if any)."""
     in_group = any(
         m.group_id == x.group_id
@@ -145,7 +147,9 @@ def present(x: Lesson, memberships: list[RosterMembership], subgroups: set[uuid.
         and (m.valid_to is None or x.day < m.valid_to)
         for m in memberships
     )
-    return in_group and (x.subgroup_id is None or x.subgroup_id in subgroups)
+    return in_group and (
+        x.subgroup_id is None or any(s.covers(x.subgroup_id, x.day) for s in subgroups)
+    )
 
 
 async def diaries(

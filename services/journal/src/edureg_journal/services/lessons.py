@@ -82,9 +82,17 @@ async def on_load_removed(*, session: AsyncSession, events: list[Envelope]) -> N
 
 
 async def on_subgroups_defined(*, session: AsyncSession, events: list[Envelope]) -> None:
-    for e in events:
+    for e in sorted(events, key=lambda e: e.occurred_at):
         d = c.SUBGROUP_DEFINED.parse(e.data)
-        await repo.set_subgroup(session, e.tenant_id, d.subgroup_id, d.student_ids)
+        await repo.set_subgroup(
+            session,
+            e.tenant_id,
+            d.subgroup_id,
+            d.student_ids,
+            # Without a day named, the change applies from its own day (UTC).
+            since=d.since or e.occurred_at.astimezone(UTC).date(),
+            as_of=e.occurred_at,
+        )
 
 
 # -- the grid --------------------------------------------------------------------------

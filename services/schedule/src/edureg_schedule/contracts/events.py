@@ -79,6 +79,10 @@ class SubgroupDefinedV1(BaseModel):
     group_id: uuid.UUID
     name: str
     student_ids: list[uuid.UUID]
+    # The day this composition applies from (a student moved to the other half from a
+    # Monday); None: from the day of the change. A subgroup's first composition applies
+    # from its start.
+    since: date | None = None
 
 
 class LessonV1(BaseModel):

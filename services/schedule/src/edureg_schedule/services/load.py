@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -57,6 +58,9 @@ class SaveSubgroup(BaseModel):
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     student_ids: Annotated[list[uuid.UUID], Field(max_length=100)] = []
+    # From which day a changed composition applies (the journal keeps who was in the
+    # subgroup on each day); by default from the day of the change.
+    since: date | None = None
 
 
 def _load_v1(row: LoadItem) -> dict[str, object]:
@@ -270,6 +274,11 @@ async def save_subgroup(
     group = await repo.get(session, Group, tenant_id, group_id)
     if group is None:
         raise NotFound("Группа не найдена")
+    if cmd.since is not None and abs((cmd.since - datetime.now(UTC).date()).days) > 366:
+        raise InvalidState(
+            "Подгруппа не сохранена: дата вне учебного года",
+            errors=[{"field": "since", "message": "Дата состава — не дальше года от сегодня"}],
+        )
     roster = {m.student_id for m in await repo.group_roster(session, tenant_id, group.id)}
     strangers = [s for s in cmd.student_ids if s not in roster]
     if strangers:
@@ -305,7 +314,11 @@ async def save_subgroup(
             actor=actor,
             subject_id=row.id,
             data=SubgroupDefinedV1(
-                subgroup_id=row.id, group_id=group.id, name=row.name, student_ids=members
+                subgroup_id=row.id,
+                group_id=group.id,
+                name=row.name,
+                student_ids=members,
+                since=cmd.since,
             ),
         ),
     )
