@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
@@ -128,6 +128,7 @@ async def teaches(
     of the group's, for the group's period marks)."""
     stmt = select(Teaching.load_id).where(
         Teaching.tenant_id == tenant_id,
+        Teaching.removed.is_(False),
         Teaching.teacher_user_id == teacher,
         Teaching.subject_id == subject,
         Teaching.group_id == group,
@@ -144,29 +145,30 @@ async def teaches(
 
 
 async def set_teaching(
-    session: AsyncSession, tenant_id: uuid.UUID, rows: list[dict[str, Any]]
+    session: AsyncSession, tenant_id: uuid.UUID, rows: list[dict[str, Any]], *, removed: bool
 ) -> None:
+    """Load as schedule last announced it (`as_of` in each row): assigned, or removed —
+    kept as a tombstone so that a late assignment cannot bring it back."""
     if not rows:
         return
+    newest: dict[uuid.UUID, dict[str, Any]] = {}
+    for r in rows:
+        if r["load_id"] not in newest or r["as_of"] >= newest[r["load_id"]]["as_of"]:
+            newest[r["load_id"]] = r
     stmt = insert(Teaching).values(
-        [{**r, "tenant_id": tenant_id} for r in {r["load_id"]: r for r in rows}.values()]
+        [{**r, "tenant_id": tenant_id, "removed": removed} for r in newest.values()]
     )
+    fields = ("teacher_user_id", "subject_id", "group_id", "subgroup_id", "period_id")
     await session.execute(
         stmt.on_conflict_do_update(
             index_elements=[Teaching.tenant_id, Teaching.load_id],
             set_={
-                k: getattr(stmt.excluded, k)
-                for k in ("teacher_user_id", "subject_id", "group_id", "subgroup_id", "period_id")
+                **{k: getattr(stmt.excluded, k) for k in fields},
+                "removed": stmt.excluded.removed,
+                "as_of": stmt.excluded.as_of,
             },
+            where=Teaching.as_of <= stmt.excluded.as_of,
         )
-    )
-
-
-async def remove_teaching(
-    session: AsyncSession, tenant_id: uuid.UUID, ids: list[uuid.UUID]
-) -> None:
-    await session.execute(
-        delete(Teaching).where(Teaching.tenant_id == tenant_id, Teaching.load_id.in_(ids))
     )
 
 
@@ -402,19 +404,26 @@ async def student_entries(
 
 
 async def set_curators(
-    session: AsyncSession, tenant_id: uuid.UUID, rows: dict[uuid.UUID, uuid.UUID | None]
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    rows: dict[uuid.UUID, tuple[uuid.UUID | None, datetime]],
 ) -> None:
+    """Each group's curator as of the newest event (`rows`: group → (curator, as of))."""
     from edureg_journal.persistence.tables import GroupCurator
 
     if not rows:
         return
     stmt = insert(GroupCurator).values(
-        [{"tenant_id": tenant_id, "group_id": g, "curator_user_id": u} for g, u in rows.items()]
+        [
+            {"tenant_id": tenant_id, "group_id": g, "curator_user_id": u, "as_of": at}
+            for g, (u, at) in rows.items()
+        ]
     )
     await session.execute(
         stmt.on_conflict_do_update(
             index_elements=[GroupCurator.tenant_id, GroupCurator.group_id],
-            set_={"curator_user_id": stmt.excluded.curator_user_id},
+            set_={"curator_user_id": stmt.excluded.curator_user_id, "as_of": stmt.excluded.as_of},
+            where=GroupCurator.as_of <= stmt.excluded.as_of,
         )
     )
 

@@ -127,6 +127,10 @@ class Teaching(Base):
     group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     subgroup_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     period_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    # Removed load is kept as a tombstone, so that its assignment arriving late (a retry)
+    # cannot give the journal back; `as_of`: the newest event applied.
+    removed: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("'epoch'"))
 
 
 class SubgroupMember(Base):
@@ -231,6 +235,8 @@ class GroupCurator(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     curator_user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # The newest event applied: an older one arriving late changes nothing.
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("'epoch'"))
 
 
 class PeriodMark(Base):

@@ -71,14 +71,13 @@ async def on_lessons_changed(
 
 
 async def on_load_assigned(*, session: AsyncSession, events: list[Envelope]) -> None:
-    rows = [c.LOAD_ASSIGNED.parse(e.data).model_dump() for e in events]
-    await repo.set_teaching(session, events[0].tenant_id, rows)
+    rows = [{**c.LOAD_ASSIGNED.parse(e.data).model_dump(), "as_of": e.occurred_at} for e in events]
+    await repo.set_teaching(session, events[0].tenant_id, rows, removed=False)
 
 
 async def on_load_removed(*, session: AsyncSession, events: list[Envelope]) -> None:
-    await repo.remove_teaching(
-        session, events[0].tenant_id, [c.LOAD_REMOVED.parse(e.data).load_id for e in events]
-    )
+    rows = [{**c.LOAD_REMOVED.parse(e.data).model_dump(), "as_of": e.occurred_at} for e in events]
+    await repo.set_teaching(session, events[0].tenant_id, rows, removed=True)
 
 
 async def on_subgroups_defined(*, session: AsyncSession, events: list[Envelope]) -> None:
@@ -190,10 +189,10 @@ async def may_read(session: AsyncSession, principal: Principal, lesson: Lesson) 
 async def on_curators(
     *, session: AsyncSession, events: list[Envelope], contract: c.Consumes
 ) -> None:
-    rows = {}
-    for e in events:
+    rows: dict[uuid.UUID, tuple[uuid.UUID | None, datetime]] = {}
+    for e in sorted(events, key=lambda e: e.occurred_at):
         d = contract.parse(e.data)
-        rows[d.group_id] = d.curator_user_id
+        rows[d.group_id] = (d.curator_user_id, e.occurred_at)
     await repo.set_curators(session, events[0].tenant_id, rows)
 
 
