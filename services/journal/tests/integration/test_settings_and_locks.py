@@ -145,8 +145,19 @@ async def test_an_organisation_sets_its_work_types_thresholds_and_rules(
     ]
     assert fields == ["work_types.0.code", "work_types.1.title", "thresholds"]
     assert (await client.get("/api/v1/settings", headers=teacher)).json()["customised"] is False
-    r = await client.put("/api/v1/settings", json=SETTINGS, headers=admin)
+    read = (await client.get("/api/v1/settings", headers=admin)).json()["version"]
+    r = await client.put("/api/v1/settings", json={**SETTINGS, "version": read}, headers=admin)
     assert r.status_code == 200, r.text
+    assert r.json()["version"] == read + 1
+    # A second administrator saving what they read before: told, nothing of theirs taken.
+    stale = {**SETTINGS, "management_edits": True, "version": read}
+    assert (
+        "уже изменил"
+        in assert_problem(await client.put("/api/v1/settings", json=stale, headers=admin), 409)[
+            "detail"
+        ]
+    )
+    assert (await client.get("/api/v1/settings", headers=admin)).json()["management_edits"] is False
 
     # The organisation's own type and weight in the grid, a dropped default refused.
     grid = (await client.get(path, headers=teacher)).json()

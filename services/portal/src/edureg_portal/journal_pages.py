@@ -723,10 +723,13 @@ async def save_settings(request: Request) -> Response:
         "management_edits": form.get("management_edits") == "on",
         "curator_sets_period_marks": form.get("curator_sets_period_marks") == "on",
     }
+    version = str(form.get("version") or "")
+    if version.isdecimal() and version.isascii():
+        body["version"] = int(version)
     for k in ("five", "four", "three"):
         where[f"thresholds.{k}"] = f"t-{k}"
     answer = await _call(
-        request, shell, "journal", "PUT", "/api/v1/settings", json=body, keep=(403, 422)
+        request, shell, "journal", "PUT", "/api/v1/settings", json=body, keep=(403, 409, 422)
     )
     if isinstance(answer, Response):
         return answer

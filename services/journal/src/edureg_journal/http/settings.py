@@ -35,6 +35,7 @@ def _settings(s: org_settings.OrgSettings) -> SettingsRead:
         management_edits=s.management_edits,
         curator_sets_period_marks=s.curator_sets_period_marks,
         customised=s.customised,
+        version=s.version,
     )
 
 
@@ -51,6 +52,7 @@ async def get_settings(ctx: Read) -> SettingsRead:
     "/settings",
     response_model=SettingsRead,
     summary="Изменить настройки журнала организации (целиком)",
+    description="`version` — прочитанная версия (409, если настройки уже сохранил другой).",
 )
 async def put_settings(cmd: SettingsIn, ctx: Write) -> SettingsRead:
     return _settings(await org_settings.put(session=ctx.session, principal=ctx.principal, cmd=cmd))

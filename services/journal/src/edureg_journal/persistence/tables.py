@@ -318,6 +318,7 @@ class JournalSettings(Base):
     curator_sets_period_marks: Mapped[bool] = mapped_column(Boolean, server_default="false")
     updated_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    version: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class PeriodLock(Base):

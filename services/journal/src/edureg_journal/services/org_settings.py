@@ -20,7 +20,7 @@ from edureg_journal.domain import marks as rules
 from edureg_journal.persistence.tables import JournalSettings, Mark, WorkType
 from edureg_shared import audit
 from edureg_shared.auth import Principal
-from edureg_shared.errors import InvalidState
+from edureg_shared.errors import Conflict, InvalidState
 from edureg_shared.events.envelope import Actor
 
 WRITE = "journal.settings.write"
@@ -45,6 +45,8 @@ class OrgSettings:
     management_edits: bool
     curator_sets_period_marks: bool
     customised: bool
+    # Raised by every save: a save of what was read before another's is refused.
+    version: int = 0
 
     def weight(self, code: str) -> int:
         return next((w.weight for w in self.work_types if w.code == code), 1)
@@ -96,6 +98,7 @@ async def current(session: AsyncSession, tenant_id: uuid.UUID) -> OrgSettings:
         management_edits=row.management_edits if row else False,
         curator_sets_period_marks=row.curator_sets_period_marks if row else False,
         customised=True,
+        version=row.version if row else 0,
     )
 
 
@@ -129,6 +132,8 @@ class SettingsIn(BaseModel):
     thresholds: Thresholds
     management_edits: bool = False
     curator_sets_period_marks: bool = False
+    # The version read (409 if someone saved since); None: whatever is there.
+    version: int | None = None
 
 
 def check(cmd: SettingsIn, used: set[str]) -> None:
@@ -192,6 +197,11 @@ async def put(*, session: AsyncSession, principal: Principal, cmd: SettingsIn) -
     )
     check(cmd, used)
     before = await current(session, tenant_id)
+    if cmd.version is not None and cmd.version != before.version:
+        raise Conflict(
+            "Настройки журнала уже изменил другой пользователь: обновите страницу, "
+            "ваши изменения не сохранены"
+        )
     existing = {
         t.code: t
         for t in (
@@ -228,6 +238,7 @@ async def put(*, session: AsyncSession, principal: Principal, cmd: SettingsIn) -
         "curator_sets_period_marks": cmd.curator_sets_period_marks,
         "updated_by": principal.user_id,
         "updated_at": datetime.now(UTC),
+        "version": before.version + 1,
     }
     if row is None:
         session.add(JournalSettings(tenant_id=tenant_id, **values))
