@@ -52,6 +52,7 @@ async def test_late_older_events_give_no_journal_back(
                         "2026-09-07",
                         subject=subject,
                         period_id=str(period),
+                        hours=2,  # a college's pair
                     )
                 ],
             },
@@ -76,11 +77,12 @@ async def test_late_older_events_give_no_journal_back(
     await infra.publish(
         nats_prefix, _at(tenant, "schedule.load.assigned", load, now - timedelta(minutes=10))
     )
-    await eventually(
+    read = await eventually(
         lambda: client.get(grid, headers=headers),
         until=lambda r: r.status_code == 200,
         message="the teacher's load",
     )
+    assert read.json()["hours"] == 2
     # The load is taken away; then the assignment is delivered again (older).
     await infra.publish(
         nats_prefix, _at(tenant, "schedule.load.removed", load, now - timedelta(minutes=5))

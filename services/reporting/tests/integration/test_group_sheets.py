@@ -185,7 +185,8 @@ def history(w: World) -> list[Envelope]:
                 "group_id": str(w.group),
                 "lessons": [
                     _lesson(w, w.lessons[0], w.maths, "Математика", "2026-09-02"),
-                    _lesson(w, w.lessons[1], w.maths, "Математика", "2026-09-03"),
+                    # A double lesson: two academic hours.
+                    {**_lesson(w, w.lessons[1], w.maths, "Математика", "2026-09-03"), "hours": 2},
                     _lesson(w, w.lessons[2], w.russian, "Русский язык", "2026-09-04"),
                 ],
             },

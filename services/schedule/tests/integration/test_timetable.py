@@ -163,6 +163,9 @@ async def test_dated_lessons_changes_views_and_notifications(
         headers=w.headers,
     )
     assert r.status_code == 201, r.text
+    # A college's pairs: every lesson counts for two academic hours.
+    r = await client.put("/api/v1/settings", json={"hours_per_lesson": 2}, headers=w.headers)
+    assert r.status_code == 200, r.text
     r = await save_week(client, w, "10А", [lesson(w, 1, 1, "Алгебра", "Иванова И.И.", "201")])
     assert r.status_code == 200, r.text
     gen = f"/api/v1/groups/{w.groups['10А']}/timetable/{w.period(1)}/lessons"
@@ -293,6 +296,8 @@ async def test_dated_lessons_changes_views_and_notifications(
     assert "reason" not in json.dumps(changed["data"])
     scheduled = await _events(infra, nats_prefix, "lesson.scheduled.v1", 2)
     assert sum(len(e["data"]["lessons"]) for e in scheduled) >= 6
+    assert {x["hours"] for e in scheduled for x in e["data"]["lessons"]} == {2}
+    assert changed["data"]["lesson"]["hours"] == 2
 
     # The week changed (Monday → Tuesday): generated again, the Monday lessons not
     # changed by hand are cancelled (never deleted), the substituted one stays.

@@ -172,6 +172,7 @@ class ScheduledLesson(_Tolerant):
     period_id: uuid.UUID | None = None
     status: str = "scheduled"
     version: int = 1
+    hours: int = 1
 
 
 class LessonsScheduled(_Tolerant):

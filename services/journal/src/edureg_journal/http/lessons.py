@@ -52,6 +52,7 @@ def _read(g: lessons.Grid) -> GridRead:
         subject=x.subject,
         day=x.day,
         lesson_number=x.lesson_number,
+        hours=x.hours,
         status=x.status,
         flagged=x.flagged,
         topic=x.topic,

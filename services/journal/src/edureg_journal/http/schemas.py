@@ -66,6 +66,8 @@ class GridRead(BaseModel):
     subject: str
     day: date
     lesson_number: int
+    # Academic hours the lesson counts for (a college's pair: 2).
+    hours: int = 1
     status: str
     flagged: bool
     topic: str | None

@@ -45,6 +45,7 @@ class SubgroupSpell:
 
 
 _LESSON_FIELDS = (
+    "hours",
     "group_id",
     "subgroup_id",
     "subject_id",

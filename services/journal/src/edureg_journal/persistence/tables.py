@@ -97,6 +97,8 @@ class Lesson(Base):
     room: Mapped[str | None] = mapped_column(String(130))
     period_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     status: Mapped[str] = mapped_column(String(10))
+    # Academic hours the lesson counts for (a college's pair: 2).
+    hours: Mapped[int] = mapped_column(Integer, server_default="1")
     # Schedule's version of the lesson: an older event arriving late changes nothing.
     source_version: Mapped[int] = mapped_column(Integer, server_default="0")
     # Cancelled in schedule while holding marks or attendance: kept, shown flagged.

@@ -50,6 +50,7 @@ def _row(lesson: c.ScheduledLesson) -> dict[str, object]:
         "period_id": lesson.period_id,
         "status": lesson.status,
         "source_version": lesson.version,
+        "hours": max(1, min(lesson.hours, 4)),
     }
 
 

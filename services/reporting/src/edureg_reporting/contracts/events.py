@@ -150,6 +150,8 @@ class LessonView(_Tolerant):
     period_id: uuid.UUID | None = None
     status: str = "scheduled"
     version: int = 1
+    # Academic hours the lesson counts for (a college's pair: 2).
+    hours: int = 1
 
 
 class LessonsScheduled(_Tolerant):

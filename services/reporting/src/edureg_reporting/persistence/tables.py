@@ -145,6 +145,8 @@ class Lesson(Base):
     period_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     status: Mapped[str] = mapped_column(String(20))
     version: Mapped[int] = mapped_column(Integer)
+    # Academic hours the lesson counts for (a college's pair: 2).
+    hours: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class LessonEntry(Base):

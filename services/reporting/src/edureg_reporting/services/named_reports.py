@@ -900,7 +900,7 @@ async def teacher_hours(of: Of) -> list[Table]:
             continue
         counted = (
             await of.session.execute(
-                select(Lesson.status, Lesson.day, func.count())
+                select(Lesson.status, Lesson.day, func.sum(Lesson.hours))
                 .where(
                     Lesson.tenant_id == of.tenant_id,
                     Lesson.group_id == x.group_id,

@@ -407,6 +407,7 @@ async def _lessons(
                 "period_id": x.period_id,
                 "status": x.status,
                 "version": x.version,
+                "hours": max(1, min(x.hours, 4)),
             }
             for x in lessons
         ],

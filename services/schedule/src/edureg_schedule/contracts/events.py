@@ -102,6 +102,9 @@ class LessonV1(BaseModel):
     # Grows with every change of the lesson: a consumer applies a lesson's events in
     # this order whatever order they arrive in.
     version: int = 1
+    # Academic hours the lesson counts for (a college's pair: 2; the organisation's
+    # setting): the hours given against the load.
+    hours: int = 1
 
 
 class LessonsScheduledV1(BaseModel):

@@ -511,7 +511,7 @@ class Generated:
     cancelled: int
 
 
-def _lesson_v1(lesson: Lesson, subject: str, room: str | None) -> LessonV1:
+def _lesson_v1(lesson: Lesson, subject: str, room: str | None, hours: int = 1) -> LessonV1:
     return LessonV1(
         lesson_id=lesson.id,
         group_id=lesson.group_id,
@@ -526,6 +526,7 @@ def _lesson_v1(lesson: Lesson, subject: str, room: str | None) -> LessonV1:
         room=room,
         period_id=lesson.period_id,
         status=lesson.status,
+        hours=hours,
     )
 
 
@@ -548,6 +549,7 @@ async def generate(
     week = await repo.week(session, tenant_id, group.id, found.id)
     if week is None:
         raise InvalidState("Сначала составьте расписание недели для этой группы")
+    hours = (await repo.settings(session, tenant_id)).hours_per_lesson
     # The first time, the whole period; afterwards from today on unless a day is given:
     # what already took place is not rewritten by a later change of the week.
     default = found.starts_on if week.generated_at is None else max(_today(), found.starts_on)
@@ -658,10 +660,13 @@ async def generate(
             ends_at=r["ends_at"],
             room=rooms.get(r["room_id"]) if r["room_id"] else None,
             period_id=found.id,
+            hours=hours,
         )
         for r in new_rows
     ] + [
-        _lesson_v1(x, subjects.get(x.subject_id, ""), rooms.get(x.room_id) if x.room_id else None)
+        _lesson_v1(
+            x, subjects.get(x.subject_id, ""), rooms.get(x.room_id) if x.room_id else None, hours
+        )
         for x in touched
     ]
     events: list[Envelope] = [
@@ -680,7 +685,10 @@ async def generate(
             subject_id=x.id,
             data=LessonCancelledV1(
                 lesson=_lesson_v1(
-                    x, subjects.get(x.subject_id, ""), rooms.get(x.room_id) if x.room_id else None
+                    x,
+                    subjects.get(x.subject_id, ""),
+                    rooms.get(x.room_id) if x.room_id else None,
+                    hours,
                 ),
                 notify_user_ids=[],
             ),
@@ -975,7 +983,8 @@ async def change_lesson(
         entity_id=lesson.id,
     )
     view = (await _views(session, tenant_id, [lesson]))[0]
-    data = _lesson_v1(lesson, view.subject, view.room)
+    hours = (await repo.settings(session, tenant_id)).hours_per_lesson
+    data = _lesson_v1(lesson, view.subject, view.room, hours)
     if cmd.kind == "cancellation":
         event = LESSON_CANCELLED.envelope(
             tenant_id=tenant_id,
@@ -1075,7 +1084,12 @@ async def add_extra_lesson(
                 actor=actor,
                 subject_id=lesson.id,
                 data=LessonChangedV1(
-                    lesson=_lesson_v1(lesson, view.subject, view.room),
+                    lesson=_lesson_v1(
+                        lesson,
+                        view.subject,
+                        view.room,
+                        (await repo.settings(session, tenant_id)).hours_per_lesson,
+                    ),
                     change="extra",
                     notify_user_ids=notify,
                 ),

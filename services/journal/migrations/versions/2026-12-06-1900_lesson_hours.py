@@ -1,0 +1,23 @@
+"""journal: the academic hours a lesson counts for (a college's pair: 2), from schedule
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-06 19:00:00
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0017"
+down_revision: str | None = "0016"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.execute("ALTER TABLE lessons ADD COLUMN hours INTEGER DEFAULT 1 NOT NULL")
+
+
+def downgrade() -> None:
+    op.execute("ALTER TABLE lessons DROP COLUMN hours")
