@@ -194,6 +194,13 @@ async def test_the_teacher_fills_in_the_journal_and_the_mother_reads_the_diary(
     await page.get_by_role("button", name="Сохранить журнал урока").click()
     await expect(page.get_by_role("status")).to_have_text("Журнал урока сохранён.")
     await expect(page.get_by_label("Контрольная работа: Дневников Петя")).to_have_value("2")
+    # The lesson's history: what was given, to whom, by whom and when.
+    await page.get_by_role("link", name="История изменений урока").click()
+    history = page.get_by_role("table", name=re.compile("Изменения оценок и посещаемости"))
+    petya_row = history.get_by_role("row", name=re.compile("Дневников Петя"))
+    await expect(petya_row).to_contain_text("Контрольная работа")
+    await expect(petya_row).to_contain_text("вы")
+    await page.get_by_role("link", name="← Журнал урока").click()
     # The half's marks: the average and the suggestion shown; the teacher decides.
     await page.get_by_role("link", name="← Уроки недели").click()
     await page.get_by_role("link", name="Оценки за период").click()

@@ -157,6 +157,48 @@ async def grid_page(
     return await _grid_page(request, shell, lesson_id, saved=saved, attached=attached)
 
 
+@router.get("/journal/lessons/{lesson_id}/history")
+async def lesson_history(request: Request, lesson_id: uuid.UUID) -> Response:
+    """Every change of the lesson's marks and attendance: old, new, who and when."""
+    shell = await _opened(request, "journal")
+    if isinstance(shell, Response):
+        return shell
+    grid = await _call(request, shell, "journal", "GET", f"/api/v1/lessons/{lesson_id}/grid")
+    if isinstance(grid, Response):
+        return grid
+    found = await _call(request, shell, "journal", "GET", f"/api/v1/lessons/{lesson_id}/changes")
+    if isinstance(found, Response):
+        return found
+    names = {s["student_id"]: s["display_name"] for s in grid.body["students"]}
+    who = {str(shell.me.get("id")): "вы"}
+    if shell.has("identity.accounts.read"):
+        staff = await _call(
+            request,
+            shell,
+            "identity",
+            "GET",
+            "/api/v1/accounts",
+            kind="staff",
+            limit=200,
+            keep=(403,),
+        )
+        if not isinstance(staff, Response) and staff.ok:
+            who = {a["id"]: a["full_name"] for a in staff.body.get("items", [])} | who
+    return _render(
+        request,
+        "journal_lesson_history.html",
+        shell=shell,
+        active="journal",
+        grid=grid.body,
+        changes=found.body.get("items", []),
+        names=names,
+        who=who,
+        work_types=grid.body["work_types"],
+        shown=SHOWN,
+        attendance=ATTENDANCE,
+    )
+
+
 # -- homework files ---------------------------------------------------------------------
 
 # Journal takes up to 8 MiB; a little more is read so that journal says it is too large.

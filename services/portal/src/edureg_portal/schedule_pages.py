@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -19,7 +18,16 @@ from starlette.datastructures import FormData
 
 from edureg_portal.admin_pages import _errors, _form_error
 from edureg_portal.identity_client import Answer, ServiceUnavailable
-from edureg_portal.pages import Shell, _call, _message, _opened, _posted_form, _render, _service
+from edureg_portal.pages import (
+    ZONE,
+    Shell,
+    _call,
+    _message,
+    _opened,
+    _posted_form,
+    _render,
+    _service,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,7 +80,6 @@ CHANGE_KINDS = {
     "extra": "дополнительное занятие",
 }
 DAY_TYPES = {"weekday": "будни", "saturday": "суббота", "shortened": "сокращённый день"}
-ZONE = ZoneInfo("Europe/Moscow")
 
 
 def _today() -> date:
