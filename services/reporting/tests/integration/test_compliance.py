@@ -268,8 +268,8 @@ async def test_the_region_sees_each_organisations_compliance_and_drills_down(
     assert one["lesson_entry"]["rate"] == 33.3
     assert one["lesson_entry"]["pending"] == 0  # the lesson still to come is not counted
     assert (one["timetable"]["in_time"], one["org_profile"]["late"]) == (1, 1)
-    assert one["accounts"]["computed"] is False
-    assert one["accounts"]["rate"] is None
+    assert one["personal_files"]["computed"] is False
+    assert one["personal_files"]["rate"] is None
     assert rules_of(m["region"])["lesson_entry"]["rate"] == 50.0
     assert [x["municipality"] for x in m["municipalities"]] == ["Городской округ Н", "Район Р"]
     assert {w["week"]: w["rate"] for w in m["trend"]} == {"2026-10-05": 50.0}
@@ -412,3 +412,177 @@ async def test_who_may_not_see_or_change_the_monitoring(
         ),
         422,
     )
+
+
+async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_deadlines(
+    client: httpx.AsyncClient, issuer: TestIssuer, infra: Infra, nats_prefix: str
+) -> None:
+    """Two orders (one signed in time, one a week after its date); accounts provisioned
+    the next day for one student, never for the other; a quarter's marks set for the
+    whole roster on its last day in one subject, for half of it in another; the year
+    marks set a week after the year's end."""
+    org = Org("Городской округ Н")
+    other_subject = uuid.uuid4()
+    pupils = [uuid.uuid4(), uuid.uuid4()]
+    quarter, year = uuid.uuid4(), uuid.uuid4()
+    events: list[Envelope] = [
+        event(
+            org,
+            "identity.organisation.registered",
+            {
+                "organisation_id": str(org.tenant),
+                "code": "sch3",
+                "kind": "school",
+                "name": "МБОУ «Школа № 3»",
+                "short_name": "Школа № 3",
+                "municipality": org.municipality,
+            },
+        ),
+        event(
+            org,
+            "schedule.academic_year.opened",
+            {
+                "academic_year_id": str(year),
+                "title": "2026/2027",
+                "starts_on": "2026-09-01",
+                "ends_on": "2026-12-31",
+                "periods": [
+                    {
+                        "period_id": str(quarter),
+                        "kind": "quarter",
+                        "number": 1,
+                        "starts_on": "2026-09-01",
+                        "ends_on": "2026-10-23",
+                        "scope": "all",
+                    }
+                ],
+            },
+        ),
+    ]
+    # Order 1 (dated Monday 7 September) signed that day; order 2 (Tuesday 1 September)
+    # signed on 10 September: later than three working days.
+    for pupil, number, dated, signed in (
+        (pupils[0], "1-к", "2026-09-07", at("2026-09-07")),
+        (pupils[1], "2-к", "2026-09-01", at("2026-09-10")),
+    ):
+        events.append(
+            event(
+                org,
+                "contingent.student.enrolled",
+                {
+                    "order_id": str(uuid.uuid4()),
+                    "student_id": str(pupil),
+                    "group_id": str(org.group),
+                    "valid_from": dated,
+                    "order_number": number,
+                    "order_date": dated,
+                    "display_name": f"Ученик {number}",
+                },
+                when=signed,
+            )
+        )
+        events[-1] = events[-1].model_copy(update={"schema_version": 2})
+    # Identity provisions the first pupil's account the next day, never the second's.
+    events.append(
+        event(
+            org,
+            "identity.accounts.provisioned",
+            {
+                "student_id": str(pupils[0]),
+                "accounts": [
+                    {"user_id": str(uuid.uuid4()), "person_id": str(pupils[0]), "kind": "student"}
+                ],
+            },
+            when=at("2026-09-08"),
+        )
+    )
+    # Journal's roster, the quarter's lessons in two subjects, the marks.
+    for pupil in pupils:
+        events.append(
+            event(
+                org,
+                "journal.roster.changed",
+                {
+                    "group_id": str(org.group),
+                    "student_id": str(pupil),
+                    "change": "added",
+                    "date": "2026-09-01",
+                },
+            )
+        )
+    lessons = [
+        {**lesson(org, date(2026, 10, 5)), "period_id": str(quarter)},
+        {
+            **lesson(org, date(2026, 10, 6)),
+            "period_id": str(quarter),
+            "subject_id": str(other_subject),
+            "subject": "Химия",
+        },
+    ]
+    events.append(
+        event(org, "schedule.lesson.scheduled", {"group_id": str(org.group), "lessons": lessons})
+    )
+
+    def period_mark(
+        subject: uuid.UUID, pupil: uuid.UUID, when: datetime, kind: str = "period"
+    ) -> Envelope:
+        return event(
+            org,
+            "journal.period_mark.set",
+            {
+                "group_id": str(org.group),
+                "subject_id": str(subject),
+                "period_id": str(quarter if kind == "period" else year),
+                "kind": kind,
+                "student_id": str(pupil),
+                "value": "4",
+                "previous": None,
+            },
+            when=when,
+        )
+
+    events += [period_mark(org.subject, p, at("2026-10-23")) for p in pupils]
+    events.append(period_mark(other_subject, pupils[0], at("2026-10-22")))
+    events += [period_mark(org.subject, p, at("2026-10-30"), "year") for p in pupils]
+    for e in events:
+        await infra.publish(nats_prefix, e, str(e.id))
+
+    deputy = issuer.headers(tenant_id=org.tenant, permissions=["reporting.read"])
+
+    async def own() -> dict[str, dict[str, Any]]:
+        r = await client.get("/api/v1/compliance", params=RANGE, headers=deputy)
+        return rules_of(r.json()) if r.status_code == 200 else {}
+
+    def settled(rs: dict[str, dict[str, Any]]) -> bool:
+        return bool(rs) and (
+            rs["orders"]["due"] == 2
+            and rs["accounts"]["due"] == 2
+            and rs["period_marks"]["due"] == 2
+            and rs["year_marks"]["due"] == 2
+            and rs["period_marks"]["in_time"] == 1
+            and rs["year_marks"]["late"] == 1
+        )
+
+    rs = await eventually(own, until=settled, message="the deadlines judged")
+    assert (rs["orders"]["in_time"], rs["orders"]["late"]) == (1, 1)
+    # The second pupil's account never came: overdue (3 working days after 10 September).
+    assert (rs["accounts"]["in_time"], rs["accounts"]["overdue"]) == (1, 1)
+    # Физика: the whole roster marked on the last day; Химия: half the roster — overdue.
+    assert (rs["period_marks"]["in_time"], rs["period_marks"]["overdue"]) == (1, 1)
+    # The year's marks (the year's last period ended 23 October; two days to set them):
+    # Физика's set a week later; Химия's never.
+    assert (rs["year_marks"]["late"], rs["year_marks"]["overdue"]) == (1, 1)
+    assert all(rs[c]["computed"] for c in ("orders", "accounts", "period_marks", "year_marks"))
+    # The region sees the same counts, and no child.
+    m = await _monitoring_of(client, issuer, org)
+    assert rules_of(m)["accounts"]["overdue"] == 1
+
+
+async def _monitoring_of(client: httpx.AsyncClient, issuer: TestIssuer, org: Org) -> dict[str, Any]:
+    headers = issuer.headers(tenant_id=uuid.uuid4(), permissions=["region.reports.read"])
+    r = await client.get(
+        f"/api/v1/region/organisations/{org.tenant}/monitoring", params=RANGE, headers=headers
+    )
+    assert r.status_code == 200, r.text
+    assert "Ученик" not in r.text
+    return dict(r.json())

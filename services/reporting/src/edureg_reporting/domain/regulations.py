@@ -7,7 +7,7 @@ it is listed, editable, and shown as "не вычисляется", never as met
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -70,7 +70,7 @@ RULES: dict[str, Rule] = {
             "working_days",
             3,
             "001 2.6: в течение 3 рабочих дней",
-            False,
+            True,
         ),
         Rule(
             "personal_files",
@@ -86,7 +86,7 @@ RULES: dict[str, Rule] = {
             "working_days",
             3,
             "001 9, 003: в течение 3 рабочих дней с момента события",
-            False,
+            True,
         ),
         Rule(
             "period_marks",
@@ -94,7 +94,7 @@ RULES: dict[str, Rule] = {
             "days",
             0,
             "000 3.4.4, 003: не позднее дня окончания периода",
-            False,
+            True,
         ),
         Rule(
             "year_marks",
@@ -102,7 +102,7 @@ RULES: dict[str, Rule] = {
             "days",
             2,
             "001 8.7: в течение двух дней после окончания периода",
-            False,
+            True,
         ),
         Rule(
             "absence_reasons",
@@ -211,6 +211,25 @@ def lesson_entries(
             due[key] = due_date(rule, value, day, cal)
         out.setdefault(org, Tally()).add(judge(entered, due[key], today), n)
     return out
+
+
+def items_judged(
+    rows: Iterable[tuple[Any, str, date, date | None, int]],
+    deadline: Callable[[Any, str], int],
+    today: date,
+    cal: ProductionCalendar,
+) -> list[tuple[Any, str, Tally]]:
+    """Per organisation and rule, items judged by their deadline: `rows` are
+    (organisation, rule, the day it became due from, the day done or None, how many). An
+    item that becomes due from a day still to come is not counted."""
+    out: dict[tuple[Any, str], Tally] = {}
+    for org, code, start, done, n in rows:
+        rule = RULES.get(code)
+        if rule is None or start > today:
+            continue
+        due = due_date(rule, deadline(org, code), start, cal)
+        out.setdefault((org, code), Tally()).add(judge(done, due, today), n)
+    return [(org, code, tally) for (org, code), tally in out.items()]
 
 
 def yearly(

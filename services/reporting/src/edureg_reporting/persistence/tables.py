@@ -78,6 +78,8 @@ class MovementEntry(Base):
     order_number: Mapped[str] = mapped_column(String(30))
     order_date: Mapped[date] = mapped_column(Date)
     effective_date: Mapped[date] = mapped_column(Date)
+    # When the order was signed (its event): the "order entered" deadline.
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Student(Base):
@@ -382,6 +384,8 @@ class AccountLink(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
+    # When identity first announced it (the "accounts created" deadline).
+    provisioned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ReportSchedule(Base):

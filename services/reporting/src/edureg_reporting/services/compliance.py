@@ -217,6 +217,10 @@ async def figures(
             code, years, done, {t: deadline(t, code) for t, _ in years}, today
         ).items():
             out[tenant].rules[code] = tally
+    # Orders, accounts, period and year marks: (organisation, rule, due from, done on, n).
+    items = await _call(session, f"{prefix}deadline_items", ":f, :t, :z", f=start, t=end, z=zone)
+    for tenant, code, tally in rules.items_judged(items, deadline, today, cal):
+        out[tenant].rules[code].merge(tally)
     for tenant, groups, students in await _call(session, f"{prefix}occupancy_counts", ""):
         out[tenant].groups, out[tenant].students = groups, students
     for tenant, kind, n in await _call(

@@ -127,21 +127,28 @@ async def on_organisation_status(*, session: AsyncSession, events: list[Envelope
 
 
 async def on_accounts_provisioned(*, session: AsyncSession, events: list[Envelope]) -> None:
-    rows = {
-        (a.user_id, d.student_id): {
-            "tenant_id": e.tenant_id,
-            "user_id": a.user_id,
-            "student_id": d.student_id,
-            "kind": a.kind,
-        }
-        for e in events
-        for d in [ev.ACCOUNTS_PROVISIONED.parse(e.data)]
-        for a in d.accounts
-        if a.kind in ("student", "guardian")
-    }
+    rows: dict[tuple[uuid.UUID, uuid.UUID], dict[str, Any]] = {}
+    for e in sorted(events, key=lambda e: e.occurred_at, reverse=True):  # the first stays
+        d = ev.ACCOUNTS_PROVISIONED.parse(e.data)
+        for a in d.accounts:
+            if a.kind in ("student", "guardian"):
+                rows[(a.user_id, d.student_id)] = {
+                    "tenant_id": e.tenant_id,
+                    "user_id": a.user_id,
+                    "student_id": d.student_id,
+                    "kind": a.kind,
+                    "provisioned_at": e.occurred_at,
+                }
     if rows:
+        # The first announcement is when the account was made: kept, never moved later.
+        stmt = insert(AccountLink).values(list(rows.values()))
         await session.execute(
-            insert(AccountLink).values(list(rows.values())).on_conflict_do_nothing()
+            stmt.on_conflict_do_update(
+                index_elements=["tenant_id", "user_id", "student_id"],
+                set_={"provisioned_at": stmt.excluded.provisioned_at},
+                where=(AccountLink.provisioned_at.is_(None))
+                | (AccountLink.provisioned_at > stmt.excluded.provisioned_at),
+            )
         )
 
 
@@ -214,6 +221,7 @@ async def on_students_enrolled(*, session: AsyncSession, events: list[Envelope])
                 "order_number": d.order_number,
                 "order_date": d.order_date,
                 "effective_date": d.valid_from,
+                "recorded_at": e.occurred_at,
             }
             for e, d in parsed
         ],
@@ -237,6 +245,7 @@ async def on_students_expelled(*, session: AsyncSession, events: list[Envelope])
                 "order_number": d.order_number,
                 "order_date": d.order_date,
                 "effective_date": d.valid_to,
+                "recorded_at": e.occurred_at,
             }
             for e, d in parsed
         ],

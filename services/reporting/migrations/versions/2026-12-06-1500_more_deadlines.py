@@ -1,0 +1,122 @@
+"""reporting: four more deadlines computed — orders entered, accounts created, period
+marks and year marks set — from when each movement was recorded and each account was
+provisioned; one counting function for them (`deadline_items`), read by an organisation
+under its row-level security and, counts only, by the region
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-06 15:00:00
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+from edureg_shared.migrations import roles
+
+SERVICE = "reporting"
+
+revision: str = "0011"
+down_revision: str | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+ARGS = "p_from date, p_to date, p_tz text"
+TYPES = "date, date, text"
+RESULT = "tenant_id uuid, code text, starts_on date, done_on date, items bigint"
+# Tables the function reads on the region's behalf that had no policy for it yet.
+COUNTED = ("periods", "period_marks", "account_links")
+# Each item: the day it became due (`starts_on`) and the day it was done (null: not yet).
+# - orders: an order (number and date) is due from its date, done when recorded;
+# - accounts: an enrolled student's account is due from the enrolment's recording, done
+#   when identity provisioned it;
+# - period_marks: a group's subject in a period is due at the period's end, done when
+#   every student on the roster that day has the period's mark (the last one's day);
+# - year_marks: the same for the year's mark, due at the year's last period's end.
+BODY = """
+WITH orders AS (
+  SELECT tenant_id, order_date AS starts_on,
+         min(recorded_at AT TIME ZONE p_tz)::date AS done_on
+    FROM public.movement_log
+   WHERE recorded_at IS NOT NULL AND order_date BETWEEN p_from AND p_to
+   GROUP BY tenant_id, order_number, order_date
+), accounts AS (
+  SELECT m.tenant_id, (m.recorded_at AT TIME ZONE p_tz)::date AS starts_on,
+         (SELECT min(a.provisioned_at AT TIME ZONE p_tz)::date FROM public.account_links a
+           WHERE a.tenant_id = m.tenant_id AND a.student_id = m.student_id
+             AND a.kind = 'student') AS done_on
+    FROM public.movement_log m
+   WHERE m.kind = 'enrolled' AND m.recorded_at IS NOT NULL
+     AND (m.recorded_at AT TIME ZONE p_tz)::date BETWEEN p_from AND p_to
+), period_sheets AS (
+  SELECT DISTINCT l.tenant_id, l.group_id, l.subject_id, p.period_id, p.ends_on
+    FROM public.periods p
+    JOIN public.lessons l ON l.tenant_id = p.tenant_id AND l.period_id = p.period_id
+   WHERE p.ends_on BETWEEN p_from AND p_to AND l.status = 'scheduled'
+), year_ends AS (
+  SELECT tenant_id, academic_year_id, max(ends_on) AS ends_on
+    FROM public.periods GROUP BY 1, 2
+), year_sheets AS (
+  SELECT DISTINCT l.tenant_id, l.group_id, l.subject_id, y.academic_year_id AS period_id,
+         y.ends_on
+    FROM year_ends y
+    JOIN public.periods p ON p.tenant_id = y.tenant_id AND p.academic_year_id = y.academic_year_id
+    JOIN public.lessons l ON l.tenant_id = p.tenant_id AND l.period_id = p.period_id
+   WHERE y.ends_on BETWEEN p_from AND p_to AND l.status = 'scheduled'
+), sheets AS (
+  SELECT 'period_marks' AS code, s.*, 'period' AS kind FROM period_sheets s
+  UNION ALL
+  SELECT 'year_marks', s.*, 'year' FROM year_sheets s
+), judged AS (
+  SELECT s.tenant_id, s.code, s.ends_on AS starts_on,
+         (SELECT count(*) FROM public.memberships r
+           WHERE r.tenant_id = s.tenant_id AND r.group_id = s.group_id
+             AND r.valid_from <= s.ends_on
+             AND (r.valid_to IS NULL OR r.valid_to > s.ends_on)) AS roster,
+         (SELECT count(DISTINCT pm.student_id) FROM public.period_marks pm
+           WHERE pm.tenant_id = s.tenant_id AND pm.group_id = s.group_id
+             AND pm.subject_id = s.subject_id AND pm.period_id = s.period_id
+             AND pm.kind = s.kind AND pm.value IS NOT NULL) AS marked,
+         (SELECT max(pm.as_of AT TIME ZONE p_tz)::date FROM public.period_marks pm
+           WHERE pm.tenant_id = s.tenant_id AND pm.group_id = s.group_id
+             AND pm.subject_id = s.subject_id AND pm.period_id = s.period_id
+             AND pm.kind = s.kind AND pm.value IS NOT NULL) AS last_on
+    FROM sheets s
+)
+SELECT tenant_id, 'orders'::text, starts_on, done_on, count(*) FROM orders GROUP BY 1, 2, 3, 4
+UNION ALL
+SELECT tenant_id, 'accounts'::text, starts_on, done_on, count(*) FROM accounts GROUP BY 1, 2, 3, 4
+UNION ALL
+SELECT tenant_id, code::text, starts_on,
+       CASE WHEN roster > 0 AND marked >= roster THEN last_on END, count(*)
+  FROM judged WHERE roster > 0 GROUP BY 1, 2, 3, 4
+"""
+
+
+def upgrade() -> None:
+    r = roles(SERVICE)
+    op.execute("ALTER TABLE movement_log ADD COLUMN recorded_at TIMESTAMP WITH TIME ZONE")
+    op.execute("ALTER TABLE account_links ADD COLUMN provisioned_at TIMESTAMP WITH TIME ZONE")
+    for table in COUNTED:
+        op.execute(f"CREATE POLICY owner_counts ON {table} FOR SELECT TO {r.owner} USING (true)")
+    op.execute(
+        f"CREATE FUNCTION public.deadline_items({ARGS}) RETURNS TABLE ({RESULT}) "
+        f"LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$ {BODY} $$"
+    )
+    op.execute(
+        f"CREATE FUNCTION public.region_deadline_items({ARGS}) RETURNS TABLE ({RESULT}) "
+        "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public "
+        "AS $$ SELECT * FROM public.deadline_items(p_from, p_to, p_tz) $$"
+    )
+    for fn in ("deadline_items", "region_deadline_items"):
+        op.execute(f"REVOKE ALL ON FUNCTION public.{fn}({TYPES}) FROM PUBLIC")
+        op.execute(f"GRANT EXECUTE ON FUNCTION public.{fn}({TYPES}) TO {r.app}")
+
+
+def downgrade() -> None:
+    op.execute(f"DROP FUNCTION public.region_deadline_items({TYPES})")
+    op.execute(f"DROP FUNCTION public.deadline_items({TYPES})")
+    for table in COUNTED:
+        op.execute(f"DROP POLICY owner_counts ON {table}")
+    op.execute("ALTER TABLE account_links DROP COLUMN provisioned_at")
+    op.execute("ALTER TABLE movement_log DROP COLUMN recorded_at")
