@@ -69,7 +69,7 @@ async def on_account_events(session: AsyncSession, events: list[Envelope]) -> No
     contracts = {c.type: c for c in (OWN_ACCOUNT_CHANGED, OWN_ACCOUNT_DISABLED)}
     for event in events:
         if event.type == OWN_ACCOUNTS_PROVISIONED.type:
-            # An account known before (a sibling's guardian) is mirrored already.
+            # An active account known before (a sibling's guardian) is mirrored already.
             accounts = OWN_ACCOUNTS_PROVISIONED.parse(event.data).accounts
             ids = [a.user_id for a in accounts if a.new]
         else:

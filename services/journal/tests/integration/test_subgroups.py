@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import text
 
-from edureg_devstack.testing.infra import Infra
+from edureg_devstack.testing.infra import Infra, ServiceDatabase
 from edureg_devstack.testing.plugin import eventually
 from edureg_devstack.testing.tokens import TestIssuer
+from edureg_shared.db import Database, create_engine
 from edureg_shared.events.envelope import Actor, Envelope
 
 from .test_grid import _event, _lesson
@@ -47,7 +49,11 @@ def _defined(
 
 
 async def test_a_student_moved_to_the_other_half_keeps_the_days_before(
-    client: httpx.AsyncClient, infra: Infra, nats_prefix: str, issuer: TestIssuer
+    client: httpx.AsyncClient,
+    infra: Infra,
+    nats_prefix: str,
+    issuer: TestIssuer,
+    db: ServiceDatabase,
 ) -> None:
     tenant, group, teacher, half = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     a, b, c = (uuid.uuid4() for _ in range(3))
@@ -96,6 +102,14 @@ async def test_a_student_moved_to_the_other_half_keeps_the_days_before(
     await eventually(
         lambda: roster(after), until=lambda r: r == {str(a), str(b)}, message="the first half"
     )
+    # As if the subgroup were known from before versions were kept (members, no version):
+    # its next composition must still keep the days before.
+    admin = Database(create_engine(db.admin_url))
+    try:
+        async with admin.unscoped_session() as session:
+            await session.execute(text("DELETE FROM subgroup_versions"))
+    finally:
+        await admin.dispose()
     # From 14 September a moves out and c moves in.
     second = datetime.now(UTC) - timedelta(days=1)
     await infra.publish(

@@ -245,6 +245,40 @@ async def test_year_and_final_marks_are_suggested_and_set_whole(
         404,
     )
 
+    # A teacher with load in the group only in another year cannot set this year's marks.
+    next_year_teacher, next_period = uuid.uuid4(), uuid.uuid4()
+    await infra.publish(
+        nats_prefix,
+        _event(
+            tenant,
+            "schedule.load.assigned",
+            1,
+            {
+                "load_id": str(uuid.uuid4()),
+                "teacher_user_id": str(next_year_teacher),
+                "subject_id": str(w["subject"]),
+                "group_id": str(w["group"]),
+                "subgroup_id": None,
+                "period_id": str(next_period),
+                "hours": 32,
+            },
+        ),
+    )
+    later = issuer.headers(tenant_id=tenant, user_id=next_year_teacher, permissions=WRITE)
+    await eventually(
+        lambda: client.get(
+            "/api/v1/period-marks",
+            params={
+                "group_id": str(w["group"]),
+                "subject_id": str(w["subject"]),
+                "period_id": str(next_period),
+            },
+            headers=later,
+        ),
+        until=lambda r: r.status_code == 200,
+        message="the other year's load",
+    )
+    assert_problem(await client.put("/api/v1/year-marks", json=final, headers=later), 403)
     # Who may not: another teacher, a parent, another organisation's teacher.
     colleague = issuer.headers(tenant_id=tenant, user_id=uuid.uuid4(), permissions=WRITE)
     assert_problem(await client.put("/api/v1/year-marks", json=final, headers=colleague), 403)

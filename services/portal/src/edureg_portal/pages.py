@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -32,6 +31,7 @@ from starlette.datastructures import FormData
 
 from edureg_portal.identity_client import Answer, IdentityClient, ServiceClient, ServiceUnavailable
 from edureg_portal.navigation import may_open, menu
+from edureg_shared import region
 from edureg_shared.netaddr import client_address
 
 SESSION_COOKIE = "edureg_session"
@@ -77,7 +77,7 @@ def ru_date(value: object) -> str:
 templates.env.filters["ru_date"] = ru_date
 
 # The region's clock: the portal shows times as the school lives them.
-ZONE = ZoneInfo("Europe/Moscow")
+ZONE = region.ZONE
 
 
 def ru_datetime(value: object) -> str:

@@ -17,14 +17,15 @@ class ProvisionedAccount(BaseModel):
     user_id: uuid.UUID
     person_id: uuid.UUID | None
     kind: Kind
-    # Created by this enrolment; false for an account known before (a guardian of a
-    # sibling, a re-enrolled student) that is now linked to this student.
+    # Created (or enabled again) by this enrolment; false for an active account known
+    # before (a guardian of a sibling) that is now linked to this student.
     new: bool = True
 
 
 class AccountsProvisionedV1(BaseModel):
     """The accounts of one enrolment: the student's and every guardian's, each flagged
-    `new` when the enrolment created it (subject: the student, as contingent knows them).
+    `new` when the enrolment created or re-enabled it (subject: the student, as contingent
+    knows them).
     A guardian already known here — of a sibling — is listed too, so every service links
     the second child to them. No names, no logins. One event per enrolment, not per
     account: a third of the messages at enrolment peaks."""

@@ -120,8 +120,9 @@ async def on_accounts_requested(*, session: AsyncSession, events: list[Envelope]
         ],
     )
     # Every account of each enrolment, the ones known before too (a sibling's guardian):
-    # the other services link the child to them from this event.
-    new_ids = {c.id for c in created}
+    # the other services link the child to them from this event. `new`: created or
+    # enabled again by it (the Keycloak mirror reads those afresh).
+    new_ids = {c.id for c in created} | set(inactive)
     await add_events(
         session,
         [

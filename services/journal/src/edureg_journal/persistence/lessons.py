@@ -190,7 +190,15 @@ async def set_subgroup(
         return
     if known is None:
         session.add(SubgroupVersion(tenant_id=tenant_id, subgroup_id=subgroup_id, as_of=as_of))
-        since = date.min
+        # The subgroup's first composition holds from its start; one known from before
+        # versions were kept (members, no version) changes from `since` like any other.
+        members = await session.scalar(
+            select(SubgroupMember.student_id)
+            .where(SubgroupMember.tenant_id == tenant_id, SubgroupMember.subgroup_id == subgroup_id)
+            .limit(1)
+        )
+        if members is None:
+            since = date.min
     else:
         known.as_of = as_of
     wanted = set(students)
@@ -604,24 +612,26 @@ async def marks_for(
 async def upsert_years(
     session: AsyncSession, rows: list[dict[str, Any]], periods: list[dict[str, Any]]
 ) -> None:
-    """Schedule's years and periods as last announced (a redefined period replaces the
-    earlier definition)."""
-    if rows:
-        stmt = insert(AcademicYear).values(rows)
+    """Schedule's years and periods as last announced, by the events' time (`as_of` in
+    each row): a redefined period replaces the earlier definition, an older one arriving
+    late changes nothing."""
+    for table, key, fields, values in (
+        (AcademicYear, "academic_year_id", ("title", "starts_on", "ends_on"), rows),
+        (
+            StudyPeriod,
+            "period_id",
+            ("academic_year_id", "kind", "number", "starts_on", "ends_on", "scope"),
+            periods,
+        ),
+    ):
+        if not values:
+            continue
+        t: Any = table
+        stmt = insert(t).values(values)
         await session.execute(
             stmt.on_conflict_do_update(
-                index_elements=["tenant_id", "academic_year_id"],
-                set_={k: stmt.excluded[k] for k in ("title", "starts_on", "ends_on")},
-            )
-        )
-    if periods:
-        stmt = insert(StudyPeriod).values(periods)
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["tenant_id", "period_id"],
-                set_={
-                    k: stmt.excluded[k]
-                    for k in ("academic_year_id", "kind", "number", "starts_on", "ends_on", "scope")
-                },
+                index_elements=["tenant_id", key],
+                set_={k: stmt.excluded[k] for k in (*fields, "as_of")},
+                where=t.as_of <= stmt.excluded.as_of,
             )
         )

@@ -271,6 +271,8 @@ class AcademicYear(Base):
     title: Mapped[str] = mapped_column(String(100))
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
+    # The newest event applied: an older one arriving late changes nothing.
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("'epoch'"))
 
 
 class StudyPeriod(Base):
@@ -288,6 +290,7 @@ class StudyPeriod(Base):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     scope: Mapped[str] = mapped_column(String(60))
+    as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("'epoch'"))
 
 
 class WorkType(Base):

@@ -130,6 +130,14 @@ async def listed(
     if lesson is None:
         raise NotFound(_NOT_FOUND)
     await _may_download(session, principal, lesson)
+    await audit.record(
+        session,
+        tenant_id=principal.tenant_id,
+        actor=Actor(kind="user", id=principal.user_id),
+        action="read",
+        entity="homework_files",
+        entity_id=lesson.id,
+    )
     return await repo.homework_files(session, principal.tenant_id, [lesson.id])
 
 
@@ -145,4 +153,13 @@ async def download(
     )
     if row is None:
         raise NotFound("Файл не найден")
+    await audit.record(
+        session,
+        tenant_id=principal.tenant_id,
+        actor=Actor(kind="user", id=principal.user_id),
+        action="download",
+        entity="homework_file",
+        entity_id=row.id,
+        details={"lesson_id": str(lesson.id)},
+    )
     return row

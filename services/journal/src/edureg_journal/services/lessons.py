@@ -24,7 +24,7 @@ from edureg_journal.persistence.tables import (
     RosterMembership,
 )
 from edureg_journal.services import org_settings, period_marks, periods, plans
-from edureg_shared import audit
+from edureg_shared import audit, region
 from edureg_shared.auth import Principal
 from edureg_shared.errors import Conflict, Forbidden, InvalidState, NotFound
 from edureg_shared.events.envelope import Actor, Envelope
@@ -89,8 +89,8 @@ async def on_subgroups_defined(*, session: AsyncSession, events: list[Envelope])
             e.tenant_id,
             d.subgroup_id,
             d.student_ids,
-            # Without a day named, the change applies from its own day (UTC).
-            since=d.since or e.occurred_at.astimezone(UTC).date(),
+            # Without a day named, the change applies from its own day (the region's).
+            since=d.since or region.local_date(e.occurred_at),
             as_of=e.occurred_at,
         )
 

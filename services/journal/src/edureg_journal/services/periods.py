@@ -31,7 +31,7 @@ _ENDINGS = {"quarter": "я", "half": "е", "semester": "й", "trimester": "й"}
 
 
 def named(kind: str, number: int) -> str:
-    return f"{number}-{_ENDINGS.get(kind, 'й')} {KINDS.get(kind, kind)}"
+    return f"{number}-{_ENDINGS.get(kind, 'й')} {KINDS.get(kind, 'период')}"
 
 
 def title(lock: PeriodLock) -> str:

@@ -20,10 +20,9 @@ from edureg_journal.domain import marks as rules
 from edureg_journal.persistence import lessons as repo
 from edureg_journal.persistence.tables import AcademicYear, JournalChange, PeriodMark, StudyPeriod
 from edureg_journal.services import org_settings
-from edureg_journal.services.period_marks import teaches_or_curates
 from edureg_shared import audit
 from edureg_shared.auth import Principal
-from edureg_shared.errors import InvalidState, NotFound
+from edureg_shared.errors import Forbidden, InvalidState, NotFound
 from edureg_shared.events.envelope import Actor, Envelope
 from edureg_shared.events.outbox import add_events
 
@@ -66,6 +65,39 @@ class YearSheet:
     rows: list[YearRow]
 
 
+async def _may_set(
+    session: AsyncSession,
+    principal: Principal,
+    group_id: uuid.UUID,
+    subject_id: uuid.UUID,
+    periods: list[StudyPeriod],
+    settings: org_settings.OrgSettings | None,
+) -> None:
+    """The subject's teacher in the group in that year (load in one of its periods — a
+    teacher of this year does not rewrite last year's final marks); where the
+    organisation allows it (001 8.6), the class teacher."""
+    for p in periods:
+        if await repo.teaches(
+            session,
+            principal.tenant_id,
+            principal.user_id,
+            subject_id,
+            group_id,
+            period=p.period_id,
+            any_subgroup=True,
+        ):
+            return
+    if (
+        settings is not None
+        and settings.curator_sets_period_marks
+        and await repo.curates(session, principal.tenant_id, principal.user_id, group_id)
+    ):
+        return
+    raise Forbidden(
+        "Оценки за год выставляет преподаватель этого предмета в этой группе в этом году"
+    )
+
+
 async def _year(session: AsyncSession, tenant_id: uuid.UUID, year_id: uuid.UUID) -> AcademicYear:
     year = await repo.academic_year(session, tenant_id, year_id)
     if year is None:
@@ -85,11 +117,11 @@ async def sheet(
     """For the subject's teachers in the group, its class teacher and the management."""
     tenant_id = principal.tenant_id
     year = await _year(session, tenant_id, academic_year_id)
+    periods = await repo.periods_of_group(session, tenant_id, year.academic_year_id, group_id)
     if not principal.has("journal.read.all") and not await repo.curates(
         session, tenant_id, principal.user_id, group_id
     ):
-        await teaches_or_curates(session, principal, group_id, subject_id)
-    periods = await repo.periods_of_group(session, tenant_id, year.academic_year_id, group_id)
+        await _may_set(session, principal, group_id, subject_id, periods, None)
     ids = [p.period_id for p in periods]
     given: dict[uuid.UUID, dict[tuple[uuid.UUID, str], str]] = defaultdict(dict)
     for m in await repo.marks_for(
@@ -140,11 +172,12 @@ async def set_marks(*, session: AsyncSession, principal: Principal, cmd: SetYear
     then only the differences written, each with its history and event — or nothing."""
     tenant_id = principal.tenant_id
     year = await _year(session, tenant_id, cmd.academic_year_id)
-    await teaches_or_curates(
+    await _may_set(
         session,
         principal,
         cmd.group_id,
         cmd.subject_id,
+        await repo.periods_of_group(session, tenant_id, year.academic_year_id, cmd.group_id),
         await org_settings.current(session, tenant_id),
     )
     members = {
@@ -256,10 +289,11 @@ async def on_years(*, session: AsyncSession, events: list[Envelope]) -> None:
     years: dict[tuple[uuid.UUID, uuid.UUID], dict[str, object]] = {}
     periods: dict[tuple[uuid.UUID, uuid.UUID], dict[str, object]] = {}
 
-    def period(tenant_id: uuid.UUID, year_id: uuid.UUID, p: c.EndedPeriod) -> None:
-        if p.period_id is not None:
-            periods[(tenant_id, p.period_id)] = {
-                "tenant_id": tenant_id,
+    def period(e: Envelope, year_id: uuid.UUID, p: c.EndedPeriod) -> None:
+        known = periods.get((e.tenant_id, p.period_id)) if p.period_id else None
+        if p.period_id is not None and (known is None or known["as_of"] <= e.occurred_at):
+            periods[(e.tenant_id, p.period_id)] = {
+                "tenant_id": e.tenant_id,
                 "period_id": p.period_id,
                 "academic_year_id": year_id,
                 "kind": p.kind,
@@ -267,9 +301,10 @@ async def on_years(*, session: AsyncSession, events: list[Envelope]) -> None:
                 "starts_on": p.starts_on,
                 "ends_on": p.ends_on,
                 "scope": p.scope[:60],
+                "as_of": e.occurred_at,
             }
 
-    for e in events:
+    for e in sorted(events, key=lambda e: e.occurred_at):
         if e.type == c.ACADEMIC_YEAR_OPENED.type:
             y = c.ACADEMIC_YEAR_OPENED.parse(e.data)
             years[(e.tenant_id, y.academic_year_id)] = {
@@ -278,10 +313,11 @@ async def on_years(*, session: AsyncSession, events: list[Envelope]) -> None:
                 "title": y.title[:100],
                 "starts_on": y.starts_on,
                 "ends_on": y.ends_on,
+                "as_of": e.occurred_at,
             }
             for p in y.periods:
-                period(e.tenant_id, y.academic_year_id, p)
+                period(e, y.academic_year_id, p)
         else:
             d = c.PERIOD_DEFINED.parse(e.data)
-            period(e.tenant_id, d.academic_year_id, d.period)
+            period(e, d.academic_year_id, d.period)
     await repo.upsert_years(session, list(years.values()), list(periods.values()))

@@ -195,8 +195,10 @@ async def report_card(
         line = lines.setdefault(subject, SubjectLine(subject, names.get(subject, "Предмет")))
         if kind == "period":
             line.by_period[period_id] = value
+        elif year is not None and period_id == year.academic_year_id:
+            line.final[kind] = value  # the year's own mark wins over an older period-keyed one
         else:
-            line.final[kind] = value
+            line.final.setdefault(kind, value)
     attendance = dict.fromkeys(grading.ATTENDANCE, 0)
     for (code,) in (
         await session.execute(

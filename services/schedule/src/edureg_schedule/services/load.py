@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -31,7 +31,7 @@ from edureg_schedule.persistence.tables import (
     Subgroup,
     Subject,
 )
-from edureg_shared import audit
+from edureg_shared import audit, region
 from edureg_shared.errors import InvalidState, NotFound
 from edureg_shared.events.envelope import Actor
 from edureg_shared.events.outbox import add_event
@@ -274,7 +274,7 @@ async def save_subgroup(
     group = await repo.get(session, Group, tenant_id, group_id)
     if group is None:
         raise NotFound("Группа не найдена")
-    if cmd.since is not None and abs((cmd.since - datetime.now(UTC).date()).days) > 366:
+    if cmd.since is not None and abs((cmd.since - region.today()).days) > 366:
         raise InvalidState(
             "Подгруппа не сохранена: дата вне учебного года",
             errors=[{"field": "since", "message": "Дата состава — не дальше года от сегодня"}],
