@@ -326,3 +326,44 @@ async def test_year_and_final_marks_are_suggested_and_set_whole(
         ("final", str(w["year"]), "5"),
     }
     assert "Ученик" not in json.dumps(mine, ensure_ascii=False)
+
+
+async def test_a_year_known_only_from_its_periods_still_has_its_sheet(
+    client: httpx.AsyncClient, infra: Infra, nats_prefix: str, issuer: TestIssuer
+) -> None:
+    """A year opened before journal listened: its periods (schedule announces them again
+    when they are saved) make it known, titled by its dates."""
+    tenant, year = uuid.uuid4(), uuid.uuid4()
+    await infra.publish(
+        nats_prefix,
+        _event(
+            tenant,
+            "schedule.period.defined",
+            1,
+            {
+                "academic_year_id": str(year),
+                "period": {
+                    "period_id": str(uuid.uuid4()),
+                    "kind": "semester",
+                    "number": 1,
+                    "starts_on": "2027-09-01",
+                    "ends_on": "2027-12-28",
+                    "scope": "all",
+                },
+            },
+        ),
+    )
+    director = issuer.headers(tenant_id=tenant, permissions=["journal.read.all"])
+    query = {
+        "group_id": str(uuid.uuid4()),
+        "subject_id": str(uuid.uuid4()),
+        "academic_year_id": str(year),
+    }
+    r = await eventually(
+        lambda: client.get("/api/v1/year-marks", params=query, headers=director),
+        until=lambda r: r.status_code == 200,
+        message="the year from its period",
+    )
+    body = r.json()
+    assert body["academic_year"]["title"] == "2027/2028"
+    assert [p["title"] for p in body["periods"]] == ["1-й семестр"]

@@ -635,3 +635,9 @@ async def upsert_years(
                 where=t.as_of <= stmt.excluded.as_of,
             )
         )
+
+
+async def add_years_if_unknown(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Years known only from their periods: added, never over a year's own announcement."""
+    if rows:
+        await session.execute(insert(AcademicYear).values(rows).on_conflict_do_nothing())

@@ -10,7 +10,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +26,7 @@ from edureg_shared.errors import Forbidden, InvalidState, NotFound
 from edureg_shared.events.envelope import Actor, Envelope
 from edureg_shared.events.outbox import add_events
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 YearKind = Literal["year", "exam", "final", "coursework", "qualification"]
 
 
@@ -286,8 +287,9 @@ async def set_marks(*, session: AsyncSession, principal: Principal, cmd: SetYear
 
 async def on_years(*, session: AsyncSession, events: list[Envelope]) -> None:
     """Schedule's years and their periods (opened with its periods, or one defined)."""
-    years: dict[tuple[uuid.UUID, uuid.UUID], dict[str, object]] = {}
-    periods: dict[tuple[uuid.UUID, uuid.UUID], dict[str, object]] = {}
+    years: dict[tuple[uuid.UUID, uuid.UUID], dict[str, Any]] = {}
+    periods: dict[tuple[uuid.UUID, uuid.UUID], dict[str, Any]] = {}
+    placeholders: dict[tuple[uuid.UUID, uuid.UUID], dict[str, Any]] = {}
 
     def period(e: Envelope, year_id: uuid.UUID, p: c.EndedPeriod) -> None:
         known = periods.get((e.tenant_id, p.period_id)) if p.period_id else None
@@ -320,4 +322,21 @@ async def on_years(*, session: AsyncSession, events: list[Envelope]) -> None:
         else:
             d = c.PERIOD_DEFINED.parse(e.data)
             period(e, d.academic_year_id, d.period)
+            # A year whose opening journal never saw (opened before journal listened):
+            # known from its periods until its own event, which then wins.
+            first = d.period.starts_on.year - (d.period.starts_on.month < 7)
+            placeholder = placeholders.setdefault(
+                (e.tenant_id, d.academic_year_id),
+                {
+                    "tenant_id": e.tenant_id,
+                    "academic_year_id": d.academic_year_id,
+                    "title": f"{first}/{first + 1}",
+                    "starts_on": d.period.starts_on,
+                    "ends_on": d.period.ends_on,
+                    "as_of": EPOCH,
+                },
+            )
+            placeholder["starts_on"] = min(placeholder["starts_on"], d.period.starts_on)
+            placeholder["ends_on"] = max(placeholder["ends_on"], d.period.ends_on)
     await repo.upsert_years(session, list(years.values()), list(periods.values()))
+    await repo.add_years_if_unknown(session, [y for k, y in placeholders.items() if k not in years])
