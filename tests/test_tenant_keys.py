@@ -67,6 +67,7 @@ CROSS_TENANT = {
         "region_movement_counts": "regional aggregate: multi-shard",
         "region_sign_in_counts": "regional aggregate: multi-shard",
         "region_quality_counts": "regional aggregate: multi-shard",
+        "region_deadline_items": "regional aggregate: multi-shard",
     },
 }
 

@@ -4,16 +4,20 @@ another teacher and another organisation must not do."""
 
 from __future__ import annotations
 
+import contextlib
 import io
+import json
 import uuid
 from typing import Any
 
 import httpx
+import nats
 from openpyxl import Workbook
 
 from edureg_devstack.testing.infra import Infra
 from edureg_devstack.testing.plugin import assert_problem, eventually
 from edureg_devstack.testing.tokens import TestIssuer
+from edureg_shared.events.envelope import stream_name
 
 from .test_grid import _event, _lesson
 from .test_settings_and_locks import ADMIN, TEACHER, _period_world
@@ -69,6 +73,21 @@ async def test_a_plan_is_given_to_the_lessons_in_order_and_its_coverage_shown(
     assert r.status_code == 200, r.text
     saved = r.json()
     assert (saved["version"], saved["hours"]) == (0, 3)
+    # Announced for reporting's deadline: its size, not its topics.
+    async with infra.nats_admin() as nc:
+        sub = await nc.jetstream().pull_subscribe(
+            f"{nats_prefix}journal.plan.saved.v1", stream=stream_name("journal", nats_prefix)
+        )
+        got: list[dict[str, Any]] = []
+
+        async def fetch() -> list[dict[str, Any]]:
+            with contextlib.suppress(nats.errors.TimeoutError):
+                got.extend(json.loads(m.data) for m in await sub.fetch(10, timeout=0.5))
+            return [g["data"] for g in got if g["tenant_id"] == str(w["tenant"])]
+
+        [announced] = await eventually(fetch, message="plan.saved")
+    assert (announced["plan_id"], announced["topics"], announced["hours"]) == (saved["id"], 2, 3)
+    assert "Дроби" not in json.dumps(announced, ensure_ascii=False)
     # Saved again from a page read before: told, nothing lost.
     assert_problem(await client.put("/api/v1/plans", json=plan, headers=teacher), 409)
     stranger = issuer.headers(tenant_id=w["tenant"], permissions=TEACHER)

@@ -1,7 +1,8 @@
-"""reporting: four more deadlines computed — orders entered, accounts created, period
-marks and year marks set — from when each movement was recorded and each account was
-provisioned; one counting function for them (`deadline_items`), read by an organisation
-under its row-level security and, counts only, by the region
+"""reporting: five more deadlines computed — orders entered, accounts created, period
+and year marks set, thematic plans by September — from when each movement was recorded,
+each account provisioned, each plan first saved; one counting function for them
+(`deadline_items`), read by an organisation under its row-level security and, counts
+only, by the region
 
 Revision ID: 0011
 Revises: 0010
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from edureg_shared.migrations import roles
+from edureg_shared.migrations import roles, tenant_table
 
 SERVICE = "reporting"
 
@@ -25,14 +26,16 @@ ARGS = "p_from date, p_to date, p_tz text"
 TYPES = "date, date, text"
 RESULT = "tenant_id uuid, code text, starts_on date, done_on date, items bigint"
 # Tables the function reads on the region's behalf that had no policy for it yet.
-COUNTED = ("periods", "period_marks", "account_links")
+COUNTED = ("periods", "period_marks", "account_links", "teaching_load", "plan_saves")
 # Each item: the day it became due (`starts_on`) and the day it was done (null: not yet).
 # - orders: an order (number and date) is due from its date, done when recorded;
 # - accounts: an enrolled student's account is due from the enrolment's recording, done
 #   when identity provisioned it;
 # - period_marks: a group's subject in a period is due at the period's end, done when
 #   every student on the roster that day has the period's mark (the last one's day);
-# - year_marks: the same for the year's mark, due at the year's last period's end.
+# - year_marks: the same for the year's mark, due at the year's last period's end;
+# - thematic_plans: a group's subject with load in a year is due from the year's start
+#   ("by the N-th of September"), done when its plan was first saved with topics.
 BODY = """
 WITH orders AS (
   SELECT tenant_id, order_date AS starts_on,
@@ -67,6 +70,13 @@ WITH orders AS (
   SELECT 'period_marks' AS code, s.*, 'period' AS kind FROM period_sheets s
   UNION ALL
   SELECT 'year_marks', s.*, 'year' FROM year_sheets s
+), plans AS (
+  SELECT DISTINCT tl.tenant_id, y.starts_on, tl.group_id, tl.subject_id
+    FROM public.academic_years y
+    JOIN public.periods p ON p.tenant_id = y.tenant_id AND p.academic_year_id = y.academic_year_id
+    JOIN public.teaching_load tl
+      ON tl.tenant_id = p.tenant_id AND tl.period_id = p.period_id AND tl.active
+   WHERE y.starts_on <= p_to AND y.ends_on >= p_from
 ), judged AS (
   SELECT s.tenant_id, s.code, s.ends_on AS starts_on,
          (SELECT count(*) FROM public.memberships r
@@ -90,6 +100,14 @@ UNION ALL
 SELECT tenant_id, code::text, starts_on,
        CASE WHEN roster > 0 AND marked >= roster THEN last_on END, count(*)
   FROM judged WHERE roster > 0 GROUP BY 1, 2, 3, 4
+UNION ALL
+SELECT pl.tenant_id, 'thematic_plans'::text, pl.starts_on,
+       (ps.first_saved_at AT TIME ZONE p_tz)::date, count(*)
+  FROM plans pl
+  LEFT JOIN public.plan_saves ps
+    ON ps.tenant_id = pl.tenant_id AND ps.group_id = pl.group_id
+   AND ps.subject_id = pl.subject_id
+ GROUP BY 1, 2, 3, 4
 """
 
 
@@ -97,6 +115,14 @@ def upgrade() -> None:
     r = roles(SERVICE)
     op.execute("ALTER TABLE movement_log ADD COLUMN recorded_at TIMESTAMP WITH TIME ZONE")
     op.execute("ALTER TABLE account_links ADD COLUMN provisioned_at TIMESTAMP WITH TIME ZONE")
+    op.execute("""CREATE TABLE plan_saves (
+    tenant_id UUID NOT NULL,
+    group_id UUID NOT NULL,
+    subject_id UUID NOT NULL,
+    first_saved_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    CONSTRAINT pk_plan_saves PRIMARY KEY (tenant_id, group_id, subject_id)
+)""")
+    tenant_table("plan_saves", service=SERVICE)
     for table in COUNTED:
         op.execute(f"CREATE POLICY owner_counts ON {table} FOR SELECT TO {r.owner} USING (true)")
     op.execute(
@@ -118,5 +144,6 @@ def downgrade() -> None:
     op.execute(f"DROP FUNCTION public.deadline_items({TYPES})")
     for table in COUNTED:
         op.execute(f"DROP POLICY owner_counts ON {table}")
+    op.execute("DROP TABLE plan_saves")
     op.execute("ALTER TABLE account_links DROP COLUMN provisioned_at")
     op.execute("ALTER TABLE movement_log DROP COLUMN recorded_at")

@@ -544,6 +544,44 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
     events += [period_mark(org.subject, p, at("2026-10-23")) for p in pupils]
     events.append(period_mark(other_subject, pupils[0], at("2026-10-22")))
     events += [period_mark(org.subject, p, at("2026-10-30"), "year") for p in pupils]
+    # Load in both subjects this year; Физика's plan saved on 10 September (by the 15th),
+    # Химия's never; an empty plan does not count.
+    for subject in (org.subject, other_subject):
+        events.append(
+            event(
+                org,
+                "schedule.load.assigned",
+                {
+                    "load_id": str(uuid.uuid4()),
+                    "teacher_user_id": str(uuid.uuid4()),
+                    "subject_id": str(subject),
+                    "group_id": str(org.group),
+                    "subgroup_id": None,
+                    "period_id": str(quarter),
+                    "hours": 16,
+                },
+            )
+        )
+    for subject, topics, when in (
+        (org.subject, 12, at("2026-09-10")),
+        (other_subject, 0, at("2026-09-03")),
+    ):
+        events.append(
+            event(
+                org,
+                "journal.plan.saved",
+                {
+                    "plan_id": str(uuid.uuid4()),
+                    "group_id": str(org.group),
+                    "subject_id": str(subject),
+                    "teacher_user_id": str(uuid.uuid4()),
+                    "topics": topics,
+                    "hours": topics,
+                    "version": 0,
+                },
+                when=when,
+            )
+        )
     for e in events:
         await infra.publish(nats_prefix, e, str(e.id))
 
@@ -561,6 +599,7 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
             and rs["year_marks"]["due"] == 2
             and rs["period_marks"]["in_time"] == 1
             and rs["year_marks"]["late"] == 1
+            and rs["thematic_plans"]["due"] == 2
         )
 
     rs = await eventually(own, until=settled, message="the deadlines judged")
@@ -572,7 +611,11 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
     # The year's marks (the year's last period ended 23 October; two days to set them):
     # Физика's set a week later; Химия's never.
     assert (rs["year_marks"]["late"], rs["year_marks"]["overdue"]) == (1, 1)
-    assert all(rs[c]["computed"] for c in ("orders", "accounts", "period_marks", "year_marks"))
+    assert (rs["thematic_plans"]["in_time"], rs["thematic_plans"]["overdue"]) == (1, 1)
+    assert all(
+        rs[c]["computed"]
+        for c in ("orders", "accounts", "period_marks", "year_marks", "thematic_plans")
+    )
     # The region sees the same counts, and no child.
     m = await _monitoring_of(client, issuer, org)
     assert rules_of(m)["accounts"]["overdue"] == 1

@@ -263,7 +263,23 @@ class PeriodLockV1(BaseModel):
 
 PERIOD_LOCKED = EventContract("journal.period.locked", 1, PeriodLockV1)
 PERIOD_REOPENED = EventContract("journal.period.reopened", 1, PeriodLockV1)
-PUBLISHES = (*_JOURNAL, PERIOD_MARK_SET, PERIOD_LOCKED, PERIOD_REOPENED)
+
+
+class PlanSavedV1(BaseModel):
+    """A teacher saved their thematic plan (КТП) of a subject in a group: its size, no
+    topics' text — what reporting judges the "plans by September" deadline by."""
+
+    plan_id: uuid.UUID
+    group_id: uuid.UUID
+    subject_id: uuid.UUID
+    teacher_user_id: uuid.UUID
+    topics: int
+    hours: int
+    version: int
+
+
+PLAN_SAVED = EventContract("journal.plan.saved", 1, PlanSavedV1)
+PUBLISHES = (*_JOURNAL, PERIOD_MARK_SET, PERIOD_LOCKED, PERIOD_REOPENED, PLAN_SAVED)
 
 
 class EndedPeriod(_Tolerant):

@@ -14,12 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edureg_journal.contracts import events as c
 from edureg_journal.persistence import lessons as repo
 from edureg_journal.persistence.tables import Lesson, PlanTopic, ThematicPlan
 from edureg_shared import audit
 from edureg_shared.auth import Principal
 from edureg_shared.errors import Conflict, Forbidden, InvalidState, NotFound
 from edureg_shared.events.envelope import Actor
+from edureg_shared.events.outbox import add_events
 
 READ_ALL = "journal.read.all"
 MAX_TOPICS = 400
@@ -115,6 +117,25 @@ async def save(*, session: AsyncSession, principal: Principal, cmd: PlanIn) -> P
         entity="thematic_plan",
         entity_id=row.id,
         details={"topics": len(cmd.topics), "hours": sum(t.hours for t in cmd.topics)},
+    )
+    await add_events(
+        session,
+        [
+            c.PLAN_SAVED.envelope(
+                tenant_id=tenant_id,
+                actor=Actor(kind="user", id=principal.user_id),
+                subject_id=row.id,
+                data=c.PlanSavedV1(
+                    plan_id=row.id,
+                    group_id=row.group_id,
+                    subject_id=row.subject_id,
+                    teacher_user_id=row.teacher_user_id,
+                    topics=len(cmd.topics),
+                    hours=sum(t.hours for t in cmd.topics),
+                    version=row.version,
+                ),
+            )
+        ],
     )
     return Plan(row, await _topics(session, tenant_id, row.id))
 

@@ -244,3 +244,12 @@ MARK_DELETED = Consumes("journal.mark.deleted", 1, MarkEvent)
 ATTENDANCE_RECORDED = Consumes("journal.attendance.recorded", 1, AttendanceEvent)
 LESSON_CONDUCTED = Consumes("journal.lesson.conducted", 1, LessonConducted)
 PERIOD_MARK_SET = Consumes("journal.period_mark.set", 1, PeriodMarkSet)
+
+
+class PlanSaved(_Tolerant):
+    group_id: uuid.UUID
+    subject_id: uuid.UUID
+    topics: int
+
+
+PLAN_SAVED = Consumes("journal.plan.saved", 1, PlanSaved)

@@ -118,7 +118,7 @@ RULES: dict[str, Rule] = {
             "september",
             15,
             "001 6.6: до 15 сентября; 003: до 2 сентября",
-            False,
+            True,
         ),
     )
 }

@@ -373,6 +373,18 @@ class ReportJob(Base):
     file: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
 
+class PlanSave(Base):
+    """When a group's subject first had a thematic plan with topics (journal's
+    `plan.saved`): the "plans by September" deadline."""
+
+    __tablename__ = "plan_saves"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    subject_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    first_saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class AccountLink(Base):
     """Whose account is which student's: the student's own, or a guardian's (from
     identity's provisioning): who may open a student's reports by relationship."""

@@ -29,6 +29,7 @@ from edureg_reporting.persistence.tables import (
     Organisation,
     Period,
     PeriodMark,
+    PlanSave,
     ProfileSave,
     Publication,
     SignInDay,
@@ -148,6 +149,29 @@ async def on_accounts_provisioned(*, session: AsyncSession, events: list[Envelop
                 set_={"provisioned_at": stmt.excluded.provisioned_at},
                 where=(AccountLink.provisioned_at.is_(None))
                 | (AccountLink.provisioned_at > stmt.excluded.provisioned_at),
+            )
+        )
+
+
+async def on_plans_saved(*, session: AsyncSession, events: list[Envelope]) -> None:
+    first: dict[tuple[uuid.UUID, uuid.UUID], dict[str, Any]] = {}
+    for e in events:
+        d = ev.PLAN_SAVED.parse(e.data)
+        key = (d.group_id, d.subject_id)
+        if d.topics > 0 and (key not in first or e.occurred_at < first[key]["first_saved_at"]):
+            first[key] = {
+                "tenant_id": e.tenant_id,
+                "group_id": d.group_id,
+                "subject_id": d.subject_id,
+                "first_saved_at": e.occurred_at,
+            }
+    if first:
+        stmt = insert(PlanSave).values(list(first.values()))
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["tenant_id", "group_id", "subject_id"],
+                set_={"first_saved_at": stmt.excluded.first_saved_at},
+                where=PlanSave.first_saved_at > stmt.excluded.first_saved_at,
             )
         )
 
