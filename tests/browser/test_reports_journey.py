@@ -236,6 +236,18 @@ async def test_a_deputy_reads_and_downloads_the_summary_sheet_of_marks(
     await page.get_by_label("Числа месяца (через запятую)").fill("15, 30")
     await page.get_by_role("button", name="Добавить в расписание").click()
     await expect(page.get_by_text("Активность пользователей (XLSX): 15, 30 числа")).to_be_visible()
+    # The curators' preliminary reports of every group, every two weeks (001), as PDF.
+    await page.get_by_label("Отчёт по расписанию").select_option(
+        label="Предварительный отчёт куратора (раз в две недели) — все группы"
+    )
+    await page.get_by_label("Формат файла по расписанию").select_option(label="PDF для печати")
+    await page.get_by_label("Числа месяца (через запятую)").fill("1, 15")
+    await page.get_by_role("button", name="Добавить в расписание").click()
+    await expect(
+        page.get_by_text(
+            "Предварительный отчёт куратора (раз в две недели) — все группы (PDF): 1, 15 числа"
+        )
+    ).to_be_visible()
 
     # The constructor: the average mark per subject, saved for the school.
     await (

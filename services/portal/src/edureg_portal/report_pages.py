@@ -211,12 +211,6 @@ async def report_file(
 
 # -- large reports in the background ---------------------------------------------------------
 
-JOB_KINDS = {
-    "marks_all": "Сводные ведомости успеваемости всех групп",
-    "attendance_all": "Сводные ведомости посещаемости всех групп",
-    "activity": "Активность пользователей",
-}
-
 
 async def _jobs_page(
     request: Request,
@@ -236,6 +230,10 @@ async def _jobs_page(
     planned = await _call(request, shell, "reporting", "GET", "/api/v1/report-schedules")
     if isinstance(planned, Response):
         return planned
+    # What may be ordered: reporting's list (the big sheets, activity, the named reports).
+    offered = await _call(request, shell, "reporting", "GET", "/api/v1/report-jobs/kinds")
+    if isinstance(offered, Response):
+        return offered
     return _render(
         request,
         "report_jobs.html",
@@ -246,7 +244,7 @@ async def _jobs_page(
         active="report_jobs",
         jobs=items,
         working=any(j["status"] in ("queued", "running") for j in items),
-        kinds=JOB_KINDS,
+        job_kinds={k["kind"]: k["title"] for k in offered.body.get("items", [])},
         formats=FORMATS,
         periods={
             p["period_id"]: _period_title(p)

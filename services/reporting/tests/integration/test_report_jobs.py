@@ -54,6 +54,33 @@ async def test_a_large_report_is_built_in_the_background_and_kept(
         job["id"]
     ]
 
+    # The named reports of the regulations, in the background too: the curators'
+    # preliminary report of every group, and the organisation's movement.
+    kinds = {
+        k["kind"]: k["title"]
+        for k in (await client.get("/api/v1/report-jobs/kinds", headers=headers)).json()
+    }
+    assert kinds["named.curator_preliminary"].endswith("— все группы")
+    assert "named.average" not in kinds  # a student's report is never built in bulk
+    for kind, sheets in (("named.curator_preliminary", ["7Б"]), ("named.movement", None)):
+        r = await client.post("/api/v1/report-jobs", json={**ORDER, "kind": kind}, headers=headers)
+        assert r.status_code == 202, r.text
+        named_id = r.json()["id"]
+
+        async def named_state(job_id: str = named_id) -> dict[str, Any]:
+            return (await client.get(f"/api/v1/report-jobs/{job_id}", headers=headers)).json()
+
+        built = await eventually(
+            named_state, until=lambda j: j["status"] in ("done", "failed"), message=kind
+        )
+        assert built["status"] == "done", built
+        assert built["title"] == kinds[kind]
+        f = await client.get(f"/api/v1/report-jobs/{named_id}/file", headers=headers)
+        book = openpyxl.load_workbook(io.BytesIO(f.content))
+        if sheets is not None:
+            assert book.sheetnames == sheets
+            cells = [c for row in book["7Б"].iter_rows(values_only=True) for c in row]
+            assert "Борисов Борис" in cells
     # Someone else's job is not found; a teacher orders none; bad orders are named.
     other = issuer.headers(tenant_id=w.tenant, permissions=["reporting.read"])
     assert_problem(await client.get(f"/api/v1/report-jobs/{job['id']}/file", headers=other), 404)

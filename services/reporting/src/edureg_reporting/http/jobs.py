@@ -58,7 +58,7 @@ def _read(job: ReportJob) -> JobRead:
     return JobRead(
         id=job.id,
         kind=job.kind,
-        title=jobs.KINDS.get(job.kind, job.kind),
+        title=jobs.job_kinds().get(job.kind, job.kind),
         format=job.format,
         params=job.params,
         status=job.status,
@@ -74,6 +74,20 @@ def _read(job: ReportJob) -> JobRead:
     )
 
 
+class JobKindRead(BaseModel):
+    kind: str
+    title: str
+
+
+@router.get(
+    "/report-jobs/kinds",
+    response_model=list[JobKindRead],
+    summary="Какие отчёты можно заказать в фоне или по расписанию",
+)
+async def job_kinds(ctx: Management) -> list[JobKindRead]:
+    return [JobKindRead(kind=k, title=t) for k, t in jobs.job_kinds().items()]
+
+
 @router.post(
     "/report-jobs",
     response_model=JobRead,
@@ -81,6 +95,7 @@ def _read(job: ReportJob) -> JobRead:
     summary="Заказать большой отчёт (строится в фоне)",
     description="`kind`: "
     + ", ".join(f"`{k}` — {v}" for k, v in jobs.KINDS.items())
+    + "; и отчёты по положениям: `named.<ключ>` (список — `GET /api/v1/report-jobs/kinds`)"
     + f". Не больше {jobs.MAX_OPEN} отчётов в работе у одного пользователя.",
 )
 async def order(ctx: Management, cmd: OrderJob, request: Request) -> JobRead:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import undefer
 
 from edureg_reporting import render
 from edureg_reporting.persistence.tables import ReportJob, ReportSchedule, SignInDay
-from edureg_reporting.services import documents, reports
+from edureg_reporting.services import documents, named_reports, reports
 from edureg_shared.auth import Principal
 from edureg_shared.db import Database
 from edureg_shared.errors import Conflict, InvalidState, NotFound
@@ -37,6 +37,22 @@ KINDS = {
     "attendance_all": "Сводные ведомости посещаемости всех групп",
     "activity": "Активность пользователей",
 }
+NAMED = "named."
+
+
+def job_kinds() -> dict[str, str]:
+    """What may be ordered or scheduled: the big sheets, the activity report, and the
+    named reports of the regulations — the organisation's, and the groups' built for
+    every group at once (e.g. the curators' preliminary reports every two weeks, 001)."""
+    out = dict(KINDS)
+    for k in named_reports.KINDS.values():
+        if k.scope == "organisation":
+            out[NAMED + k.key] = k.title
+        elif k.scope == "group":
+            out[NAMED + k.key] = f"{k.title} — все группы"
+    return out
+
+
 FORMATS = ("xlsx", "pdf")
 STATUS_TITLES = {
     "queued": "в очереди",
@@ -65,7 +81,7 @@ async def submit(
     end: date | None,
 ) -> ReportJob:
     errors = []
-    if kind not in KINDS:
+    if kind not in job_kinds():
         errors.append({"field": "kind", "message": "Нет такого отчёта"})
     if fmt not in FORMATS:
         errors.append({"field": "format", "message": "Формат: xlsx или pdf"})
@@ -152,7 +168,7 @@ async def create_schedule(
     period_days: int,
 ) -> ReportSchedule:
     errors = []
-    if kind not in KINDS:
+    if kind not in job_kinds():
         errors.append({"field": "kind", "message": "Нет такого отчёта"})
     if fmt not in FORMATS:
         errors.append({"field": "format", "message": "Формат: xlsx или pdf"})
@@ -367,29 +383,39 @@ class Worker:
                 permissions=frozenset({reports.ORGANISATION_REPORTS}),
             )
             groups = await reports.report_groups(session, management)
-            if kind == "activity":
+            named = _named(kind)
+            if kind == "activity" or (named is not None and named.scope == "organisation"):
                 groups = []
+            if kind == "activity":
                 days = await activity(session, tenant_id, r.start, r.end)
         await self._beat(tenant_id, job_id, attempt, 0, len(groups))
         made = f"Сформирован {render.stamp()}"
         tables = []
         if kind == "activity":
             tables.append(documents.activity_table(r, days, made))
+        if named is not None and named.scope == "organisation":
+            async with self.db.tenant_session(tenant_id) as session:
+                tables += await named.build(named_reports.Of(session, tenant_id, r, made))
         for i, group in enumerate(groups, start=1):
             async with self.db.tenant_session(tenant_id) as session:
-                if kind == "marks_all":
+                if named is not None:
+                    built = await named.build(
+                        named_reports.Of(session, tenant_id, r, made, group=group)
+                    )
+                elif kind == "marks_all":
                     sheet = await reports.marks_sheet(session, tenant_id, group.group_id, r)
-                    table = documents.marks_table(group, r, sheet, made)
+                    built = [documents.marks_table(group, r, sheet, made)]
                 else:
                     att = await reports.attendance_sheet(session, tenant_id, group.group_id, r)
-                    table = documents.attendance_table(group, r, att, made)
-            table.sheet = group.name or table.sheet
-            tables.append(table)
+                    built = [documents.attendance_table(group, r, att, made)]
+            for table in built:
+                table.sheet = group.name or table.sheet
+            tables += built
             await self._beat(tenant_id, job_id, attempt, i, len(groups))
         if not tables:  # an organisation without groups
             tables.append(
                 render.Table(
-                    title=KINDS[kind],
+                    title=job_kinds().get(kind, kind),
                     subtitle=[f"Период: {documents.range_title(r)}"],
                     columns=["Сведения"],
                     rows=[["В организации нет групп"]],
@@ -408,12 +434,16 @@ class Worker:
                 .values(
                     status="done",
                     file=body,
-                    filename=f"{KINDS[kind]}.{fmt}",
+                    filename=f"{job_kinds().get(kind, kind)}.{fmt}",
                     finished_at=datetime.now(UTC),
                     done_steps=len(groups),
                     total_steps=len(groups),
                 )
             )
+
+
+def _named(kind: str) -> named_reports.Kind | None:
+    return named_reports.KINDS.get(kind[len(NAMED) :]) if kind.startswith(NAMED) else None
 
 
 async def activity(
