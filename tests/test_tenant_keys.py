@@ -68,6 +68,7 @@ CROSS_TENANT = {
         "region_sign_in_counts": "regional aggregate: multi-shard",
         "region_quality_counts": "regional aggregate: multi-shard",
         "region_deadline_items": "regional aggregate: multi-shard",
+        "region_completeness_counts": "regional aggregate: multi-shard",
     },
 }
 

@@ -76,6 +76,9 @@ async def test_a_specialist_sees_a_school_enter_its_journal_late(
     await expect(page.get_by_role("figure", name="Журнал в срок по районам")).to_contain_text(
         "Озёрный район"
     )
+    await expect(
+        page.get_by_role("figure", name="Заполненность данных по региону")
+    ).to_contain_text("Учебные планы групп")
     assert await page.evaluate(_UNLABELLED) == []
     assert await page.evaluate(_CONTRAST) == []
     assert "Мониторова" not in await page.get_by_role("main").inner_text()
@@ -130,6 +133,10 @@ async def test_a_specialist_sees_a_school_enter_its_journal_late(
     await expect(
         page.get_by_role("heading", name="Соблюдение сроков: Школа мониторинга")
     ).to_be_visible()
+    # What the school has filled in: its groups' timetables (the lessons are there).
+    filled = page.get_by_role("figure", name="Заполненность данных")
+    await expect(filled).to_contain_text("Расписание групп")
+    await expect(filled).to_contain_text("Тематические планы по предметам")
     rules = page.get_by_role("table", name=re.compile("Правила регламента"))
     await expect(
         rules.get_by_role("row", name=re.compile("Оценки, посещаемость и тема урока"))

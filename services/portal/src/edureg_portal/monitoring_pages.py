@@ -41,7 +41,13 @@ def _rules(figures: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _bars(rows: list[tuple[str, float | None, str, str | None]]) -> list[dict[str, Any]]:
     """A bar chart's rows: (label, per cent or None, the figure's words, link)."""
     return [
-        {"label": label, "value": value, "width": value or 0, "note": note, "href": href}
+        {
+            "label": label,
+            "value": value,
+            "width": max(0.0, min(100.0, value or 0.0)),
+            "note": note,
+            "href": href,
+        }
         for label, value, note, href in rows
     ]
 
@@ -56,12 +62,27 @@ def _rate_note(rule: dict[str, Any]) -> str:
     return f"{rule['in_time']} из {rule['due']} в срок"
 
 
+def _completeness(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """Bars of what is filled in: the card, groups' curricula and timetables, plans."""
+    return _bars(
+        [
+            (
+                c["title"],
+                c["rate"],
+                f"{c['filled']} из {c['total']}" if c["total"] else "нечего считать",
+                None,
+            )
+            for c in figures.get("completeness", [])
+        ]
+    )
+
+
 def _trend(trend: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
             "label": f"{w['week'][8:10]}.{w['week'][5:7]}",
             "value": w["rate"],
-            "height": w["rate"] or 0,
+            "height": max(0.0, min(100.0, w["rate"] or 0.0)),
             "note": f"неделя с {w['week'][8:10]}.{w['week'][5:7]}: {w['in_time']} из {w['due']} в срок",
         }
         for w in trend
@@ -128,6 +149,8 @@ async def region_page(
             for o in orgs
         ]
     )
+    # Data completeness for the chosen scope (the region, or one district).
+    filled = _completeness(figures) if data else []
     return _render(
         request,
         "monitoring_region.html",
@@ -141,6 +164,7 @@ async def region_page(
         municipalities=by_municipality,
         org_bars=org_bars if data else [],
         quality_bars=quality_bars,
+        filled=filled,
         orgs=[{**o, "r": _rules(o)} for o in orgs],
         trend=_trend(data["trend"]) if data else [],
         kinds=KINDS,
@@ -176,6 +200,7 @@ async def _organisation(
         params=params,
         data=data,
         figures=_rules(data) if data else {},
+        filled=_completeness(data) if data else [],
         trend=_trend(data["trend"]) if data else [],
         overdue=overdue,
         statuses=STATUS,

@@ -440,6 +440,17 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
         ),
         event(
             org,
+            "contingent.group.created",
+            {"group_id": str(org.group), "name": "5А", "grade": 5, "academic_year": "2026/2027"},
+        ),
+        # Schedule gives the group its curriculum (data completeness).
+        event(
+            org,
+            "schedule.group.plan_set",
+            {"group_id": str(org.group), "curriculum_id": str(uuid.uuid4()), "shift": 1},
+        ),
+        event(
+            org,
             "schedule.academic_year.opened",
             {
                 "academic_year_id": str(year),
@@ -601,6 +612,27 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
             and rs["year_marks"]["late"] == 1
             and rs["thematic_plans"]["due"] == 2
         )
+
+    async def completeness() -> dict[str, dict[str, Any]]:
+        r = await client.get("/api/v1/compliance", params=RANGE, headers=deputy)
+        return {c["what"]: c for c in r.json()["completeness"]} if r.status_code == 200 else {}
+
+    # One group, with its curriculum and lessons; one of its two subjects planned; the
+    # card never saved (nothing to count).
+    expected = {
+        "curricula": (1, 1, 100.0),
+        "timetables": (1, 1, 100.0),
+        "thematic_plans": (1, 2, 50.0),
+        "profile": (0, 0, None),
+    }
+
+    def shown(c: dict[str, dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
+        return {w: (x["filled"], x["total"], x["rate"]) for w, x in c.items()}
+
+    filled = await eventually(
+        completeness, until=lambda c: shown(c) == expected, message="the completeness figures"
+    )
+    assert shown(filled) == expected
 
     rs = await eventually(own, until=settled, message="the deadlines judged")
     assert (rs["orders"]["in_time"], rs["orders"]["late"]) == (1, 1)

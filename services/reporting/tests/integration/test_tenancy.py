@@ -63,6 +63,7 @@ async def test_tables_are_tenant_scoped_and_the_region_reads_counts_only(
         "region_quality_counts",
         "due_report_schedules",
         "region_deadline_items",
+        "region_completeness_counts",
     }
     for f in definers:
         assert f.proconfig == ["search_path=pg_catalog, public"]

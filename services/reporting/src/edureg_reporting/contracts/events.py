@@ -246,6 +246,14 @@ LESSON_CONDUCTED = Consumes("journal.lesson.conducted", 1, LessonConducted)
 PERIOD_MARK_SET = Consumes("journal.period_mark.set", 1, PeriodMarkSet)
 
 
+class GroupPlanSet(_Tolerant):
+    group_id: uuid.UUID
+    curriculum_id: uuid.UUID | None = None
+
+
+GROUP_PLAN_SET = Consumes("schedule.group.plan_set", 1, GroupPlanSet)
+
+
 class PlanSaved(_Tolerant):
     group_id: uuid.UUID
     subject_id: uuid.UUID

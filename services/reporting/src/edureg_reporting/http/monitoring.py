@@ -46,6 +46,14 @@ class RuleFigures(BaseModel):
     rate: float | None
 
 
+class Completeness(BaseModel):
+    what: str
+    title: str
+    filled: int
+    total: int
+    rate: float | None
+
+
 class WeekRate(BaseModel):
     week: date
     due: int
@@ -55,6 +63,8 @@ class WeekRate(BaseModel):
 
 class FiguresRead(BaseModel):
     rules: list[RuleFigures]
+    # Data filled in: the organisation's card, groups' curricula and timetables, plans.
+    completeness: list[Completeness]
     groups: int
     students: int
     enrolled: int
@@ -175,6 +185,18 @@ def _rules(f: Figures, deadlines: dict[str, int]) -> list[RuleFigures]:
 def _figures(f: Figures, deadlines: dict[str, int]) -> dict[str, Any]:
     return {
         "rules": _rules(f, deadlines),
+        "completeness": [
+            Completeness(
+                what=what,
+                title=title,
+                filled=f.completeness.get(what, (0, 0))[0],
+                total=f.completeness.get(what, (0, 0))[1],
+                rate=round(100 * f.completeness[what][0] / f.completeness[what][1], 1)
+                if f.completeness.get(what, (0, 0))[1]
+                else None,
+            )
+            for what, title in compliance.COMPLETENESS.items()
+        ],
         "groups": f.groups,
         "students": f.students,
         "enrolled": f.enrolled,

@@ -62,6 +62,9 @@ class GroupOccupancy(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     curator_user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     curator_as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Whether schedule gave the group a curriculum (data completeness), as of when.
+    has_curriculum: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    curriculum_as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class MovementEntry(Base):

@@ -42,6 +42,12 @@ OWN_RULES = "reporting.regulations.write"
 # A school year and a bit: the longest range the monitoring counts at once.
 MAX_DAYS = 400
 OVERDUE_LIMIT = 500
+COMPLETENESS = {
+    "profile": "Карточка организации",
+    "curricula": "Учебные планы групп",
+    "timetables": "Расписание групп",
+    "thematic_plans": "Тематические планы по предметам",
+}
 
 
 def ensure_regional(principal: Principal) -> None:
@@ -138,6 +144,9 @@ class Figures:
     enrolled: int = 0
     expelled: int = 0
     sign_ins: dict[str, int] = field(default_factory=dict)
+    # Data completeness: what → (filled, of how many) — curricula, timetables, thematic
+    # plans, the organisation's card.
+    completeness: dict[str, tuple[int, int]] = field(default_factory=dict)
     # Students with a result in the range; of them without a 2; with only 4s and 5s.
     rated: int = 0
     succeeded: int = 0
@@ -163,6 +172,9 @@ class Figures:
         self.good += other.good
         for kind, n in other.sign_ins.items():
             self.sign_ins[kind] = self.sign_ins.get(kind, 0) + n
+        for what, (filled, total) in other.completeness.items():
+            was = self.completeness.get(what, (0, 0))
+            self.completeness[what] = (was[0] + filled, was[1] + total)
 
 
 async def _call(session: AsyncSession, name: str, args: str, **params: Any) -> list[Any]:
@@ -221,6 +233,10 @@ async def figures(
     items = await _call(session, f"{prefix}deadline_items", ":f, :t, :z", f=start, t=end, z=zone)
     for tenant, code, tally in rules.items_judged(items, deadline, today, cal):
         out[tenant].rules[code].merge(tally)
+    for tenant, what, filled, total in await _call(
+        session, f"{prefix}completeness_counts", ":f, :t", f=start, t=end
+    ):
+        out[tenant].completeness[what] = (filled, total)
     for tenant, groups, students in await _call(session, f"{prefix}occupancy_counts", ""):
         out[tenant].groups, out[tenant].students = groups, students
     for tenant, kind, n in await _call(

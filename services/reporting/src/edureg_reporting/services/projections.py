@@ -153,6 +153,30 @@ async def on_accounts_provisioned(*, session: AsyncSession, events: list[Envelop
         )
 
 
+async def on_group_plans(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """A group has a curriculum or not, by the newest event (a group not known yet is
+    kept as a row without a name until contingent names it)."""
+    for e in sorted(events, key=lambda e: e.occurred_at):
+        d = ev.GROUP_PLAN_SET.parse(e.data)
+        stmt = insert(GroupOccupancy).values(
+            tenant_id=e.tenant_id,
+            group_id=d.group_id,
+            has_curriculum=d.curriculum_id is not None,
+            curriculum_as_of=e.occurred_at,
+        )
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["tenant_id", "group_id"],
+                set_={
+                    "has_curriculum": stmt.excluded.has_curriculum,
+                    "curriculum_as_of": stmt.excluded.curriculum_as_of,
+                },
+                where=(GroupOccupancy.curriculum_as_of.is_(None))
+                | (GroupOccupancy.curriculum_as_of <= stmt.excluded.curriculum_as_of),
+            )
+        )
+
+
 async def on_plans_saved(*, session: AsyncSession, events: list[Envelope]) -> None:
     first: dict[tuple[uuid.UUID, uuid.UUID], dict[str, Any]] = {}
     for e in events:

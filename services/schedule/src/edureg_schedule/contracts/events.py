@@ -149,7 +149,17 @@ class WorkingCalendarChangedV1(BaseModel):
     working: bool | None
 
 
+class GroupPlanSetV1(BaseModel):
+    """A group was given its curriculum (or had it taken away: null) and its shift: what
+    the region's monitoring counts as "curricula filled"."""
+
+    group_id: uuid.UUID
+    curriculum_id: uuid.UUID | None
+    shift: int
+
+
 ACADEMIC_YEAR_OPENED = EventContract("schedule.academic_year.opened", 1, AcademicYearOpenedV1)
+GROUP_PLAN_SET = EventContract("schedule.group.plan_set", 1, GroupPlanSetV1)
 PERIOD_DEFINED = EventContract("schedule.period.defined", 1, PeriodDefinedV1)
 PERIOD_ENDED = EventContract("schedule.period.ended", 1, PeriodEndedV1)
 LOAD_ASSIGNED = EventContract("schedule.load.assigned", 1, LoadAssignedV1)
@@ -172,6 +182,7 @@ PUBLISHES = (
     LESSON_CANCELLED,
     PUBLISHED,
     CALENDAR_CHANGED,
+    GROUP_PLAN_SET,
 )
 
 

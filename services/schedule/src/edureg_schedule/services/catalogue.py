@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edureg_schedule.contracts.events import GROUP_PLAN_SET, GroupPlanSetV1
 from edureg_schedule.domain import bells as bell_rules
 from edureg_schedule.domain import curriculum as rules
 from edureg_schedule.domain.calendar import PERIOD_KINDS
@@ -30,6 +31,7 @@ from edureg_schedule.services.common import saved
 from edureg_shared import audit
 from edureg_shared.errors import Conflict, InvalidState, NotFound
 from edureg_shared.events.envelope import Actor
+from edureg_shared.events.outbox import add_event
 from edureg_shared.paging import PageRequest
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -326,6 +328,17 @@ async def assign_curriculum(
             "curriculum_id": str(cmd.curriculum_id) if cmd.curriculum_id else None,
             "shift": cmd.shift,
         },
+    )
+    await add_event(
+        session,
+        GROUP_PLAN_SET.envelope(
+            tenant_id=tenant_id,
+            actor=actor,
+            subject_id=group.id,
+            data=GroupPlanSetV1(
+                group_id=group.id, curriculum_id=cmd.curriculum_id, shift=cmd.shift
+            ),
+        ),
     )
     return group
 
