@@ -137,6 +137,15 @@ async def test_a_specialist_sees_a_school_enter_its_journal_late(
     filled = page.get_by_role("figure", name="Заполненность данных")
     await expect(filled).to_contain_text("Расписание групп")
     await expect(filled).to_contain_text("Тематические планы по предметам")
+    # The rule's items: the subject of the load without a thematic plan (no child named).
+    await page.get_by_role(
+        "link", name="Подробнее: Тематическое планирование внесено по всем предметам"
+    ).click()
+    plans = page.get_by_role("table", name="Просрочки по правилу")
+    await expect(plans).to_contain_text("не сделано, срок прошёл")
+    assert "Мониторова" not in await page.get_by_role("main").inner_text()
+    assert await page.evaluate(_UNLABELLED) == []
+    await page.go_back()
     rules = page.get_by_role("table", name=re.compile("Правила регламента"))
     await expect(
         rules.get_by_role("row", name=re.compile("Оценки, посещаемость и тема урока"))

@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from edureg_portal.admin_pages import _form_error
 from edureg_portal.identity_client import Answer
 from edureg_portal.journal_pages import _field_errors
-from edureg_portal.pages import Shell, _call, _opened, _posted_form, _render
+from edureg_portal.pages import Shell, _call, _message, _opened, _posted_form, _render
 from edureg_portal.schedule_pages import _date, _today
 
 router = APIRouter(include_in_schema=False)
@@ -205,6 +205,7 @@ async def _organisation(
         overdue=overdue,
         statuses=STATUS,
         kinds=KINDS,
+        item_rules=ITEM_RULES,
         error=_form_error(found) if not found.ok else None,
         **context,
     )
@@ -229,6 +230,76 @@ async def region_organisation_page(
         _range(start, end),
         base=f"/region/monitoring/organisations/{organisation_id}",
         regional=True,
+    )
+
+
+ITEM_RULES = ("orders", "accounts", "period_marks", "year_marks", "thematic_plans")
+ITEM_STATUS = {"overdue": "не сделано, срок прошёл", "late": "сделано с опозданием:"}
+
+
+async def _items_page(
+    request: Request, shell: Shell, key: str, path: str, back: str, params: dict[str, str]
+) -> Response:
+    found = await _call(request, shell, "reporting", "GET", path, keep=(404, 422), **params)
+    if isinstance(found, Response):
+        return found
+    if found.status == 404:
+        detail = str(found.body.get("detail") or "Такого правила или организации нет.")
+        return _message(request, 404, "Не найдено", detail, shell)
+    return _render(
+        request,
+        "monitoring_items.html",
+        found.status if not found.ok else 200,
+        shell=shell,
+        active=key,
+        page=found.body if found.ok else None,
+        back=back,
+        params=params,
+        statuses=ITEM_STATUS,
+        error=_form_error(found) if not found.ok else None,
+    )
+
+
+@router.get("/region/monitoring/organisations/{organisation_id}/rules/{rule}")
+async def region_items_page(
+    request: Request,
+    organisation_id: uuid.UUID,
+    rule: str,
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+) -> Response:
+    shell = await _opened(request, "monitoring")
+    if isinstance(shell, Response):
+        return shell
+    params = _range(start, end)
+    return await _items_page(
+        request,
+        shell,
+        "monitoring",
+        f"/api/v1/region/organisations/{organisation_id}/items",
+        f"/region/monitoring/organisations/{organisation_id}?{urlencode(params)}",
+        {**params, "rule": rule[:40]},
+    )
+
+
+@router.get("/reports/compliance/rules/{rule}")
+async def own_items_page(
+    request: Request,
+    rule: str,
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+) -> Response:
+    shell = await _opened(request, "compliance")
+    if isinstance(shell, Response):
+        return shell
+    params = _range(start, end)
+    return await _items_page(
+        request,
+        shell,
+        "compliance",
+        "/api/v1/compliance/items",
+        f"/reports/compliance?{urlencode(params)}",
+        {**params, "rule": rule[:40]},
     )
 
 

@@ -36,15 +36,21 @@ COUNTED = ("periods", "period_marks", "account_links", "teaching_load", "plan_sa
 # - year_marks: the same for the year's mark, due at the year's last period's end;
 # - thematic_plans: a group's subject with load in a year is due from the year's start
 #   ("by the N-th of September"), done when its plan was first saved with topics.
-BODY = """
+LIST_RESULT = (
+    "tenant_id uuid, code text, group_id uuid, subject_id uuid, label text, "
+    "starts_on date, done_on date"
+)
+# The items themselves (the organisation's drill-down, under its own row-level
+# security: groups, subjects, order numbers — no child); `deadline_items` counts them.
+LIST_BODY = """
 WITH orders AS (
-  SELECT tenant_id, order_date AS starts_on,
+  SELECT tenant_id, order_number, order_date AS starts_on,
          min(recorded_at AT TIME ZONE p_tz)::date AS done_on
     FROM public.movement_log
    WHERE recorded_at IS NOT NULL AND order_date BETWEEN p_from AND p_to
    GROUP BY tenant_id, order_number, order_date
 ), accounts AS (
-  SELECT m.tenant_id, (m.recorded_at AT TIME ZONE p_tz)::date AS starts_on,
+  SELECT m.tenant_id, m.group_id, (m.recorded_at AT TIME ZONE p_tz)::date AS starts_on,
          (SELECT min(a.provisioned_at AT TIME ZONE p_tz)::date FROM public.account_links a
            WHERE a.tenant_id = m.tenant_id AND a.student_id = m.student_id
              AND a.kind = 'student') AS done_on
@@ -78,7 +84,7 @@ WITH orders AS (
       ON tl.tenant_id = p.tenant_id AND tl.period_id = p.period_id AND tl.active
    WHERE y.starts_on <= p_to AND y.ends_on >= p_from
 ), judged AS (
-  SELECT s.tenant_id, s.code, s.ends_on AS starts_on,
+  SELECT s.tenant_id, s.code, s.group_id, s.subject_id, s.ends_on AS starts_on,
          (SELECT count(*) FROM public.memberships r
            WHERE r.tenant_id = s.tenant_id AND r.group_id = s.group_id
              AND r.valid_from <= s.ends_on
@@ -93,21 +99,26 @@ WITH orders AS (
              AND pm.kind = s.kind AND pm.value IS NOT NULL) AS last_on
     FROM sheets s
 )
-SELECT tenant_id, 'orders'::text, starts_on, done_on, count(*) FROM orders GROUP BY 1, 2, 3, 4
+SELECT tenant_id, 'orders'::text, NULL::uuid, NULL::uuid, order_number::text, starts_on, done_on
+  FROM orders
 UNION ALL
-SELECT tenant_id, 'accounts'::text, starts_on, done_on, count(*) FROM accounts GROUP BY 1, 2, 3, 4
+SELECT tenant_id, 'accounts'::text, group_id, NULL::uuid, NULL::text, starts_on, done_on
+  FROM accounts
 UNION ALL
-SELECT tenant_id, code::text, starts_on,
-       CASE WHEN roster > 0 AND marked >= roster THEN last_on END, count(*)
-  FROM judged WHERE roster > 0 GROUP BY 1, 2, 3, 4
+SELECT tenant_id, code::text, group_id, subject_id, NULL::text, starts_on,
+       CASE WHEN roster > 0 AND marked >= roster THEN last_on END
+  FROM judged WHERE roster > 0
 UNION ALL
-SELECT pl.tenant_id, 'thematic_plans'::text, pl.starts_on,
-       (ps.first_saved_at AT TIME ZONE p_tz)::date, count(*)
+SELECT pl.tenant_id, 'thematic_plans'::text, pl.group_id, pl.subject_id, NULL::text,
+       pl.starts_on, (ps.first_saved_at AT TIME ZONE p_tz)::date
   FROM plans pl
   LEFT JOIN public.plan_saves ps
     ON ps.tenant_id = pl.tenant_id AND ps.group_id = pl.group_id
    AND ps.subject_id = pl.subject_id
- GROUP BY 1, 2, 3, 4
+"""
+BODY = """
+SELECT tenant_id, code, starts_on, done_on, count(*)
+  FROM public.deadline_item_list(p_from, p_to, p_tz) GROUP BY 1, 2, 3, 4
 """
 
 
@@ -126,6 +137,10 @@ def upgrade() -> None:
     for table in COUNTED:
         op.execute(f"CREATE POLICY owner_counts ON {table} FOR SELECT TO {r.owner} USING (true)")
     op.execute(
+        f"CREATE FUNCTION public.deadline_item_list({ARGS}) RETURNS TABLE ({LIST_RESULT}) "
+        f"LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$ {LIST_BODY} $$"
+    )
+    op.execute(
         f"CREATE FUNCTION public.deadline_items({ARGS}) RETURNS TABLE ({RESULT}) "
         f"LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$ {BODY} $$"
     )
@@ -134,7 +149,7 @@ def upgrade() -> None:
         "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public "
         "AS $$ SELECT * FROM public.deadline_items(p_from, p_to, p_tz) $$"
     )
-    for fn in ("deadline_items", "region_deadline_items"):
+    for fn in ("deadline_item_list", "deadline_items", "region_deadline_items"):
         op.execute(f"REVOKE ALL ON FUNCTION public.{fn}({TYPES}) FROM PUBLIC")
         op.execute(f"GRANT EXECUTE ON FUNCTION public.{fn}({TYPES}) TO {r.app}")
 
@@ -142,6 +157,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(f"DROP FUNCTION public.region_deadline_items({TYPES})")
     op.execute(f"DROP FUNCTION public.deadline_items({TYPES})")
+    op.execute(f"DROP FUNCTION public.deadline_item_list({TYPES})")
     for table in COUNTED:
         op.execute(f"DROP POLICY owner_counts ON {table}")
     op.execute("DROP TABLE plan_saves")

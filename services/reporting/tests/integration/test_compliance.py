@@ -652,6 +652,46 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
     m = await _monitoring_of(client, issuer, org)
     assert rules_of(m)["accounts"]["overdue"] == 1
 
+    # Drill-down to the items: the late order by its number, the unmarked subject.
+    async def items(rule: str, headers: dict[str, str], path: str) -> dict[str, Any]:
+        r = await client.get(path, params={**RANGE, "rule": rule}, headers=headers)
+        assert r.status_code == 200, r.text
+        assert "Ученик" not in r.text
+        return dict(r.json())
+
+    own_path = "/api/v1/compliance/items"
+    orders = await items("orders", deputy, own_path)
+    assert [(i["label"], i["status"], i["done_on"]) for i in orders["items"]] == [
+        ("2-к", "late", "2026-09-10")
+    ]
+    marks = await items("period_marks", deputy, own_path)
+    assert [(i["group"], i["subject"], i["status"]) for i in marks["items"]] == [
+        ("5А", "Химия", "overdue")
+    ]
+    ministry = issuer.headers(tenant_id=uuid.uuid4(), permissions=["region.reports.read"])
+    region_path = f"/api/v1/region/organisations/{org.tenant}/items"
+    plans = await items("thematic_plans", ministry, region_path)
+    assert [(i["subject"], i["status"]) for i in plans["items"]] == [("Химия", "overdue")]
+    accounts = await items("accounts", ministry, region_path)
+    assert [(i["group"], i["status"]) for i in accounts["items"]] == [("5А", "overdue")]
+    # An unknown rule is named; a teacher, a parent, another organisation's deputy see none.
+    bad = await client.get(own_path, params={**RANGE, "rule": "nonsense"}, headers=deputy)
+    assert assert_problem(bad, 422)["errors"][0]["field"] == "rule"
+    for who in (
+        issuer.headers(tenant_id=org.tenant, user_id=uuid.uuid4()),
+        issuer.headers(tenant_id=org.tenant, user_id=uuid.uuid4(), kind="guardian"),
+    ):
+        assert_problem(
+            await client.get(own_path, params={**RANGE, "rule": "orders"}, headers=who), 403
+        )
+        assert_problem(
+            await client.get(region_path, params={**RANGE, "rule": "orders"}, headers=who), 403
+        )
+    stranger = issuer.headers(tenant_id=uuid.uuid4(), permissions=["reporting.read"])
+    theirs = await client.get(own_path, params={**RANGE, "rule": "orders"}, headers=stranger)
+    assert theirs.status_code == 200
+    assert theirs.json()["items"] == []
+
 
 async def _monitoring_of(client: httpx.AsyncClient, issuer: TestIssuer, org: Org) -> dict[str, Any]:
     headers = issuer.headers(tenant_id=uuid.uuid4(), permissions=["region.reports.read"])

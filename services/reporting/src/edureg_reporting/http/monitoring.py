@@ -17,6 +17,7 @@ from edureg_reporting.domain.regulations import Tally
 from edureg_reporting.services import compliance
 from edureg_reporting.services.compliance import Figures
 from edureg_shared import audit
+from edureg_shared.errors import InvalidState
 from edureg_shared.http import Context, unit_of_work
 
 router = APIRouter(prefix="/api/v1", tags=["monitoring"])
@@ -126,6 +127,26 @@ class OverduePage(BaseModel):
     deadline: int
     total: int
     items: list[OverdueRead]
+
+
+class ItemRead(BaseModel):
+    group: str | None
+    subject: str | None
+    # An order's number (the orders rule).
+    label: str | None
+    starts_on: date
+    due: date
+    status: str
+    done_on: date | None
+
+
+class ItemsPage(BaseModel):
+    rule: str
+    title: str
+    deadline: int
+    unit_title: str
+    total: int
+    items: list[ItemRead]
 
 
 class RuleSetting(BaseModel):
@@ -270,6 +291,59 @@ async def _overdue(
         total=total,
         items=[OverdueRead(**vars(i)) for i in items],
     )
+
+
+async def _items(
+    ctx: Context, request: Request, tenant_id: uuid.UUID, rule: str, start: date, end: date
+) -> ItemsPage:
+    compliance.check(start, end)
+    if rule not in compliance.ITEM_RULES:
+        raise InvalidState(
+            "Нет такого правила",
+            errors=[
+                {
+                    "field": "rule",
+                    "message": "Правило: " + ", ".join(compliance.ITEM_RULES),
+                }
+            ],
+        )
+    today, zone = _today(request)
+    deadline = rules.effective(
+        await compliance.region_profile(ctx.session),
+        {c: r.value for c, r in (await compliance.own_profile(ctx.session, tenant_id)).items()},
+    )[rule]
+    items, total = await compliance.overdue_items(
+        ctx.session,
+        tenant_id,
+        rule=rule,
+        start=start,
+        end=end,
+        today=today,
+        zone=zone,
+        deadline=deadline,
+    )
+    return ItemsPage(
+        rule=rule,
+        title=rules.RULES[rule].title,
+        deadline=deadline,
+        unit_title=rules.UNIT_TITLES[rules.RULES[rule].unit],
+        total=total,
+        items=[ItemRead(**vars(i)) for i in items],
+    )
+
+
+Rule = Annotated[str, Query(description="Правило: orders, accounts, period_marks, …")]
+
+
+@router.get(
+    "/compliance/items",
+    response_model=ItemsPage,
+    summary="Что сделано с опозданием или не сделано по правилу (группа, предмет, приказ)",
+)
+async def own_items(
+    ctx: OrgReports, request: Request, rule: Rule, start: From, end: To
+) -> ItemsPage:
+    return await _items(ctx, request, ctx.tenant_id, rule, start, end)
 
 
 @router.get(
@@ -453,6 +527,39 @@ async def region_organisation(
         trend=_trend(trend, organisation_id),
         **_figures(per_org.get(organisation_id, Figures()), deadlines),
     )
+
+
+@router.get(
+    "/region/organisations/{organisation_id}/items",
+    response_model=ItemsPage,
+    summary="Просрочки организации по правилу (группа, предмет, приказ — без обучающихся)",
+)
+async def region_items(
+    ctx: RegionRead,
+    request: Request,
+    organisation_id: uuid.UUID,
+    rule: Rule,
+    start: From,
+    end: To,
+) -> ItemsPage:
+    await compliance.organisation(ctx.session, organisation_id)
+    async with request.app.state.runtime.db.tenant_session(organisation_id) as session:
+        scoped = Context(session=session, principal=ctx.principal, nats_prefix=ctx.nats_prefix)
+        await audit.record(
+            session,
+            tenant_id=organisation_id,
+            actor=ctx.actor,
+            action="read",
+            entity="region_overdue_items",
+            entity_id=organisation_id,
+            details={
+                "rule": rule[:40],
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+                "by_tenant": str(ctx.tenant_id),
+            },
+        )
+        return await _items(scoped, request, organisation_id, rule, start, end)
 
 
 @router.get(

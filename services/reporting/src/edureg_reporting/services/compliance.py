@@ -361,3 +361,83 @@ async def overdue_lessons(
             )
     items.sort(key=lambda i: (i.status != "overdue", i.day, i.group, i.lesson_number))
     return items[:OVERDUE_LIMIT], len(items)
+
+
+# The rules whose items `deadline_item_list` lists (the journal's lessons: overdue_lessons).
+ITEM_RULES = ("orders", "accounts", "period_marks", "year_marks", "thematic_plans")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item of a rule done late or not at all: its group and subject, or an order's
+    number — never a child."""
+
+    group: str | None
+    subject: str | None
+    label: str | None
+    starts_on: date
+    due: date
+    status: str
+    done_on: date | None
+
+
+async def overdue_items(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    *,
+    rule: str,
+    start: date,
+    end: date,
+    today: date,
+    zone: str,
+    deadline: int,
+) -> tuple[list[Item], int]:
+    """The organisation's items of `rule` overdue or late (overdue first), read in its
+    own scope; at most `OVERDUE_LIMIT`, and the count of all."""
+    cal = await calendar(session)
+    r = rules.RULES[rule]
+    rows = (
+        await session.execute(
+            text(
+                "SELECT group_id, subject_id, label, starts_on, done_on "
+                "FROM deadline_item_list(:f, :t, :z) WHERE code = :c AND tenant_id = :tenant"
+            ),
+            {"f": start, "t": end, "z": zone, "c": rule, "tenant": tenant_id},
+        )
+    ).all()
+    groups: dict[uuid.UUID, str | None] = dict(
+        (
+            await session.execute(
+                select(GroupOccupancy.group_id, GroupOccupancy.name).where(
+                    GroupOccupancy.tenant_id == tenant_id
+                )
+            )
+        ).all()
+    )
+    subjects: dict[uuid.UUID, str] = dict(
+        (
+            await session.execute(
+                select(Subject.subject_id, Subject.name).where(Subject.tenant_id == tenant_id)
+            )
+        ).all()
+    )
+    items = []
+    for group_id, subject_id, label, starts_on, done_on in rows:
+        if starts_on > today:
+            continue
+        due = rules.due_date(r, deadline, starts_on, cal)
+        status = rules.judge(done_on, due, today)
+        if status in ("overdue", "late"):
+            items.append(
+                Item(
+                    groups.get(group_id) if group_id else None,
+                    subjects.get(subject_id) if subject_id else None,
+                    label,
+                    starts_on,
+                    due,
+                    status,
+                    done_on,
+                )
+            )
+    items.sort(key=lambda i: (i.status != "overdue", i.starts_on, i.group or "", i.label or ""))
+    return items[:OVERDUE_LIMIT], len(items)
