@@ -6,7 +6,7 @@ UV_BOOT := .tools/bin/uv
 UV := $(shell command -v uv 2>/dev/null || echo $(UV_BOOT))
 PYTHON ?= python3
 
-.PHONY: run test test-slow test-browser screenshots lint duplicates bench bench-login bench-idle bench-orders bench-import bench-timetable bench-journal bench-reporting bench-peak sync system clean-data
+.PHONY: run test test-slow test-browser screenshots lint duplicates bench bench-login bench-idle bench-orders bench-import bench-timetable bench-journal bench-reporting bench-reporting-full bench-peak sync system clean-data
 
 $(UV_BOOT):
 	@command -v uv >/dev/null 2>&1 || { $(PYTHON) -m venv .tools && .tools/bin/pip install -q "uv>=0.5"; }
@@ -69,6 +69,9 @@ bench-journal: sync
 
 bench-reporting: sync
 	@$(UV) run --frozen python bench/reporting.py
+
+bench-reporting-full: sync
+	@$(UV) run --frozen python bench/reporting.py --bulk --orgs 300 --students 500 --days 170 --marks 3 --requests 10
 
 # The Monday-morning mix against a running `make run` (another terminal), loopback only.
 bench-peak: sync

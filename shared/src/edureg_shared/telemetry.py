@@ -171,6 +171,8 @@ def setup_telemetry(settings: ServiceSettings) -> None:
     # Access logs would print URLs with ids at every request: keep them at warning.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # The PDF font's subsetting tells of every table it prunes: dozens of lines per file.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
 
     provider = TracerProvider(resource=Resource.create({"service.name": settings.service_name}))
     if settings.otel_exporter_otlp_endpoint:
