@@ -21,7 +21,7 @@ from edureg_journal.services import org_settings, periods
 from edureg_shared import audit
 from edureg_shared.auth import Principal
 from edureg_shared.errors import Forbidden, InvalidState, NotFound
-from edureg_shared.events.envelope import Actor
+from edureg_shared.events.envelope import Actor, Envelope
 from edureg_shared.events.outbox import add_events
 
 Kind = Literal["period", "year", "exam", "final", "coursework", "qualification"]
@@ -174,58 +174,15 @@ async def set_marks(
         )
     }
     actor = Actor(kind="user", id=principal.user_id)
-    events = []
-    now = datetime.now(UTC)
-    for m in cmd.marks:
-        row = existing.get((m.student_id, cmd.kind))
-        previous = row.value if row else None
-        if previous == m.value:
-            continue
-        if row is None:
-            session.add(
-                PeriodMark(
-                    tenant_id=tenant_id,
-                    group_id=cmd.group_id,
-                    subject_id=cmd.subject_id,
-                    period_id=cmd.period_id,
-                    kind=cmd.kind,
-                    student_id=m.student_id,
-                    value=m.value,
-                    set_by=principal.user_id,
-                    set_at=now,
-                )
-            )
-        else:
-            row.value, row.set_by, row.set_at = m.value, principal.user_id, now
-        session.add(
-            JournalChange(
-                tenant_id=tenant_id,
-                id=uuid.uuid4(),
-                lesson_id=cmd.period_id,
-                student_id=m.student_id,
-                what="period",
-                work_type=cmd.kind,
-                old={"value": previous} if previous else None,
-                new={"value": m.value},
-                changed_by=principal.user_id,
-            )
-        )
-        events.append(
-            c.PERIOD_MARK_SET.envelope(
-                tenant_id=tenant_id,
-                actor=actor,
-                subject_id=m.student_id,
-                data=c.PeriodMarkV1(
-                    group_id=cmd.group_id,
-                    subject_id=cmd.subject_id,
-                    period_id=cmd.period_id,
-                    kind=cmd.kind,
-                    student_id=m.student_id,
-                    value=m.value,
-                    previous=previous,
-                ),
-            )
-        )
+    events = write_marks(
+        session,
+        principal,
+        group_id=cmd.group_id,
+        subject_id=cmd.subject_id,
+        period_id=cmd.period_id,
+        marks=[(m.student_id, cmd.kind, m.value) for m in cmd.marks],
+        existing=existing,
+    )
     await session.flush()
     await audit.record(
         session,
@@ -243,6 +200,75 @@ async def set_marks(
         subject_id=cmd.subject_id,
         period_id=cmd.period_id,
     )
+
+
+def write_marks(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    group_id: uuid.UUID,
+    subject_id: uuid.UUID,
+    period_id: uuid.UUID,
+    marks: list[tuple[uuid.UUID, str, str]],
+    existing: dict[tuple[uuid.UUID, str], PeriodMark],
+) -> list[Envelope]:
+    """The marks (student, kind, value) of a period — or of a year, keyed by its id —
+    that differ from `existing`: written with their history; their events returned."""
+    tenant_id = principal.tenant_id
+    actor = Actor(kind="user", id=principal.user_id)
+    now = datetime.now(UTC)
+    events = []
+    for student_id, kind, value in marks:
+        row = existing.get((student_id, kind))
+        previous = row.value if row else None
+        if previous == value:
+            continue
+        if row is None:
+            session.add(
+                PeriodMark(
+                    tenant_id=tenant_id,
+                    group_id=group_id,
+                    subject_id=subject_id,
+                    period_id=period_id,
+                    kind=kind,
+                    student_id=student_id,
+                    value=value,
+                    set_by=principal.user_id,
+                    set_at=now,
+                )
+            )
+        else:
+            row.value, row.set_by, row.set_at = value, principal.user_id, now
+        session.add(
+            JournalChange(
+                tenant_id=tenant_id,
+                id=uuid.uuid4(),
+                lesson_id=period_id,
+                student_id=student_id,
+                what="period",
+                work_type=kind,
+                old={"value": previous} if previous else None,
+                new={"value": value},
+                changed_by=principal.user_id,
+            )
+        )
+        events.append(
+            c.PERIOD_MARK_SET.envelope(
+                tenant_id=tenant_id,
+                actor=actor,
+                subject_id=student_id,
+                data=c.PeriodMarkV1(
+                    group_id=group_id,
+                    subject_id=subject_id,
+                    period_id=period_id,
+                    kind=kind,
+                    student_id=student_id,
+                    value=value,
+                    previous=previous,
+                ),
+            )
+        )
+    return events
 
 
 async def locked_students(

@@ -18,8 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edureg_journal.contracts import events as c
 from edureg_journal.domain import marks as rules
 from edureg_journal.persistence import lessons as repo
-from edureg_journal.persistence.tables import AcademicYear, JournalChange, PeriodMark, StudyPeriod
+from edureg_journal.persistence.tables import AcademicYear, PeriodMark, StudyPeriod
 from edureg_journal.services import org_settings
+from edureg_journal.services.period_marks import write_marks
 from edureg_shared import audit
 from edureg_shared.auth import Principal
 from edureg_shared.errors import Forbidden, InvalidState, NotFound
@@ -212,58 +213,15 @@ async def set_marks(*, session: AsyncSession, principal: Principal, cmd: SetYear
         )
     }
     actor = Actor(kind="user", id=principal.user_id)
-    now = datetime.now(UTC)
-    events = []
-    for m in cmd.marks:
-        row = existing.get((m.student_id, m.kind))
-        previous = row.value if row else None
-        if previous == m.value:
-            continue
-        if row is None:
-            session.add(
-                PeriodMark(
-                    tenant_id=tenant_id,
-                    group_id=cmd.group_id,
-                    subject_id=cmd.subject_id,
-                    period_id=year.academic_year_id,
-                    kind=m.kind,
-                    student_id=m.student_id,
-                    value=m.value,
-                    set_by=principal.user_id,
-                    set_at=now,
-                )
-            )
-        else:
-            row.value, row.set_by, row.set_at = m.value, principal.user_id, now
-        session.add(
-            JournalChange(
-                tenant_id=tenant_id,
-                id=uuid.uuid4(),
-                lesson_id=year.academic_year_id,
-                student_id=m.student_id,
-                what="period",
-                work_type=m.kind,
-                old={"value": previous} if previous else None,
-                new={"value": m.value},
-                changed_by=principal.user_id,
-            )
-        )
-        events.append(
-            c.PERIOD_MARK_SET.envelope(
-                tenant_id=tenant_id,
-                actor=actor,
-                subject_id=m.student_id,
-                data=c.PeriodMarkV1(
-                    group_id=cmd.group_id,
-                    subject_id=cmd.subject_id,
-                    period_id=year.academic_year_id,
-                    kind=m.kind,
-                    student_id=m.student_id,
-                    value=m.value,
-                    previous=previous,
-                ),
-            )
-        )
+    events = write_marks(
+        session,
+        principal,
+        group_id=cmd.group_id,
+        subject_id=cmd.subject_id,
+        period_id=year.academic_year_id,
+        marks=[(m.student_id, m.kind, m.value) for m in cmd.marks],
+        existing=existing,
+    )
     await session.flush()
     await audit.record(
         session,
