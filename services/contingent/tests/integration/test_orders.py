@@ -56,8 +56,8 @@ async def test_signing_an_enrolment_order_publishes_one_event_per_student(
         assert env["type"] == "contingent.student.enrolled"
         assert env["schema_version"] == 2
         assert env["data"]["group_id"] == group_id
-        # What every consumer sees: ids, dates and the display name; no birth date,
-        # patronymic or guardians.
+        # What every consumer sees: ids, dates, the display name and how many parts of
+        # the personal file are missing (a count); no birth date, patronymic or guardians.
         assert set(env["data"]) == {
             "order_id",
             "order_number",
@@ -66,7 +66,9 @@ async def test_signing_an_enrolment_order_publishes_one_event_per_student(
             "group_id",
             "valid_from",
             "display_name",
+            "file_missing",
         }
+        assert isinstance(env["data"]["file_missing"], int)
     assert {e["data"]["display_name"] for e in envelopes} == {"Иванов Пётр", "Петров Иван"}
     assert {e["subject_id"] for e in envelopes} == {i["student_id"] for i in order["items"]}
     # The names identity needs travel on their own subject, which only identity may read.

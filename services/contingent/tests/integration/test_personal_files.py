@@ -129,6 +129,19 @@ async def test_the_office_completes_a_file_and_every_change_is_kept(
         )
     data = json.loads(messages[0].data)["data"]
     assert data == {"student_id": sid, "display_name": "Иванов-Петров Пётр"}
+    # How complete the file is, as a count only: after the save above it still lacks the
+    # address of residence (the birth certificate, СНИЛС and registration are in).
+    async with infra.nats_admin() as nc:
+        sub = await nc.jetstream().pull_subscribe(
+            f"{nats_prefix}contingent.student.file_completeness.v1",
+            stream=stream_name("contingent", nats_prefix),
+        )
+        counted = await eventually(
+            lambda: _fetch(sub), until=lambda m: len(m) >= 1, message="file completeness"
+        )
+    first = json.loads(counted[0].data)["data"]
+    assert set(first) == {"student_id", "missing"}
+    assert (first["student_id"], first["missing"]) == (sid, 1)
 
 
 async def _fetch(sub: Any) -> list[Any]:

@@ -83,3 +83,33 @@ def test_document_numbers_and_catalogues() -> None:
     with pytest.raises(ValueError, match="справочник"):
         social_status("vip")
     assert changes({"a": 1, "b": 2}, {"a": 1, "b": 3, "c": None}) == ["b"]
+
+
+def test_a_file_is_complete_with_its_addresses_snils_and_the_document_of_its_age() -> None:
+    from edureg_contingent.domain.personal_file import missing_in_file
+
+    today = date(2026, 12, 6)
+    child = {
+        "birth_date": date(2018, 5, 1),
+        "registration_address": "г. Н, ул. Ленина, 1",
+        "residence_address": "г. Н, ул. Ленина, 1",
+        "snils": "11223344595",
+        "birth_certificate_series": "IV-АН",
+        "birth_certificate_number": "123456",
+        "birth_certificate_issued_on": date(2018, 5, 20),
+    }
+    assert missing_in_file(child, today) == []
+    assert missing_in_file({**child, "snils": None, "residence_address": ""}, today) == [
+        "адрес проживания",
+        "СНИЛС",
+    ]
+    # At 14 the passport is the document: a birth certificate no longer completes it.
+    teen = {**child, "birth_date": date(2011, 1, 1)}
+    assert missing_in_file(teen, today) == ["паспорт (серия, номер, дата выдачи, кем выдан)"]
+    passport = {
+        "passport_series": "4510",
+        "passport_number": "123456",
+        "passport_issued_on": date(2025, 2, 1),
+        "passport_issuer": "ГУ МВД",
+    }
+    assert missing_in_file({**teen, **passport}, today) == []

@@ -1,6 +1,6 @@
-"""reporting: data completeness per organisation — groups with a curriculum, groups with
-a timetable (lessons in the dates), subjects of the load with a thematic plan, the
-organisation's card complete; read by an organisation under its row-level security and,
+"""reporting: data completeness per organisation — personal files complete, groups with
+a curriculum, groups with a timetable (lessons in the dates), subjects of the load with a
+thematic plan, the organisation's card complete; read by an organisation under its row-level security and,
 counts only, by the region
 
 Revision ID: 0012
@@ -54,6 +54,15 @@ SELECT x.tenant_id, 'thematic_plans'::text, count(*) FILTER (WHERE x.planned), c
   ) x
  GROUP BY 1
 UNION ALL
+SELECT st.tenant_id, 'personal_files'::text, count(*) FILTER (WHERE st.file_missing = 0),
+       count(*)
+  FROM public.students st
+ WHERE st.file_missing IS NOT NULL
+   AND EXISTS (SELECT 1 FROM public.memberships m
+                WHERE m.tenant_id = st.tenant_id AND m.student_id = st.student_id
+                  AND m.valid_to IS NULL)
+ GROUP BY 1
+UNION ALL
 SELECT s.tenant_id, 'profile'::text, s.complete::int::bigint, 1::bigint
   FROM (SELECT DISTINCT ON (tenant_id) tenant_id, complete FROM public.profile_saves
          ORDER BY tenant_id, saved_at DESC) s
@@ -65,6 +74,9 @@ def upgrade() -> None:
     op.execute(
         "ALTER TABLE group_occupancy ADD COLUMN has_curriculum BOOLEAN DEFAULT false NOT NULL"
     )
+    op.execute("ALTER TABLE students ADD COLUMN file_missing INTEGER")
+    op.execute("ALTER TABLE students ADD COLUMN file_as_of TIMESTAMP WITH TIME ZONE")
+    op.execute(f"CREATE POLICY owner_counts ON students FOR SELECT TO {r.owner} USING (true)")
     op.execute("ALTER TABLE group_occupancy ADD COLUMN curriculum_as_of TIMESTAMP WITH TIME ZONE")
     op.execute(
         f"CREATE FUNCTION public.completeness_counts({ARGS}) RETURNS TABLE ({RESULT}) "
@@ -83,5 +95,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(f"DROP FUNCTION public.region_completeness_counts({TYPES})")
     op.execute(f"DROP FUNCTION public.completeness_counts({TYPES})")
+    op.execute("DROP POLICY owner_counts ON students")
+    op.execute("ALTER TABLE students DROP COLUMN file_as_of")
+    op.execute("ALTER TABLE students DROP COLUMN file_missing")
     op.execute("ALTER TABLE group_occupancy DROP COLUMN curriculum_as_of")
     op.execute("ALTER TABLE group_occupancy DROP COLUMN has_curriculum")

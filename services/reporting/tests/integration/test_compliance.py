@@ -472,9 +472,9 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
     ]
     # Order 1 (dated Monday 7 September) signed that day; order 2 (Tuesday 1 September)
     # signed on 10 September: later than three working days.
-    for pupil, number, dated, signed in (
-        (pupils[0], "1-к", "2026-09-07", at("2026-09-07")),
-        (pupils[1], "2-к", "2026-09-01", at("2026-09-10")),
+    for pupil, number, dated, signed, missing in (
+        (pupils[0], "1-к", "2026-09-07", at("2026-09-07"), 0),
+        (pupils[1], "2-к", "2026-09-01", at("2026-09-10"), 2),
     ):
         events.append(
             event(
@@ -488,11 +488,21 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
                     "order_number": number,
                     "order_date": dated,
                     "display_name": f"Ученик {number}",
+                    "file_missing": missing,
                 },
                 when=signed,
             )
         )
         events[-1] = events[-1].model_copy(update={"schema_version": 2})
+    # The second pupil's file is saved with one part still missing.
+    events.append(
+        event(
+            org,
+            "contingent.student.file_completeness",
+            {"student_id": str(pupils[1]), "missing": 1},
+            when=at("2026-09-20"),
+        )
+    )
     # Identity provisions the first pupil's account the next day, never the second's.
     events.append(
         event(
@@ -624,6 +634,8 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
         "timetables": (1, 1, 100.0),
         "thematic_plans": (1, 2, 50.0),
         "profile": (0, 0, None),
+        # One file complete, one still lacking a part.
+        "personal_files": (1, 2, 50.0),
     }
 
     def shown(c: dict[str, dict[str, Any]]) -> dict[str, tuple[Any, ...]]:

@@ -45,6 +45,16 @@ class StudentEnrolledV2(BaseModel):
     group_id: uuid.UUID
     valid_from: date
     display_name: str
+    # How many of the personal file's required parts are still missing (0: complete).
+    file_missing: int | None = None
+
+
+class StudentFileCompletenessV1(BaseModel):
+    """A personal file was saved: how many of its required parts are still missing (0:
+    complete) — what the region's monitoring counts, with no field's content."""
+
+    student_id: uuid.UUID
+    missing: int
 
 
 class TransferredFrom(BaseModel):
@@ -253,6 +263,9 @@ EMPLOYEE_HIRED = EventContract("contingent.employee.hired", 1, EmployeeHiredV1)
 EMPLOYEE_DISMISSED = EventContract("contingent.employee.dismissed", 1, EmployeeDismissedV1)
 STUDENT_RENAMED = EventContract("contingent.student.renamed", 1, StudentRenamedV1)
 PROFILE_CHANGED = EventContract("contingent.organisation.profile_changed", 1, ProfileChangedV1)
+FILE_COMPLETENESS = EventContract(
+    "contingent.student.file_completeness", 1, StudentFileCompletenessV1
+)
 
 PUBLISHES = (
     STUDENT_ENROLLED,
@@ -273,6 +286,7 @@ PUBLISHES = (
     STUDENT_RENAMED,
     EMPLOYEE_HIRED,
     EMPLOYEE_DISMISSED,
+    FILE_COMPLETENESS,
 )
 
 

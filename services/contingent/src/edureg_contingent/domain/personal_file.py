@@ -109,3 +109,47 @@ def check_guardians(birth: date, on: date, guardians: int) -> None:
 def changes(old: Mapping[str, object], new: Mapping[str, object]) -> list[str]:
     """The fields of `new` whose value differs from `old` (in the order of `new`)."""
     return [f for f, v in new.items() if old.get(f) != v]
+
+
+# What a complete personal file holds (001 IV, 004 4.3): both addresses, the СНИЛС, and
+# the identity document of the student's age with its date (a passport also its issuer).
+FILE_REQUIRED = {
+    "registration_address": "адрес регистрации",
+    "residence_address": "адрес проживания",
+    "snils": "СНИЛС",
+}
+
+
+# The fields `missing_in_file` reads.
+FILE_PARTS = (
+    *FILE_REQUIRED,
+    "birth_date",
+    "passport_series",
+    "passport_number",
+    "passport_issued_on",
+    "passport_issuer",
+    "birth_certificate_series",
+    "birth_certificate_number",
+    "birth_certificate_issued_on",
+)
+
+
+def missing_in_file(file: Mapping[str, object], today: date) -> list[str]:
+    """The Russian names of what the personal file still lacks (empty: complete)."""
+    missing = [title for field, title in FILE_REQUIRED.items() if not file.get(field)]
+    birth = file.get("birth_date")
+    needs_passport = isinstance(birth, date) and age_on(birth, today) >= PASSPORT_AGE
+    document: tuple[str, ...]
+    if needs_passport:
+        document = ("passport_series", "passport_number", "passport_issued_on", "passport_issuer")
+        title = "паспорт (серия, номер, дата выдачи, кем выдан)"
+    else:
+        document = (
+            "birth_certificate_series",
+            "birth_certificate_number",
+            "birth_certificate_issued_on",
+        )
+        title = "свидетельство о рождении (серия, номер, дата выдачи)"
+    if not all(file.get(f) for f in document):
+        missing.append(title)
+    return missing

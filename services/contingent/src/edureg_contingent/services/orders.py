@@ -60,7 +60,7 @@ from edureg_contingent.domain.orders import (
     ensure_signable,
     undo,
 )
-from edureg_contingent.domain.personal_file import check_guardians
+from edureg_contingent.domain.personal_file import FILE_PARTS, check_guardians, missing_in_file
 from edureg_contingent.persistence import repository as repo
 from edureg_contingent.persistence.tables import (
     Group,
@@ -920,6 +920,9 @@ def _enrolled(order: Order, item: OrderItem, s: Student) -> tuple[EventContract[
         group_id=item.group_id,
         valid_from=order.effective_date,
         display_name=_name(s),
+        file_missing=len(
+            missing_in_file({f: getattr(s, f) for f in FILE_PARTS}, datetime.now(UTC).date())
+        ),
     )
 
 

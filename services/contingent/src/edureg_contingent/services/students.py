@@ -6,11 +6,21 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from edureg_contingent.contracts.events import STUDENT_RENAMED, StudentRenamedV1
+from edureg_contingent.contracts.events import (
+    FILE_COMPLETENESS,
+    STUDENT_RENAMED,
+    StudentFileCompletenessV1,
+    StudentRenamedV1,
+)
 from edureg_contingent.domain import snils as snils_rules
 from edureg_contingent.domain.access import reads_every_file
 from edureg_contingent.domain.orders import display_name
-from edureg_contingent.domain.personal_file import changes, check_documents
+from edureg_contingent.domain.personal_file import (
+    FILE_PARTS,
+    changes,
+    check_documents,
+    missing_in_file,
+)
 from edureg_contingent.persistence import repository as repo
 from edureg_contingent.persistence.tables import (
     Guardian,
@@ -181,6 +191,24 @@ async def save_student_file(
                     ),
                 ),
             )
+        # How complete the file is now, for the region's monitoring (a count, no content).
+        await add_event(
+            session,
+            FILE_COMPLETENESS.envelope(
+                tenant_id=tenant_id,
+                actor=actor,
+                subject_id=student.id,
+                data=StudentFileCompletenessV1(
+                    student_id=student.id,
+                    missing=len(
+                        missing_in_file(
+                            {f: getattr(student, f) for f in FILE_PARTS},
+                            datetime.now(UTC).date(),
+                        )
+                    ),
+                ),
+            ),
+        )
     guardians = (await repo.guardians_of(session, tenant_id, [student_id])).get(student_id, [])
     history = await repo.student_history(session, tenant_id, student_id)
     return StudentFile(student=student, guardians=guardians, history=history)

@@ -39,6 +39,12 @@ class StudentEnrolled(_Tolerant):
     order_date: date
     valid_from: date
     display_name: str
+    file_missing: int | None = None
+
+
+class FileCompleteness(_Tolerant):
+    student_id: uuid.UUID
+    missing: int
 
 
 class StudentExpelled(_Tolerant):
@@ -252,6 +258,7 @@ class GroupPlanSet(_Tolerant):
 
 
 GROUP_PLAN_SET = Consumes("schedule.group.plan_set", 1, GroupPlanSet)
+FILE_COMPLETENESS = Consumes("contingent.student.file_completeness", 1, FileCompleteness)
 
 
 class PlanSaved(_Tolerant):

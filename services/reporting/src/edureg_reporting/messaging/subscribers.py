@@ -89,6 +89,9 @@ HANDLERS: dict[Consumes, Any] = {
         p.on_lessons_conducted, "When a lesson was entered (the one-day deadline)."
     ),
     ev.PERIOD_MARK_SET: _handler(p.on_period_marks, "The period marks reports show."),
+    ev.FILE_COMPLETENESS: _handler(
+        p.on_file_completeness, "How complete each personal file is (data completeness)."
+    ),
     ev.GROUP_PLAN_SET: _handler(
         p.on_group_plans, "Which groups have a curriculum (data completeness)."
     ),

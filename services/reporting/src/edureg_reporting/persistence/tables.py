@@ -94,6 +94,10 @@ class Student(Base):
     student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(200))
     as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # How many required parts of the personal file are missing (0: complete; None: not
+    # announced), as of when (data completeness).
+    file_missing: Mapped[int | None] = mapped_column(Integer)
+    file_as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Membership(Base):

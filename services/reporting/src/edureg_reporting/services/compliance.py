@@ -44,6 +44,7 @@ MAX_DAYS = 400
 OVERDUE_LIMIT = 500
 COMPLETENESS = {
     "profile": "Карточка организации",
+    "personal_files": "Личные дела обучающихся",
     "curricula": "Учебные планы групп",
     "timetables": "Расписание групп",
     "thematic_plans": "Тематические планы по предметам",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -39,6 +39,8 @@ from edureg_reporting.persistence.tables import (
 from edureg_shared.events.consumer import NotYet
 from edureg_shared.events.envelope import Envelope
 from edureg_shared.paging import PageRequest, check_range
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class MembershipNotYetKnown(NotYet):
@@ -251,9 +253,43 @@ def namer(contract: Any) -> Any:
     return handle
 
 
+async def _file_missing(session: AsyncSession, rows: list[tuple[Envelope, uuid.UUID, int]]) -> None:
+    """How complete each personal file is, by the newest announcement."""
+    for e, student_id, missing in sorted(rows, key=lambda r: r[0].occurred_at):
+        # A student not named yet (the enrolment's event still on its way) is kept with
+        # no name and the oldest time, so that the name, whenever it comes, wins.
+        stmt = insert(Student).values(
+            tenant_id=e.tenant_id,
+            student_id=student_id,
+            display_name="",
+            as_of=EPOCH,
+            file_missing=missing,
+            file_as_of=e.occurred_at,
+        )
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["tenant_id", "student_id"],
+                set_={"file_missing": missing, "file_as_of": e.occurred_at},
+                where=(Student.file_as_of.is_(None)) | (Student.file_as_of <= e.occurred_at),
+            )
+        )
+
+
+async def on_file_completeness(*, session: AsyncSession, events: list[Envelope]) -> None:
+    rows = []
+    for e in events:
+        d = ev.FILE_COMPLETENESS.parse(e.data)
+        rows.append((e, d.student_id, d.missing))
+    await _file_missing(session, rows)
+
+
 async def on_students_enrolled(*, session: AsyncSession, events: list[Envelope]) -> None:
     parsed = [(e, ev.STUDENT_ENROLLED.parse(e.data)) for e in events]
     await _name(session, events, ev.STUDENT_ENROLLED)
+    await _file_missing(
+        session,
+        [(e, d.student_id, d.file_missing) for e, d in parsed if d.file_missing is not None],
+    )
     await _count(
         session, events[0].tenant_id, Counter(d.group_id for _, d in parsed), enrolled=True
     )
