@@ -4,14 +4,19 @@ teacher, and another organisation, must not reach."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
+import nats
 
 from edureg_devstack.testing.infra import Infra
 from edureg_devstack.testing.plugin import assert_problem, eventually
 from edureg_devstack.testing.tokens import TestIssuer
+from edureg_shared.events.envelope import stream_name
 
 from .test_grid import _event, _lesson
 from .test_settings_and_locks import ADMIN, TEACHER, _period_world
@@ -69,8 +74,33 @@ async def test_the_class_teacher_reads_the_group_and_corrects_absence_reasons(
     present = reason.replace(str(b), str(a))
     assert_problem(await client.put(present, json=fix, headers=curator), 404)
     assert_problem(await client.put(reason, json=fix, headers=other), 404)
-    r = await client.put(reason, json=fix, headers=curator)
+    # A document dated tomorrow is a typo: refused at its field.
+    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+    future = assert_problem(
+        await client.put(reason, json={**fix, "document_on": tomorrow}, headers=curator), 422
+    )
+    assert future["errors"][0]["field"] == "document_on"
+    r = await client.put(reason, json={**fix, "document_on": "2026-09-08"}, headers=curator)
     assert r.status_code == 200, r.text
+    # Announced for the deadline: the document's day and the correction's time, no reason.
+    async with infra.nats_admin() as nc:
+        sub = await nc.jetstream().pull_subscribe(
+            f"{nats_prefix}journal.absence.documented.v1",
+            stream=stream_name("journal", nats_prefix),
+        )
+
+        async def documented() -> list[dict[str, Any]]:
+            with contextlib.suppress(nats.errors.TimeoutError):
+                return [
+                    json.loads(m.data)["data"]
+                    for m in await sub.fetch(10, timeout=0.5)
+                    if json.loads(m.data)["tenant_id"] == str(w["tenant"])
+                ]
+            return []
+
+        [announced] = await eventually(documented, message="absence.documented")
+    assert (announced["student_id"], announced["document_on"]) == (str(b), "2026-09-08")
+    assert "справка" not in json.dumps(announced, ensure_ascii=False)
     grid = (await client.get(path, headers=teacher)).json()
     assert {(x["student_id"], x["code"], x["reason"]) for x in grid["attendance"]} == {
         (str(b), "ill", "справка из поликлиники"),

@@ -938,6 +938,7 @@ async def correct_absence(request: Request) -> Response:
     body = {
         "code": str(form.get("code") or ""),
         "reason": str(form.get("reason") or "").strip()[:300] or None,
+        "document_on": str(form.get("document_on") or "").strip()[:10] or None,
     }
     answer = await _call(
         request,

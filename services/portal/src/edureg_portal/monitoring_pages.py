@@ -233,7 +233,14 @@ async def region_organisation_page(
     )
 
 
-ITEM_RULES = ("orders", "accounts", "period_marks", "year_marks", "thematic_plans")
+ITEM_RULES = (
+    "orders",
+    "accounts",
+    "period_marks",
+    "year_marks",
+    "thematic_plans",
+    "absence_reasons",
+)
 ITEM_STATUS = {"overdue": "не сделано, срок прошёл", "late": "сделано с опозданием:"}
 
 

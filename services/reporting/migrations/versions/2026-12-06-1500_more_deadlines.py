@@ -26,7 +26,14 @@ ARGS = "p_from date, p_to date, p_tz text"
 TYPES = "date, date, text"
 RESULT = "tenant_id uuid, code text, starts_on date, done_on date, items bigint"
 # Tables the function reads on the region's behalf that had no policy for it yet.
-COUNTED = ("periods", "period_marks", "account_links", "teaching_load", "plan_saves")
+COUNTED = (
+    "periods",
+    "period_marks",
+    "account_links",
+    "teaching_load",
+    "plan_saves",
+    "absence_documents",
+)
 # Each item: the day it became due (`starts_on`) and the day it was done (null: not yet).
 # - orders: an order (number and date) is due from its date, done when recorded;
 # - accounts: an enrolled student's account is due from the enrolment's recording, done
@@ -35,7 +42,10 @@ COUNTED = ("periods", "period_marks", "account_links", "teaching_load", "plan_sa
 #   every student on the roster that day has the period's mark (the last one's day);
 # - year_marks: the same for the year's mark, due at the year's last period's end;
 # - thematic_plans: a group's subject with load in a year is due from the year's start
-#   ("by the N-th of September"), done when its plan was first saved with topics.
+#   ("by the N-th of September"), done when its plan was first saved with topics;
+# - absence_reasons: an absence corrected on a document is due from the document's day,
+#   done when the class teacher corrected it (an absence with no document brought has
+#   nothing to be judged by).
 LIST_RESULT = (
     "tenant_id uuid, code text, group_id uuid, subject_id uuid, label text, "
     "starts_on date, done_on date"
@@ -109,6 +119,11 @@ SELECT tenant_id, code::text, group_id, subject_id, NULL::text, starts_on,
        CASE WHEN roster > 0 AND marked >= roster THEN last_on END
   FROM judged WHERE roster > 0
 UNION ALL
+SELECT a.tenant_id, 'absence_reasons'::text, a.group_id, NULL::uuid, NULL::text,
+       a.document_on, (a.corrected_at AT TIME ZONE p_tz)::date
+  FROM public.absence_documents a
+ WHERE a.document_on BETWEEN p_from AND p_to
+UNION ALL
 SELECT pl.tenant_id, 'thematic_plans'::text, pl.group_id, pl.subject_id, NULL::text,
        pl.starts_on, (ps.first_saved_at AT TIME ZONE p_tz)::date
   FROM plans pl
@@ -134,6 +149,16 @@ def upgrade() -> None:
     CONSTRAINT pk_plan_saves PRIMARY KEY (tenant_id, group_id, subject_id)
 )""")
     tenant_table("plan_saves", service=SERVICE)
+    op.execute("""CREATE TABLE absence_documents (
+    tenant_id UUID NOT NULL,
+    lesson_id UUID NOT NULL,
+    student_id UUID NOT NULL,
+    group_id UUID NOT NULL,
+    document_on DATE NOT NULL,
+    corrected_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    CONSTRAINT pk_absence_documents PRIMARY KEY (tenant_id, lesson_id, student_id)
+)""")
+    tenant_table("absence_documents", service=SERVICE)
     for table in COUNTED:
         op.execute(f"CREATE POLICY owner_counts ON {table} FOR SELECT TO {r.owner} USING (true)")
     op.execute(
@@ -160,6 +185,7 @@ def downgrade() -> None:
     op.execute(f"DROP FUNCTION public.deadline_item_list({TYPES})")
     for table in COUNTED:
         op.execute(f"DROP POLICY owner_counts ON {table}")
+    op.execute("DROP TABLE absence_documents")
     op.execute("DROP TABLE plan_saves")
     op.execute("ALTER TABLE account_links DROP COLUMN provisioned_at")
     op.execute("ALTER TABLE movement_log DROP COLUMN recorded_at")

@@ -583,6 +583,23 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
                 },
             )
         )
+    # Two absences corrected on documents brought on Tuesday 6 October: one on Wednesday
+    # (within 2 working days), one the next Monday (late).
+    for pupil, corrected in ((pupils[0], at("2026-10-07")), (pupils[1], at("2026-10-12"))):
+        events.append(
+            event(
+                org,
+                "journal.absence.documented",
+                {
+                    "lesson_id": lessons[0]["lesson_id"],
+                    "group_id": str(org.group),
+                    "student_id": str(pupil),
+                    "day": "2026-10-05",
+                    "document_on": "2026-10-06",
+                    "corrected_at": corrected.isoformat(),
+                },
+            )
+        )
     for subject, topics, when in (
         (org.subject, 12, at("2026-09-10")),
         (other_subject, 0, at("2026-09-03")),
@@ -621,6 +638,7 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
             and rs["period_marks"]["in_time"] == 1
             and rs["year_marks"]["late"] == 1
             and rs["thematic_plans"]["due"] == 2
+            and rs["absence_reasons"]["due"] == 2
         )
 
     async def completeness() -> dict[str, dict[str, Any]]:
@@ -656,9 +674,17 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
     # Физика's set a week later; Химия's never.
     assert (rs["year_marks"]["late"], rs["year_marks"]["overdue"]) == (1, 1)
     assert (rs["thematic_plans"]["in_time"], rs["thematic_plans"]["overdue"]) == (1, 1)
+    assert (rs["absence_reasons"]["in_time"], rs["absence_reasons"]["late"]) == (1, 1)
     assert all(
         rs[c]["computed"]
-        for c in ("orders", "accounts", "period_marks", "year_marks", "thematic_plans")
+        for c in (
+            "orders",
+            "accounts",
+            "period_marks",
+            "year_marks",
+            "thematic_plans",
+            "absence_reasons",
+        )
     )
     # The region sees the same counts, and no child.
     m = await _monitoring_of(client, issuer, org)
@@ -684,6 +710,10 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
     region_path = f"/api/v1/region/organisations/{org.tenant}/items"
     plans = await items("thematic_plans", ministry, region_path)
     assert [(i["subject"], i["status"]) for i in plans["items"]] == [("Химия", "overdue")]
+    reasons = await items("absence_reasons", deputy, own_path)
+    assert [(i["group"], i["status"], i["done_on"]) for i in reasons["items"]] == [
+        ("5А", "late", "2026-10-12")
+    ]
     accounts = await items("accounts", ministry, region_path)
     assert [(i["group"], i["status"]) for i in accounts["items"]] == [("5А", "overdue")]
     # An unknown rule is named; a teacher, a parent, another organisation's deputy see none.

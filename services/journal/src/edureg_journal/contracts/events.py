@@ -279,7 +279,29 @@ class PlanSavedV1(BaseModel):
 
 
 PLAN_SAVED = EventContract("journal.plan.saved", 1, PlanSavedV1)
-PUBLISHES = (*_JOURNAL, PERIOD_MARK_SET, PERIOD_LOCKED, PERIOD_REOPENED, PLAN_SAVED)
+
+
+class AbsenceDocumentedV1(BaseModel):
+    """The class teacher corrected an absence's reason on a document the student brought
+    (its day, not its content): reporting judges the "reasons within 2 working days" rule."""
+
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    student_id: uuid.UUID
+    day: date
+    document_on: date
+    corrected_at: datetime
+
+
+ABSENCE_DOCUMENTED = EventContract("journal.absence.documented", 1, AbsenceDocumentedV1)
+PUBLISHES = (
+    *_JOURNAL,
+    PERIOD_MARK_SET,
+    PERIOD_LOCKED,
+    PERIOD_REOPENED,
+    PLAN_SAVED,
+    ABSENCE_DOCUMENTED,
+)
 
 
 class EndedPeriod(_Tolerant):

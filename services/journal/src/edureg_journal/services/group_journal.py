@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from edureg_journal.contracts import events as c
 from edureg_journal.persistence import lessons as repo
 from edureg_journal.persistence.tables import (
     Attendance,
@@ -137,6 +138,9 @@ class ReasonIn(BaseModel):
 
     code: Literal["absent", "ill", "excused"]
     reason: Annotated[str, Field(max_length=300)] | None = None
+    # The day the student or their parent brought the document (a medical certificate, a
+    # statement): the correction is due within 2 working days of it (001 8.3).
+    document_on: date | None = None
 
 
 async def correct_reason(
@@ -161,27 +165,37 @@ async def correct_reason(
     if lesson.status == "cancelled":
         raise InvalidState("Урок отменён в расписании: его журнал не заполняется")
     await periods.check_open(session, tenant_id, lesson.period_id)
-    reason = (cmd.reason or "").strip() or None
-    if (row.code, row.reason) == (cmd.code, reason):
-        return row
-    old = {"code": row.code, "reason": row.reason}
-    now = datetime.now(UTC)
-    row.code, row.reason, row.updated_by, row.updated_at = cmd.code, reason, principal.user_id, now
-    actor = Actor(kind="user", id=principal.user_id)
-    session.add(
-        JournalChange(
-            tenant_id=tenant_id,
-            id=uuid.uuid4(),
-            lesson_id=lesson_id,
-            student_id=student_id,
-            what="attendance",
-            old=old,
-            new={"code": cmd.code, "reason": reason},
-            changed_by=principal.user_id,
-            changed_at=now,
+    if cmd.document_on is not None and cmd.document_on > datetime.now(UTC).date():
+        raise InvalidState(
+            "Причина не сохранена: дата документа ещё не наступила",
+            errors=[{"field": "document_on", "message": "Документ не может быть из будущего"}],
         )
-    )
-    lesson.version += 1  # a grid open in a teacher's browser is stale now
+    reason = (cmd.reason or "").strip() or None
+    changed = (row.code, row.reason) != (cmd.code, reason)
+    if not changed and cmd.document_on is None:
+        return row
+    now = datetime.now(UTC)
+    actor = Actor(kind="user", id=principal.user_id)
+    events = []
+    if changed:
+        old = {"code": row.code, "reason": row.reason}
+        row.code, row.reason = cmd.code, reason
+        row.updated_by, row.updated_at = principal.user_id, now
+        session.add(
+            JournalChange(
+                tenant_id=tenant_id,
+                id=uuid.uuid4(),
+                lesson_id=lesson_id,
+                student_id=student_id,
+                what="attendance",
+                old=old,
+                new={"code": cmd.code, "reason": reason},
+                changed_by=principal.user_id,
+                changed_at=now,
+            )
+        )
+        lesson.version += 1  # a grid open in a teacher's browser is stale now
+        events.append(attendance_event(actor, lesson, student_id, cmd.code))
     await session.flush()
     await audit.record(
         session,
@@ -190,9 +204,28 @@ async def correct_reason(
         action="update",
         entity="attendance_reason",
         entity_id=lesson_id,
-        details={"student_id": str(student_id)},
+        details={
+            "student_id": str(student_id),
+            **({"document_on": cmd.document_on.isoformat()} if cmd.document_on else {}),
+        },
     )
-    await add_events(session, [attendance_event(actor, lesson, student_id, cmd.code)])
+    if cmd.document_on is not None:
+        events.append(
+            c.ABSENCE_DOCUMENTED.envelope(
+                tenant_id=tenant_id,
+                actor=actor,
+                subject_id=student_id,
+                data=c.AbsenceDocumentedV1(
+                    lesson_id=lesson.id,
+                    group_id=lesson.group_id,
+                    student_id=student_id,
+                    day=lesson.day,
+                    document_on=cmd.document_on,
+                    corrected_at=now,
+                ),
+            )
+        )
+    await add_events(session, events)
     return row
 
 

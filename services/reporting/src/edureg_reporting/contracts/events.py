@@ -268,3 +268,14 @@ class PlanSaved(_Tolerant):
 
 
 PLAN_SAVED = Consumes("journal.plan.saved", 1, PlanSaved)
+
+
+class AbsenceDocumented(_Tolerant):
+    lesson_id: uuid.UUID
+    group_id: uuid.UUID
+    student_id: uuid.UUID
+    document_on: date
+    corrected_at: datetime
+
+
+ABSENCE_DOCUMENTED = Consumes("journal.absence.documented", 1, AbsenceDocumented)

@@ -95,6 +95,9 @@ HANDLERS: dict[Consumes, Any] = {
     ev.GROUP_PLAN_SET: _handler(
         p.on_group_plans, "Which groups have a curriculum (data completeness)."
     ),
+    ev.ABSENCE_DOCUMENTED: _handler(
+        p.on_absences_documented, "When a documented absence's reason was corrected."
+    ),
     ev.PLAN_SAVED: _handler(
         p.on_plans_saved, "When a subject's thematic plan was first saved (a deadline)."
     ),

@@ -380,6 +380,21 @@ class ReportJob(Base):
     file: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
 
+class AbsenceDocument(Base):
+    """An absence whose reason the class teacher corrected on a document: the day the
+    document was brought and when the correction was made (the first, for that day's
+    document) — the "reasons within 2 working days" deadline (001 8.3)."""
+
+    __tablename__ = "absence_documents"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    lesson_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    document_on: Mapped[date] = mapped_column(Date)
+    corrected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class PlanSave(Base):
     """When a group's subject first had a thematic plan with topics (journal's
     `plan.saved`): the "plans by September" deadline."""

@@ -365,7 +365,14 @@ async def overdue_lessons(
 
 
 # The rules whose items `deadline_item_list` lists (the journal's lessons: overdue_lessons).
-ITEM_RULES = ("orders", "accounts", "period_marks", "year_marks", "thematic_plans")
+ITEM_RULES = (
+    "orders",
+    "accounts",
+    "period_marks",
+    "year_marks",
+    "thematic_plans",
+    "absence_reasons",
+)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edureg_reporting.contracts import events as ev
 from edureg_reporting.persistence import repository as repo
 from edureg_reporting.persistence.tables import (
+    AbsenceDocument,
     AcademicYear,
     AccountLink,
     Attendance,
@@ -175,6 +176,35 @@ async def on_group_plans(*, session: AsyncSession, events: list[Envelope]) -> No
                 },
                 where=(GroupOccupancy.curriculum_as_of.is_(None))
                 | (GroupOccupancy.curriculum_as_of <= stmt.excluded.curriculum_as_of),
+            )
+        )
+
+
+async def on_absences_documented(*, session: AsyncSession, events: list[Envelope]) -> None:
+    """The first correction on each document: a later one on the same day's document
+    keeps the first time; a newer document (another day) replaces it."""
+    for e in sorted(events, key=lambda e: ev.ABSENCE_DOCUMENTED.parse(e.data).corrected_at):
+        d = ev.ABSENCE_DOCUMENTED.parse(e.data)
+        stmt = insert(AbsenceDocument).values(
+            tenant_id=e.tenant_id,
+            lesson_id=d.lesson_id,
+            student_id=d.student_id,
+            group_id=d.group_id,
+            document_on=d.document_on,
+            corrected_at=d.corrected_at,
+        )
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["tenant_id", "lesson_id", "student_id"],
+                set_={
+                    "document_on": stmt.excluded.document_on,
+                    "corrected_at": stmt.excluded.corrected_at,
+                },
+                where=(AbsenceDocument.document_on < stmt.excluded.document_on)
+                | (
+                    (AbsenceDocument.document_on == stmt.excluded.document_on)
+                    & (AbsenceDocument.corrected_at > stmt.excluded.corrected_at)
+                ),
             )
         )
 
