@@ -246,8 +246,9 @@ async def _monitoring(client: httpx.AsyncClient, headers: dict[str, str]) -> dic
             one["lesson_entry"]["due"] == 3
             and one["lesson_entry"]["overdue"] == 1
             and one["lesson_entry"]["late"] == 1
-            and one["org_profile"]["due"] == 1
-            and one["timetable"]["due"] == 1
+            # done, not merely due (an item not done yet counts as due: overdue)
+            and one["org_profile"]["late"] == 1
+            and one["timetable"]["in_time"] == 1
             and two["lesson_entry"]["in_time"] == 1
             and sum(m["organisations"][0]["sign_ins"].values())
             + sum(m["organisations"][1]["sign_ins"].values())

@@ -199,9 +199,21 @@ def lesson_entries(
     """Per organisation, its lessons judged against its `lesson_entry` deadline: `rows`
     are (organisation, lesson day, day entered or None, how many lessons). A lesson
     still to come is not counted."""
+    return lesson_entries_by_week(rows, deadlines, today, cal)[0]
+
+
+def lesson_entries_by_week(
+    rows: Iterable[tuple[Any, date, date | None, int]],
+    deadlines: Mapping[Any, int],
+    today: date,
+    cal: ProductionCalendar,
+) -> tuple[dict[Any, Tally], dict[tuple[Any, date], Tally]]:
+    """The same judged once per row: per organisation, and per organisation and week
+    (its Monday) for the trend."""
     rule = RULES["lesson_entry"]
     due: dict[tuple[date, int], date] = {}
     out: dict[Any, Tally] = {}
+    weekly: dict[tuple[Any, date], Tally] = {}
     for org, day, entered, n in rows:
         if day > today:
             continue
@@ -209,8 +221,11 @@ def lesson_entries(
         key = (day, value)
         if key not in due:
             due[key] = due_date(rule, value, day, cal)
-        out.setdefault(org, Tally()).add(judge(entered, due[key], today), n)
-    return out
+        status = judge(entered, due[key], today)
+        out.setdefault(org, Tally()).add(status, n)
+        week = date.fromordinal(day.toordinal() - day.weekday())
+        weekly.setdefault((org, week), Tally()).add(status, n)
+    return out, weekly
 
 
 def items_judged(

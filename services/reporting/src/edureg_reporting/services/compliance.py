@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, cast, select, text
@@ -209,19 +209,12 @@ async def figures(
         session, f"{prefix}lesson_entry_counts", ":f, :t, :z", f=start, t=last, z=zone
     )
     tenants = {r[0] for r in entries}
-    per_lesson = rules.lesson_entries(
+    per_lesson, weekly = rules.lesson_entries_by_week(
         entries, {t: deadline(t, "lesson_entry") for t in tenants}, today, cal
     )
     for tenant, tally in per_lesson.items():
         out[tenant].rules["lesson_entry"] = tally
-    trend: dict[tuple[uuid.UUID, date], Tally] = defaultdict(Tally)
-    for tenant, day, entered, n in entries:
-        week = day - timedelta(days=day.weekday())
-        one = rules.lesson_entries(
-            [(tenant, day, entered, n)], {tenant: deadline(tenant, "lesson_entry")}, today, cal
-        )
-        if tenant in one:
-            trend[(tenant, week)].merge(one[tenant])
+    trend: dict[tuple[uuid.UUID, date], Tally] = defaultdict(Tally, weekly)
     yearly = await _call(session, f"{prefix}yearly_items", ":f, :t, :z", f=start, t=end, z=zone)
     for code, column in (("timetable", 2), ("org_profile", 3)):
         years = [(r[0], r[1]) for r in yearly]
