@@ -16,6 +16,7 @@ import nats
 from edureg_devstack.testing.infra import Infra
 from edureg_devstack.testing.plugin import assert_problem, eventually
 from edureg_devstack.testing.tokens import TestIssuer
+from edureg_shared import region
 from edureg_shared.events.envelope import stream_name
 
 from .test_grid import _event, _lesson
@@ -75,7 +76,7 @@ async def test_the_class_teacher_reads_the_group_and_corrects_absence_reasons(
     assert_problem(await client.put(present, json=fix, headers=curator), 404)
     assert_problem(await client.put(reason, json=fix, headers=other), 404)
     # A document dated tomorrow is a typo: refused at its field.
-    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+    tomorrow = (region.today() + timedelta(days=1)).isoformat()  # the region's tomorrow
     future = assert_problem(
         await client.put(reason, json={**fix, "document_on": tomorrow}, headers=curator), 422
     )

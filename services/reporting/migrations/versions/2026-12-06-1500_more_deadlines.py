@@ -102,8 +102,13 @@ WITH orders AS (
          (SELECT count(DISTINCT pm.student_id) FROM public.period_marks pm
            WHERE pm.tenant_id = s.tenant_id AND pm.group_id = s.group_id
              AND pm.subject_id = s.subject_id AND pm.period_id = s.period_id
-             AND pm.kind = s.kind AND pm.value IS NOT NULL) AS marked,
-         (SELECT max(pm.as_of AT TIME ZONE p_tz)::date FROM public.period_marks pm
+             AND pm.kind = s.kind AND pm.value IS NOT NULL
+             AND EXISTS (SELECT 1 FROM public.memberships r
+                          WHERE r.tenant_id = pm.tenant_id AND r.group_id = pm.group_id
+                            AND r.student_id = pm.student_id AND r.valid_from <= s.ends_on
+                            AND (r.valid_to IS NULL OR r.valid_to > s.ends_on))) AS marked,
+         (SELECT max(coalesce(pm.first_set_at, pm.as_of) AT TIME ZONE p_tz)::date
+            FROM public.period_marks pm
            WHERE pm.tenant_id = s.tenant_id AND pm.group_id = s.group_id
              AND pm.subject_id = s.subject_id AND pm.period_id = s.period_id
              AND pm.kind = s.kind AND pm.value IS NOT NULL) AS last_on
@@ -141,6 +146,7 @@ def upgrade() -> None:
     r = roles(SERVICE)
     op.execute("ALTER TABLE movement_log ADD COLUMN recorded_at TIMESTAMP WITH TIME ZONE")
     op.execute("ALTER TABLE account_links ADD COLUMN provisioned_at TIMESTAMP WITH TIME ZONE")
+    op.execute("ALTER TABLE period_marks ADD COLUMN first_set_at TIMESTAMP WITH TIME ZONE")
     op.execute("""CREATE TABLE plan_saves (
     tenant_id UUID NOT NULL,
     group_id UUID NOT NULL,
@@ -187,5 +193,6 @@ def downgrade() -> None:
         op.execute(f"DROP POLICY owner_counts ON {table}")
     op.execute("DROP TABLE absence_documents")
     op.execute("DROP TABLE plan_saves")
+    op.execute("ALTER TABLE period_marks DROP COLUMN first_set_at")
     op.execute("ALTER TABLE account_links DROP COLUMN provisioned_at")
     op.execute("ALTER TABLE movement_log DROP COLUMN recorded_at")

@@ -564,6 +564,8 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
         )
 
     events += [period_mark(org.subject, p, at("2026-10-23")) for p in pupils]
+    # A correction a month later does not make the sheet late.
+    events.append(period_mark(org.subject, pupils[0], at("2026-11-20")))
     events.append(period_mark(other_subject, pupils[0], at("2026-10-22")))
     events += [period_mark(org.subject, p, at("2026-10-30"), "year") for p in pupils]
     # Load in both subjects this year; Физика's plan saved on 10 September (by the 15th),
@@ -647,12 +649,12 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
         return {c["what"]: c for c in r.json()["completeness"]} if r.status_code == 200 else {}
 
     # One group, with its curriculum and lessons; one of its two subjects planned; the
-    # card never saved (nothing to count).
+    # card never saved.
     expected = {
         "curricula": (1, 1, 100.0),
         "timetables": (1, 1, 100.0),
         "thematic_plans": (1, 2, 50.0),
-        "profile": (0, 0, None),
+        "profile": (0, 1, 0.0),  # never saved: 0 of 1
         # One file complete, one still lacking a part.
         "personal_files": (1, 2, 50.0),
     }
@@ -715,6 +717,11 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
     assert [(i["group"], i["status"], i["done_on"]) for i in reasons["items"]] == [
         ("5А", "late", "2026-10-12")
     ]
+    # One absence is one child's: the region sees the rule's counts, not its items.
+    refused = await client.get(
+        region_path, params={**RANGE, "rule": "absence_reasons"}, headers=ministry
+    )
+    assert assert_problem(refused, 422)["errors"][0]["field"] == "rule"
     accounts = await items("accounts", ministry, region_path)
     assert [(i["group"], i["status"]) for i in accounts["items"]] == [("5А", "overdue")]
     # An unknown rule is named; a teacher, a parent, another organisation's deputy see none.

@@ -26,7 +26,7 @@ from edureg_journal.persistence.tables import (
 )
 from edureg_journal.services import periods
 from edureg_journal.services.lessons import attendance_event
-from edureg_shared import audit
+from edureg_shared import audit, region
 from edureg_shared.auth import Principal
 from edureg_shared.errors import Forbidden, InvalidState, NotFound
 from edureg_shared.events.envelope import Actor
@@ -165,7 +165,7 @@ async def correct_reason(
     if lesson.status == "cancelled":
         raise InvalidState("Урок отменён в расписании: его журнал не заполняется")
     await periods.check_open(session, tenant_id, lesson.period_id)
-    if cmd.document_on is not None and cmd.document_on > datetime.now(UTC).date():
+    if cmd.document_on is not None and cmd.document_on > region.today():
         raise InvalidState(
             "Причина не сохранена: дата документа ещё не наступила",
             errors=[{"field": "document_on", "message": "Документ не может быть из будущего"}],

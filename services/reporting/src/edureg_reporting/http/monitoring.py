@@ -543,6 +543,13 @@ async def region_items(
     end: To,
 ) -> ItemsPage:
     await compliance.organisation(ctx.session, organisation_id)
+    if rule == "absence_reasons":
+        # One item is one child's absence (and a medical certificate, usually): the
+        # region sees this rule's counts, the organisation its items.
+        raise InvalidState(
+            "Подробности по причинам пропусков видит только сама организация",
+            errors=[{"field": "rule", "message": "Региону доступны только показатели"}],
+        )
     async with request.app.state.runtime.db.tenant_session(organisation_id) as session:
         scoped = Context(session=session, principal=ctx.principal, nats_prefix=ctx.nats_prefix)
         await audit.record(

@@ -237,6 +237,8 @@ class PeriodMark(Base):
     group_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     value: Mapped[str | None] = mapped_column(String(4))
     as_of: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # When it was first set (a later correction does not move it): the deadlines.
+    first_set_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 # -- the region and the deadlines ----------------------------------------------------------

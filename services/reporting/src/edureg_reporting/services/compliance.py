@@ -231,6 +231,8 @@ async def figures(
         session, f"{prefix}completeness_counts", ":f, :t", f=start, t=end
     ):
         out[tenant].completeness[what] = (filled, total)
+    for f in out.values():  # an organisation that never saved its card: 0 of 1
+        f.completeness.setdefault("profile", (0, 1))
     for tenant, groups, students in await _call(session, f"{prefix}occupancy_counts", ""):
         out[tenant].groups, out[tenant].students = groups, students
     for tenant, kind, n in await _call(

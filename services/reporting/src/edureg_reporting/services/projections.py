@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -656,6 +656,25 @@ async def on_period_marks(*, session: AsyncSession, events: list[Envelope]) -> N
         ],
         key=("tenant_id", "student_id", "subject_id", "period_id", "kind"),
     )
+    # When each mark was first set (the "marks set by" deadlines): a later correction
+    # does not re-date it, an earlier event arriving late does.
+    for e in events:
+        d = ev.PERIOD_MARK_SET.parse(e.data)
+        await session.execute(
+            update(PeriodMark)
+            .where(
+                PeriodMark.tenant_id == e.tenant_id,
+                PeriodMark.student_id == d.student_id,
+                PeriodMark.subject_id == d.subject_id,
+                PeriodMark.period_id == d.period_id,
+                PeriodMark.kind == d.kind,
+            )
+            .values(
+                first_set_at=func.least(
+                    func.coalesce(PeriodMark.first_set_at, e.occurred_at), e.occurred_at
+                )
+            )
+        )
 
 
 # -- reads ----------------------------------------------------------------------------------
