@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -387,6 +388,42 @@ async def _my_load(
     return list(load.body.get("items", [])), names
 
 
+def _typed_marks(
+    values: dict[str, str], parse: Callable[[str], dict[str, str] | None]
+) -> tuple[list[dict[str, str]], dict[str, str], dict[str, str]]:
+    """The marks typed in a sheet's cells (`parse` tells a cell's key: whose, which),
+    where journal's field names point back to the form's, and the cells mistyped."""
+    marks: list[dict[str, str]] = []
+    where: dict[str, str] = {}
+    typo: dict[str, str] = {}
+    for key, typed in values.items():
+        parsed = parse(key)
+        if parsed is None or not typed:
+            continue
+        value = TYPED.get(typed.lower())
+        if value is None:
+            typo[key] = "Оценка: 5, 4, 3, 2, 1, зач или незач"
+            continue
+        where[f"marks.{len(marks)}.value"] = key
+        where[f"marks.{len(marks)}.student_id"] = key
+        marks.append({**parsed, "value": value})
+    return marks, where, typo
+
+
+async def _load_and_years(
+    request: Request, shell: Shell
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]], list[dict[str, Any]]] | Response:
+    """The user's load with its names, and schedule's academic years with their periods
+    (what the period and year sheets are chosen from)."""
+    taught = await _my_load(request, shell)
+    if isinstance(taught, Response):
+        return taught
+    years = await _call(request, shell, "schedule", "GET", "/api/v1/academic-years", limit=200)
+    if isinstance(years, Response):
+        return years
+    return taught[0], taught[1], list(years.body.get("items", []))
+
+
 async def _period_page(
     request: Request,
     shell: Shell,
@@ -397,14 +434,11 @@ async def _period_page(
     answer: Answer | None = None,
     saved: bool = False,
 ) -> Response:
-    taught = await _my_load(request, shell)
+    taught = await _load_and_years(request, shell)
     if isinstance(taught, Response):
         return taught
-    load, names = taught
-    years = await _call(request, shell, "schedule", "GET", "/api/v1/academic-years", limit=200)
-    if isinstance(years, Response):
-        return years
-    periods = {p["id"]: p for y in years.body.get("items", []) for p in y["periods"]}
+    load, names, years = taught
+    periods = {p["id"]: p for y in years for p in y["periods"]}
     options = {}
     for item in load:
         key = f"{item['group_id']}.{item['subject_id']}.{item['period_id']}"
@@ -484,18 +518,9 @@ async def set_period_marks(request: Request) -> Response:
         group, subject, period = (str(uuid.UUID(part)) for part in chosen.split("."))
     except ValueError:
         return await _period_page(request, shell, None)
-    marks: list[dict[str, str]] = []
-    where: dict[str, str] = {}
-    typo: dict[str, str] = {}
-    for key, typed in values.items():
-        if not key.startswith("p-") or not typed:
-            continue
-        value = TYPED.get(typed.lower())
-        if value is None:
-            typo[key] = "Оценка: 5, 4, 3, 2, 1, зач или незач"
-            continue
-        where[f"marks.{len(marks)}.value"] = key
-        marks.append({"student_id": key[2:], "value": value})
+    marks, where, typo = _typed_marks(
+        values, lambda key: {"student_id": key[2:]} if key.startswith("p-") else None
+    )
     if typo or not marks:
         problem = Answer(
             422, {"detail": "Оценки за период не сохранены: исправьте отмеченные поля"}
@@ -547,14 +572,11 @@ async def _year_page(
     answer: Answer | None = None,
     saved: bool = False,
 ) -> Response:
-    taught = await _my_load(request, shell)
+    taught = await _load_and_years(request, shell)
     if isinstance(taught, Response):
         return taught
-    load, names = taught
-    years = await _call(request, shell, "schedule", "GET", "/api/v1/academic-years", limit=200)
-    if isinstance(years, Response):
-        return years
-    year_of = {p["id"]: y for y in years.body.get("items", []) for p in y["periods"]}
+    load, names, years = taught
+    year_of = {p["id"]: y for y in years for p in y["periods"]}
     options: dict[str, str] = {}
     for item in load:
         year = year_of.get(item["period_id"])
@@ -642,20 +664,12 @@ async def set_year_marks(request: Request) -> Response:
         group, subject, year = (str(uuid.UUID(part)) for part in chosen.split("."))
     except ValueError:
         return await _year_page(request, shell, None)
-    marks: list[dict[str, str]] = []
-    where: dict[str, str] = {}
-    typo: dict[str, str] = {}
-    for key, typed in values.items():
+
+    def year_key(key: str) -> dict[str, str] | None:
         kind, _, student = key.partition("-")
-        if kind not in YEAR_KINDS or not typed:
-            continue
-        value = TYPED.get(typed.lower())
-        if value is None:
-            typo[key] = "Оценка: 5, 4, 3, 2, 1, зач или незач"
-            continue
-        where[f"marks.{len(marks)}.value"] = key
-        where[f"marks.{len(marks)}.student_id"] = key
-        marks.append({"student_id": student, "kind": kind, "value": value})
+        return {"student_id": student, "kind": kind} if kind in YEAR_KINDS else None
+
+    marks, where, typo = _typed_marks(values, year_key)
     if typo or not marks:
         problem = Answer(422, {"detail": "Оценки за год не сохранены: исправьте отмеченные поля"})
         return await _year_page(
