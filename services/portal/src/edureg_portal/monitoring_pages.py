@@ -240,6 +240,7 @@ ITEM_RULES = (
     "year_marks",
     "thematic_plans",
     "absence_reasons",
+    "personal_files",
 )
 ITEM_STATUS = {"overdue": "не сделано, срок прошёл", "late": "сделано с опозданием:"}
 

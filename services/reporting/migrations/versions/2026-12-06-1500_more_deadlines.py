@@ -33,6 +33,7 @@ COUNTED = (
     "teaching_load",
     "plan_saves",
     "absence_documents",
+    "students",
 )
 # Each item: the day it became due (`starts_on`) and the day it was done (null: not yet).
 # - orders: an order (number and date) is due from its date, done when recorded;
@@ -43,6 +44,9 @@ COUNTED = (
 # - year_marks: the same for the year's mark, due at the year's last period's end;
 # - thematic_plans: a group's subject with load in a year is due from the year's start
 #   ("by the N-th of September"), done when its plan was first saved with topics;
+# - personal_files: an enrolled student's file is due from the enrolment's recording,
+#   done when it was first complete (contingent's count of what it lacks reached 0);
+#   students whose file's completeness was never announced are not counted;
 # - absence_reasons: an absence corrected on a document is due from the document's day,
 #   done when the class teacher corrected it (an absence with no document brought has
 #   nothing to be judged by).
@@ -124,6 +128,14 @@ SELECT tenant_id, code::text, group_id, subject_id, NULL::text, starts_on,
        CASE WHEN roster > 0 AND marked >= roster THEN last_on END
   FROM judged WHERE roster > 0
 UNION ALL
+SELECT m.tenant_id, 'personal_files'::text, m.group_id, NULL::uuid, NULL::text,
+       (m.recorded_at AT TIME ZONE p_tz)::date,
+       (st.file_complete_at AT TIME ZONE p_tz)::date
+  FROM public.movement_log m
+  JOIN public.students st ON st.tenant_id = m.tenant_id AND st.student_id = m.student_id
+ WHERE m.kind = 'enrolled' AND m.recorded_at IS NOT NULL AND st.file_as_of IS NOT NULL
+   AND (m.recorded_at AT TIME ZONE p_tz)::date BETWEEN p_from AND p_to
+UNION ALL
 SELECT a.tenant_id, 'absence_reasons'::text, a.group_id, NULL::uuid, NULL::text,
        a.document_on, (a.corrected_at AT TIME ZONE p_tz)::date
   FROM public.absence_documents a
@@ -147,6 +159,10 @@ def upgrade() -> None:
     op.execute("ALTER TABLE movement_log ADD COLUMN recorded_at TIMESTAMP WITH TIME ZONE")
     op.execute("ALTER TABLE account_links ADD COLUMN provisioned_at TIMESTAMP WITH TIME ZONE")
     op.execute("ALTER TABLE period_marks ADD COLUMN first_set_at TIMESTAMP WITH TIME ZONE")
+    # How complete a personal file is (contingent's count), and when it was first complete.
+    op.execute("ALTER TABLE students ADD COLUMN file_missing INTEGER")
+    op.execute("ALTER TABLE students ADD COLUMN file_as_of TIMESTAMP WITH TIME ZONE")
+    op.execute("ALTER TABLE students ADD COLUMN file_complete_at TIMESTAMP WITH TIME ZONE")
     op.execute("""CREATE TABLE plan_saves (
     tenant_id UUID NOT NULL,
     group_id UUID NOT NULL,
@@ -193,6 +209,8 @@ def downgrade() -> None:
         op.execute(f"DROP POLICY owner_counts ON {table}")
     op.execute("DROP TABLE absence_documents")
     op.execute("DROP TABLE plan_saves")
+    for column in ("file_complete_at", "file_as_of", "file_missing"):
+        op.execute(f"ALTER TABLE students DROP COLUMN {column}")
     op.execute("ALTER TABLE period_marks DROP COLUMN first_set_at")
     op.execute("ALTER TABLE account_links DROP COLUMN provisioned_at")
     op.execute("ALTER TABLE movement_log DROP COLUMN recorded_at")

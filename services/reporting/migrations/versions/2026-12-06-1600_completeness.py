@@ -74,9 +74,6 @@ def upgrade() -> None:
     op.execute(
         "ALTER TABLE group_occupancy ADD COLUMN has_curriculum BOOLEAN DEFAULT false NOT NULL"
     )
-    op.execute("ALTER TABLE students ADD COLUMN file_missing INTEGER")
-    op.execute("ALTER TABLE students ADD COLUMN file_as_of TIMESTAMP WITH TIME ZONE")
-    op.execute(f"CREATE POLICY owner_counts ON students FOR SELECT TO {r.owner} USING (true)")
     op.execute("ALTER TABLE group_occupancy ADD COLUMN curriculum_as_of TIMESTAMP WITH TIME ZONE")
     op.execute(
         f"CREATE FUNCTION public.completeness_counts({ARGS}) RETURNS TABLE ({RESULT}) "
@@ -95,8 +92,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(f"DROP FUNCTION public.region_completeness_counts({TYPES})")
     op.execute(f"DROP FUNCTION public.completeness_counts({TYPES})")
-    op.execute("DROP POLICY owner_counts ON students")
-    op.execute("ALTER TABLE students DROP COLUMN file_as_of")
-    op.execute("ALTER TABLE students DROP COLUMN file_missing")
     op.execute("ALTER TABLE group_occupancy DROP COLUMN curriculum_as_of")
     op.execute("ALTER TABLE group_occupancy DROP COLUMN has_curriculum")

@@ -269,8 +269,8 @@ async def test_the_region_sees_each_organisations_compliance_and_drills_down(
     assert one["lesson_entry"]["rate"] == 33.3
     assert one["lesson_entry"]["pending"] == 0  # the lesson still to come is not counted
     assert (one["timetable"]["in_time"], one["org_profile"]["late"]) == (1, 1)
-    assert one["personal_files"]["computed"] is False
-    assert one["personal_files"]["rate"] is None
+    assert all(r["computed"] for r in one.values())
+    assert one["personal_files"]["rate"] is None  # nobody enrolled there in the dates
     assert rules_of(m["region"])["lesson_entry"]["rate"] == 50.0
     assert [x["municipality"] for x in m["municipalities"]] == ["Городской округ Н", "Район Р"]
     assert {w["week"]: w["rate"] for w in m["trend"]} == {"2026-10-05": 50.0}
@@ -642,6 +642,7 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
             and rs["year_marks"]["late"] == 1
             and rs["thematic_plans"]["due"] == 2
             and rs["absence_reasons"]["due"] == 2
+            and rs["personal_files"]["due"] == 2
         )
 
     async def completeness() -> dict[str, dict[str, Any]]:
@@ -678,6 +679,8 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
     assert (rs["year_marks"]["late"], rs["year_marks"]["overdue"]) == (1, 1)
     assert (rs["thematic_plans"]["in_time"], rs["thematic_plans"]["overdue"]) == (1, 1)
     assert (rs["absence_reasons"]["in_time"], rs["absence_reasons"]["late"]) == (1, 1)
+    # The first pupil's file was complete at enrolment; the second's is still not.
+    assert (rs["personal_files"]["in_time"], rs["personal_files"]["overdue"]) == (1, 1)
     assert all(
         rs[c]["computed"]
         for c in (

@@ -98,6 +98,8 @@ class Student(Base):
     # announced), as of when (data completeness).
     file_missing: Mapped[int | None] = mapped_column(Integer)
     file_as_of: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the file was first complete (the "personal file within N days" deadline).
+    file_complete_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Membership(Base):

@@ -367,6 +367,7 @@ ITEM_RULES = (
     "year_marks",
     "thematic_plans",
     "absence_reasons",
+    "personal_files",
 )
 
 

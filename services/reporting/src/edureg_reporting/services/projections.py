@@ -303,6 +303,16 @@ async def _file_missing(session: AsyncSession, rows: list[tuple[Envelope, uuid.U
                 where=(Student.file_as_of.is_(None)) | (Student.file_as_of <= e.occurred_at),
             )
         )
+        if missing == 0:  # the first time it was complete, whatever the order of events
+            await session.execute(
+                update(Student)
+                .where(Student.tenant_id == e.tenant_id, Student.student_id == student_id)
+                .values(
+                    file_complete_at=func.least(
+                        func.coalesce(Student.file_complete_at, e.occurred_at), e.occurred_at
+                    )
+                )
+            )
 
 
 async def on_file_completeness(*, session: AsyncSession, events: list[Envelope]) -> None:
