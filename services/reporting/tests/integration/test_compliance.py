@@ -725,8 +725,11 @@ async def test_orders_accounts_and_period_and_year_marks_are_judged_by_their_dea
         region_path, params={**RANGE, "rule": "absence_reasons"}, headers=ministry
     )
     assert assert_problem(refused, 422)["errors"][0]["field"] == "rule"
+    # One child's items reach the region counted per group and day.
     accounts = await items("accounts", ministry, region_path)
-    assert [(i["group"], i["status"]) for i in accounts["items"]] == [("5А", "overdue")]
+    assert [(i["group"], i["status"], i["label"]) for i in accounts["items"]] == [
+        ("5А", "overdue", "обучающихся: 1")
+    ]
     # An unknown rule is named; a teacher, a parent, another organisation's deputy see none.
     bad = await client.get(own_path, params={**RANGE, "rule": "nonsense"}, headers=deputy)
     assert assert_problem(bad, 422)["errors"][0]["field"] == "rule"

@@ -293,8 +293,38 @@ async def _overdue(
     )
 
 
+# Rules whose items are one child each: the region sees them counted per group and day.
+PER_CHILD = ("accounts", "personal_files")
+
+
+def _counted(items: list[compliance.Item]) -> list[ItemRead]:
+    """Items of one child each, as (group, day, status) with how many."""
+    groups: dict[tuple[Any, ...], list[compliance.Item]] = defaultdict(list)
+    for i in items:
+        groups[(i.group, i.starts_on, i.due, i.status, i.done_on)].append(i)
+    return [
+        ItemRead(
+            group=group,
+            subject=None,
+            label=f"обучающихся: {len(same)}",
+            starts_on=starts_on,
+            due=due,
+            status=status,
+            done_on=done_on,
+        )
+        for (group, starts_on, due, status, done_on), same in groups.items()
+    ]
+
+
 async def _items(
-    ctx: Context, request: Request, tenant_id: uuid.UUID, rule: str, start: date, end: date
+    ctx: Context,
+    request: Request,
+    tenant_id: uuid.UUID,
+    rule: str,
+    start: date,
+    end: date,
+    *,
+    regional: bool = False,
 ) -> ItemsPage:
     compliance.check(start, end)
     if rule not in compliance.ITEM_RULES:
@@ -328,7 +358,9 @@ async def _items(
         deadline=deadline,
         unit_title=rules.UNIT_TITLES[rules.RULES[rule].unit],
         total=total,
-        items=[ItemRead(**vars(i)) for i in items],
+        items=_counted(items)
+        if regional and rule in PER_CHILD
+        else [ItemRead(**vars(i)) for i in items],
     )
 
 
@@ -566,7 +598,7 @@ async def region_items(
                 "by_tenant": str(ctx.tenant_id),
             },
         )
-        return await _items(scoped, request, organisation_id, rule, start, end)
+        return await _items(scoped, request, organisation_id, rule, start, end, regional=True)
 
 
 @router.get(
