@@ -458,16 +458,8 @@ async def period_marks(
     group_id: uuid.UUID,
     subject_id: uuid.UUID,
     period_id: uuid.UUID,
-) -> list[Any]:
-    rows = await session.scalars(
-        select(PeriodMark).where(
-            PeriodMark.tenant_id == tenant_id,
-            PeriodMark.group_id == group_id,
-            PeriodMark.subject_id == subject_id,
-            PeriodMark.period_id == period_id,
-        )
-    )
-    return list(rows.all())
+) -> list[PeriodMark]:
+    return await marks_for(session, tenant_id, group_id, subject_id, [period_id])
 
 
 async def period_lessons(

@@ -21,7 +21,7 @@ from edureg_journal.services import org_settings, periods
 from edureg_shared import audit
 from edureg_shared.auth import Principal
 from edureg_shared.errors import Forbidden, InvalidState, NotFound
-from edureg_shared.events.envelope import Actor, Envelope
+from edureg_shared.events.envelope import Actor
 from edureg_shared.events.outbox import add_events
 
 Kind = Literal["period", "year", "exam", "final", "coursework", "qualification"]
@@ -150,49 +150,27 @@ async def set_marks(
     members = {
         m.student_id for m in await repo.group_members_ever(session, tenant_id, cmd.group_id)
     }
-    errors = []
-    for i, m in enumerate(cmd.marks):
-        if m.value not in rules.VALUES:
-            errors.append(
-                {
-                    "field": f"marks.{i}.value",
-                    "message": "Оценка вне шкалы (5, 4, 3, 2, 1, зачёт, незачёт)",
-                }
-            )
-        if m.student_id not in members:
-            errors.append(
-                {"field": f"marks.{i}.student_id", "message": "Обучающийся не из этой группы"}
-            )
+    errors = mark_errors([(m.student_id, m.value) for m in cmd.marks], members)
     if errors:
         raise InvalidState(
             "Оценки за период не сохранены: исправьте отмеченные поля", errors=errors
         )
-    existing = {
-        (p.student_id, p.kind): p
-        for p in await repo.period_marks(
-            session, tenant_id, cmd.group_id, cmd.subject_id, cmd.period_id
-        )
-    }
-    actor = Actor(kind="user", id=principal.user_id)
-    events = write_marks(
+    await write_marks(
         session,
         principal,
         group_id=cmd.group_id,
         subject_id=cmd.subject_id,
         period_id=cmd.period_id,
         marks=[(m.student_id, cmd.kind, m.value) for m in cmd.marks],
-        existing=existing,
     )
-    await session.flush()
     await audit.record(
         session,
         tenant_id=tenant_id,
-        actor=actor,
+        actor=Actor(kind="user", id=principal.user_id),
         action="update",
         entity="period_marks",
         entity_id=cmd.group_id,
     )
-    await add_events(session, events)
     return await sheet(
         session=session,
         principal=principal,
@@ -202,7 +180,27 @@ async def set_marks(
     )
 
 
-def write_marks(
+def mark_errors(
+    marks: list[tuple[uuid.UUID, str]], members: set[uuid.UUID]
+) -> list[dict[str, str]]:
+    """Each (student, value) off the scale or of a student never in the group, named."""
+    errors = []
+    for i, (student_id, value) in enumerate(marks):
+        if value not in rules.VALUES:
+            errors.append(
+                {
+                    "field": f"marks.{i}.value",
+                    "message": "Оценка вне шкалы (5, 4, 3, 2, 1, зачёт, незачёт)",
+                }
+            )
+        if student_id not in members:
+            errors.append(
+                {"field": f"marks.{i}.student_id", "message": "Обучающийся не из этой группы"}
+            )
+    return errors
+
+
+async def write_marks(
     session: AsyncSession,
     principal: Principal,
     *,
@@ -210,11 +208,14 @@ def write_marks(
     subject_id: uuid.UUID,
     period_id: uuid.UUID,
     marks: list[tuple[uuid.UUID, str, str]],
-    existing: dict[tuple[uuid.UUID, str], PeriodMark],
-) -> list[Envelope]:
+) -> int:
     """The marks (student, kind, value) of a period — or of a year, keyed by its id —
-    that differ from `existing`: written with their history; their events returned."""
+    that differ from those set: written with their history and announced; how many."""
     tenant_id = principal.tenant_id
+    existing = {
+        (p.student_id, p.kind): p
+        for p in await repo.period_marks(session, tenant_id, group_id, subject_id, period_id)
+    }
     actor = Actor(kind="user", id=principal.user_id)
     now = datetime.now(UTC)
     events = []
@@ -268,7 +269,9 @@ def write_marks(
                 ),
             )
         )
-    return events
+    await session.flush()
+    await add_events(session, events)
+    return len(events)
 
 
 async def locked_students(

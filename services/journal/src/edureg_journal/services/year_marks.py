@@ -18,14 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from edureg_journal.contracts import events as c
 from edureg_journal.domain import marks as rules
 from edureg_journal.persistence import lessons as repo
-from edureg_journal.persistence.tables import AcademicYear, PeriodMark, StudyPeriod
+from edureg_journal.persistence.tables import AcademicYear, StudyPeriod
 from edureg_journal.services import org_settings
-from edureg_journal.services.period_marks import write_marks
+from edureg_journal.services.period_marks import mark_errors, write_marks
 from edureg_shared import audit
 from edureg_shared.auth import Principal
 from edureg_shared.errors import Forbidden, InvalidState, NotFound
 from edureg_shared.events.envelope import Actor, Envelope
-from edureg_shared.events.outbox import add_events
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 YearKind = Literal["year", "exam", "final", "coursework", "qualification"]
@@ -185,20 +184,9 @@ async def set_marks(*, session: AsyncSession, principal: Principal, cmd: SetYear
     members = {
         m.student_id for m in await repo.group_members_ever(session, tenant_id, cmd.group_id)
     }
-    errors = []
+    errors = mark_errors([(m.student_id, m.value) for m in cmd.marks], members)
     seen: set[tuple[uuid.UUID, str]] = set()
     for i, m in enumerate(cmd.marks):
-        if m.value not in rules.VALUES:
-            errors.append(
-                {
-                    "field": f"marks.{i}.value",
-                    "message": "Оценка вне шкалы (5, 4, 3, 2, 1, зачёт, незачёт)",
-                }
-            )
-        if m.student_id not in members:
-            errors.append(
-                {"field": f"marks.{i}.student_id", "message": "Обучающийся не из этой группы"}
-            )
         if (m.student_id, m.kind) in seen:
             errors.append(
                 {"field": f"marks.{i}.kind", "message": "Эта оценка уже указана в запросе"}
@@ -206,33 +194,23 @@ async def set_marks(*, session: AsyncSession, principal: Principal, cmd: SetYear
         seen.add((m.student_id, m.kind))
     if errors:
         raise InvalidState("Оценки за год не сохранены: исправьте отмеченные поля", errors=errors)
-    existing: dict[tuple[uuid.UUID, str], PeriodMark] = {
-        (p.student_id, p.kind): p
-        for p in await repo.marks_for(
-            session, tenant_id, cmd.group_id, cmd.subject_id, [year.academic_year_id]
-        )
-    }
-    actor = Actor(kind="user", id=principal.user_id)
-    events = write_marks(
+    changed = await write_marks(
         session,
         principal,
         group_id=cmd.group_id,
         subject_id=cmd.subject_id,
         period_id=year.academic_year_id,
         marks=[(m.student_id, m.kind, m.value) for m in cmd.marks],
-        existing=existing,
     )
-    await session.flush()
     await audit.record(
         session,
         tenant_id=tenant_id,
-        actor=actor,
+        actor=Actor(kind="user", id=principal.user_id),
         action="update",
         entity="year_marks",
         entity_id=cmd.group_id,
-        details={"changed": len(events)},
+        details={"changed": changed},
     )
-    await add_events(session, events)
     return await sheet(
         session=session,
         principal=principal,
