@@ -49,6 +49,33 @@ async def _may_download(session: AsyncSession, principal: Principal, lesson: Les
     raise NotFound(_NOT_FOUND)
 
 
+async def _audit(
+    session: AsyncSession,
+    principal: Principal,
+    action: str,
+    entity: str,
+    entity_id: uuid.UUID,
+    details: dict[str, object] | None = None,
+) -> None:
+    await audit.record(
+        session,
+        tenant_id=principal.tenant_id,
+        actor=Actor(kind="user", id=principal.user_id),
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        details=details,
+    )
+
+
+async def _readable(session: AsyncSession, principal: Principal, lesson_id: uuid.UUID) -> Lesson:
+    lesson = await repo.lesson(session, principal.tenant_id, lesson_id)
+    if lesson is None:
+        raise NotFound(_NOT_FOUND)
+    await _may_download(session, principal, lesson)
+    return lesson
+
+
 async def _writable(session: AsyncSession, principal: Principal, lesson_id: uuid.UUID) -> Lesson:
     lesson = await repo.lesson_for_update(session, principal.tenant_id, lesson_id)
     if lesson is None:
@@ -92,14 +119,13 @@ async def attach(
     )
     session.add(row)
     await session.flush()
-    await audit.record(
+    await _audit(
         session,
-        tenant_id=principal.tenant_id,
-        actor=Actor(kind="user", id=principal.user_id),
-        action="attach",
-        entity="homework_file",
-        entity_id=row.id,
-        details={"lesson_id": str(lesson.id), "size": row.size, "sha256": row.sha256},
+        principal,
+        "attach",
+        "homework_file",
+        row.id,
+        {"lesson_id": str(lesson.id), "size": row.size, "sha256": row.sha256},
     )
     return row
 
@@ -112,54 +138,34 @@ async def remove(
     if row is None:
         raise NotFound("Файл не найден")
     await session.delete(row)
-    await audit.record(
+    await _audit(
         session,
-        tenant_id=principal.tenant_id,
-        actor=Actor(kind="user", id=principal.user_id),
-        action="detach",
-        entity="homework_file",
-        entity_id=file_id,
-        details={"lesson_id": str(lesson.id), "size": row.size, "sha256": row.sha256},
+        principal,
+        "detach",
+        "homework_file",
+        file_id,
+        {"lesson_id": str(lesson.id), "size": row.size, "sha256": row.sha256},
     )
 
 
 async def listed(
     *, session: AsyncSession, principal: Principal, lesson_id: uuid.UUID
 ) -> list[HomeworkFile]:
-    lesson = await repo.lesson(session, principal.tenant_id, lesson_id)
-    if lesson is None:
-        raise NotFound(_NOT_FOUND)
-    await _may_download(session, principal, lesson)
-    await audit.record(
-        session,
-        tenant_id=principal.tenant_id,
-        actor=Actor(kind="user", id=principal.user_id),
-        action="read",
-        entity="homework_files",
-        entity_id=lesson.id,
-    )
+    lesson = await _readable(session, principal, lesson_id)
+    await _audit(session, principal, "read", "homework_files", lesson.id)
     return await repo.homework_files(session, principal.tenant_id, [lesson.id])
 
 
 async def download(
     *, session: AsyncSession, principal: Principal, lesson_id: uuid.UUID, file_id: uuid.UUID
 ) -> HomeworkFile:
-    lesson = await repo.lesson(session, principal.tenant_id, lesson_id)
-    if lesson is None:
-        raise NotFound(_NOT_FOUND)
-    await _may_download(session, principal, lesson)
+    lesson = await _readable(session, principal, lesson_id)
     row = await repo.homework_file(
         session, principal.tenant_id, lesson.id, file_id, with_content=True
     )
     if row is None:
         raise NotFound("Файл не найден")
-    await audit.record(
-        session,
-        tenant_id=principal.tenant_id,
-        actor=Actor(kind="user", id=principal.user_id),
-        action="download",
-        entity="homework_file",
-        entity_id=row.id,
-        details={"lesson_id": str(lesson.id)},
+    await _audit(
+        session, principal, "download", "homework_file", row.id, {"lesson_id": str(lesson.id)}
     )
     return row
