@@ -205,7 +205,6 @@ async def _organisation(
         overdue=overdue,
         statuses=STATUS,
         kinds=KINDS,
-        item_rules=ITEM_RULES,
         error=_form_error(found) if not found.ok else None,
         **context,
     )
@@ -233,15 +232,6 @@ async def region_organisation_page(
     )
 
 
-ITEM_RULES = (
-    "orders",
-    "accounts",
-    "period_marks",
-    "year_marks",
-    "thematic_plans",
-    "absence_reasons",
-    "personal_files",
-)
 ITEM_STATUS = {"overdue": "не сделано, срок прошёл", "late": "сделано с опозданием:"}
 
 

@@ -45,6 +45,9 @@ class RuleFigures(BaseModel):
     pending: int
     due: int
     rate: float | None
+    # Its late and overdue items can be listed (`…/items?rule=`); the lessons' rule has its
+    # own list (`…/overdue`).
+    has_items: bool = False
 
 
 class Completeness(BaseModel):
@@ -198,6 +201,7 @@ def _rules(f: Figures, deadlines: dict[str, int]) -> list[RuleFigures]:
                 pending=t.pending,
                 due=t.due,
                 rate=t.rate if r.computed else None,
+                has_items=code in compliance.ITEM_RULES,
             )
         )
     return out
