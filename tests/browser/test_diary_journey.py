@@ -240,6 +240,10 @@ async def test_the_teacher_fills_in_the_journal_and_the_mother_reads_the_diary(
     await expect(sasha.get_by_role("cell").last).to_contain_text("предлагается 5")
     assert await page.evaluate(_UNLABELLED) == []
     await page.screenshot(path=shot("journal-year-desktop"), full_page=True)
+    await page.set_viewport_size(PHONE)
+    await page.screenshot(path=shot("journal-year-phone"), full_page=True)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await page.set_viewport_size(DESKTOP)
     # The thematic plan: typed with a mistake (hours missing a number), fixed, its
     # coverage shown against the lessons.
     await page.goto(f"{base}/journal")

@@ -145,6 +145,11 @@ async def test_a_specialist_sees_a_school_enter_its_journal_late(
     await expect(plans).to_contain_text("не сделано, срок прошёл")
     assert "Мониторова" not in await page.get_by_role("main").inner_text()
     assert await page.evaluate(_UNLABELLED) == []
+    # On a phone: the table scrolls in its frame, the page does not.
+    await page.set_viewport_size(PHONE)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    await page.screenshot(path=shot("monitoring-items-phone"), full_page=True)
+    await page.set_viewport_size(DESKTOP)
     await page.go_back()
     rules = page.get_by_role("table", name=re.compile("Правила регламента"))
     await expect(
